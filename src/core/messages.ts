@@ -1,0 +1,62 @@
+// Typed messages between extension contexts: popup/options/automation → background, background → offscreen.
+import type { IceTarget } from './catalog';
+import type { HttpProbeResult, IceProbeResult, NatResult, Report, RttResult } from './report';
+
+/** Requests the background answers. `catalog` is untrusted and validated like the bundled one. */
+export type BackgroundRequest =
+  | { type: 'ping' }
+  /** Starts a check (or joins the running one) and answers at once with its id. */
+  | { type: 'startCheck'; catalog?: unknown }
+  /** Starts a check (or joins the running one) and answers with the final report: the automation entry point. */
+  | { type: 'runCheck'; catalog?: unknown }
+  | { type: 'cancelCheck' }
+  /** The running report if any, else the last finished one. */
+  | { type: 'getState' }
+  | { type: 'getHistory' }
+  | { type: 'clearHistory' }
+  /** Low-level probes, for diagnostics and tests. */
+  | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
+  | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number };
+
+export type BackgroundResponse<T extends BackgroundRequest['type']> = {
+  ping: { pong: true; version: string };
+  startCheck: { reportId: string };
+  runCheck: Report;
+  cancelCheck: { cancelled: boolean };
+  getState: { report: Report | null; running: boolean };
+  getHistory: { reports: Report[] };
+  clearHistory: { cleared: true };
+  probeIce: { results: IceProbeResult[] };
+  probeHttp: { result: HttpProbeResult };
+}[T];
+
+/** Errors cross the message boundary as data, never as a rejected promise without text. */
+export type Answer<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Work for whichever context owns RTCPeerConnection (Chrome offscreen document, Firefox background page). */
+export type IceRequest =
+  | { type: 'ice'; targets: IceTarget[]; deadlineMs: number }
+  | { type: 'nat'; servers: IceTarget[]; deadlineMs: number }
+  | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number };
+
+export type IceResponse<T extends IceRequest['type']> = {
+  ice: IceProbeResult[];
+  nat: NatResult;
+  rtt: RttResult;
+}[T];
+
+/** Messages to the offscreen document carry a target so other extension pages ignore them. */
+export const OFFSCREEN_TARGET = 'offscreen';
+export type OffscreenMessage = { target: typeof OFFSCREEN_TARGET; request: IceRequest };
+
+/** The port name an open popup uses to receive progress. */
+export const PROGRESS_PORT = 'progress';
+export type ProgressMessage = { type: 'report'; report: Report };
+
+/** Storage keys (browser.storage.local). Documented in README for automation. */
+export const STORAGE_KEYS = {
+  current: 'check.current',
+  history: 'check.history',
+  settings: 'settings',
+  shareQueue: 'share.queue',
+} as const;

@@ -1,0 +1,206 @@
+// The report: one versioned schema for a check's measurements and verdicts, validated at every boundary.
+import * as v from 'valibot';
+import { ConfidenceSchema, TransportSchema } from './catalog';
+import { FailureSchema } from './failure';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+const Ms = v.pipe(v.number(), v.minValue(0));
+
+/** How an ICE probe ended. `filtered` = no answer before our own deadline. */
+export const IceOutcomeSchema = v.picklist(['reachable', 'unreachable', 'filtered']);
+export type IceOutcome = v.InferOutput<typeof IceOutcomeSchema>;
+
+/** What the outcome rests on. */
+export const IceEvidenceSchema = v.picklist([
+  'srflx', // a server-reflexive candidate: the STUN server answered Binding
+  'relay', // a relay candidate (only with real credentials)
+  'server-error', // an icecandidateerror carrying a STUN/TURN error code sent by the server (401, 403, 437 ...)
+  'error-701', // the browser gave up on the server (701)
+  'deadline', // nothing before our deadline
+  'gathering-complete', // gathering finished with neither candidate nor error
+]);
+export type IceEvidence = v.InferOutput<typeof IceEvidenceSchema>;
+
+export const IceProbeResultSchema = v.object({
+  id: v.string(),
+  scheme: v.picklist(['stun', 'turn', 'turns']),
+  transport: TransportSchema,
+  port: v.pipe(v.number(), v.integer()),
+  outcome: IceOutcomeSchema,
+  evidence: IceEvidenceSchema,
+  errorCode: v.optional(v.number()),
+  failure: v.optional(FailureSchema),
+  /** Time from the start of gathering to the answer (or to the deadline). */
+  ms: Ms,
+});
+export type IceProbeResult = v.InferOutput<typeof IceProbeResultSchema>;
+
+export const NatMappingSchema = v.picklist(['endpoint-independent', 'address-dependent', 'multiple-egress', 'unknown']);
+export type NatMapping = v.InferOutput<typeof NatMappingSchema>;
+
+/** Derived from one RTCPeerConnection with several STUN servers. Candidate strings never leave the prober. */
+export const NatResultSchema = v.object({
+  mapping: NatMappingSchema,
+  /** ids of the STUN servers that answered. */
+  answered: v.array(v.string()),
+  srflxCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  ipv6: v.boolean(),
+  ms: Ms,
+});
+export type NatResult = v.InferOutput<typeof NatResultSchema>;
+
+export const RttResultSchema = v.object({
+  targetId: v.string(),
+  samples: v.array(Ms),
+  medianMs: Ms,
+  jitterMs: Ms,
+});
+export type RttResult = v.InferOutput<typeof RttResultSchema>;
+
+export const HttpTimingSchema = v.object({
+  dnsMs: v.optional(Ms),
+  connectMs: v.optional(Ms),
+  tlsMs: v.optional(Ms),
+  ttfbMs: v.optional(Ms),
+  protocol: v.optional(v.string()),
+});
+
+export const HttpProbeResultSchema = v.object({
+  id: v.string(),
+  outcome: v.picklist(['reachable', 'failed']),
+  status: v.optional(v.number()),
+  failure: v.optional(FailureSchema),
+  /** The browser's own error string (net::ERR_..., NS_...). Stays on the device. */
+  rawError: v.optional(v.string()),
+  /** The address the browser connected to. Stays on the device. */
+  ip: v.optional(v.string()),
+  ms: Ms,
+  timing: v.optional(HttpTimingSchema),
+});
+export type HttpProbeResult = v.InferOutput<typeof HttpProbeResultSchema>;
+
+export const DnsCheckSchema = v.object({
+  targetId: v.string(),
+  host: v.string(),
+  /** What the browser saw: a name error, a bogon address, or a public address. */
+  system: v.picklist(['nxdomain', 'bogon', 'public', 'unknown']),
+  /** What the DoH resolver said. */
+  doh: v.picklist(['answers', 'nxdomain', 'failed']),
+  verdict: v.picklist(['consistent', 'dns_tampering', 'nxdomain', 'inconclusive']),
+});
+export type DnsCheck = v.InferOutput<typeof DnsCheckSchema>;
+
+export const ObservationsSchema = v.object({
+  http: v.array(HttpProbeResultSchema),
+  ice: v.array(IceProbeResultSchema),
+  dns: v.array(DnsCheckSchema),
+  nat: v.optional(NatResultSchema),
+  rtt: v.optional(RttResultSchema),
+});
+export type Observations = v.InferOutput<typeof ObservationsSchema>;
+
+export const VerdictSchema = v.picklist(['works', 'degraded', 'blocked', 'unknown']);
+export type Verdict = v.InferOutput<typeof VerdictSchema>;
+
+export const REASONS = [
+  'OFFLINE',
+  'CAPTIVE_PORTAL',
+  'LOCAL_INTERFERENCE',
+  'DNS_TAMPERED',
+  'DNS_NXDOMAIN',
+  'SIGNALLING_UNREACHABLE',
+  'TLS_INTERFERENCE',
+  'CONNECTION_RESET',
+  'RELAY_UNREACHABLE',
+  'UDP_BLOCKED',
+  'UDP_BLOCKED_TCP_FALLBACK',
+  'STUN_FILTERED',
+  'STUN_PORTS_BLOCKED',
+  'SYMMETRIC_NAT',
+  'HIGH_LATENCY',
+  'HIGH_JITTER',
+  'LOSSY',
+  'PARTIAL',
+  'MEDIA_INFERRED',
+  'APP_RETIRED',
+] as const;
+export const ReasonSchema = v.picklist(REASONS);
+export type Reason = v.InferOutput<typeof ReasonSchema>;
+
+export const ADVICE = [
+  'TRY_VPN',
+  'TRY_OTHER_DNS',
+  'TRY_OTHER_NETWORK',
+  'USE_APP_THAT_WORKS',
+  'SIGN_IN_TO_PORTAL',
+  'CHECK_CONNECTION',
+  'DISABLE_INTERFERING_SOFTWARE',
+  'MOVE_CLOSER_TO_WIFI',
+  'PREFER_AUDIO_ONLY',
+] as const;
+export const AdviceSchema = v.picklist(ADVICE);
+export type Advice = v.InferOutput<typeof AdviceSchema>;
+
+export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
+
+export const AppVerdictSchema = v.object({
+  appId: v.string(),
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
+  messaging: ReachabilitySchema,
+  calls: ReachabilitySchema,
+  reasons: v.array(ReasonSchema),
+  advice: v.array(AdviceSchema),
+});
+export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
+
+export const QualitySchema = v.object({
+  rttMs: Ms,
+  jitterMs: Ms,
+  lossPct: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+  r: v.number(),
+  mos: v.pipe(v.number(), v.minValue(1), v.maxValue(4.5)),
+  band: v.picklist(['good', 'fair', 'poor']),
+});
+export type Quality = v.InferOutput<typeof QualitySchema>;
+
+export const OverallSchema = v.object({
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  reasons: v.array(ReasonSchema),
+  advice: v.array(AdviceSchema),
+});
+export type Overall = v.InferOutput<typeof OverallSchema>;
+
+export const ReportStatusSchema = v.picklist(['running', 'done', 'cancelled', 'failed']);
+export type ReportStatus = v.InferOutput<typeof ReportStatusSchema>;
+
+export const ReportSchema = v.object({
+  schema: v.literal(REPORT_SCHEMA_VERSION),
+  id: v.pipe(v.string(), v.uuid()),
+  status: ReportStatusSchema,
+  startedAt: v.pipe(v.string(), v.isoTimestamp()),
+  finishedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+  error: v.optional(v.string()),
+  extensionVersion: v.string(),
+  catalogVersion: v.string(),
+  browser: v.object({ family: v.picklist(['chrome', 'firefox']), major: v.pipe(v.number(), v.integer()) }),
+  baselineRttMs: v.optional(Ms),
+  observations: ObservationsSchema,
+  quality: v.optional(QualitySchema),
+  apps: v.array(AppVerdictSchema),
+  overall: v.optional(OverallSchema),
+});
+export type Report = v.InferOutput<typeof ReportSchema>;
+
+export type ReportParse = { ok: true; report: Report } | { ok: false; error: string };
+
+export function parseReport(data: unknown): ReportParse {
+  const result = v.safeParse(ReportSchema, data);
+  if (result.success) return { ok: true, report: result.output };
+  const issue = result.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, error: `invalid report${path ? ` at ${path}` : ''}: ${issue.message}` };
+}
