@@ -16,7 +16,9 @@ export type BackgroundRequest =
   | { type: 'clearHistory' }
   /** Low-level probes, for diagnostics and tests. */
   | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
-  | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number };
+  | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number }
+  /** An uncaught error in a context whose console nobody sees (the offscreen document), logged by the worker. */
+  | { type: 'reportError'; where: string; message: string };
 
 export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   ping: { pong: true; version: string };
@@ -28,6 +30,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   clearHistory: { cleared: true };
   probeIce: { results: IceProbeResult[] };
   probeHttp: { result: HttpProbeResult };
+  reportError: { logged: true };
 }[T];
 
 /** Errors cross the message boundary as data, never as a rejected promise without text. */

@@ -1,0 +1,95 @@
+// Launches real Chromium with the built test extension and hands a test its id, service worker, pages, and every console error.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import type { Answer, BackgroundRequest, BackgroundResponse } from '../../src/core/messages';
+import { chromiumArgs, chromiumPath } from '../support/browsers';
+import { trustInNssDb } from '../support/pki';
+
+export interface ExtensionSession {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  /** Opens an extension page, e.g. `src/popup/index.html`. */
+  openPage(path: string): Promise<Page>;
+  /** Sends a request to the background from an extension page, as the popup does. */
+  ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
+  /** Console errors and uncaught exceptions from the worker, the offscreen document and extension pages. */
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The unpacked extension; the e2e global setup builds `dist-test`. */
+  extensionDir?: string;
+  /** A CA the browser should trust (through an NSS database, not by switching checks off). */
+  trustCaPath?: string;
+  extraArgs?: string[];
+}
+
+export async function launchExtension(options: LaunchOptions = {}): Promise<ExtensionSession> {
+  const extensionDir = resolve(options.extensionDir ?? 'dist-test');
+  const home = mkdtempSync(join(tmpdir(), 'cic-home-'));
+  if (options.trustCaPath) trustInNssDb(home, options.trustCaPath);
+  const context = await chromium.launchPersistentContext(join(home, 'profile'), {
+    executablePath: chromiumPath(),
+    headless: false, // --headless=new comes from chromiumArgs
+    env: { ...process.env, HOME: home },
+    args: chromiumArgs([
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      // Our ICE fixtures listen on loopback; Chrome gathers nothing towards it without this.
+      '--allow-loopback-in-peer-connection',
+      ...(options.extraArgs ?? []),
+    ]),
+  });
+  const consoleErrors: string[] = [];
+  const watchPage = (page: Page): void => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`[${page.url()}] ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`[${page.url()}] ${error.message}`));
+  };
+  const watchWorker = (worker: Worker): void => {
+    worker.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`[${worker.url()}] ${msg.text()}`);
+    });
+  };
+  context.on('page', watchPage);
+  context.on('serviceworker', watchWorker);
+  context.pages().forEach(watchPage);
+
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  watchWorker(worker);
+  const extensionId = new URL(worker.url()).host;
+
+  let askPage: Page | null = null;
+  const openPage = async (path: string): Promise<Page> => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/${path}`);
+    return page;
+  };
+
+  return {
+    context,
+    extensionId,
+    worker,
+    openPage,
+    consoleErrors,
+    async ask(request) {
+      // The options page starts nothing on its own, so it is a quiet place to send from.
+      askPage ??= await openPage('src/options/index.html');
+      const answer = await askPage.evaluate(
+        (message) => chrome.runtime.sendMessage(message) as Promise<Answer<unknown>>,
+        request as BackgroundRequest,
+      );
+      if (!answer.ok) throw new Error(`background answered an error to ${request.type}: ${answer.error}`);
+      return answer.value as BackgroundResponse<(typeof request)['type']>;
+    },
+    async close() {
+      await context.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,218 @@
+// Local servers the e2e and benchmark runs probe: HTTPS in its failure modes, a STUN responder, silent and closed ports, and a real coturn.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, Socket as TcpSocket, type Server, type Socket as NetSocket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CertPair } from './pki';
+
+export interface Stoppable {
+  port: number;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      if (address && typeof address === 'object') resolve(address.port);
+      else reject(new Error('server has no port'));
+    });
+  });
+}
+
+function closer(server: Server, sockets: Set<NetSocket>): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+}
+
+function track(server: Server): Set<NetSocket> {
+  const sockets = new Set<NetSocket>();
+  server.on('connection', (socket: NetSocket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket: NetSocket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+export type HttpsBehaviour = 'ok' | 'hang' | 'reset' | 'redirect';
+
+/** An HTTPS server; `behaviour` decides what it does once a request arrives. */
+export async function startHttps(pair: CertPair, behaviour: HttpsBehaviour, host = '127.0.0.1'): Promise<Stoppable> {
+  const server = createHttpsServer({ cert: pair.cert, key: pair.key }, (req, res) => {
+    switch (behaviour) {
+      case 'ok':
+        res.writeHead(204, { 'cache-control': 'no-store', 'access-control-allow-origin': '*' }).end();
+        return;
+      case 'redirect':
+        res.writeHead(302, { location: 'https://portal.invalid/login' }).end();
+        return;
+      case 'hang':
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      default: {
+        const unknown: never = behaviour;
+        throw new Error(`unknown behaviour ${String(unknown)}`);
+      }
+    }
+  });
+  const sockets = track(server);
+  const port = await listen(server, host);
+  return { port, stop: closer(server, sockets) };
+}
+
+/** A TCP port that accepts connections and sends bytes that are not TLS: ssl_failed_handshake for https. */
+export async function startNotTls(): Promise<Stoppable> {
+  const server = createNetServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\nnot tls\r\n'));
+  const sockets = track(server);
+  const port = await listen(server);
+  return { port, stop: closer(server, sockets) };
+}
+
+/** A free TCP port with nothing listening: connection_refused. */
+export async function closedTcpPort(): Promise<number> {
+  const server = createNetServer();
+  const port = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function udp(): Promise<{ socket: Socket; port: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve({ socket, port: socket.address().port }));
+  });
+}
+
+/** A UDP port that swallows every datagram: what a silently filtering network looks like. */
+export async function startSilentUdp(): Promise<Stoppable & { received(): number }> {
+  const { socket, port } = await udp();
+  let count = 0;
+  socket.on('message', () => {
+    count += 1;
+  });
+  return { port, received: () => count, stop: () => new Promise((resolve) => socket.close(() => resolve())) };
+}
+
+const MAGIC_COOKIE = 0x2112a442;
+
+/**
+ * A minimal STUN responder (RFC 5389 Binding success with XOR-MAPPED-ADDRESS). It reports `mapped` as the client's
+ * address, so the browser sees a server-reflexive candidate distinct from its host address, as behind a NAT.
+ * `mapped` is only data in the answer; no traffic goes to it.
+ */
+export async function startStunResponder(mapped = { ip: '203.0.113.7', port: 40000 }): Promise<Stoppable & { received(): number }> {
+  const { socket, port } = await udp();
+  let count = 0;
+  socket.on('message', (msg, rinfo) => {
+    if (msg.length < 20 || msg.readUInt16BE(0) !== 0x0001 || msg.readUInt32BE(4) !== MAGIC_COOKIE) return;
+    count += 1;
+    const attr = Buffer.alloc(12);
+    attr.writeUInt16BE(0x0020, 0); // XOR-MAPPED-ADDRESS
+    attr.writeUInt16BE(8, 2);
+    attr.writeUInt8(0x01, 5); // IPv4
+    attr.writeUInt16BE(mapped.port ^ (MAGIC_COOKIE >>> 16), 6);
+    const ip = mapped.ip.split('.').reduce((acc, part) => (acc << 8) + Number(part), 0) >>> 0;
+    attr.writeUInt32BE((ip ^ MAGIC_COOKIE) >>> 0, 8);
+    const header = Buffer.alloc(20);
+    header.writeUInt16BE(0x0101, 0);
+    header.writeUInt16BE(attr.length, 2);
+    msg.copy(header, 4, 4, 20); // cookie + transaction id
+    socket.send(Buffer.concat([header, attr]), rinfo.port, rinfo.address);
+  });
+  return { port, received: () => count, stop: () => new Promise((resolve) => socket.close(() => resolve())) };
+}
+
+export interface Coturn {
+  /** UDP and TCP TURN/STUN port. */
+  port: number;
+  /** TLS TURN port. */
+  tlsPort: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return closedTcpPort();
+}
+
+async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    if (child.exitCode !== null) throw new Error(`coturn exited with ${child.exitCode}:\n${log()}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = new TcpSocket();
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`coturn did not open port ${port}:\n${log()}`);
+}
+
+/** Starts Debian's coturn on loopback with long-term credentials, so dummy credentials get 401 over UDP, TCP and TLS. */
+export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promise<Coturn> {
+  const binary = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
+  if (!existsSync(binary)) throw new Error(`coturn not found at ${binary}. Install it with "apt-get install coturn".`);
+  const port = await freePort();
+  const tlsPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'coturn-'));
+  const child = spawn(
+    binary,
+    [
+      '-n',
+      '--no-cli',
+      `--listening-ip=${listenIp}`,
+      `--relay-ip=${listenIp}`,
+      `--listening-port=${port}`,
+      `--tls-listening-port=${tlsPort}`,
+      '--no-rfc5780',
+      '--no-dtls',
+      '--lt-cred-mech',
+      '--user=canicall:secret',
+      '--realm=canicall.test',
+      `--cert=${tls.certPath}`,
+      `--pkey=${tls.keyPath}`,
+      '--log-file=stdout',
+      '--simple-log',
+      `--pidfile=${join(dir, 'turnserver.pid')}`,
+      `--userdb=${join(dir, 'turndb')}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await waitForPort(port, child, () => output);
+  await waitForPort(tlsPort, child, () => output);
+  return {
+    port,
+    tlsPort,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
