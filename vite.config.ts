@@ -1,30 +1,34 @@
-// Build: crxjs turns manifest.json into the Chrome extension in dist/; `--mode test` adds loopback hosts for the e2e fixtures.
+// Build: crxjs turns manifest.json into the Chrome extension (dist/) or, with --mode firefox, the Firefox one (dist-firefox/).
+// `--mode test` / `--mode firefox-test` add loopback hosts for the e2e fixtures and trust the lab's address block.
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
+import { firefoxManifest } from './scripts/firefox-manifest.ts';
 
 /** The e2e and lab fixtures listen on loopback; only a test build may reach them with webRequest detail. */
 const TEST_HOSTS = ['http://127.0.0.1/*', 'https://127.0.0.1/*', 'http://localhost/*', 'https://localhost/*'];
 
 export default defineConfig(({ mode }) => {
-  const test = mode === 'test';
-  const built: ManifestV3Export = test
-    ? { ...manifest, host_permissions: [...manifest.host_permissions, ...TEST_HOSTS] }
-    : manifest;
+  const firefox = mode.startsWith('firefox');
+  const test = mode.endsWith('test');
+  const hosts = test ? [...manifest.host_permissions, ...TEST_HOSTS] : manifest.host_permissions;
+  const chrome = { ...manifest, host_permissions: hosts };
+  const built = (firefox ? firefoxManifest(chrome) : chrome) as ManifestV3Export;
   return {
-    plugins: [preact(), crx({ manifest: built })],
+    plugins: [preact(), crx({ manifest: built, browser: firefox ? 'firefox' : 'chrome' })],
     define: {
-      __BROWSER__: JSON.stringify('chrome'),
+      __BROWSER__: JSON.stringify(firefox ? 'firefox' : 'chrome'),
+      __TEST_BUILD__: JSON.stringify(test),
     },
     build: {
-      outDir: test ? 'dist-test' : 'dist',
+      outDir: `dist${firefox ? '-firefox' : ''}${test ? '-test' : ''}`,
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: mode === 'development',
       rolldownOptions: {
-        // crxjs only follows the manifest; the offscreen page must be an explicit input.
-        input: { offscreen: 'src/offscreen/index.html' },
+        // crxjs only follows the manifest; Chrome's offscreen page must be an explicit input. Firefox has none.
+        input: firefox ? undefined : { offscreen: 'src/offscreen/index.html' },
       },
     },
   };

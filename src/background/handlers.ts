@@ -3,21 +3,26 @@ import browser from 'webextension-polyfill';
 import type { Handlers } from './router';
 import { probeHttp } from './http-probe';
 import { iceHost } from './platform';
-
-const notYet = (what: string) => () => Promise.reject(new Error(`${what} is not available in this build yet`));
+import { cancelCheck, currentState, startCheck } from './check-service';
+import { clearHistory, loadHistory } from './check-store';
 
 export const handlers: Handlers = {
   ping: async () => ({ pong: true, version: browser.runtime.getManifest().version }),
   probeIce: async ({ targets, deadlineMs }) => ({ results: await iceHost.run({ type: 'ice', targets, deadlineMs }) }),
+  probeNat: async ({ servers, deadlineMs }) => ({ result: await iceHost.run({ type: 'nat', servers, deadlineMs }) }),
+  probeRtt: async ({ target, samples, deadlineMs }) => ({ result: await iceHost.run({ type: 'rtt', target, samples, deadlineMs }) }),
   probeHttp: async ({ url, id, deadlineMs }) => ({ result: await probeHttp({ id: id ?? url, url }, deadlineMs) }),
   reportError: async ({ where, message }) => {
     console.error(`[${where}] ${message}`);
     return { logged: true };
   },
-  startCheck: notYet('startCheck'),
-  runCheck: notYet('runCheck'),
-  cancelCheck: notYet('cancelCheck'),
-  getState: notYet('getState'),
-  getHistory: notYet('getHistory'),
-  clearHistory: notYet('clearHistory'),
+  startCheck: async ({ catalog }) => ({ reportId: (await startCheck(catalog)).reportId }),
+  runCheck: async ({ catalog }) => (await startCheck(catalog)).done,
+  cancelCheck: async () => ({ cancelled: cancelCheck() }),
+  getState: () => currentState(),
+  getHistory: async () => ({ reports: await loadHistory() }),
+  clearHistory: async () => {
+    await clearHistory();
+    return { cleared: true };
+  },
 };

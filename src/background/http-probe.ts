@@ -1,6 +1,6 @@
 // The HTTP probe: one fetch with its own deadline, classified from what webRequest saw; any HTTP answer means reachable.
 import type { HttpProbeResult } from '../core/report';
-import { classifyHttpError } from './http-failure-temp';
+import { classifyHttpError } from '../core/classify-http-error';
 import { TOKEN_PARAM, watchRequest } from './web-request-observer';
 
 /** How long to wait after fetch settles for webRequest's final event (it usually comes first). */
@@ -47,7 +47,8 @@ export async function probeHttp(target: HttpProbeTarget, deadlineMs: number, sig
     id: target.id,
     outcome: 'failed',
     ms,
-    failure: classifyHttpError(seen.error, { ownDeadline: ourDeadline, cancelled: signal?.aborted ?? false }),
+    // Without host permission webRequest sees nothing; our own deadline still tells a timeout.
+    failure: seen.error === undefined && ourDeadline ? 'generic_timeout_error' : classifyHttpError(seen.error ?? '', { abortedByUs: ourDeadline }),
     rawError: raw,
     ...(seen.ip ? { ip: seen.ip } : {}),
   };

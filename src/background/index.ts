@@ -3,8 +3,29 @@ import browser from 'webextension-polyfill';
 import { createRouter } from './router';
 import { handlers } from './handlers';
 import { installWebRequestObserver } from './web-request-observer';
+import { attachProgressPort } from './check-service';
+import { PROGRESS_PORT, STORAGE_KEYS } from '../core/messages';
+import { parseSettings } from '../core/settings';
+import { RETRY_ALARM, flushQueue, onSettingsChanged } from './sharing';
 
 installWebRequestObserver();
 
 const route = createRouter(handlers);
 browser.runtime.onMessage.addListener((message: unknown) => route(message));
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name === PROGRESS_PORT) attachProgressPort(port);
+});
+
+const warn = (what: string) => (error: unknown) => console.warn(what, error);
+
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === RETRY_ALARM) flushQueue().catch(warn('sending shared reports failed'));
+});
+browser.runtime.onStartup.addListener(() => {
+  flushQueue().catch(warn('sending shared reports failed'));
+});
+browser.storage.onChanged.addListener((changes, area) => {
+  const change = changes[STORAGE_KEYS.settings];
+  if (area !== 'local' || !change) return;
+  onSettingsChanged(parseSettings(change.newValue)).catch(warn('applying the sharing setting failed'));
+});

@@ -11,6 +11,11 @@ export const HttpTargetSchema = v.object({
   url: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'http targets are http: or https: URLs')),
   /** A failure that in fact proves the host answered (e.g. Signal's private CA). */
   expectFailure: v.optional(FailureSchema),
+  /**
+   * For controls: the status a healthy network returns (204 for generate_204). Any other status
+   * means something in the path answered in the server's place, which is how captive portals show.
+   */
+  expectStatus: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599))),
   source: Source,
 });
 export type HttpTarget = v.InferOutput<typeof HttpTargetSchema>;

@@ -17,6 +17,8 @@ export type BackgroundRequest =
   /** Low-level probes, for diagnostics and tests. */
   | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
   | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number }
+  | { type: 'probeNat'; servers: IceTarget[]; deadlineMs: number }
+  | { type: 'probeRtt'; target: IceTarget; samples: number; deadlineMs: number }
   /** An uncaught error in a context whose console nobody sees (the offscreen document), logged by the worker. */
   | { type: 'reportError'; where: string; message: string };
 
@@ -30,6 +32,8 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   clearHistory: { cleared: true };
   probeIce: { results: IceProbeResult[] };
   probeHttp: { result: HttpProbeResult };
+  probeNat: { result: NatResult };
+  probeRtt: { result: RttResult };
   reportError: { logged: true };
 }[T];
 
@@ -62,4 +66,6 @@ export const STORAGE_KEYS = {
   history: 'check.history',
   settings: 'settings',
   shareQueue: 'share.queue',
+  /** A catalog that replaces the bundled one (a verified newer one from the collector, or one a test supplies). */
+  catalogOverride: 'catalog.override',
 } as const;

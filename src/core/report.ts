@@ -55,6 +55,8 @@ export const RttResultSchema = v.object({
   samples: v.array(Ms),
   medianMs: Ms,
   jitterMs: Ms,
+  /** Probes that got no answer before their deadline: the raw input of the loss estimate. */
+  lost: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type RttResult = v.InferOutput<typeof RttResultSchema>;
 

@@ -1,14 +1,16 @@
 // Answers an IceRequest with the prober: the one entry point both the offscreen document and the Firefox background use.
 import type { IceRequest, IceResponse } from '../core/messages';
 import { probeIceTargets } from './ice-prober';
+import { probeNat, probeRtt } from './nat-prober';
 
 export async function handleIceRequest(request: IceRequest): Promise<IceResponse<IceRequest['type']>> {
   switch (request.type) {
     case 'ice':
       return probeIceTargets(request.targets, request.deadlineMs);
     case 'nat':
+      return probeNat(request.servers, request.deadlineMs);
     case 'rtt':
-      throw new Error(`${request.type} probes are not implemented yet`);
+      return probeRtt(request.target, request.samples, request.deadlineMs);
     default: {
       const unknown: never = request;
       throw new Error(`unknown ICE request ${JSON.stringify(unknown)}`);

@@ -1,8 +1,8 @@
 // The ICE prober: opens one RTCPeerConnection per STUN/TURN URL and reports who answered, how, and how fast.
 // Runs wherever RTCPeerConnection exists (Chrome offscreen document, Firefox background page).
 import type { IceTarget } from '../core/catalog';
+import { classifyIce, isDecisiveIceError, type IceErrorEvent, type IceObservation } from '../core/classify-ice';
 import type { IceProbeResult } from '../core/report';
-import { classifyIce, type IceSighting } from './ice-sighting';
 
 /**
  * Non-empty dummy credentials: a TURN server that answers with 401 has proved it is reachable over
@@ -11,22 +11,29 @@ import { classifyIce, type IceSighting } from './ice-sighting';
 const DUMMY_USERNAME = 'can-i-call-probe';
 const DUMMY_CREDENTIAL = 'not-a-real-credential';
 
+/** An RTCIceServer for a probe URL; STUN ignores the credentials, TURN needs them to be non-empty. */
+export function probeServer(url: string): RTCIceServer {
+  return { urls: url, username: DUMMY_USERNAME, credential: DUMMY_CREDENTIAL };
+}
+
 /** Probes every target in parallel, each in its own peer connection so each answer is attributable. */
 export function probeIceTargets(targets: IceTarget[], deadlineMs: number): Promise<IceProbeResult[]> {
   return Promise.all(targets.map((target) => probeOne(target, deadlineMs)));
 }
 
 function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult> {
-  const sighting: IceSighting = { url: target.url, deadlineMs };
+  const errors: IceErrorEvent[] = [];
+  const seen: IceObservation = { id: target.id, url: target.url, deadlineMs, errors };
   let pc: RTCPeerConnection;
   try {
     pc = new RTCPeerConnection({
-      iceServers: [{ urls: target.url, username: DUMMY_USERNAME, credential: DUMMY_CREDENTIAL }],
+      iceServers: [probeServer(target.url)],
       iceCandidatePoolSize: 0,
     });
   } catch (error) {
-    // A URL the browser refuses to parse is a catalog problem, reported as an unreachable target.
-    return Promise.resolve(classifyIce(target.id, { ...sighting, error: { code: 0, text: String(error), ms: 0 } }));
+    // A URL the browser refuses is a catalog problem, reported as the browser giving up at once.
+    errors.push({ code: 701, text: `rejected by the browser: ${String(error)}`, ms: 0 });
+    return Promise.resolve(classifyIce(seen));
   }
   return new Promise((resolve) => {
     const started = performance.now();
@@ -37,34 +44,35 @@ function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult
       settled = true;
       clearTimeout(timer);
       pc.close();
-      resolve(classifyIce(target.id, sighting));
+      resolve(classifyIce(seen));
     };
+    // Never wait for the browser's own give-up (~40 s in Chrome): our deadline decides.
     const timer = setTimeout(finish, deadlineMs);
 
     pc.addEventListener('icecandidate', (event) => {
-      const candidate = event.candidate;
-      if (!candidate) return;
-      if (candidate.type === 'srflx' && sighting.srflxMs === undefined) sighting.srflxMs = elapsed();
-      if (candidate.type === 'relay' && sighting.relayMs === undefined) sighting.relayMs = elapsed();
-      if (candidate.type === 'srflx' || candidate.type === 'relay') finish();
+      const type = event.candidate?.type;
+      if (type === 'host' && event.candidate?.protocol === 'udp') seen.udpHostCandidate = true;
+      if (type === 'srflx') seen.firstSrflxMs ??= elapsed();
+      else if (type === 'relay') seen.firstRelayMs ??= elapsed();
+      else return;
+      finish();
     });
     pc.addEventListener('icecandidateerror', (event) => {
       const { errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
-      // Address-family mismatches (e.g. an IPv6 socket and an IPv4-only server) are noise, not an answer.
-      if (/incompatible/i.test(errorText)) return;
-      sighting.error ??= { code: errorCode, text: errorText, ms: elapsed() };
-      finish();
+      const error = { code: errorCode, text: errorText, ms: elapsed() };
+      errors.push(error);
+      if (isDecisiveIceError(error, target.url)) finish();
     });
     pc.addEventListener('icegatheringstatechange', () => {
       if (pc.iceGatheringState !== 'complete') return;
-      sighting.completeMs = elapsed();
+      seen.gatheringCompleteMs = elapsed();
       finish();
     });
     pc.createDataChannel('probe');
     pc.createOffer()
       .then((offer) => pc.setLocalDescription(offer))
       .catch((error: unknown) => {
-        sighting.error ??= { code: 0, text: String(error), ms: elapsed() };
+        errors.push({ code: 701, text: String(error), ms: elapsed() });
         finish();
       });
   });

@@ -8,6 +8,7 @@ import {
   startCoturn,
   startHttps,
   startNotTls,
+  startResetAfterHello,
   startSilentUdp,
   startStunResponder,
   type Coturn,
@@ -31,7 +32,7 @@ export async function startFixtures(): Promise<Fixtures> {
   const https = {
     ok: await startHttps(pki.server, 'ok'),
     hang: await startHttps(pki.server, 'hang'),
-    reset: await startHttps(pki.server, 'reset'),
+    reset: await startResetAfterHello(),
     redirect: await startHttps(pki.server, 'redirect'),
     wrongHost: await startHttps(pki.wrongHost, 'ok'),
     unknownCa: await startHttps(pki.unknownCa, 'ok'),

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, type ExtensionSession } from './harness';
 import { startFixtures, type Fixtures } from './fixtures';
+import { startStunResponder } from '../support/servers';
 
 let fx: Fixtures;
 let ext: ExtensionSession;
@@ -80,6 +81,36 @@ describe('foundation in Chromium', () => {
   it('returns the server ip and status for a successful fetch', async () => {
     const { result } = await ext.ask({ type: 'probeHttp', url: `https://127.0.0.1:${fx.https.ok.port}/generate_204`, deadlineMs: 3000 });
     expect(result).toMatchObject({ outcome: 'reachable', status: 204, ip: '127.0.0.1' });
+  });
+
+  it('infers the NAT mapping from one connection to two STUN servers on different addresses', async () => {
+    // Two responders on two loopback addresses play a NAT: the same mapping for both is a cone NAT,
+    // a different port per destination is a symmetric one.
+    const same = [await startStunResponder({ ip: '203.0.113.7', port: 40000 }, '127.0.0.2'), await startStunResponder({ ip: '203.0.113.7', port: 40000 }, '127.0.0.3')];
+    const natOf = async (ports: number[], hosts: string[]) =>
+      ext.ask({ type: 'probeNat', deadlineMs: 2000, servers: ports.map((port, i) => ice(`s${i}`, `stun:${hosts[i] ?? ''}:${port}`)) });
+    const coneResult = await natOf(same.map((s) => s.port), ['127.0.0.2', '127.0.0.3']);
+    expect(coneResult.result).toMatchObject({ mapping: 'endpoint-independent', srflxCount: 1 });
+    expect(coneResult.result.answered.sort()).toEqual(['s0', 's1']);
+    const split = [await startStunResponder({ ip: '203.0.113.7', port: 40000 }, '127.0.0.2'), await startStunResponder({ ip: '203.0.113.7', port: 40001 }, '127.0.0.3')];
+    const symmetric = await natOf(split.map((s) => s.port), ['127.0.0.2', '127.0.0.3']);
+    expect(symmetric.result).toMatchObject({ mapping: 'address-dependent', srflxCount: 2 });
+    await Promise.all([...same, ...split].map((s) => s.stop()));
+  });
+
+  it('takes sequential RTT samples from a STUN server', async () => {
+    const { result } = await ext.ask({ type: 'probeRtt', deadlineMs: 2000, samples: 5, target: ice('rtt', `stun:127.0.0.1:${fx.stun.port}`) });
+    expect(result.samples).toHaveLength(5);
+    expect(result.medianMs).toBeLessThan(500);
+    expect(result.jitterMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('resolves no name but loopback in tests, for HTTP and for ICE', async () => {
+    const { result } = await ext.ask({ type: 'probeHttp', url: 'https://stun.l.google.com/', deadlineMs: 2000 });
+    // No host permission for this name in the test build, so only fetch's own (uninformative) error is seen.
+    expect(result).toMatchObject({ outcome: 'failed', rawError: 'TypeError: Failed to fetch' });
+    const { results } = await ext.ask({ type: 'probeIce', deadlineMs: 2000, targets: [ice('named', 'stun:stun.l.google.com:19302')] });
+    expect(results[0]).toMatchObject({ outcome: 'unreachable', failure: 'dns_lookup_error' });
   });
 
   it('logged no errors in the worker, the offscreen document or extension pages', () => {

@@ -26,6 +26,10 @@ export interface LaunchOptions {
   /** A CA the browser should trust (through an NSS database, not by switching checks off). */
   trustCaPath?: string;
   extraArgs?: string[];
+  /** Tests resolve no name but localhost; `npm start` probes the real catalog and turns this off. */
+  loopbackOnly?: boolean;
+  /** Show a real window (needs a display). */
+  headed?: boolean;
 }
 
 export async function launchExtension(options: LaunchOptions = {}): Promise<ExtensionSession> {
@@ -36,13 +40,18 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
     executablePath: chromiumPath(),
     headless: false, // --headless=new comes from chromiumArgs
     env: { ...process.env, HOME: home },
-    args: chromiumArgs([
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
-      // Our ICE fixtures listen on loopback; Chrome gathers nothing towards it without this.
-      '--allow-loopback-in-peer-connection',
-      ...(options.extraArgs ?? []),
-    ]),
+    args: chromiumArgs(
+      [
+        `--disable-extensions-except=${extensionDir}`,
+        `--load-extension=${extensionDir}`,
+        // Our ICE fixtures listen on loopback; Chrome gathers nothing towards it without this.
+        '--allow-loopback-in-peer-connection',
+        // Tests talk to loopback only: any other name fails to resolve instead of leaving the machine.
+        ...(options.loopbackOnly === false ? [] : ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1']),
+        ...(options.extraArgs ?? []),
+      ],
+      { headed: options.headed ?? false },
+    ),
   });
   const consoleErrors: string[] = [];
   const watchPage = (page: Page): void => {

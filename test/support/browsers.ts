@@ -18,9 +18,9 @@ export function firefoxPath(): string {
 }
 
 /** Flags this machine needs (root, no GPU, no internet); see the project brief. */
-export function chromiumArgs(extra: string[] = []): string[] {
+export function chromiumArgs(extra: string[] = [], { headed = false } = {}): string[] {
   return [
-    '--headless=new',
+    ...(headed ? [] : ['--headless=new']),
     '--no-sandbox',
     '--disable-gpu',
     '--disable-background-networking',

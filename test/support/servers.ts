@@ -45,11 +45,11 @@ function track(server: Server): Set<NetSocket> {
   return sockets;
 }
 
-export type HttpsBehaviour = 'ok' | 'hang' | 'reset' | 'redirect';
+export type HttpsBehaviour = 'ok' | 'hang' | 'redirect';
 
 /** An HTTPS server; `behaviour` decides what it does once a request arrives. */
 export async function startHttps(pair: CertPair, behaviour: HttpsBehaviour, host = '127.0.0.1'): Promise<Stoppable> {
-  const server = createHttpsServer({ cert: pair.cert, key: pair.key }, (req, res) => {
+  const server = createHttpsServer({ cert: pair.cert, key: pair.key }, (_req, res) => {
     switch (behaviour) {
       case 'ok':
         res.writeHead(204, { 'cache-control': 'no-store', 'access-control-allow-origin': '*' }).end();
@@ -59,9 +59,6 @@ export async function startHttps(pair: CertPair, behaviour: HttpsBehaviour, host
         return;
       case 'hang':
         return;
-      case 'reset':
-        req.socket.resetAndDestroy();
-        return;
       default: {
         const unknown: never = behaviour;
         throw new Error(`unknown behaviour ${String(unknown)}`);
@@ -70,6 +67,14 @@ export async function startHttps(pair: CertPair, behaviour: HttpsBehaviour, host
   });
   const sockets = track(server);
   const port = await listen(server, host);
+  return { port, stop: closer(server, sockets) };
+}
+
+/** A TCP port that answers the first bytes (a TLS ClientHello) with a RST, as SNI-filtering middleboxes do: connection_reset. */
+export async function startResetAfterHello(): Promise<Stoppable> {
+  const server = createNetServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+  const sockets = track(server);
+  const port = await listen(server);
   return { port, stop: closer(server, sockets) };
 }
 
@@ -89,11 +94,11 @@ export async function closedTcpPort(): Promise<number> {
   return port;
 }
 
-function udp(): Promise<{ socket: Socket; port: number }> {
+function udp(host = '127.0.0.1'): Promise<{ socket: Socket; port: number }> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve({ socket, port: socket.address().port }));
+    socket.bind(0, host, () => resolve({ socket, port: socket.address().port }));
   });
 }
 
@@ -114,8 +119,11 @@ const MAGIC_COOKIE = 0x2112a442;
  * address, so the browser sees a server-reflexive candidate distinct from its host address, as behind a NAT.
  * `mapped` is only data in the answer; no traffic goes to it.
  */
-export async function startStunResponder(mapped = { ip: '203.0.113.7', port: 40000 }): Promise<Stoppable & { received(): number }> {
-  const { socket, port } = await udp();
+export async function startStunResponder(
+  mapped = { ip: '203.0.113.7', port: 40000 },
+  host = '127.0.0.1',
+): Promise<Stoppable & { received(): number }> {
+  const { socket, port } = await udp(host);
   let count = 0;
   socket.on('message', (msg, rinfo) => {
     if (msg.length < 20 || msg.readUInt16BE(0) !== 0x0001 || msg.readUInt32BE(4) !== MAGIC_COOKIE) return;

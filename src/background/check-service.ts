@@ -1,0 +1,105 @@
+// The one check runner of this background: real probes wired into the orchestrator, progress to open popups, reports to storage and the badge.
+import browser, { type Runtime } from 'webextension-polyfill';
+import bundledCatalog from '../core/catalog.json';
+import { parseCatalog, type Catalog } from '../core/catalog';
+import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
+import type { Report } from '../core/report';
+import { judge } from '../core/verdict';
+import { showOnBadge } from './badge';
+import { loadCurrent, saveCurrent, saveFinished } from './check-store';
+import { dnsCrossCheck } from './dns-check';
+import { probeHttp } from './http-probe';
+import { shareIfOptedIn } from './sharing';
+import { createCheckRunner, type CheckRun } from './orchestrator';
+import { browserInfo, iceHost } from './platform';
+
+/** Test builds trust the fixtures' and the lab's address blocks; shipped builds treat them as bogons. */
+const BOGON_ALLOW: readonly string[] = __TEST_BUILD__ ? ['127.0.0.0/8', '198.18.0.0/15'] : [];
+
+const ports = new Set<Runtime.Port>();
+let dohUrl: string | undefined;
+
+export function attachProgressPort(port: Runtime.Port): void {
+  ports.add(port);
+  port.onDisconnect.addListener(() => ports.delete(port));
+}
+
+function broadcast(report: Report): void {
+  const message: ProgressMessage = { type: 'report', report };
+  for (const port of ports) {
+    try {
+      port.postMessage(message);
+    } catch {
+      ports.delete(port);
+    }
+  }
+}
+
+const runner = createCheckRunner(
+  {
+    probeHttp: (target, deadlineMs, signal) => probeHttp(target, deadlineMs, signal),
+    probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
+    probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
+    probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
+    dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(dohUrl, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
+    judge,
+    now: () => Date.now(),
+    newId: () => crypto.randomUUID(),
+    save: async (report) => {
+      if (report.status === 'running') return saveCurrent(report);
+      await saveFinished(report);
+      await shareIfOptedIn(report).catch((error: unknown) => console.warn('queuing the shared report failed', error));
+    },
+    onUpdate: (report) => {
+      broadcast(report);
+      showOnBadge(report).catch((error: unknown) => console.warn('badge update failed', error));
+    },
+    meta: { extensionVersion: browser.runtime.getManifest().version, browser: browserInfo() },
+  },
+  { bogonAllow: BOGON_ALLOW },
+);
+
+/** The catalog for a run: one the caller supplied, else a stored override, else the bundled one. */
+async function chooseCatalog(supplied: unknown): Promise<Catalog> {
+  if (supplied !== undefined) {
+    const parsed = parseCatalog(supplied);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.catalog;
+  }
+  const stored: unknown = (await browser.storage.local.get(STORAGE_KEYS.catalogOverride))[STORAGE_KEYS.catalogOverride];
+  if (stored !== undefined) {
+    const parsed = parseCatalog(stored);
+    if (parsed.ok) return parsed.catalog;
+    console.warn(`ignoring the stored catalog: ${parsed.error}`);
+  }
+  const bundled = parseCatalog(bundledCatalog);
+  if (!bundled.ok) throw new Error(`the bundled catalog is broken: ${bundled.error}`);
+  return bundled.catalog;
+}
+
+export async function startCheck(supplied?: unknown): Promise<CheckRun> {
+  if (runner.isRunning()) return runner.start(await chooseCatalog(undefined));
+  const catalog = await chooseCatalog(supplied);
+  dohUrl = catalog.controls.doh;
+  return runner.start(catalog);
+}
+
+export function cancelCheck(): boolean {
+  return runner.cancel();
+}
+
+/**
+ * The running report, else the last stored one. A stored report still marked running belongs to a worker the
+ * browser stopped mid-check: it is kept, with what it measured, as failed, rather than shown as running forever.
+ */
+export async function currentState(): Promise<{ report: Report | null; running: boolean }> {
+  const live = runner.current();
+  if (live) return { report: live, running: runner.isRunning() };
+  const stored = await loadCurrent();
+  if (stored?.status === 'running') {
+    const interrupted: Report = { ...stored, status: 'failed', error: 'interrupted: the browser stopped the background before the check finished' };
+    await saveFinished(interrupted);
+    return { report: interrupted, running: false };
+  }
+  return { report: stored, running: false };
+}

@@ -1,0 +1,101 @@
+// Per-probe deadlines derived from the baseline RTT, sized so a full check fits the time budget (DESIGN.md "Time budget").
+import type { Observations } from './report';
+
+/**
+ * The budget: about 3 s on a healthy network, about 6 s when everything is silently dropped.
+ * Browsers give up on a silent STUN server only after ~40 s (Chrome) or ~11 s (Firefox)
+ * (browser-behaviour.md §5), so every probe carries a deadline of ours.
+ *
+ * Silent drop, worst case: controls phase (CONTROLS.phaseMs 2.5 s) + app phase (the ceilings
+ * below, 3 s, all probes in parallel) + graces ≈ 6 s. Healthy network (RTT ≤ 100 ms): controls
+ * ≈ 0.5 s (NAT 1–2 RTT, five sequential RTT samples), app phase ≈ the slowest HTTPS fetch (≈ 5
+ * RTT) ≈ 0.5–1 s; one silently filtered target adds at most its floor (1–1.5 s) ⇒ ≤ 3 s.
+ */
+export const CONTROLS = {
+  /** The whole controls phase; the RTT samples get what the NAT probe leaves of it. */
+  phaseMs: 2500,
+  httpMs: 2500,
+  natMs: 1500,
+  rttMaxMs: 1000,
+  /** Below this there is no time for a useful RTT sample. */
+  rttMinMs: 300,
+  rttSamples: 5,
+} as const;
+
+/**
+ * Added to a probe's deadline before we stop waiting for its answer: the message round trip to
+ * the offscreen document and the prober's own cleanup (pc.close()).
+ */
+export const GRACE_MS = 250;
+
+/** Added to the longest probe deadline for the app phase as a whole (one pool, all in parallel). */
+export const PHASE_SLACK_MS = 500;
+
+export interface ProbeDeadlines {
+  /** stun: and turn: over UDP. */
+  iceUdpMs: number;
+  /** turn:?transport=tcp and turns:. */
+  iceTcpMs: number;
+  httpMs: number;
+  /** DoH cross-check: a fresh HTTPS connection to the resolver, like an HTTP probe. */
+  dnsMs: number;
+  /** The whole app phase, after which unfinished probes count as timed out. */
+  appPhaseMs: number;
+}
+
+interface Rule {
+  base: number;
+  perRtt: number;
+  floor: number;
+  ceiling: number;
+}
+
+/**
+ * ICE UDP: STUN Binding costs 1 RTT, a dummy-credential TURN 401 costs 2 RTT. Chrome retransmits
+ * at 250 ms and 750 ms (RTO 250 ms, doubling [LIBWEBRTC-STUNREQ]), so the 1 s floor survives two
+ * lost datagrams on a short path; 6 RTT covers the 401 plus a retransmission on a long one.
+ */
+export const ICE_UDP: Rule = { base: 600, perRtt: 6, floor: 1000, ceiling: 2500 };
+/**
+ * ICE TCP/TLS: TCP handshake (1 RTT) + TLS (1–2 RTT) + 401 (2 RTT) ≈ 5 RTT. The initial SYN
+ * retransmission timeout is 1 s (RFC 6298), so the 1.5 s floor survives one lost SYN.
+ */
+export const ICE_TCP: Rule = { base: 1000, perRtt: 8, floor: 1500, ceiling: 3000 };
+/** HTTP: DNS + TCP + TLS 1.3 + request ≈ 4–5 RTT plus server time; same SYN reasoning as ICE TCP. */
+export const HTTP: Rule = { base: 1000, perRtt: 8, floor: 1500, ceiling: 3000 };
+
+function apply(rule: Rule, rttMs: number | undefined): number {
+  // Without a baseline nothing answered the controls: most likely the silent-drop case the
+  // ceilings were sized for.
+  if (rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return rule.ceiling;
+  return Math.round(Math.min(rule.ceiling, Math.max(rule.floor, rule.base + rule.perRtt * rttMs)));
+}
+
+export function deadlinesFor(baselineRttMs: number | undefined): ProbeDeadlines {
+  const iceUdpMs = apply(ICE_UDP, baselineRttMs);
+  const iceTcpMs = apply(ICE_TCP, baselineRttMs);
+  const httpMs = apply(HTTP, baselineRttMs);
+  const dnsMs = apply(HTTP, baselineRttMs);
+  return {
+    iceUdpMs,
+    iceTcpMs,
+    httpMs,
+    dnsMs,
+    appPhaseMs: Math.max(iceUdpMs, iceTcpMs, httpMs) + GRACE_MS + PHASE_SLACK_MS,
+  };
+}
+
+/**
+ * The baseline RTT from the controls, best source first: the median STUN RTT; else the TCP
+ * connect time of a control HTTP fetch (one round trip, Resource Timing); else a quarter of the
+ * fastest control fetch (DNS + TCP + TLS + request ≈ 4 RTT), a rough upper estimate.
+ */
+export function baselineRtt(observations: Observations, controlHttpIds: readonly string[]): number | undefined {
+  const { rtt } = observations;
+  if (rtt && rtt.samples.length > 0) return rtt.medianMs;
+  const controls = observations.http.filter((r) => controlHttpIds.includes(r.id) && r.outcome === 'reachable');
+  const connects = controls.flatMap((r) => (r.timing?.connectMs !== undefined ? [r.timing.connectMs] : []));
+  if (connects.length > 0) return Math.min(...connects);
+  if (controls.length > 0) return Math.min(...controls.map((r) => r.ms)) / 4;
+  return undefined;
+}

@@ -1,0 +1,152 @@
+// The anonymised report that leaves the device: one strict schema checked by the extension before sending and by the collector on receipt.
+import * as v from 'valibot';
+import { ConfidenceSchema, TransportSchema } from './catalog';
+import { FailureSchema } from './failure';
+import {
+  IceEvidenceSchema,
+  IceOutcomeSchema,
+  NatMappingSchema,
+  REASONS,
+  ReachabilitySchema,
+  ReasonSchema,
+  VerdictSchema,
+} from './report';
+
+export const SHARED_REPORT_SCHEMA_VERSION = 1;
+
+/** Catalog ids: the same alphabet as the catalog, and short, so an id cannot smuggle free text. */
+export const SHARED_ID_PATTERN = /^[a-z0-9][a-z0-9.-]*$/;
+export const SHARED_ID_MAX_LENGTH = 64;
+
+/** Bounds that keep a hostile body small even before the byte limit: a real check has about 15 apps and 100 probes. */
+export const MAX_SHARED_APPS = 64;
+export const MAX_SHARED_PROBES = 256;
+/** Probe durations above this are clamped: every probe has a deadline far below it. */
+export const MAX_SHARED_PROBE_MS = 600_000;
+export const MAX_SHARED_QUALITY_MS = 60_000;
+
+/** A uuid v4 as crypto.randomUUID() writes it (lower case). */
+export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** The hour the check started, UTC, rounded down: the only string in a shared report that may contain a colon. */
+export const SHARED_HOUR_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):00:00Z$/;
+/**
+ * At most three numeric parts: a four-part version such as 10.1.2.3 cannot be told apart from an
+ * IPv4 literal, so the extension's fourth part is never sent.
+ */
+export const SHARED_EXTENSION_VERSION_PATTERN = /^(\d{1,5}(\.\d{1,5}){0,2}|unknown)$/;
+export const SHARED_CATALOG_VERSION_PATTERN = /^(\d{4}\.\d{2}\.\d{2}(\.\d{1,4})?|unknown)$/;
+
+export const SharedIdSchema = v.pipe(
+  v.string(),
+  v.maxLength(SHARED_ID_MAX_LENGTH, `ids are at most ${SHARED_ID_MAX_LENGTH} characters`),
+  v.regex(SHARED_ID_PATTERN, 'ids are lower-case a-z, 0-9, dot and dash'),
+);
+
+const Integer = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer('must be an integer'), v.minValue(min), v.maxValue(max));
+
+/** Durations are sent in steps of 10 ms: finer steps carry no meaning for a verdict. */
+const ProbeMs = v.pipe(
+  Integer(0, MAX_SHARED_PROBE_MS),
+  v.multipleOf(10, 'probe durations are rounded to 10 ms'),
+);
+
+/** One decimal: enough for loss and MOS, too coarse to act as a fingerprint. */
+const OneDecimal = (min: number, max: number) =>
+  v.pipe(
+    v.number(),
+    v.minValue(min),
+    v.maxValue(max),
+    v.check((n) => Number.isInteger(Math.round(n * 10)) && Math.abs(n * 10 - Math.round(n * 10)) < 1e-9, 'rounded to one decimal'),
+  );
+
+export const SharedHttpProbeSchema = v.strictObject({
+  kind: v.literal('http'),
+  targetId: SharedIdSchema,
+  outcome: v.picklist(['reachable', 'failed']),
+  failure: v.optional(FailureSchema),
+  ms: ProbeMs,
+});
+export type SharedHttpProbe = v.InferOutput<typeof SharedHttpProbeSchema>;
+
+export const SharedIceProbeSchema = v.strictObject({
+  kind: v.literal('ice'),
+  targetId: SharedIdSchema,
+  transport: TransportSchema,
+  outcome: IceOutcomeSchema,
+  evidence: IceEvidenceSchema,
+  /** STUN/TURN error classes and the browser's 7xx codes are all below 1000; nothing larger (a port) fits. */
+  errorCode: v.optional(Integer(0, 999)),
+  failure: v.optional(FailureSchema),
+  ms: ProbeMs,
+});
+export type SharedIceProbe = v.InferOutput<typeof SharedIceProbeSchema>;
+
+export const SharedProbeSchema = v.variant('kind', [SharedHttpProbeSchema, SharedIceProbeSchema]);
+export type SharedProbe = v.InferOutput<typeof SharedProbeSchema>;
+
+const Reasons = v.pipe(v.array(ReasonSchema), v.maxLength(REASONS.length));
+
+export const SharedAppVerdictSchema = v.strictObject({
+  appId: SharedIdSchema,
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  messaging: ReachabilitySchema,
+  calls: ReachabilitySchema,
+  reasons: Reasons,
+});
+export type SharedAppVerdict = v.InferOutput<typeof SharedAppVerdictSchema>;
+
+export const SharedOverallSchema = v.strictObject({
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  reasons: Reasons,
+});
+
+export const SharedQualitySchema = v.strictObject({
+  rttMs: Integer(0, MAX_SHARED_QUALITY_MS),
+  jitterMs: Integer(0, MAX_SHARED_QUALITY_MS),
+  lossPct: v.optional(OneDecimal(0, 100)),
+  mos: OneDecimal(1, 4.5),
+});
+export type SharedQuality = v.InferOutput<typeof SharedQualitySchema>;
+
+export const SharedReportSchema = v.strictObject({
+  schema: v.literal(SHARED_REPORT_SCHEMA_VERSION),
+  /** Random per shared report, used only so a retried upload is stored once. Never the local report id. */
+  id: v.pipe(v.string(), v.regex(UUID_V4_PATTERN, 'id is a lower-case uuid v4')),
+  hour: v.pipe(v.string(), v.regex(SHARED_HOUR_PATTERN, 'hour is YYYY-MM-DDTHH:00:00Z (UTC, rounded down)')),
+  extensionVersion: v.pipe(
+    v.string(),
+    v.regex(SHARED_EXTENSION_VERSION_PATTERN, 'extensionVersion is up to three numbers separated by dots'),
+  ),
+  catalogVersion: v.pipe(v.string(), v.regex(SHARED_CATALOG_VERSION_PATTERN, 'catalogVersion is YYYY.MM.DD[.N]')),
+  browser: v.strictObject({ family: v.picklist(['chrome', 'firefox']), major: Integer(1, 999) }),
+  apps: v.pipe(
+    v.array(SharedAppVerdictSchema),
+    v.maxLength(MAX_SHARED_APPS),
+    v.check((apps) => new Set(apps.map((a) => a.appId)).size === apps.length, 'appIds are unique'),
+  ),
+  overall: v.optional(SharedOverallSchema),
+  probes: v.pipe(v.array(SharedProbeSchema), v.maxLength(MAX_SHARED_PROBES)),
+  quality: v.optional(SharedQualitySchema),
+  nat: v.optional(NatMappingSchema),
+});
+export type SharedReport = v.InferOutput<typeof SharedReportSchema>;
+
+export type SharedReportParse = { ok: true; report: SharedReport } | { ok: false; path: string; error: string };
+
+const MAX_ERROR_CHARS = 300;
+
+/** Validates an untrusted shared report; the error names the first bad field, shortened because keys and values are the sender's. */
+export function parseSharedReport(data: unknown): SharedReportParse {
+  const result = v.safeParse(SharedReportSchema, data);
+  if (result.success) return { ok: true, report: result.output };
+  const issue = result.issues[0];
+  const path = (issue.path ?? [])
+    .map((p) => String(p.key).slice(0, 40))
+    .join('.')
+    .slice(0, 120);
+  const message = `invalid report${path ? ` at ${path}` : ''}: ${issue.message}`;
+  return { ok: false, path, error: message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message };
+}

@@ -1,0 +1,110 @@
+// Reads one probe result (HTTP or ICE) as evidence about its target: answered, failed and why, or no evidence.
+import type { HttpTarget } from './catalog';
+import type { Failure } from './failure';
+import type { DnsCheck, HttpProbeResult, IceProbeResult, Reason } from './report';
+
+/**
+ * - ok: the host answered (any HTTP status, the expected failure, a STUN/TURN response).
+ * - failed: the network stopped it; `reason` says how.
+ * - local: stopped on this device (another extension, a policy, a proxy): says nothing about the network.
+ * - void: no evidence either way (a port the browser refuses, a network change mid-probe).
+ * - gone: the name does not exist for DoH either: a stale catalog entry, not blocking.
+ */
+export type TargetOutcome =
+  | { kind: 'ok' }
+  | { kind: 'failed'; reason: FailureReason }
+  | { kind: 'local' }
+  | { kind: 'void' }
+  | { kind: 'gone' };
+
+export type FailureReason = Extract<
+  Reason,
+  'DNS_TAMPERED' | 'DNS_NXDOMAIN' | 'TLS_INTERFERENCE' | 'CONNECTION_RESET' | 'SIGNALLING_UNREACHABLE'
+>;
+
+type FailureClass = 'local' | 'void' | 'dns' | FailureReason;
+
+function failureClass(failure: Failure | undefined): FailureClass {
+  if (failure === undefined) return 'SIGNALLING_UNREACHABLE';
+  switch (failure) {
+    case 'blocked_locally':
+    case 'proxy_failure':
+      return 'local';
+    // unsafe_port is a catalog bug, interrupted a network change; network_down on one probe while
+    // others answered is the device's own link flapping (all-controls-down is the OFFLINE gate).
+    case 'unsafe_port':
+    case 'interrupted':
+    case 'network_down':
+      return 'void';
+    case 'dns_nxdomain_error':
+    case 'dns_server_misbehaving':
+    case 'dns_lookup_error':
+      return 'dns';
+    case 'ssl_invalid_hostname':
+    case 'ssl_unknown_authority':
+    case 'ssl_invalid_certificate':
+    case 'ssl_failed_handshake':
+      return 'TLS_INTERFERENCE';
+    // OONI counts these as http-failure after connect; all mean something cut a set-up connection.
+    case 'connection_reset':
+    case 'connection_aborted':
+    case 'eof_error':
+      return 'CONNECTION_RESET';
+    case 'connection_refused':
+    case 'host_unreachable':
+    case 'generic_timeout_error':
+    case 'unknown_failure':
+      return 'SIGNALLING_UNREACHABLE';
+    default: {
+      const unreachable: never = failure;
+      return unreachable;
+    }
+  }
+}
+
+function fromFailure(failure: Failure | undefined, dns: DnsCheck | undefined): TargetOutcome {
+  const cls = failureClass(failure);
+  if (cls === 'local' || cls === 'void') return { kind: cls };
+  // A tampered answer explains whatever failed next (a block page's certificate, a reset, a timeout).
+  if (dns?.verdict === 'dns_tampering') return { kind: 'failed', reason: 'DNS_TAMPERED' };
+  if (cls === 'dns') return dns?.verdict === 'nxdomain' ? { kind: 'gone' } : { kind: 'failed', reason: 'DNS_NXDOMAIN' };
+  return { kind: 'failed', reason: cls };
+}
+
+export function httpOutcome(target: HttpTarget, result: HttpProbeResult, dns: DnsCheck | undefined): TargetOutcome {
+  if (result.outcome === 'reachable') {
+    // Over plain HTTP a block page at a tampered address "answers" too; over HTTPS a valid
+    // certificate proves the real host answered whatever DNS said (CDN answers differ by resolver).
+    if (dns?.verdict === 'dns_tampering' && target.url.startsWith('http:')) {
+      return { kind: 'failed', reason: 'DNS_TAMPERED' };
+    }
+    return { kind: 'ok' };
+  }
+  if (isExpectedFailure(target, result)) return { kind: 'ok' };
+  return fromFailure(result.failure, dns);
+}
+
+/**
+ * Firefox reports a TLS failure as a localized NSS message, which can only be classified as the
+ * generic ssl_failed_handshake (classify-http-error.ts). A target expecting a TLS failure
+ * (Signal's private CA) therefore also accepts ssl_failed_handshake when the browser did not name
+ * the error itself (a raw error that is not a net::/NS_ code). The cost: in Firefox, interference
+ * on such a host cannot be told from its private CA, just as a TLS-intercepting middlebox cannot
+ * in any browser (call-apps.md §1). Without the raw error (shared reports) the match is exact.
+ */
+function isExpectedFailure(target: HttpTarget, result: HttpProbeResult): boolean {
+  const expected = target.expectFailure;
+  if (expected === undefined || result.failure === undefined) return false;
+  if (result.failure === expected) return true;
+  const unnamedTls = result.rawError !== undefined && !/^(net::|NS_)/.test(result.rawError);
+  return expected.startsWith('ssl_') && result.failure === 'ssl_failed_handshake' && unnamedTls;
+}
+
+export function iceOutcome(result: IceProbeResult, dns: DnsCheck | undefined): TargetOutcome {
+  if (result.outcome === 'reachable') return { kind: 'ok' };
+  // A stun: probe that completes gathering with neither candidate nor error is what a host without
+  // NAT sees (its srflx equals the host address and is dropped, browser-behaviour.md §6): the
+  // server may well have answered. For TURN the same ending is Firefox's silent TLS failure (§4).
+  if (result.evidence === 'gathering-complete' && result.scheme === 'stun') return { kind: 'void' };
+  return fromFailure(result.failure, dns);
+}

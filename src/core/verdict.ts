@@ -1,0 +1,78 @@
+// The verdict engine: observations and the catalog in; per-app verdicts, one overall answer and quality out.
+import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
+import type { Catalog, Confidence } from './catalog';
+import { hasBaseline, networkReasons, readNetwork } from './network-context';
+import { assessQuality, lossFromProbes, ms, qualityReasons } from './quality';
+import { adviceForReasons, orderReasons } from './reasons';
+import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
+
+export interface Judgement {
+  apps: AppVerdict[];
+  overall: Overall;
+  quality?: Quality;
+}
+
+/**
+ * Pure: the same observations always give the same answer, so the collector can recompute
+ * verdicts from shared observations (OONI's lesson, quality-and-verdicts.md §7.4). Apps with a
+ * target still lacking a result are left out (pending).
+ */
+export function judge(catalog: Catalog, obs: Observations): Judgement {
+  const network = readNetwork(catalog, obs);
+  const quality = obs.rtt === undefined ? undefined : qualityFrom(obs.rtt);
+  const findings = quality === undefined ? [] : qualityReasons(quality);
+  const evidence: AppEvidence = {
+    http: new Map(obs.http.map((r) => [r.id, r])),
+    ice: new Map(obs.ice.map((r) => [r.id, r])),
+    dns: new Map(obs.dns.map((d) => [d.targetId, d])),
+  };
+  const judged = catalog.apps.flatMap((app) => judgeApp(app, evidence, network, findings) ?? []);
+  const anyUsable = judged.some(isUsable);
+  // A blocked app's user is best served by one that works here, whatever blocked it.
+  const apps = judged.map((verdict) =>
+    verdict.verdict === 'blocked' && anyUsable && !verdict.advice.includes('USE_APP_THAT_WORKS')
+      ? { ...verdict, advice: [...verdict.advice, 'USE_APP_THAT_WORKS' as const] }
+      : verdict,
+  );
+  const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : [])]);
+  return {
+    apps,
+    overall: overallOf(apps, reasons, hasBaseline(network)),
+    ...(quality === undefined ? {} : { quality }),
+  };
+}
+
+function qualityFrom(rtt: NonNullable<Observations['rtt']>): Quality {
+  const loss = lossFromProbes(rtt.samples.length, rtt.lost ?? 0);
+  return assessQuality({ rtt: ms(rtt.medianMs), jitter: ms(rtt.jitterMs), ...(loss === undefined ? {} : { loss }) });
+}
+
+/**
+ * One answer for the connection, over the apps that could be judged:
+ * - blocked   if more than half of them are blocked (the network blocks calls broadly);
+ * - works     if at least two thirds of them work;
+ * - degraded  otherwise (calls possible, but not everywhere or not well);
+ * - unknown   when offline, behind a captive portal, or when no app could be judged.
+ * Confidence is how many judged apps agree with the answer: ≥ 2/3 high, ≥ 1/3 medium, else low;
+ * low without a baseline (hasBaseline). Reasons are the network-wide findings (controls,
+ * UDP, NAT, quality); per-app findings stay with the apps.
+ */
+function overallOf(apps: readonly AppVerdict[], reasons: readonly Reason[], baseline: boolean): Overall {
+  const judged = apps.filter((app) => app.verdict !== 'unknown');
+  const count = (verdict: AppVerdict['verdict']) => judged.filter((app) => app.verdict === verdict).length;
+  const gated = reasons.includes('OFFLINE') || reasons.includes('CAPTIVE_PORTAL');
+  const advice = adviceForReasons(reasons);
+  if (gated || judged.length === 0) return { verdict: 'unknown', confidence: 'low', reasons: [...reasons], advice };
+
+  const blocked = count('blocked');
+  let verdict: Overall['verdict'];
+  if (blocked * 2 > judged.length) verdict = 'blocked';
+  else if (count('works') * 3 >= judged.length * 2) verdict = 'works';
+  else verdict = 'degraded';
+
+  const agreement = count(verdict) / judged.length;
+  let confidence: Confidence = agreement >= 2 / 3 ? 'high' : agreement >= 1 / 3 ? 'medium' : 'low';
+  if (!baseline) confidence = 'low';
+  if (blocked > 0 && judged.some(isUsable) && !advice.includes('USE_APP_THAT_WORKS')) advice.push('USE_APP_THAT_WORKS');
+  return { verdict, confidence, reasons: [...reasons], advice };
+}

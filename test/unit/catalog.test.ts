@@ -1,0 +1,117 @@
+// The bundled catalog: schema, ids, URLs, ports the browsers accept, sources, and the apps users expect.
+import { describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../src/core/catalog';
+import catalogData from '../../src/core/catalog.json';
+import { parseIceUrl } from '../../src/core/ice-url';
+import { bundledCatalog, httpTargets, iceTargets } from './fixtures/observations';
+
+// Fetch "bad ports" (fetch.spec.whatwg.org#port-blocking, browser-behaviour.md §7).
+const FETCH_BAD_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,
+  111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540,
+  548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000,
+  6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+const EXPECTED_APPS = [
+  'whatsapp',
+  'messenger',
+  'viber',
+  'teams',
+  'facetime',
+  'meet',
+  'tango',
+  'imo',
+  'teamspeak',
+  'telegram',
+  'signal',
+  'zoom',
+  'discord',
+  'botim',
+  'slack',
+  'jitsi',
+];
+
+const catalog = bundledCatalog();
+const http = httpTargets(catalog);
+const ice = iceTargets(catalog);
+
+describe('bundled catalog', () => {
+  it('validates against the catalog schema', () => {
+    expect(parseCatalog(catalogData)).toMatchObject({ ok: true });
+    expect(catalog.version).toMatch(/^2026\.\d{2}\.\d{2}$/);
+  });
+
+  it('has every app users ask about, with unique ids across apps and targets', () => {
+    expect(catalog.apps.map((app) => app.id).sort()).toEqual([...EXPECTED_APPS].sort());
+    const ids = [...catalog.apps.map((app) => app.id), ...http.map((t) => t.id), ...ice.map((t) => t.id)];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('rejects a duplicated target id (the uniqueness rule is enforced, not just true today)', () => {
+    const copy = structuredClone(catalogData);
+    const duplicate = { ...copy.controls.stun[0], id: 'whatsapp.web' };
+    const broken = { ...copy, controls: { ...copy.controls, stun: [...copy.controls.stun, duplicate] } };
+    expect(parseCatalog(broken)).toEqual({ ok: false, error: 'invalid catalog: duplicate id "whatsapp.web"' });
+  });
+
+  it('uses http(s) URLs on ports fetch allows', () => {
+    for (const target of http) {
+      const url = new URL(target.url);
+      expect(['http:', 'https:'], target.id).toContain(url.protocol);
+      const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+      expect(FETCH_BAD_PORTS.has(port), `${target.id} uses fetch bad port ${port}`).toBe(false);
+    }
+  });
+
+  it('uses ICE URLs a browser parses, with TURN only on 80, 443 or >= 1024 (never 53)', () => {
+    for (const target of ice) {
+      const url = parseIceUrl(target.url);
+      expect(url, target.id).not.toBeNull();
+      if (url === null || url.scheme === 'stun') continue;
+      expect(url.port === 80 || url.port === 443 || url.port >= 1024, `${target.id} TURN port ${url.port}`).toBe(true);
+      // Credentials are the prober's (dummy, non-empty), never the catalog's.
+      expect(target.url, target.id).not.toMatch(/@|username|credential/);
+    }
+  });
+
+  it('gives every target and app a source URL', () => {
+    for (const target of [...http, ...ice]) expect(() => new URL(target.source), target.id).not.toThrow();
+    for (const app of catalog.apps) {
+      expect(app.sources.length, app.id).toBeGreaterThan(0);
+      for (const source of app.sources) expect(() => new URL(source), app.id).not.toThrow();
+    }
+    expect(() => new URL(catalog.controls.doh ?? '')).not.toThrow();
+  });
+
+  it('has controls that can tell offline and captive portals apart from blocking', () => {
+    // Every HTTP control states the status a healthy network gives, so a portal's answer stands out.
+    for (const control of catalog.controls.http) expect(control.expectStatus, control.id).toBeDefined();
+    expect(catalog.controls.http.some((c) => c.url.startsWith('http:')), 'a plain-HTTP control for portals').toBe(true);
+    const stun = catalog.controls.stun.map((t) => parseIceUrl(t.url));
+    const hosts = new Set(stun.map((u) => u?.host.split('.').slice(-2).join('.')));
+    const ports = new Set(stun.map((u) => u?.port));
+    expect(hosts.size, 'STUN control operators').toBeGreaterThanOrEqual(3);
+    expect(ports.size, 'STUN control ports').toBeGreaterThanOrEqual(3);
+    expect(ports.has(443), 'a UDP 443 STUN control').toBe(true);
+  });
+
+  it('expects Signal hosts to present their private CA, and nothing else to fail', () => {
+    const signal = catalog.apps.find((app) => app.id === 'signal');
+    expect(signal?.signalling.every((t) => t.expectFailure === 'ssl_unknown_authority')).toBe(true);
+    const others = http.filter((t) => !t.id.startsWith('signal.'));
+    expect(others.every((t) => t.expectFailure === undefined)).toBe(true);
+  });
+
+  it('keeps each app to what a few-second check affords', () => {
+    for (const app of catalog.apps) {
+      const count = app.signalling.length + app.media.length;
+      expect(count, app.id).toBeLessThanOrEqual(5);
+      expect(app.transports[0], `${app.id} prefers UDP`).toBe('udp');
+    }
+  });
+
+  it('notes that consumer Skype was retired on the Teams entry', () => {
+    expect(catalog.apps.find((app) => app.id === 'teams')?.noteKey).toBe('note_skype_retired');
+  });
+});

@@ -1,0 +1,514 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createCheckRunner, type CheckDeps, type CheckOptions, type Judgement } from '../../src/background/orchestrator';
+import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
+import { classifyIce } from '../../src/core/classify-ice';
+import { deadlinesFor } from '../../src/core/deadlines';
+import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
+
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+const source = 'https://example.org/source';
+
+function makeCatalog(extra: Partial<Catalog> = {}): Catalog {
+  const parsed = parseCatalog({
+    version: '2026.11.23',
+    controls: {
+      http: [
+        { id: 'ctl-http-1', url: 'https://ctl1.example/generate_204', source },
+        { id: 'ctl-http-2', url: 'https://ctl2.example/generate_204', source },
+      ],
+      stun: [
+        { id: 'ctl-stun-1', url: 'stun:stun1.example:3478', source },
+        { id: 'ctl-stun-2', url: 'stun:stun2.example:19302', source },
+      ],
+    },
+    apps: [
+      {
+        id: 'alpha',
+        name: 'Alpha',
+        signalling: [
+          { id: 'alpha-web', url: 'https://alpha.example/', source },
+          { id: 'alpha-api', url: 'https://api.shared.example/', source },
+        ],
+        media: [
+          { id: 'alpha-turn-udp', url: 'turn:turn.alpha.example:3478', source },
+          { id: 'alpha-turn-tcp', url: 'turn:turn.alpha.example:443?transport=tcp', source },
+        ],
+        transports: ['udp', 'tcp'],
+        udpPorts: [3478],
+        mediaConfidence: 'high',
+        sources: [source],
+      },
+      {
+        id: 'beta',
+        name: 'Beta',
+        signalling: [
+          { id: 'beta-web', url: 'https://beta.example/', source },
+          { id: 'beta-api', url: 'https://api.shared.example/', source },
+        ],
+        media: [{ id: 'beta-turn-udp', url: 'turn:turn.alpha.example:3478', source }],
+        transports: ['udp'],
+        udpPorts: [3478],
+        mediaConfidence: 'medium',
+        sources: [source],
+      },
+    ],
+    ...extra,
+  });
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.catalog;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** A judge stub whose rows visibly follow the observations: "works" once every signalling target answered. */
+function judge(catalog: Catalog, observations: Observations): Judgement {
+  return {
+    apps: catalog.apps.map((app) => {
+      const answered = app.signalling.every((t) => observations.http.some((r) => r.id === t.id && r.outcome === 'reachable'));
+      return {
+        appId: app.id,
+        verdict: answered ? 'works' : 'unknown',
+        confidence: 'low',
+        messaging: answered ? 'reachable' : 'unknown',
+        calls: 'unknown',
+        reasons: [],
+        advice: [],
+      };
+    }),
+    overall: { verdict: 'works', confidence: 'medium', reasons: [], advice: [] },
+    ...(observations.rtt ? { quality: { rttMs: observations.rtt.medianMs, jitterMs: observations.rtt.jitterMs, r: 90, mos: 4.3, band: 'good' as const } } : {}),
+  };
+}
+
+interface Harness {
+  deps: CheckDeps;
+  events: { what: string; at: number }[];
+  updates: Report[];
+  saves: Report[];
+  warnings: string[];
+}
+
+function harness(overrides: Partial<CheckDeps> = {}): Harness {
+  const events: { what: string; at: number }[] = [];
+  const updates: Report[] = [];
+  const saves: Report[] = [];
+  const warnings: string[] = [];
+  const log = (what: string): void => {
+    events.push({ what, at: Date.now() - T0 });
+  };
+  const deps: CheckDeps = {
+    probeHttp: async (target: HttpTarget): Promise<HttpProbeResult> => {
+      log(`http:${target.id}`);
+      await sleep(40);
+      return { id: target.id, outcome: 'reachable', status: 204, ip: '93.184.216.34', ms: 40, timing: { connectMs: 12 } };
+    },
+    probeIce: async (targets: IceTarget[], deadlineMs: number): Promise<IceProbeResult[]> => {
+      log(`ice:${targets.map((t) => t.id).join(',')}`);
+      await sleep(30);
+      return targets.map((t) => classifyIce({ id: t.id, url: t.url, errors: [{ code: 401, text: 'Unauthorized', ms: 30 }], deadlineMs }));
+    },
+    probeNat: async (servers) => {
+      log('nat');
+      await sleep(20);
+      return { mapping: 'endpoint-independent', answered: servers.map((s) => s.id), srflxCount: 1, ipv6: false, ms: 20 };
+    },
+    probeRtt: async (target, samples) => {
+      log(`rtt:${target.id}:${samples}`);
+      await sleep(150 * samples);
+      return { targetId: target.id, samples: [150, 152, 149, 151, 150], medianMs: 150, jitterMs: 2 };
+    },
+    dnsCheck: async () => null,
+    judge,
+    now: () => Date.now(),
+    newId: () => crypto.randomUUID(),
+    save: async (report) => {
+      saves.push(report);
+    },
+    onUpdate: (report) => {
+      updates.push(report);
+    },
+    meta: { extensionVersion: '0.1.0', browser: { family: 'chrome', major: 156 } },
+    warn: (message) => {
+      warnings.push(message);
+    },
+    ...overrides,
+  };
+  return { deps, events, updates, saves, warnings };
+}
+
+/** Starts a run and lets fake time pass until it finishes; returns the report and when it ended (ms after start). */
+async function runToEnd(deps: CheckDeps, catalog = makeCatalog(), options?: CheckOptions): Promise<{ report: Report; endedAt: number }> {
+  const runner = createCheckRunner(deps, options);
+  let endedAt = -1;
+  const done = runner.start(catalog).done.then((report) => {
+    endedAt = Date.now() - T0;
+    return report;
+  });
+  await vi.advanceTimersByTimeAsync(20_000);
+  return { report: await done, endedAt };
+}
+
+function expectValid(report: Report): void {
+  const parsed = parseReport(JSON.parse(JSON.stringify(report)));
+  expect(parsed).toEqual({ ok: true, report: JSON.parse(JSON.stringify(report)) });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('CheckRunner: a healthy run', () => {
+  it('runs the controls before any app probe and ends with a valid, complete report', async () => {
+    const h = harness();
+    const { report, endedAt } = await runToEnd(h.deps);
+
+    const controlsEnd = Math.max(...h.events.filter((e) => /^(http:ctl|nat|rtt)/.test(e.what)).map((e) => e.at));
+    const firstAppProbe = Math.min(...h.events.filter((e) => !/^(http:ctl|nat|rtt)/.test(e.what)).map((e) => e.at));
+    expect(h.events.slice(0, 3).map((e) => e.what).sort()).toEqual(['http:ctl-http-1', 'http:ctl-http-2', 'nat']);
+    expect(h.events.find((e) => e.what.startsWith('rtt:'))?.what).toBe('rtt:ctl-stun-1:5');
+    expect(firstAppProbe).toBeGreaterThan(controlsEnd);
+
+    expect(report.status).toBe('done');
+    expect(report.finishedAt).toBe(new Date(T0 + endedAt).toISOString());
+    expect(report.startedAt).toBe(new Date(T0).toISOString());
+    expect(report.catalogVersion).toBe('2026.11.23');
+    expect(report.baselineRttMs).toBe(150);
+    expect(report.overall).toEqual({ verdict: 'works', confidence: 'medium', reasons: [], advice: [] });
+    expect(report.quality).toMatchObject({ rttMs: 150 });
+    expect(report.apps.map((a) => [a.appId, a.verdict])).toEqual([
+      ['alpha', 'works'],
+      ['beta', 'works'],
+    ]);
+    expect(report.observations.nat).toMatchObject({ mapping: 'endpoint-independent' });
+    expect(report.observations.rtt).toMatchObject({ medianMs: 150 });
+    expect(report.observations.http.map((r) => r.id).sort()).toEqual(
+      ['alpha-api', 'alpha-web', 'beta-api', 'beta-web', 'ctl-http-1', 'ctl-http-2'].sort(),
+    );
+    expect(report.observations.ice.map((r) => [r.id, r.outcome, r.evidence]).sort()).toEqual([
+      ['alpha-turn-tcp', 'reachable', 'server-error'],
+      ['alpha-turn-udp', 'reachable', 'server-error'],
+      ['beta-turn-udp', 'reachable', 'server-error'],
+    ]);
+    expectValid(report);
+    // Healthy network: well inside the ~3 s budget.
+    expect(endedAt).toBeLessThan(3000);
+  });
+
+  it('derives the app deadlines from the baseline RTT', async () => {
+    const httpDeadlines = new Map<string, number>();
+    const iceDeadlines = new Map<string, number>();
+    const h = harness();
+    const probeHttp = h.deps.probeHttp;
+    const probeIce = h.deps.probeIce;
+    h.deps.probeHttp = (target, deadlineMs, signal) => {
+      httpDeadlines.set(target.id, deadlineMs);
+      return probeHttp(target, deadlineMs, signal);
+    };
+    h.deps.probeIce = (targets, deadlineMs) => {
+      for (const t of targets) iceDeadlines.set(t.id, deadlineMs);
+      return probeIce(targets, deadlineMs);
+    };
+    await runToEnd(h.deps);
+    const expected = deadlinesFor(150);
+    expect(expected).toMatchObject({ httpMs: 2200, iceUdpMs: 1500, iceTcpMs: 2200 });
+    expect(httpDeadlines.get('alpha-web')).toBe(expected.httpMs);
+    expect(iceDeadlines.get('alpha-turn-udp')).toBe(expected.iceUdpMs);
+    expect(iceDeadlines.get('alpha-turn-tcp')).toBe(expected.iceTcpMs);
+    // Controls run before any baseline exists, on fixed deadlines.
+    expect(httpDeadlines.get('ctl-http-1')).toBe(2500);
+  });
+
+  it('probes a URL shared by several ids once and attributes the result to each', async () => {
+    const h = harness();
+    const { report } = await runToEnd(h.deps);
+    expect(h.events.filter((e) => e.what === 'http:alpha-api' || e.what === 'http:beta-api')).toHaveLength(1);
+    const iceCalls = h.events.filter((e) => e.what.startsWith('ice:')).map((e) => e.what);
+    expect(iceCalls.join(',')).not.toContain('beta-turn-udp');
+    const api = report.observations.http.filter((r) => r.id === 'alpha-api' || r.id === 'beta-api');
+    expect(api).toHaveLength(2);
+    expect(api[0]).toEqual({ ...api[1], id: api[0]?.id });
+    expect(report.observations.ice.find((r) => r.id === 'beta-turn-udp')).toMatchObject({ outcome: 'reachable', port: 3478 });
+  });
+
+  it('reuses a control result for an app target with the same URL', async () => {
+    const h = harness();
+    const base = makeCatalog();
+    const catalog = makeCatalog({
+      apps: [
+        ...base.apps,
+        { ...(base.apps[0] as Catalog['apps'][number]), id: 'gamma', signalling: [{ id: 'gamma-web', url: 'https://ctl1.example/generate_204', source }], media: [] },
+      ],
+    });
+    const { report } = await runToEnd(h.deps, catalog);
+    expect(h.events.filter((e) => e.what === 'http:gamma-web')).toHaveLength(0);
+    expect(report.observations.http.find((r) => r.id === 'gamma-web')).toMatchObject({ outcome: 'reachable', status: 204 });
+  });
+
+  it('batches ICE targets by transport and batch size', async () => {
+    const h = harness();
+    const base = makeCatalog();
+    const many = Array.from({ length: 5 }, (_, i) => ({ id: `m-udp-${i}`, url: `stun:s${i}.example:3478`, source }));
+    const catalog = makeCatalog({
+      apps: [{ ...(base.apps[1] as Catalog['apps'][number]), media: [...many, { id: 'm-tls', url: 'turns:t.example:443', source }] }],
+    });
+    await runToEnd(h.deps, catalog, { iceBatchSize: 2 });
+    const batches = h.events.filter((e) => e.what.startsWith('ice:')).map((e) => e.what.slice(4).split(','));
+    expect(batches).toEqual([['m-udp-0', 'm-udp-1'], ['m-udp-2', 'm-udp-3'], ['m-udp-4'], ['m-tls']]);
+  });
+});
+
+describe('CheckRunner: progress and saving', () => {
+  it('publishes every result and saves at a throttled rate, first and last always', async () => {
+    const h = harness();
+    const { report } = await runToEnd(h.deps);
+    expect(h.updates[0]).toMatchObject({ status: 'running', observations: { http: [], ice: [], dns: [] } });
+    expect(h.updates.at(-1)).toEqual(report);
+    // Observations only grow.
+    const sizes = h.updates.map((r) => r.observations.http.length + r.observations.ice.length);
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+    // Per-app rows are recomputed live, before the end.
+    expect(h.updates.some((r) => r.status === 'running' && r.apps.some((a) => a.verdict === 'works'))).toBe(true);
+    expect(h.updates.filter((r) => r.status === 'running').every((r) => r.overall === undefined)).toBe(true);
+
+    expect(h.saves[0]?.status).toBe('running');
+    expect(h.saves.at(-1)).toEqual(report);
+    expect(h.saves.length).toBeLessThan(h.updates.length);
+    for (const saved of h.saves) expect(saved.id).toBe(report.id);
+  });
+
+  it('keeps saves in order even when storage is slow', async () => {
+    const h = harness({
+      save: async (report) => {
+        await sleep(700);
+        h.saves.push(report);
+      },
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(h.saves.at(-1)).toEqual(report);
+    expect(h.saves.filter((r) => r.status === 'done')).toHaveLength(1);
+  });
+
+  it('survives a failing save and a failing progress listener', async () => {
+    const h = harness({
+      save: () => Promise.reject(new Error('quota')),
+      onUpdate: () => {
+        throw new Error('port closed');
+      },
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(report.status).toBe('done');
+    expect(h.warnings).toContain('saving the report failed');
+    expect(h.warnings).toContain('progress listener failed');
+  });
+});
+
+describe('CheckRunner: a network that drops everything silently', () => {
+  it('ends within the ~6 s budget with timeout and filtered outcomes', async () => {
+    const h = harness({
+      probeHttp: () => never(),
+      probeIce: () => never(),
+      probeNat: () => never(),
+      probeRtt: () => never(),
+    });
+    const { report, endedAt } = await runToEnd(h.deps);
+    expect(report.status).toBe('done');
+    expect(endedAt).toBeLessThanOrEqual(6000);
+    expect(report.baselineRttMs).toBeUndefined();
+    expect(report.observations.nat).toBeUndefined();
+    expect(report.observations.rtt).toBeUndefined();
+    expect(report.observations.http).toHaveLength(6);
+    for (const result of report.observations.http) {
+      expect(result).toMatchObject({ outcome: 'failed', failure: 'generic_timeout_error' });
+    }
+    expect(report.observations.ice.map((r) => [r.id, r.outcome, r.evidence, r.ms]).sort()).toEqual([
+      ['alpha-turn-tcp', 'filtered', 'deadline', 3000],
+      ['alpha-turn-udp', 'filtered', 'deadline', 2500],
+      ['beta-turn-udp', 'filtered', 'deadline', 2500],
+    ]);
+    expectValid(report);
+  });
+
+  it('counts a target the prober left out as filtered at the deadline', async () => {
+    const h = harness({
+      probeIce: async () => {
+        await sleep(10);
+        return [];
+      },
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'filtered', evidence: 'deadline' });
+  });
+
+  it('skips the RTT samples when no control STUN server answered and falls back to the HTTP connect time', async () => {
+    const h = harness({
+      probeNat: async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 }),
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(h.events.some((e) => e.what.startsWith('rtt:'))).toBe(false);
+    expect(report.baselineRttMs).toBe(12);
+  });
+});
+
+describe('CheckRunner: single flight', () => {
+  it('joins the running check instead of starting a second one', async () => {
+    const h = harness();
+    const runner = createCheckRunner(h.deps);
+    const first = runner.start(makeCatalog());
+    const second = runner.start(makeCatalog());
+    expect(second.reportId).toBe(first.reportId);
+    expect(second.done).toBe(first.done);
+    expect(runner.isRunning()).toBe(true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const report = await first.done;
+    expect(runner.isRunning()).toBe(false);
+    expect(runner.current()).toEqual(report);
+    expect(h.events.filter((e) => e.what === 'nat')).toHaveLength(1);
+
+    const third = runner.start(makeCatalog());
+    expect(third.reportId).not.toBe(first.reportId);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await third.done;
+  });
+});
+
+describe('CheckRunner: cancellation', () => {
+  it('stops the run, marks it cancelled, saves it and ignores late results', async () => {
+    const h = harness();
+    const runner = createCheckRunner(h.deps);
+    expect(runner.cancel()).toBe(false);
+    const { done } = runner.start(makeCatalog());
+    await vi.advanceTimersByTimeAsync(30);
+    expect(runner.cancel()).toBe(true);
+    const report = await done;
+    expect(report.status).toBe('cancelled');
+    expect(report.finishedAt).toBeDefined();
+    expect(runner.isRunning()).toBe(false);
+    expect(h.saves.at(-1)).toEqual(report);
+    const updatesAtCancel = h.updates.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.updates).toHaveLength(updatesAtCancel);
+    expect(h.events.some((e) => e.what.startsWith('http:alpha'))).toBe(false);
+    expectValid(report);
+  });
+
+  it('aborts the signal of running HTTP probes', async () => {
+    let aborted = false;
+    const h = harness({
+      probeHttp: (_target, _deadline, signal) =>
+        new Promise<HttpProbeResult>(() => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+          });
+        }),
+    });
+    const runner = createCheckRunner(h.deps);
+    const { done } = runner.start(makeCatalog());
+    await vi.advanceTimersByTimeAsync(10);
+    runner.cancel();
+    await done;
+    expect(aborted).toBe(true);
+  });
+});
+
+describe('CheckRunner: failures inside the run', () => {
+  it('turns a throwing HTTP probe into a failed result and a throwing ICE prober into no result', async () => {
+    const h = harness();
+    const probeHttp = h.deps.probeHttp;
+    h.deps.probeHttp = (target, deadlineMs, signal) => {
+      if (target.id === 'alpha-web') throw new Error('webRequest listener missing');
+      return probeHttp(target, deadlineMs, signal);
+    };
+    h.deps.probeIce = () => Promise.reject(new Error('offscreen document gone'));
+    const { report } = await runToEnd(h.deps);
+    expect(report.status).toBe('done');
+    expect(report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({
+      outcome: 'failed',
+      failure: 'unknown_failure',
+      rawError: 'probe error: webRequest listener missing',
+    });
+    expect(report.observations.ice).toEqual([]);
+    expect(h.warnings).toEqual(expect.arrayContaining(['HTTP probe failed', 'ICE probe failed']));
+    expectValid(report);
+  });
+
+  it('keeps going when the NAT probe throws', async () => {
+    const h = harness({ probeNat: () => Promise.reject(new Error('no RTCPeerConnection')) });
+    const { report } = await runToEnd(h.deps);
+    expect(report.status).toBe('done');
+    expect(report.observations.nat).toBeUndefined();
+    expect(report.baselineRttMs).toBe(12);
+  });
+
+  it('ends as failed, with the error text, when our own code throws', async () => {
+    let calls = 0;
+    const h = harness({
+      judge: (catalog, observations) => {
+        calls++;
+        if (calls > 3) throw new Error('verdict rule bug');
+        return judge(catalog, observations);
+      },
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(report.status).toBe('failed');
+    expect(report.error).toBe('verdict rule bug');
+    expect(h.saves.at(-1)).toEqual(report);
+    expectValid(report);
+  });
+});
+
+describe('CheckRunner: DNS cross-check', () => {
+  function dnsHarness(allow: readonly string[] = []) {
+    const checked: string[] = [];
+    const h = harness({
+      probeHttp: async (target) => {
+        await sleep(20);
+        if (target.id === 'alpha-web') return { id: target.id, outcome: 'failed', failure: 'dns_nxdomain_error', rawError: 'net::ERR_NAME_NOT_RESOLVED', ms: 20 };
+        if (target.id === 'beta-web') return { id: target.id, outcome: 'reachable', status: 200, ip: '10.10.34.35', ms: 20 };
+        if (target.id === 'alpha-api') return { id: target.id, outcome: 'reachable', status: 200, ip: '198.18.0.7', ms: 20 };
+        return { id: target.id, outcome: 'reachable', status: 204, ip: '93.184.216.34', ms: 20 };
+      },
+      dnsCheck: async (target, result) => {
+        checked.push(target.id);
+        await sleep(50);
+        if (target.id === 'beta-web') return never();
+        return { targetId: target.id, host: new URL(target.url).hostname, system: result.failure ? 'nxdomain' : 'bogon', doh: 'answers', verdict: 'dns_tampering' };
+      },
+    });
+    return { h, checked, options: { bogonAllow: allow } };
+  }
+
+  it('checks each host with a name error or a bogon address once, and records a DoH timeout as inconclusive', async () => {
+    const { h, checked, options } = dnsHarness(['198.18.0.0/15']);
+    const { report, endedAt } = await runToEnd(h.deps, makeCatalog(), options);
+    expect(checked.sort()).toEqual(['alpha-web', 'beta-web']);
+    expect(report.observations.dns).toEqual(
+      expect.arrayContaining([
+        { targetId: 'alpha-web', host: 'alpha.example', system: 'nxdomain', doh: 'answers', verdict: 'dns_tampering' },
+        { targetId: 'beta-web', host: 'beta.example', system: 'bogon', doh: 'failed', verdict: 'inconclusive' },
+      ]),
+    );
+    expect(report.observations.dns).toHaveLength(2);
+    expect(endedAt).toBeLessThan(6000);
+    expectValid(report);
+  });
+
+  it('treats the lab range as bogon unless allowed', async () => {
+    const { h, checked } = dnsHarness();
+    await runToEnd(h.deps);
+    expect(checked).toContain('alpha-api');
+  });
+
+  it('does not cross-check hosts given as IP addresses', async () => {
+    const { h, checked } = dnsHarness();
+    const base = makeCatalog();
+    const catalog = makeCatalog({
+      apps: [{ ...(base.apps[1] as Catalog['apps'][number]), signalling: [{ id: 'beta-web', url: 'https://10.10.34.35/', source }] }],
+    });
+    await runToEnd(h.deps, catalog);
+    expect(checked).toEqual([]);
+  });
+});

@@ -1,0 +1,399 @@
+// The verdict engine over one fixture per blocking technique, asserting every app of the bundled catalog.
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import type { Confidence } from '../../src/core/catalog';
+import { AppVerdictSchema, OverallSchema, QualitySchema, type Advice, type Observations, type Reason, type Verdict } from '../../src/core/report';
+import { judge } from '../../src/core/verdict';
+import {
+  answerHttp,
+  appIpsDropped,
+  bundledCatalog,
+  captivePortal,
+  dnsBlockPage,
+  dnsNxdomain,
+  failHttp,
+  idPrefix,
+  lossyLink,
+  offline,
+  onlyTcp443,
+  openNetwork,
+  silenceIce,
+  stunDpi,
+  stunPortsBlocked,
+  symmetricNat,
+  tcpReset,
+  tlsInterference,
+  udp,
+  udpBlocked,
+  withDns,
+} from './fixtures/observations';
+
+const catalog = bundledCatalog();
+const APP_IDS = catalog.apps.map((app) => app.id);
+
+type Row = readonly [Verdict, Confidence, readonly Reason[]];
+type Table = Readonly<Record<string, Row>>;
+
+const MI = 'MEDIA_INFERRED';
+const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
+const SF = 'STUN_FILTERED';
+const SPB = 'STUN_PORTS_BLOCKED';
+
+const OPEN: Table = {
+  whatsapp: ['works', 'low', []],
+  messenger: ['works', 'medium', []],
+  viber: ['works', 'low', [MI]],
+  teams: ['works', 'medium', []],
+  facetime: ['works', 'low', [MI]],
+  meet: ['works', 'medium', []],
+  tango: ['works', 'low', [MI]],
+  imo: ['works', 'low', [MI]],
+  teamspeak: ['works', 'low', [MI]],
+  telegram: ['works', 'low', [MI]],
+  signal: ['works', 'medium', []],
+  zoom: ['works', 'low', [MI]],
+  discord: ['works', 'low', [MI]],
+  botim: ['works', 'low', [MI]],
+  slack: ['works', 'low', [MI]],
+  jitsi: ['works', 'high', []],
+};
+
+const everyApp = (row: Row): Table => Object.fromEntries(APP_IDS.map((id) => [id, row]));
+
+const UDP_BLOCKED: Table = {
+  whatsapp: ['degraded', 'low', [UBTF]],
+  messenger: ['degraded', 'low', [UBTF]], // its TCP/TLS fallback is inferred from other vendors' TURN
+  viber: ['degraded', 'low', [UBTF, MI]],
+  teams: ['degraded', 'medium', [UBTF]], // its own TURN over TCP answered
+  facetime: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  meet: ['degraded', 'low', [UBTF]],
+  tango: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  imo: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  teamspeak: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  signal: ['degraded', 'medium', [UBTF]],
+  zoom: ['degraded', 'low', [UBTF, MI]],
+  discord: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  botim: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  slack: ['degraded', 'low', [UBTF, MI]],
+  jitsi: ['degraded', 'low', [UBTF]],
+};
+
+interface Case {
+  name: string;
+  obs: Observations;
+  apps: Table;
+  overall: { verdict: Verdict; confidence: Confidence; reasons: readonly Reason[]; advice: readonly Advice[] };
+  /** Advice expected for particular apps. */
+  advice?: Readonly<Record<string, readonly Advice[]>>;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'open network',
+    obs: openNetwork(catalog),
+    apps: OPEN,
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: [] },
+    advice: { jitsi: [], viber: [] },
+  },
+  {
+    name: 'offline: nothing upstream answers',
+    obs: offline(catalog),
+    apps: everyApp(['unknown', 'low', ['OFFLINE']]),
+    overall: { verdict: 'unknown', confidence: 'low', reasons: ['OFFLINE'], advice: ['CHECK_CONNECTION'] },
+    advice: { teams: ['CHECK_CONNECTION'] },
+  },
+  {
+    name: 'captive portal',
+    obs: captivePortal(catalog),
+    apps: everyApp(['unknown', 'low', ['CAPTIVE_PORTAL']]),
+    overall: { verdict: 'unknown', confidence: 'low', reasons: ['CAPTIVE_PORTAL'], advice: ['SIGN_IN_TO_PORTAL'] },
+    advice: { signal: ['SIGN_IN_TO_PORTAL'] },
+  },
+  {
+    name: 'UDP blocked, TCP/TLS relays answer',
+    obs: udpBlocked(catalog),
+    apps: UDP_BLOCKED,
+    overall: { verdict: 'degraded', confidence: 'medium', reasons: [UBTF], advice: ['PREFER_AUDIO_ONLY', 'USE_APP_THAT_WORKS'] },
+    advice: { facetime: ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK'], teams: ['PREFER_AUDIO_ONLY'] },
+  },
+  {
+    name: 'STUN deep-packet inspection (QUIC still works)',
+    obs: stunDpi(catalog),
+    apps: {
+      whatsapp: ['degraded', 'low', [SF, UBTF]],
+      messenger: ['degraded', 'low', [SF, UBTF]],
+      viber: ['degraded', 'low', [SF, MI]],
+      teams: ['degraded', 'medium', [SF, UBTF]],
+      facetime: ['unknown', 'low', [SF, MI]], // its own UDP protocol may or may not be STUN
+      meet: ['degraded', 'low', [SF, UBTF]],
+      tango: ['unknown', 'low', [SF, MI]],
+      imo: ['unknown', 'low', [SF, MI]],
+      teamspeak: ['unknown', 'low', [SF, MI]],
+      telegram: ['unknown', 'low', [SF, MI]],
+      signal: ['degraded', 'medium', [SF, UBTF]],
+      zoom: ['degraded', 'low', [SF, MI]],
+      discord: ['unknown', 'low', [SF, MI]],
+      botim: ['unknown', 'low', [SF, MI]],
+      slack: ['degraded', 'low', [SF, MI]],
+      jitsi: ['degraded', 'low', [SF, UBTF]],
+    },
+    overall: {
+      verdict: 'degraded',
+      confidence: 'high',
+      reasons: [SF, UBTF],
+      advice: ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK', 'PREFER_AUDIO_ONLY'],
+    },
+  },
+  {
+    name: 'STUN ports 3478 and 19302 blocked, UDP 443 open',
+    obs: stunPortsBlocked(catalog),
+    apps: {
+      whatsapp: ['degraded', 'low', [SPB, UBTF]],
+      messenger: ['degraded', 'low', [SPB, UBTF]],
+      viber: ['works', 'low', [MI]], // its UDP ports (5242, 9785) were not among the silent ones
+      teams: ['degraded', 'medium', [SPB, UBTF]],
+      facetime: ['degraded', 'low', [SPB, MI]], // 3478 silent, its 16384+ ports untested: never "blocked"
+      meet: ['degraded', 'low', [SPB, UBTF]],
+      tango: ['works', 'low', [MI]],
+      imo: ['works', 'low', [MI]],
+      teamspeak: ['works', 'low', [MI]],
+      telegram: ['works', 'low', [MI]],
+      signal: ['degraded', 'medium', [SPB, UBTF]],
+      zoom: ['degraded', 'low', [SPB, MI]],
+      discord: ['degraded', 'low', [SPB, MI]],
+      botim: ['works', 'low', [MI]],
+      slack: ['degraded', 'low', [SPB, MI]],
+      jitsi: ['works', 'high', []], // its own relay answers on UDP 443
+    },
+    overall: { verdict: 'degraded', confidence: 'medium', reasons: [SPB], advice: ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK'] },
+  },
+  {
+    name: "one app's names do not resolve (DoH unavailable)",
+    obs: dnsNxdomain(catalog, 'viber'),
+    apps: { ...OPEN, viber: ['blocked', 'medium', ['DNS_NXDOMAIN']] },
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+    advice: { viber: ['TRY_OTHER_DNS', 'USE_APP_THAT_WORKS'], zoom: [] },
+  },
+  {
+    name: 'DNS block page for one app',
+    obs: dnsBlockPage(catalog, 'whatsapp'),
+    apps: { ...OPEN, whatsapp: ['blocked', 'high', ['DNS_TAMPERED']] },
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+    advice: { whatsapp: ['TRY_OTHER_DNS', 'TRY_VPN', 'USE_APP_THAT_WORKS'] },
+  },
+  {
+    name: "one app's IPs dropped",
+    obs: appIpsDropped(catalog, 'teams'),
+    apps: { ...OPEN, teams: ['blocked', 'medium', ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE']] },
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+    advice: { teams: ['TRY_VPN', 'USE_APP_THAT_WORKS'] },
+  },
+  {
+    name: "TCP resets on one app's hosts",
+    obs: tcpReset(catalog, 'telegram'),
+    apps: { ...OPEN, telegram: ['blocked', 'high', ['CONNECTION_RESET']] },
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+    advice: { telegram: ['TRY_VPN', 'TRY_OTHER_NETWORK', 'USE_APP_THAT_WORKS'] },
+  },
+  {
+    name: 'TLS interference (SNI filter on Signal, MITM certificate on Discord)',
+    obs: tlsInterference(catalog),
+    apps: {
+      ...OPEN,
+      signal: ['blocked', 'high', ['TLS_INTERFERENCE']],
+      discord: ['blocked', 'high', ['TLS_INTERFERENCE']],
+    },
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+  },
+  {
+    name: 'symmetric NAT is a note, not a failure',
+    obs: symmetricNat(catalog),
+    apps: OPEN,
+    overall: { verdict: 'works', confidence: 'high', reasons: ['SYMMETRIC_NAT'], advice: [] },
+  },
+  {
+    name: 'lossy, jittery link',
+    obs: lossyLink(catalog),
+    apps: Object.fromEntries(
+      Object.entries(OPEN).map(([id, [, confidence, reasons]]) => [id, ['degraded', confidence, ['LOSSY', 'HIGH_JITTER', ...reasons]]]),
+    ),
+    overall: {
+      verdict: 'degraded',
+      confidence: 'high',
+      reasons: ['LOSSY', 'HIGH_JITTER'],
+      advice: ['MOVE_CLOSER_TO_WIFI', 'PREFER_AUDIO_ONLY'],
+    },
+    advice: { meet: ['MOVE_CLOSER_TO_WIFI', 'PREFER_AUDIO_ONLY'] },
+  },
+  {
+    name: 'only TCP 443 allowed (plain-HTTP control and TURN on port 80 fail too)',
+    obs: onlyTcp443(catalog),
+    // Signal's TURN over TCP 80 fails but its TLS 443 relay answers: the same degraded call.
+    apps: UDP_BLOCKED,
+    overall: { verdict: 'degraded', confidence: 'medium', reasons: [UBTF], advice: ['PREFER_AUDIO_ONLY', 'USE_APP_THAT_WORKS'] },
+  },
+];
+
+function summary(obs: Observations) {
+  const result = judge(catalog, obs);
+  return { result, rows: Object.fromEntries(result.apps.map((a) => [a.appId, [a.verdict, a.confidence, a.reasons]])) };
+}
+
+describe('judge: one scenario per blocking technique, every app asserted', () => {
+  it('has an expectation for every app in every scenario', () => {
+    for (const c of CASES) expect(Object.keys(c.apps).sort(), c.name).toEqual([...APP_IDS].sort());
+  });
+
+  it.each(CASES)('$name', (c) => {
+    const { result, rows } = summary(c.obs);
+    expect(rows).toEqual(c.apps);
+    expect(result.overall).toEqual(c.overall);
+    for (const [appId, advice] of Object.entries(c.advice ?? {})) {
+      expect(result.apps.find((a) => a.appId === appId)?.advice, appId).toEqual(advice);
+    }
+    for (const app of result.apps) expect(v.safeParse(AppVerdictSchema, app).success, app.appId).toBe(true);
+    expect(v.safeParse(OverallSchema, result.overall).success).toBe(true);
+    if (result.quality !== undefined) expect(v.safeParse(QualitySchema, result.quality).success).toBe(true);
+  });
+});
+
+describe('judge: messaging and calls apart', () => {
+  it('a call block leaves messaging reachable', () => {
+    const { result } = summary(udpBlocked(catalog));
+    const facetime = result.apps.find((a) => a.appId === 'facetime');
+    expect(facetime).toMatchObject({ verdict: 'blocked', messaging: 'reachable', calls: 'blocked' });
+    expect(result.apps.find((a) => a.appId === 'teams')).toMatchObject({ messaging: 'reachable', calls: 'partial' });
+  });
+
+  it('a signalling block leaves the media path judged on its own', () => {
+    const { result } = summary(dnsBlockPage(catalog, 'whatsapp'));
+    expect(result.apps.find((a) => a.appId === 'whatsapp')).toMatchObject({ messaging: 'blocked', calls: 'reachable' });
+  });
+});
+
+describe('judge: rules the scenarios do not isolate', () => {
+  it('leaves out apps whose targets have not all answered yet', () => {
+    const obs = openNetwork(catalog);
+    const pending: Observations = {
+      ...obs,
+      http: obs.http.filter((r) => r.id !== 'whatsapp.register'),
+      ice: obs.ice.filter((r) => r.id !== 'teams.relay.tls'),
+    };
+    const ids = judge(catalog, pending).apps.map((a) => a.appId);
+    expect(ids).not.toContain('whatsapp');
+    expect(ids).not.toContain('teams');
+    expect(ids).toHaveLength(APP_IDS.length - 2);
+  });
+
+  it('judges nothing before any result, without claiming anything', () => {
+    const result = judge(catalog, { http: [], ice: [], dns: [] });
+    expect(result.apps).toEqual([]);
+    expect(result.overall).toEqual({ verdict: 'unknown', confidence: 'low', reasons: [], advice: [] });
+  });
+
+  it('never calls an app blocked from one failed host when a sibling answers', () => {
+    const { rows, result } = summary(failHttp(openNetwork(catalog), ['telegram.dc4'], 'connection_reset'));
+    expect(rows.telegram).toEqual(['degraded', 'low', ['CONNECTION_RESET', 'PARTIAL', MI]]);
+    expect(result.apps.find((a) => a.appId === 'telegram')?.messaging).toBe('partial');
+  });
+
+  it('reads the OS saying "offline" as offline', () => {
+    const obs = failHttp(openNetwork(catalog), () => true, 'network_down');
+    expect(judge(catalog, obs).overall.reasons).toEqual(['OFFLINE']);
+  });
+
+  it('does not call an allow-list network offline when an app still answers, but trusts nothing in it', () => {
+    let obs = failHttp(openNetwork(catalog), (id) => !id.startsWith('botim.'), 'generic_timeout_error');
+    obs = silenceIce(obs, () => true);
+    const { rows, result } = summary(obs);
+    expect(result.overall.reasons).not.toContain('OFFLINE');
+    expect(rows.botim?.[1]).toBe('low');
+    expect(rows.whatsapp).toEqual(['blocked', 'low', ['SIGNALLING_UNREACHABLE', 'UDP_BLOCKED']]);
+    expect(result.overall).toMatchObject({ verdict: 'blocked', confidence: 'low' });
+  });
+
+  it('does not mistake one odd control for a captive portal when another answers as expected', () => {
+    const obs = answerHttp(openNetwork(catalog), 'control.http.cloudflare', 403);
+    expect(judge(catalog, obs).overall).toMatchObject({ verdict: 'works', reasons: [] });
+  });
+
+  it('treats another extension or a proxy as local interference, not blocking', () => {
+    const obs = failHttp(openNetwork(catalog), idPrefix('messenger'), 'blocked_locally');
+    const { rows, result } = summary(obs);
+    expect(rows.messenger).toEqual(['unknown', 'low', ['LOCAL_INTERFERENCE']]);
+    expect(result.apps.find((a) => a.appId === 'messenger')?.advice).toEqual(['DISABLE_INTERFERING_SOFTWARE']);
+    expect(result.overall).toMatchObject({ verdict: 'works', reasons: ['LOCAL_INTERFERENCE'] });
+  });
+
+  it('reads a name DoH cannot resolve either as a stale catalog entry, not as blocking', () => {
+    let obs = failHttp(openNetwork(catalog), ['viber.web'], 'dns_nxdomain_error');
+    obs = withDns(obs, [{ targetId: 'viber.web', host: 'www.viber.com', system: 'nxdomain', doh: 'nxdomain', verdict: 'nxdomain' }]);
+    const { rows, result } = summary(obs);
+    expect(rows.viber).toEqual(['unknown', 'low', ['DNS_NXDOMAIN', MI]]);
+    expect(result.apps.find((a) => a.appId === 'viber')?.advice).toEqual([]);
+  });
+
+  it('reads an unexpected untrusted certificate as TLS interference, and Signal answering normally as reachable', () => {
+    let obs = failHttp(openNetwork(catalog), ['zoom.web'], 'ssl_unknown_authority');
+    obs = answerHttp(obs, 'signal.chat', 200);
+    const { rows } = summary(obs);
+    expect(rows.zoom).toEqual(['blocked', 'high', ['TLS_INTERFERENCE']]);
+    expect(rows.signal).toEqual(OPEN.signal);
+  });
+
+  it('accepts Firefox\'s unnamed TLS error as Signal\'s private CA, but not a TLS error Chrome names', () => {
+    const signalFails = (rawError: string): Observations => {
+      const obs = openNetwork(catalog);
+      return {
+        ...obs,
+        http: obs.http.map((r) =>
+          r.id.startsWith('signal.') ? { id: r.id, outcome: 'failed', failure: 'ssl_failed_handshake', rawError, ms: 150 } : r,
+        ),
+      };
+    };
+    expect(summary(signalFails("Peer's Certificate issuer is not recognized.")).rows.signal).toEqual(OPEN.signal);
+    expect(summary(signalFails('net::ERR_SSL_PROTOCOL_ERROR')).rows.signal).toEqual(['blocked', 'high', ['TLS_INTERFERENCE']]);
+  });
+
+  it('does not blame each app for TLS failures the controls share (a wrong clock, blanket interception)', () => {
+    const https = (id: string) => !id.startsWith('signal.') && id !== 'control.http.gstatic';
+    const { rows, result } = summary(failHttp(openNetwork(catalog), https, 'ssl_invalid_certificate'));
+    expect(rows.zoom).toEqual(['blocked', 'low', ['TLS_INTERFERENCE']]);
+    expect(result.overall).toMatchObject({ verdict: 'blocked', confidence: 'low', reasons: ['TLS_INTERFERENCE'] });
+  });
+
+  it('takes control STUN results from their own probes when the NAT run is missing', () => {
+    const obs = udpBlocked(catalog);
+    const withoutNat: Observations = { http: obs.http, ice: obs.ice, dns: obs.dns };
+    expect(summary(withoutNat).rows).toEqual(UDP_BLOCKED);
+  });
+
+  it('does not count a STUN probe that ended with "gathering complete" as silence (no-NAT host)', () => {
+    const obs = openNetwork(catalog);
+    const noNat: Observations = {
+      ...obs,
+      ice: obs.ice.map((r) =>
+        r.id === 'jitsi.media.stun' ? { ...r, outcome: 'unreachable', evidence: 'gathering-complete', ms: 130 } : r,
+      ),
+    };
+    // No evidence on Jitsi's own UDP: its calls fall back to the generic UDP result.
+    expect(summary(noNat).rows.jitsi).toEqual(['works', 'low', []]);
+  });
+
+  it('reports quality with the verdicts', () => {
+    const { result } = summary(lossyLink(catalog));
+    expect(result.quality).toMatchObject({ rttMs: 80, jitterMs: 45, lossPct: 15, band: 'poor' });
+    expect(summary(udpBlocked(catalog)).result.quality).toBeUndefined();
+  });
+
+  it('is pure: the same observations give the same answer', () => {
+    const obs = stunPortsBlocked(catalog);
+    expect(judge(catalog, obs)).toEqual(judge(catalog, structuredClone(obs)));
+  });
+
+  it('never calls a UDP-only app blocked when only some of its UDP ports are silent', () => {
+    const obs = silenceIce(openNetwork(catalog), (r) => udp(r) && r.port === 19302);
+    expect(summary(obs).rows.discord).toEqual(['degraded', 'low', [SPB, MI]]);
+  });
+});
