@@ -6,8 +6,11 @@ import { defineConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import { firefoxManifest } from './scripts/firefox-manifest.ts';
 
-/** The e2e and lab fixtures listen on loopback; only a test build may reach them with webRequest detail. */
-const TEST_HOSTS = ['http://127.0.0.1/*', 'https://127.0.0.1/*', 'http://localhost/*', 'https://localhost/*'];
+/**
+ * The e2e and lab fixtures listen on loopback; only a test build may reach them with webRequest detail. Names under
+ * the reserved .test TLD (RFC 2606) never resolve outside a test, which makes them safe DNS-failure targets.
+ */
+const TEST_HOSTS = ['http://127.0.0.1/*', 'https://127.0.0.1/*', 'http://localhost/*', 'https://localhost/*', 'https://*.canicall.test/*'];
 
 export default defineConfig(({ mode }) => {
   const firefox = mode.startsWith('firefox');

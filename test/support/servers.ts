@@ -224,3 +224,25 @@ export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promis
       }),
   };
 }
+
+/** What a DoH fixture says about a name: its addresses, or that it does not exist. */
+export type DohAnswers = Record<string, string[] | 'nxdomain'>;
+
+/** A DoH JSON resolver (the dns.google/resolve shape) that knows only `answers`; other names are NXDOMAIN. */
+export async function startDoh(pair: CertPair, answers: DohAnswers): Promise<Stoppable & { asked(): string[] }> {
+  const asked: string[] = [];
+  const server = createHttpsServer({ cert: pair.cert, key: pair.key }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://doh.invalid');
+    const name = (url.searchParams.get('name') ?? '').toLowerCase().replace(/\.$/, '');
+    asked.push(name);
+    const answer = answers[name] ?? 'nxdomain';
+    const body =
+      answer === 'nxdomain'
+        ? { Status: 3, Question: [{ name, type: 1 }] }
+        : { Status: 0, Question: [{ name, type: 1 }], Answer: answer.map((data) => ({ name, type: 1, TTL: 60, data })) };
+    res.writeHead(200, { 'content-type': 'application/dns-json', 'access-control-allow-origin': '*' }).end(JSON.stringify(body));
+  });
+  const sockets = track(server);
+  const port = await listen(server);
+  return { port, asked: () => [...asked], stop: closer(server, sockets) };
+}
