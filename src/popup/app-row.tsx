@@ -1,0 +1,177 @@
+// One app in the popup: name, verdict in words and icon, a one-line reason, and a disclosure with the evidence.
+import { useState } from 'preact/hooks';
+import type { AppVerdict, Observations } from '../core/report';
+import { useI18n } from '../ui/i18n-context';
+import { adviceKey, confidenceKey, reachKey, reasonKey, summaryKey, verdictKey } from '../ui/report-text';
+import { VerdictIcon } from '../ui/verdict-icon';
+import { evidenceFor, type AppTargets, type EvidenceDetail } from './app-evidence';
+import type { AppRow } from './app-rows';
+import { badgeHue, initialOf } from './app-badge';
+
+function Badge({ row }: { row: AppRow }) {
+  return (
+    <span class={`badge badge--hue${badgeHue(row.appId)}`} aria-hidden="true">
+      {initialOf(row.name)}
+    </span>
+  );
+}
+
+function Note({ row }: { row: AppRow }) {
+  const { lookup } = useI18n();
+  const note = row.noteKey === undefined ? undefined : lookup(row.noteKey);
+  return note === undefined ? null : <span class="app-row__note">{note}</span>;
+}
+
+function DetailText({ detail }: { detail: EvidenceDetail }) {
+  const { t } = useI18n();
+  if ('code' in detail) return <code>{detail.code}</code>;
+  return <span>{t(detail.key, ...(detail.substitutions ?? []))}</span>;
+}
+
+function Evidence({ appId, targets, observations }: { appId: string; targets: AppTargets | undefined; observations: Observations }) {
+  const { t, format } = useI18n();
+  const items = evidenceFor(appId, targets, observations);
+  if (items.length === 0) return <p class="muted">{t('popup_no_evidence')}</p>;
+  return (
+    <table class="evidence">
+      <caption>{t('popup_evidence_heading')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('popup_col_test')}</th>
+          <th scope="col">{t('popup_col_via')}</th>
+          <th scope="col">{t('popup_col_result')}</th>
+          <th scope="col">{t('popup_col_time')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((item) => (
+          <tr key={`${item.kind}:${item.targetId}`} class={item.ok ? '' : 'evidence__problem'}>
+            <th scope="row">
+              <code dir="ltr">{item.targetId}</code>
+            </th>
+            <td>
+              <code dir="ltr">{item.via}</code>
+            </td>
+            <td>
+              <span class="evidence__outcome">{t(item.outcome)}</span>
+              {item.details.map((detail, index) => (
+                <span key={index} class="evidence__detail">
+                  <DetailText detail={detail} />
+                </span>
+              ))}
+            </td>
+            <td class="evidence__ms">{item.ms === undefined ? '' : format.ms(item.ms)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Panel({ id, hidden, row, verdict, targets, observations }: {
+  id: string;
+  hidden: boolean;
+  row: AppRow;
+  verdict: AppVerdict;
+  targets: AppTargets | undefined;
+  observations: Observations;
+}) {
+  const { t } = useI18n();
+  return (
+    <div id={id} class="app-row__panel" hidden={hidden}>
+      <p>
+        {t('reach_messaging', t(reachKey(verdict.messaging)))} · {t('reach_calls', t(reachKey(verdict.calls)))}
+      </p>
+      <p class="muted">{t(confidenceKey(verdict.confidence))}</p>
+      {verdict.reasons.length > 1 && (
+        <ul class="reasons">
+          {verdict.reasons.map((reason) => (
+            <li key={reason}>{t(reasonKey(reason))}</li>
+          ))}
+        </ul>
+      )}
+      <Evidence appId={row.appId} targets={targets} observations={observations} />
+      {verdict.advice.length > 0 && (
+        <>
+          <h4 class="advice__heading">{t('popup_advice_heading')}</h4>
+          <ul class="advice">
+            {verdict.advice.map((advice) => (
+              <li key={advice}>{t(adviceKey(advice))}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function AppRowItem({ row, targets, observations }: {
+  row: AppRow;
+  targets: AppTargets | undefined;
+  observations: Observations;
+}) {
+  const { t } = useI18n();
+  const [expanded, setExpanded] = useState(false);
+  const pinned = row.pinned ? <span class="pin">{t('popup_pinned')}</span> : null;
+
+  switch (row.state.kind) {
+    case 'pending':
+    case 'not-checked': {
+      const pending = row.state.kind === 'pending';
+      return (
+        <li class={`app-row app-row--${row.state.kind}`}>
+          <div class="app-row__summary">
+            <Badge row={row} />
+            <span class="app-row__main">
+              <span class="app-row__name">
+                {row.name} {pinned}
+              </span>
+              <Note row={row} />
+            </span>
+            <span class="verdict verdict--pending">
+              {pending && <VerdictIcon verdict="pending" size={16} />}
+              {t(pending ? 'popup_row_pending' : 'popup_row_not_checked')}
+            </span>
+          </div>
+        </li>
+      );
+    }
+    case 'result': {
+      const { verdict } = row.state;
+      const first = verdict.reasons[0];
+      const panelId = `panel-${row.appId}`;
+      return (
+        <li class={`app-row app-row--${verdict.verdict}`}>
+          <button
+            type="button"
+            class="app-row__summary app-row__toggle"
+            aria-expanded={expanded}
+            aria-controls={panelId}
+            onClick={() => setExpanded(!expanded)}
+          >
+            <Badge row={row} />
+            <span class="app-row__main">
+              <span class="app-row__name">
+                {row.name} {pinned}
+              </span>
+              <span class="app-row__reason">{t(first === undefined ? summaryKey(verdict.verdict) : reasonKey(first))}</span>
+              <Note row={row} />
+            </span>
+            <span class={`verdict verdict--${verdict.verdict}`}>
+              <VerdictIcon verdict={verdict.verdict} size={16} />
+              {t(verdictKey(verdict.verdict))}
+            </span>
+            <svg class="chevron" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+              <path d="M6 9l6 6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
+          </button>
+          <Panel id={panelId} hidden={!expanded} row={row} verdict={verdict} targets={targets} observations={observations} />
+        </li>
+      );
+    }
+    default: {
+      const unreachable: never = row.state;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// Past checks kept on this device: when each ran and its overall answer, each one openable.
+import { useEffect, useState } from 'preact/hooks';
+import { parseReport, type Report } from '../core/report';
+import { ask } from '../ui/ask';
+import { useI18n } from '../ui/i18n-context';
+import { overallKey } from '../ui/report-text';
+import { VerdictIcon } from '../ui/verdict-icon';
+
+type Loaded = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; reports: Report[] };
+
+/** Newest first; reports this version cannot read are left out rather than shown broken. */
+function readable(reports: readonly unknown[]): Report[] {
+  return reports
+    .flatMap((data) => {
+      const parsed = parseReport(data);
+      return parsed.ok ? [parsed.report] : [];
+    })
+    .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+}
+
+export function HistoryView({ onShow }: { onShow(report: Report): void }) {
+  const { t, format } = useI18n();
+  const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
+  useEffect(() => {
+    let live = true;
+    void ask({ type: 'getHistory' }).then((answer) => {
+      if (!live) return;
+      setLoaded(answer.ok ? { kind: 'ready', reports: readable(answer.value.reports) } : { kind: 'error', message: answer.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  return (
+    <section class="history" aria-labelledby="history-heading">
+      <h2 id="history-heading">{t('history_heading')}</h2>
+      <p class="muted">{t('history_local_only')}</p>
+      {loaded.kind === 'error' && (
+        <p role="alert" class="error">
+          {t('history_error', loaded.message)}
+        </p>
+      )}
+      {loaded.kind === 'ready' && loaded.reports.length === 0 && <p>{t('history_empty')}</p>}
+      {loaded.kind === 'ready' && loaded.reports.length > 0 && (
+        <ul class="history__list">
+          {loaded.reports.map((report) => {
+            const verdict = report.overall?.verdict ?? 'unknown';
+            const when = format.dateTime(report.startedAt);
+            return (
+              <li key={report.id} class="history__item">
+                <VerdictIcon verdict={verdict} size={18} />
+                <span class="history__text">
+                  <time dateTime={report.startedAt}>{when}</time>
+                  <span>{t(overallKey(verdict))}</span>
+                </span>
+                <button type="button" class="button button--small" aria-label={t('history_show_label', when)} onClick={() => onShow(report)}>
+                  {t('history_show')}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+// The top of the popup: the answer for this connection in large words, icon and colour, with progress while a check runs.
+import type { Report, Verdict } from '../core/report';
+import { useI18n } from '../ui/i18n-context';
+import { adviceKey, confidenceKey, overallKey, reasonKey } from '../ui/report-text';
+import { VerdictIcon } from '../ui/verdict-icon';
+import type { Progress } from './app-rows';
+
+/** Shows at most this many reasons under the answer; each app row carries its own. */
+const TOP_REASONS = 2;
+
+function verdictOf(report: Report): Verdict {
+  return report.overall?.verdict ?? 'unknown';
+}
+
+function Running({ progress, previous, now }: { progress: Progress | null; previous: Report | null; now: number }) {
+  const { t, format } = useI18n();
+  return (
+    <div class="overall overall--running">
+      <h2 class="overall__answer">
+        <VerdictIcon verdict="pending" size={32} />
+        <span>{t('popup_checking')}</span>
+      </h2>
+      {progress === null ? (
+        <progress class="overall__progress" aria-label={t('popup_starting')} />
+      ) : (
+        <progress class="overall__progress" max={progress.total} value={progress.done} aria-label={t('popup_checking')} />
+      )}
+      {previous !== null && (
+        <p class="muted">
+          {t('popup_previous_result', format.age(previous.finishedAt ?? previous.startedAt, now), t(overallKey(verdictOf(previous))))}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Finished({ report, now }: { report: Report; now: number }) {
+  const { t, format } = useI18n();
+  const verdict = verdictOf(report);
+  const overall = report.overall;
+  return (
+    <div class={`overall overall--${verdict}`}>
+      <h2 class="overall__answer">
+        <VerdictIcon verdict={verdict} size={32} />
+        <span>{t(overallKey(verdict))}</span>
+      </h2>
+      {report.status === 'failed' && <p>{t('popup_failed', report.error ?? '')}</p>}
+      {report.status === 'cancelled' && <p>{t('popup_cancelled')}</p>}
+      {overall !== undefined && overall.reasons.length > 0 && (
+        <ul class="reasons">
+          {overall.reasons.slice(0, TOP_REASONS).map((reason) => (
+            <li key={reason}>{t(reasonKey(reason))}</li>
+          ))}
+        </ul>
+      )}
+      {overall !== undefined && overall.advice.length > 0 && (
+        <>
+          <h3 class="advice__heading">{t('popup_advice_heading')}</h3>
+          <ul class="advice">
+            {overall.advice.map((advice) => (
+              <li key={advice}>{t(adviceKey(advice))}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p class="muted">
+        {overall !== undefined && `${t(confidenceKey(overall.confidence))} `}
+        <time dateTime={report.finishedAt ?? report.startedAt} title={format.dateTime(report.finishedAt ?? report.startedAt)}>
+          {t('popup_last_checked', format.age(report.finishedAt ?? report.startedAt, now))}
+        </time>
+      </p>
+    </div>
+  );
+}
+
+export function OverallAnswer({ unknownYet, report, running, progress, previous, now }: {
+  /** getState has not answered (or failed): "no check yet" could be false, so nothing is said. */
+  unknownYet: boolean;
+  /** The report to show: the running one, the latest finished one, or one from history. */
+  report: Report | null;
+  running: boolean;
+  /** Null while a requested check has not reported yet. */
+  progress: Progress | null;
+  previous: Report | null;
+  now: number;
+}) {
+  const { t } = useI18n();
+  if (unknownYet && !running) return null;
+  if (running) return <Running progress={progress} previous={previous} now={now} />;
+  if (report === null) return <p class="overall overall--none">{t('popup_never_checked')}</p>;
+  return <Finished report={report} now={now} />;
+}

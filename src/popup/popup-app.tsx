@@ -1,0 +1,137 @@
+// The popup: the answer for this connection, one row per app, history and export.
+import { useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import type { App } from '../core/catalog';
+import type { Report } from '../core/report';
+import { useI18n } from '../ui/i18n-context';
+import { overallKey } from '../ui/report-text';
+import { useNow } from '../ui/use-now';
+import { AppRowItem } from './app-row';
+import { buildRows, progressOf } from './app-rows';
+import { ConnectionDetails } from './connection-details';
+import { HistoryView } from './history-view';
+import { OverallAnswer } from './overall-answer';
+import { ReportActions } from './report-actions';
+import { useCheck } from './use-check';
+
+export interface PopupProps {
+  apps: readonly App[];
+  /** Why the bundled catalog could not be read, if it could not. */
+  catalogError: string | null;
+  pinned: readonly string[];
+}
+
+export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
+  const { t, format } = useI18n();
+  const check = useCheck();
+  const now = useNow(30_000);
+  const [view, setView] = useState<'result' | 'history'>('result');
+  /** A report picked from history; null shows the live state. */
+  const [picked, setPicked] = useState<Report | null>(null);
+
+  const live = check.report;
+  const liveRunning = check.running;
+  const shown = picked ?? live;
+  const running = picked === null && liveRunning;
+  // Until the new check's first report arrives, the old result must not pass for the new one.
+  const rowsReport = running && live?.status !== 'running' ? null : shown;
+  const rows = buildRows(apps, rowsReport, pinned, running);
+  const progress = running && rowsReport !== null ? progressOf(rows) : null;
+  const targets = new Map(apps.map((app) => [app.id, app]));
+
+  const statusText = running
+    ? progress === null
+      ? t('popup_starting')
+      : t('popup_progress', progress.done, progress.total)
+    : live !== null && live.status !== 'running' && picked === null
+      ? t('popup_finished', t(overallKey(live.overall?.verdict ?? 'unknown')))
+      : '';
+
+  return (
+    <>
+      <header class="bar">
+        <h1 class="bar__title">{t('appName')}</h1>
+        <nav class="bar__nav">
+          {view === 'result' ? (
+            <button type="button" class="link-button" onClick={() => setView('history')}>
+              {t('popup_history')}
+            </button>
+          ) : (
+            <button type="button" class="link-button" onClick={() => setView('result')}>
+              {t('popup_back')}
+            </button>
+          )}
+          <button type="button" class="link-button" onClick={() => void browser.runtime.openOptionsPage()}>
+            {t('popup_settings')}
+          </button>
+        </nav>
+      </header>
+
+      <main>
+        {view === 'history' ? (
+          <HistoryView
+            onShow={(report) => {
+              setPicked(report);
+              setView('result');
+            }}
+          />
+        ) : (
+          <>
+            {picked !== null && (
+              <p class="notice">
+                {t('history_viewing', format.dateTime(picked.startedAt))}{' '}
+                <button type="button" class="link-button" onClick={() => setPicked(null)}>
+                  {t('history_back_latest')}
+                </button>
+              </p>
+            )}
+            <section class="answer">
+              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} />
+              <p role="status" aria-live="polite" class={running ? 'status' : 'visually-hidden'}>
+                {statusText}
+              </p>
+              {picked === null && check.error !== null && (
+                <div role="alert" class="error">
+                  <p>{t(check.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state', check.error.message)}</p>
+                </div>
+              )}
+              {catalogError !== null && (
+                <p role="alert" class="error">
+                  {t('options_catalog_error', catalogError)}
+                </p>
+              )}
+              {picked === null && (
+                <button type="button" class="button button--primary" disabled={running || check.loading} onClick={check.checkAgain}>
+                  {t(check.error === null ? 'popup_check_again' : 'popup_retry')}
+                </button>
+              )}
+            </section>
+
+            <section class="apps" aria-labelledby="apps-heading">
+              <h2 id="apps-heading" class="apps__heading">
+                {t('popup_apps_heading')}
+              </h2>
+              <ul class="apps__list">
+                {rows.map((row) => (
+                  <AppRowItem
+                    key={row.appId}
+                    row={row}
+                    targets={targets.get(row.appId)}
+                    observations={rowsReport?.observations ?? { http: [], ice: [], dns: [] }}
+                  />
+                ))}
+              </ul>
+            </section>
+
+            {shown !== null && !running && (
+              <>
+                <ConnectionDetails report={shown} />
+                <ReportActions report={shown} />
+              </>
+            )}
+          </>
+        )}
+      </main>
+    </>
+  );
+}

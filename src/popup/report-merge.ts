@@ -1,0 +1,23 @@
+// Decides which of two copies of the check state is newer, since updates arrive by port and by polling.
+import type { Report } from '../core/report';
+
+function progressOf(report: Report): number {
+  const o = report.observations;
+  return report.apps.length + o.http.length + o.ice.length + o.dns.length;
+}
+
+/**
+ * A later check wins over an earlier one; for the same check, a finished copy wins over a running
+ * one, and among running copies the one with more results. Ties keep the current copy, so a late
+ * poll answer never rolls the rows back.
+ */
+export function newerReport(current: Report | null, incoming: Report): Report {
+  if (current === null) return incoming;
+  if (current.id !== incoming.id) {
+    return Date.parse(incoming.startedAt) >= Date.parse(current.startedAt) ? incoming : current;
+  }
+  const currentDone = current.status !== 'running';
+  const incomingDone = incoming.status !== 'running';
+  if (currentDone !== incomingDone) return incomingDone ? incoming : current;
+  return progressOf(incoming) > progressOf(current) ? incoming : current;
+}

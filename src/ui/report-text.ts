@@ -1,0 +1,73 @@
+// Maps report codes (verdicts, reasons, advice, outcomes) to the locale message that says them in plain words.
+import type { Confidence } from '../core/catalog';
+import type { Advice, DnsCheck, IceEvidence, IceOutcome, NatMapping, Quality, Reason, Verdict } from '../core/report';
+import type { MessageKey } from './message-format';
+
+type Reachability = 'reachable' | 'partial' | 'blocked' | 'unknown';
+
+/** The template types make the compiler check that every code has a message in en/messages.json. */
+export function reasonKey(reason: Reason): MessageKey {
+  return `reason_${reason.toLowerCase() as Lowercase<Reason>}`;
+}
+
+export function adviceKey(advice: Advice): MessageKey {
+  return `advice_${advice.toLowerCase() as Lowercase<Advice>}`;
+}
+
+export function verdictKey(verdict: Verdict): MessageKey {
+  return `verdict_${verdict}`;
+}
+
+/** The sentence for the whole connection, shown large at the top. */
+export function overallKey(verdict: Verdict): MessageKey {
+  return `overall_${verdict}`;
+}
+
+/** The one-line explanation of an app row when the verdict carries no reason. */
+export function summaryKey(verdict: Verdict): MessageKey {
+  return `summary_${verdict}`;
+}
+
+export function confidenceKey(confidence: Confidence): MessageKey {
+  return `confidence_${confidence}`;
+}
+
+export function reachKey(reach: Reachability): MessageKey {
+  return `reach_${reach}`;
+}
+
+export function outcomeKey(outcome: IceOutcome | 'failed'): MessageKey {
+  return `outcome_${outcome}`;
+}
+
+const EVIDENCE_KEYS: Record<IceEvidence, MessageKey> = {
+  srflx: 'evidence_srflx',
+  relay: 'evidence_relay',
+  'server-error': 'evidence_server_error',
+  'error-701': 'evidence_error_701',
+  deadline: 'evidence_deadline',
+  'gathering-complete': 'evidence_gathering_complete',
+};
+
+export function evidenceKey(evidence: IceEvidence): MessageKey {
+  return EVIDENCE_KEYS[evidence];
+}
+
+export function dnsCheckKey(verdict: DnsCheck['verdict']): MessageKey {
+  return `dnscheck_${verdict}`;
+}
+
+const NAT_KEYS: Record<NatMapping, MessageKey> = {
+  'endpoint-independent': 'nat_endpoint_independent',
+  'address-dependent': 'nat_address_dependent',
+  'multiple-egress': 'nat_multiple_egress',
+  unknown: 'nat_unknown',
+};
+
+export function natKey(mapping: NatMapping): MessageKey {
+  return NAT_KEYS[mapping];
+}
+
+export function qualityKey(band: Quality['band']): MessageKey {
+  return `quality_${band}`;
+}

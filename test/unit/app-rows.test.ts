@@ -1,0 +1,60 @@
+// Popup rows: pinned apps first, pending while a check runs, only judged apps once it is done.
+import { describe, expect, it } from 'vitest';
+import { buildRows, progressOf, type CatalogEntry } from '../../src/popup/app-rows';
+import { appVerdict, sampleReport } from './fixtures/sample-report';
+
+const catalog: CatalogEntry[] = [
+  { id: 'whatsapp', name: 'WhatsApp' },
+  { id: 'signal', name: 'Signal' },
+  { id: 'teams', name: 'Microsoft Teams', noteKey: 'note_skype_retired' },
+  { id: 'zoom', name: 'Zoom' },
+];
+
+const ids = (rows: { appId: string }[]) => rows.map((row) => row.appId);
+
+describe('buildRows', () => {
+  it('lists the whole catalog as not checked when there is no report', () => {
+    const rows = buildRows(catalog, null, []);
+    expect(ids(rows)).toEqual(['whatsapp', 'signal', 'teams', 'zoom']);
+    expect(rows.every((row) => row.state.kind === 'not-checked')).toBe(true);
+  });
+
+  it('puts pinned apps first and keeps catalog order within each group', () => {
+    const rows = buildRows(catalog, null, ['zoom', 'signal']);
+    expect(ids(rows)).toEqual(['signal', 'zoom', 'whatsapp', 'teams']);
+    expect(rows.map((row) => row.pinned)).toEqual([true, true, false, false]);
+  });
+
+  it('marks apps without a verdict as pending while the check runs', () => {
+    const running = sampleReport({ status: 'running', finishedAt: undefined, overall: undefined, apps: [appVerdict('signal', { verdict: 'blocked' })] });
+    const rows = buildRows(catalog, running, []);
+    expect(rows.map((row) => row.state.kind)).toEqual(['pending', 'result', 'pending', 'pending']);
+    expect(progressOf(rows)).toEqual({ done: 1, total: 4 });
+  });
+
+  it('shows every app pending while a requested check has not reported yet', () => {
+    const rows = buildRows(catalog, null, [], true);
+    expect(rows.every((row) => row.state.kind === 'pending')).toBe(true);
+    expect(progressOf(rows)).toEqual({ done: 0, total: 4 });
+  });
+
+  it('shows only the judged apps of a finished report, in catalog order, with the note carried over', () => {
+    const rows = buildRows(catalog, sampleReport(), []);
+    expect(ids(rows)).toEqual(['whatsapp', 'signal', 'teams']);
+    expect(rows[2]?.noteKey).toBe('note_skype_retired');
+    const signal = rows[1]?.state;
+    expect(signal?.kind === 'result' && signal.verdict.verdict).toBe('blocked');
+  });
+
+  it('appends apps the catalog does not know (custom servers) under their id', () => {
+    const report = sampleReport({ apps: [appVerdict('custom-1', { verdict: 'works' }), appVerdict('whatsapp')] });
+    const rows = buildRows(catalog, report, ['custom-1']);
+    expect(ids(rows)).toEqual(['custom-1', 'whatsapp']);
+    expect(rows[0]?.name).toBe('custom-1');
+  });
+
+  it('lists the catalog as not checked when a finished check judged no app (it failed early)', () => {
+    const rows = buildRows(catalog, sampleReport({ status: 'failed', apps: [], overall: undefined, error: 'offscreen document crashed' }), []);
+    expect(rows.map((row) => row.state.kind)).toEqual(['not-checked', 'not-checked', 'not-checked', 'not-checked']);
+  });
+});
