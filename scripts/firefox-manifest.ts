@@ -9,6 +9,8 @@ interface ChromeManifest {
 
 /** Firefox 140 is the first with built-in data-collection consent (and ESR 140/153 carry it). */
 export const FIREFOX_MIN_VERSION = '140.0';
+/** Firefox for Android got `data_collection_permissions` only in 142; AMO's linter rejects a lower minimum there. */
+export const FIREFOX_ANDROID_MIN_VERSION = '142.0';
 export const GECKO_ID = 'can-i-call@canicall.org';
 
 export function firefoxManifest(source: ChromeManifest): Record<string, unknown> {
@@ -27,6 +29,7 @@ export function firefoxManifest(source: ChromeManifest): Record<string, unknown>
         // Opt-in sharing of anonymous technical results (AMO requires declaring it since 2025-11-03).
         data_collection_permissions: { required: ['none'], optional: ['technicalAndInteraction'] },
       },
+      gecko_android: { strict_min_version: FIREFOX_ANDROID_MIN_VERSION },
     },
   };
 }

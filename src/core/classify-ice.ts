@@ -33,8 +33,11 @@ type ErrorMeaning =
   | { kind: 'server'; code: number }
   /** The browser refused the TURN port itself (a catalog bug, not a network result). */
   | { kind: 'refused-port'; code: number }
-  /** The browser gave up on the server (701). */
-  | { kind: 'gave-up'; code: number; outcome: IceOutcome; failure: Failure };
+  /**
+   * The browser gave up on the server (701). `settles` is false when the browser may still hear from the same
+   * server over another address (Firefox's reasonless 701, below).
+   */
+  | { kind: 'gave-up'; code: number; outcome: IceOutcome; failure: Failure; settles: boolean };
 
 // Chrome reports STUN Binding errors with only the last two digits of the code ([LIBWEBRTC],
 // [COTURN-891]): a server that demands auth shows errorCode 1. Only 1 → 401 is documented and
@@ -55,27 +58,55 @@ function meaningOf(error: IceErrorEvent, url: IceUrl): ErrorMeaning {
     return { kind: 'noise' };
   }
   if (text.includes('host lookup')) {
-    return { kind: 'gave-up', code, outcome: 'unreachable', failure: 'dns_lookup_error' };
+    return { kind: 'gave-up', code, outcome: 'unreachable', failure: 'dns_lookup_error', settles: true };
   }
   if (text.includes('timed out')) {
     // The browser's own give-up (Chrome ~40 s, Firefox ~11 s): no answer, most likely filtered.
-    return { kind: 'gave-up', code, outcome: 'filtered', failure: 'generic_timeout_error' };
+    return { kind: 'gave-up', code, outcome: 'filtered', failure: 'generic_timeout_error', settles: true };
   }
   if (text.includes('failed to establish connection')) {
     // Chrome's text for a TCP connect or TLS handshake (certificate included) failure.
-    const failure: Failure = url.transport === 'tls' ? 'ssl_failed_handshake' : 'connection_refused';
-    return { kind: 'gave-up', code, outcome: 'unreachable', failure };
+    return { kind: 'gave-up', code, outcome: 'unreachable', failure: connectFailure(url), settles: true };
   }
-  return { kind: 'gave-up', code, outcome: 'unreachable', failure: 'unknown_failure' };
+  if (text === '') {
+    // Firefox (ESR 153) gives no reason and may fire a 701 for one address of a server while another still
+    // answers: `turns:localhost` against coturn on 127.0.0.1 gave a 701, then the server's 401 18 ms later. So
+    // one 701 settles nothing; Firefox completes gathering right after its last attempt. Over TCP/TLS a fast one is a refused connect or a failed TLS handshake
+    // (certificate included), what Chrome calls "Failed to establish connection"; over UDP it is the ~11 s
+    // give-up or a failed lookup, which the text cannot tell apart.
+    const failure: Failure = url.transport === 'udp' ? 'unknown_failure' : connectFailure(url);
+    return { kind: 'gave-up', code, outcome: 'unreachable', failure, settles: false };
+  }
+  return { kind: 'gave-up', code, outcome: 'unreachable', failure: 'unknown_failure', settles: true };
+}
+
+/** A connection-oriented attempt that failed before the server said anything. */
+function connectFailure(url: IceUrl): Failure {
+  return url.transport === 'tls' ? 'ssl_failed_handshake' : 'connection_refused';
 }
 
 /**
  * Whether an error event settles the probe. The prober resolves on the first srflx, relay or
- * decisive error (browser-behaviour.md §5) and keeps waiting after noise.
+ * decisive error (browser-behaviour.md §5) and keeps waiting after noise and after a give-up that
+ * another address of the same server may still overturn.
  */
 export function isDecisiveIceError(error: IceErrorEvent, url: string): boolean {
   const parsed = parseIceUrl(url);
-  return parsed === null || meaningOf(error, parsed).kind !== 'noise';
+  if (parsed === null) return true;
+  const meaning = meaningOf(error, parsed);
+  switch (meaning.kind) {
+    case 'noise':
+      return false;
+    case 'gave-up':
+      return meaning.settles;
+    case 'server':
+    case 'refused-port':
+      return true;
+    default: {
+      const unknown: never = meaning;
+      throw new Error(`unknown ICE error meaning ${JSON.stringify(unknown)}`);
+    }
+  }
 }
 
 function earliest<T extends { ms: number }>(items: readonly T[]): T | undefined {
@@ -142,8 +173,9 @@ export function classifyIce(observation: IceObservation): IceProbeResult {
     // A stun: server on a host without NAT answers with our own address, and the browser drops an
     // srflx equal to a host candidate (browser-behaviour.md §6): gathering completes without an error
     // only because the server answered. That needs a UDP socket to have existed; a policy such as
-    // disable_non_proxied_udp completes gathering with no socket at all. Firefox's silent TLS failure
-    // (§4) also ends here, unreachable.
+    // disable_non_proxied_udp completes gathering with no socket at all. A TURN URL ends here when the
+    // browser never tried the server: Firefox ESR 153 skips `turns:` to an IP address (no TLS name to
+    // check) and completes gathering at once; target-outcome.ts reads that as no evidence.
     const answered = url.scheme === 'stun' && url.transport === 'udp' && observation.udpHostCandidate === true;
     return { ...base, outcome: answered ? 'reachable' : 'unreachable', evidence: 'gathering-complete', ms: observation.gatheringCompleteMs };
   }

@@ -102,9 +102,10 @@ function isExpectedFailure(target: HttpTarget, result: HttpProbeResult): boolean
 
 export function iceOutcome(result: IceProbeResult, dns: DnsCheck | undefined): TargetOutcome {
   if (result.outcome === 'reachable') return { kind: 'ok' };
-  // A stun: probe that completes gathering with neither candidate nor error is what a host without
-  // NAT sees (its srflx equals the host address and is dropped, browser-behaviour.md §6): the
-  // server may well have answered. For TURN the same ending is Firefox's silent TLS failure (§4).
-  if (result.evidence === 'gathering-complete' && result.scheme === 'stun') return { kind: 'void' };
+  // Gathering that completes with neither candidate nor error is no evidence. For stun: it is what a
+  // host without NAT sees (its srflx equals the host address and is dropped, browser-behaviour.md §6):
+  // the server may well have answered. For TURN the browser never tried the server: Firefox ESR 153
+  // skips `turns:` to an IP address, and reports a real TLS or connect failure with a 701 instead.
+  if (result.evidence === 'gathering-complete') return { kind: 'void' };
   return fromFailure(result.failure, dns);
 }

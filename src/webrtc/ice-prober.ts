@@ -16,6 +16,14 @@ export function probeServer(url: string): RTCIceServer {
   return { urls: url, username: DUMMY_USERNAME, credential: DUMMY_CREDENTIAL };
 }
 
+/**
+ * Firefox shipped `icecandidateerror` only in 150 (browser-behaviour.md §3) and the add-on supports 140: without
+ * it a TURN server's 401 is invisible and only candidates, gathering completion or our deadline remain.
+ */
+export function hasIceErrorEvents(): boolean {
+  return 'onicecandidateerror' in RTCPeerConnection.prototype;
+}
+
 /** Probes every target in parallel, each in its own peer connection so each answer is attributable. */
 export function probeIceTargets(targets: IceTarget[], deadlineMs: number): Promise<IceProbeResult[]> {
   return Promise.all(targets.map((target) => probeOne(target, deadlineMs)));
@@ -57,12 +65,14 @@ function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult
       else return;
       finish();
     });
-    pc.addEventListener('icecandidateerror', (event) => {
-      const { errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
-      const error = { code: errorCode, text: errorText, ms: elapsed() };
-      errors.push(error);
-      if (isDecisiveIceError(error, target.url)) finish();
-    });
+    if (hasIceErrorEvents()) {
+      pc.addEventListener('icecandidateerror', (event) => {
+        const { errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
+        const error = { code: errorCode, text: errorText, ms: elapsed() };
+        errors.push(error);
+        if (isDecisiveIceError(error, target.url)) finish();
+      });
+    }
     pc.addEventListener('icegatheringstatechange', () => {
       if (pc.iceGatheringState !== 'complete') return;
       seen.gatheringCompleteMs = elapsed();

@@ -5,7 +5,7 @@ import { parseCandidate } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
 import type { NatResult, RttResult } from '../core/report';
 import { jitter, median, roundMs } from '../core/stats';
-import { probeIceTargets, probeServer } from './ice-prober';
+import { hasIceErrorEvents, probeIceTargets, probeServer } from './ice-prober';
 
 /** Firefox warns that five or more servers "causes problems" (browser-behaviour.md §5). */
 const MAX_SERVERS_PER_CONNECTION = 4;
@@ -55,12 +55,14 @@ export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatR
       const { url } = candidate as RTCIceCandidate & { url?: string | null };
       if (url) answeredUrls.add(url);
     });
-    pc.addEventListener('icecandidateerror', (event) => {
-      const { url, errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
-      // A STUN/TURN error code (e.g. 401 for a TURN server) is an answer; 701 is the browser giving up.
-      if (errorCode < 700) answeredUrls.add(url);
-      else if (!/incompatible/i.test(errorText)) failedUrls.add(url);
-    });
+    if (hasIceErrorEvents()) {
+      pc.addEventListener('icecandidateerror', (event) => {
+        const { url, errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
+        // A STUN/TURN error code (e.g. 401 for a TURN server) is an answer; 701 is the browser giving up.
+        if (errorCode < 700) answeredUrls.add(url);
+        else if (!/incompatible/i.test(errorText)) failedUrls.add(url);
+      });
+    }
     pc.addEventListener('icegatheringstatechange', () => {
       if (pc.iceGatheringState === 'complete') finish(true);
     });

@@ -4,7 +4,7 @@ import { parseReport, type Report } from '../../src/core/report';
 import { startStunResponder, type Stoppable } from '../support/servers';
 import { startFixtures, type Fixtures } from './fixtures';
 import { launchExtension, type ExtensionSession } from './harness';
-import { testCatalog } from './test-catalog';
+import { SHARED_SCENARIO_VERDICTS, testCatalog } from './test-catalog';
 
 let fx: Fixtures;
 let ext: ExtensionSession;
@@ -39,9 +39,11 @@ describe('a check in Chromium', () => {
   });
 
   it('judges each app from what it measured', () => {
+    const verdicts = Object.fromEntries(report.apps.map((a) => [a.appId, { verdict: a.verdict, messaging: a.messaging, calls: a.calls }]));
+    // On a mismatch, say why: the reasons per app and what each probe measured.
+    const why = JSON.stringify({ apps: report.apps.map((a) => [a.appId, a.reasons]), ice: report.observations.ice, http: report.observations.http });
+    expect(verdicts, why).toEqual(SHARED_SCENARIO_VERDICTS);
     const verdictOf = (id: string) => report.apps.find((a) => a.appId === id);
-    expect(verdictOf('open-app')).toMatchObject({ verdict: 'works', messaging: 'reachable', calls: 'reachable' });
-    expect(verdictOf('blocked-app')?.verdict).toBe('blocked');
     expect(verdictOf('reset-app')?.reasons).toContain('CONNECTION_RESET');
     const web = report.observations.http.find((r) => r.id === 'blocked-app.web');
     expect(web).toMatchObject({ outcome: 'failed', failure: 'connection_refused' });

@@ -1,5 +1,6 @@
 // A catalog (same schema as the bundled one) whose every target is a local fixture, for checks in tests.
 import type { Catalog } from '../../src/core/catalog';
+import type { AppVerdict } from '../../src/core/report';
 import type { Fixtures } from './fixtures';
 
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
@@ -57,3 +58,13 @@ export function testCatalog(fx: Fixtures, stunPorts: { a: number; b: number }): 
     ],
   };
 }
+
+/**
+ * What a check against `testCatalog` must conclude per app, in every browser: the Chromium and Firefox suites both
+ * assert it, so a browser difference that changes a verdict fails one of them.
+ */
+export const SHARED_SCENARIO_VERDICTS: Readonly<Record<string, Pick<AppVerdict, 'verdict' | 'messaging' | 'calls'>>> = {
+  'open-app': { verdict: 'works', messaging: 'reachable', calls: 'reachable' },
+  'blocked-app': { verdict: 'blocked', messaging: 'blocked', calls: 'blocked' },
+  'reset-app': { verdict: 'blocked', messaging: 'blocked', calls: 'reachable' },
+};

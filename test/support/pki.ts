@@ -1,6 +1,6 @@
 // A throw-away test PKI made with openssl: a test CA, a server certificate it signs, one for the wrong name, and a self-signed one from an unknown CA.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CertPair {
@@ -61,17 +61,29 @@ export function makeTestPki(dir: string, names: string[], ips: string[]): TestPk
   };
 }
 
+/** Creates an NSS database in `dir` (if none is there) that trusts `caPath` for TLS servers. */
+function trustInNssDir(dir: string, caPath: string): void {
+  mkdirSync(dir, { recursive: true });
+  try {
+    if (!existsSync(join(dir, 'cert9.db'))) execFileSync('certutil', ['-d', `sql:${dir}`, '-N', '--empty-password'], { stdio: 'pipe' });
+    execFileSync('certutil', ['-d', `sql:${dir}`, '-A', '-n', 'can-i-call-test-ca', '-t', 'C,,', '-i', caPath], { stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(`certutil failed (install it with "apt-get install libnss3-tools"): ${String(error)}`);
+  }
+}
+
 /**
  * Makes an NSS database under `home/.pki/nssdb` that trusts the test CA: Chromium on Linux reads it from $HOME,
  * so a browser started with HOME=home trusts our servers without switching certificate checks off.
  */
 export function trustInNssDb(home: string, caPath: string): void {
-  const db = join(home, '.pki', 'nssdb');
-  mkdirSync(db, { recursive: true });
-  try {
-    execFileSync('certutil', ['-d', `sql:${db}`, '-N', '--empty-password'], { stdio: 'pipe' });
-    execFileSync('certutil', ['-d', `sql:${db}`, '-A', '-n', 'can-i-call-test-ca', '-t', 'C,,', '-i', caPath], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(`certutil failed (install it with "apt-get install libnss3-tools"): ${String(error)}`);
-  }
+  trustInNssDir(join(home, '.pki', 'nssdb'), caPath);
+}
+
+/**
+ * Firefox keeps its trust store in the profile itself (cert9.db, key4.db): a CA added there before the first start
+ * is trusted as if the user had imported it, with certificate checks left on.
+ */
+export function trustInFirefoxProfile(profileDir: string, caPath: string): void {
+  trustInNssDir(profileDir, caPath);
 }

@@ -37,6 +37,8 @@ function track(server: Server): Set<NetSocket> {
   server.on('connection', (socket: NetSocket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // A client that resets the connection (as browsers do after a failed handshake) must not crash the test run.
+    socket.on('error', () => undefined);
   });
   server.on('secureConnection', (socket: NetSocket) => {
     sockets.add(socket);

@@ -45,6 +45,15 @@ describe('classifyHttpError', () => {
     ['NS_ERROR_PORT_ACCESS_NOT_ALLOWED', 'unsafe_port'],
     ['NS_ERROR_PROXY_CONNECTION_REFUSED', 'proxy_failure'],
     ['NS_ERROR_UNKNOWN_PROXY_HOST', 'proxy_failure'],
+    ['NS_ERROR_NET_TIMEOUT_EXTERNAL', 'generic_timeout_error'],
+    ['NS_ERROR_NET_PARTIAL_TRANSFER', 'eof_error'],
+    ['NS_ERROR_NET_INADEQUATE_SECURITY', 'ssl_failed_handshake'],
+    ['NS_ERROR_BLOCKED_BY_POLICY', 'blocked_locally'],
+    ['NS_ERROR_BLOCKED_URI', 'blocked_locally'],
+    ['NS_ERROR_CONTENT_BLOCKED', 'blocked_locally'],
+    ['NS_ERROR_HARMFUL_URI', 'blocked_locally'],
+    ['NS_ERROR_MALWARE_URI', 'blocked_locally'],
+    ['NS_ERROR_PHISHING_URI', 'blocked_locally'],
   ])('%s → %s', (error, failure) => {
     expect(classifyHttpError(error, notOurs)).toBe(failure);
   });
@@ -69,6 +78,23 @@ describe('classifyHttpError', () => {
       expect(classifyHttpError(error, notOurs)).toBe('unknown_failure');
     },
   );
+
+  // What Firefox ESR 153 (en-US) put in webRequest's `error` against the e2e fixtures, per scenario.
+  it.each<[string, string, Failure, boolean]>([
+    ['nothing listening', 'NS_ERROR_CONNECTION_REFUSED', 'connection_refused', false],
+    ['RST after the ClientHello', 'NS_ERROR_NET_RESET', 'connection_reset', false],
+    ['hung server, our deadline', 'NS_BINDING_ABORTED', 'generic_timeout_error', true],
+    ['self-signed certificate', 'The certificate is not trusted because it is self-signed.', 'ssl_failed_handshake', false],
+    [
+      'certificate for another name',
+      'Unable to communicate securely with peer: requested domain name does not match the server’s certificate.',
+      'ssl_failed_handshake',
+      false,
+    ],
+    ['plain bytes on an https port', 'SSL received a record that exceeded the maximum permissible length.', 'ssl_failed_handshake', false],
+  ])('Firefox, %s: %j → %s', (_scenario, error, failure, abortedByUs) => {
+    expect(classifyHttpError(error, { abortedByUs })).toBe(failure);
+  });
 
   it.each([
     ['The certificate is not trusted because it is self-signed.'],

@@ -84,10 +84,31 @@ describe('classifyIce', () => {
       probe(TURN_UDP, { errors: [{ code: 701, text: 'Failed to create TURN client socket.', ms: 3 }] }),
       { outcome: 'unreachable', failure: 'unknown_failure' },
     ],
+    // Firefox ESR 153 gives every 701 an empty text (observed against coturn and the e2e fixtures).
     [
-      'Firefox 701 with empty text',
-      probe(TURN_TCP, { errors: [{ code: 701, text: '', ms: 40 }] }),
+      'Firefox 701 on TCP (closed port)',
+      probe(TURN_TCP, { errors: [{ code: 701, text: '', ms: 40 }], gatheringCompleteMs: 41 }),
+      { outcome: 'unreachable', evidence: 'error-701', failure: 'connection_refused', ms: 40 },
+    ],
+    [
+      'Firefox 701s on TLS (untrusted certificate, once per address)',
+      probe(TURNS, { errors: [{ code: 701, text: '', ms: 18 }, { code: 701, text: '', ms: 121 }], gatheringCompleteMs: 121 }),
+      { outcome: 'unreachable', evidence: 'error-701', failure: 'ssl_failed_handshake', ms: 18 },
+    ],
+    [
+      'Firefox 701 on UDP',
+      probe(STUN, { errors: [{ code: 701, text: '', ms: 11_100 }], deadlineMs: 12_000 }),
       { outcome: 'unreachable', evidence: 'error-701', failure: 'unknown_failure' },
+    ],
+    [
+      'Firefox turns:localhost: 701 over ::1, then 401 over 127.0.0.1',
+      probe(TURNS, { errors: [{ code: 701, text: '', ms: 104 }, { code: 401, text: '', ms: 122 }], gatheringCompleteMs: 122 }),
+      { outcome: 'reachable', evidence: 'server-error', errorCode: 401, ms: 122 },
+    ],
+    [
+      'Firefox STUN server that demands auth: 401 with empty text',
+      probe(STUN, { errors: [{ code: 401, text: '', ms: 6 }] }),
+      { outcome: 'reachable', evidence: 'server-error', errorCode: 401, ms: 6 },
     ],
     // Noise is ignored.
     [
@@ -138,8 +159,8 @@ describe('classifyIce', () => {
     ],
     // Endings without a decisive event.
     [
-      'gathering complete with nothing (Firefox TURNS, self-signed)',
-      probe(TURNS, { gatheringCompleteMs: 6 }),
+      'gathering complete with nothing (Firefox skips turns: to an IP address)',
+      probe('turns:192.0.2.10:443?transport=tcp', { gatheringCompleteMs: 6 }),
       { outcome: 'unreachable', evidence: 'gathering-complete', ms: 6, failure: undefined },
     ],
     [
@@ -191,6 +212,13 @@ describe('isDecisiveIceError', () => {
     expect(isDecisiveIceError({ code: 701, text: 'STUN host lookup received error.', ms: 1 }, STUN)).toBe(true);
     expect(isDecisiveIceError({ code: 401, text: '', ms: 1 }, TURN_UDP)).toBe(true);
     expect(isDecisiveIceError({ code: 1, text: 'Unauthorized', ms: 1 }, STUN)).toBe(true);
+  });
+
+  it('waits after a Firefox 701 (no text): another address of the same server may still answer', () => {
+    expect(isDecisiveIceError({ code: 701, text: '', ms: 1 }, TURNS)).toBe(false);
+    expect(isDecisiveIceError({ code: 701, text: '', ms: 1 }, TURN_TCP)).toBe(false);
+    expect(isDecisiveIceError({ code: 401, text: '', ms: 1 }, TURNS)).toBe(true);
+    expect(isDecisiveIceError({ code: 701, text: 'Failed to establish connection', ms: 1 }, TURNS)).toBe(true);
   });
 });
 

@@ -381,6 +381,16 @@ describe('judge: rules the scenarios do not isolate', () => {
     expect(summary(noNat).rows.jitsi).toEqual(['works', 'low', []]);
   });
 
+  it('does not count a TURN probe the browser never tried (Firefox skips turns: to an IP address) as a failure', () => {
+    // On a UDP-blocked network the TLS relays are what keeps calls possible: a skipped probe must not count as a silent one.
+    const obs = udpBlocked(catalog);
+    const skipped: Observations = {
+      ...obs,
+      ice: obs.ice.map((r) => (r.transport === 'tls' ? { ...r, outcome: 'unreachable', evidence: 'gathering-complete', ms: 6 } : r)),
+    };
+    expect(summary(skipped).rows).toEqual(UDP_BLOCKED);
+  });
+
   it('reports quality with the verdicts', () => {
     const { result } = summary(lossyLink(catalog));
     expect(result.quality).toMatchObject({ rttMs: 80, jitterMs: 45, lossPct: 15, band: 'poor' });

@@ -1,0 +1,93 @@
+// Starts the collector from environment variables and shuts it down cleanly on SIGTERM/SIGINT.
+import { openSqliteStore } from './store-sqlite';
+import { openPostgresStore } from './store-postgres';
+import type { Store } from './store';
+import { createApp } from './app';
+import { createCatalogSigner, loadCatalogFile, parsePrivateKey } from './catalog-signer';
+import type { CatalogSigner } from './catalog-signer';
+import { readConfig } from './config';
+import type { StorageConfig } from './config';
+import { createIpLocationGeo } from './geo';
+import { listen } from './http-server';
+import { createJsonLogger } from './logger';
+import { createTokenBucketLimiter } from './rate-limit';
+
+const logger = createJsonLogger();
+
+function openStore(storage: StorageConfig): Promise<Store> {
+  switch (storage.kind) {
+    case 'sqlite':
+      return Promise.resolve(openSqliteStore(storage.file));
+    case 'postgres':
+      return openPostgresStore(storage.url);
+    default: {
+      const unreachable: never = storage;
+      throw new Error(`unknown storage ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(process.env);
+  const store = await openStore(config.storage);
+  const geo = createIpLocationGeo();
+  geo.ready.catch((error: unknown) => {
+    logger.error('geo databases failed to load; reports are stored as ZZ/AS0', {
+      message: error instanceof Error ? error.message : String(error),
+    });
+  });
+
+  let signer: CatalogSigner | undefined;
+  if (config.catalogSigningKey === undefined) {
+    logger.warn('CATALOG_SIGNING_KEY is not set: GET /v1/catalog answers 503');
+  } else {
+    signer = createCatalogSigner(parsePrivateKey(config.catalogSigningKey));
+    logger.info('catalog signing key loaded', { publicKey: signer.publicKeyBase64 });
+  }
+  const catalog = await loadCatalogFile(config.catalogPath);
+  if (!catalog.ok) logger.warn('no catalog to serve: GET /v1/catalog answers 503', { reason: catalog.error });
+
+  const app = createApp({
+    store,
+    geo,
+    rateLimit: config.rateLimit === null ? null : createTokenBucketLimiter(config.rateLimit),
+    logger,
+    ...(catalog.ok ? { catalog: catalog.catalog } : {}),
+    ...(signer === undefined ? {} : { signer }),
+    trustProxy: config.trustProxy,
+  });
+  const server = await listen(app, config.host, config.port);
+  logger.info('listening', {
+    host: server.host,
+    port: server.port,
+    storage: config.storage.kind,
+    trustProxy: config.trustProxy,
+    catalog: catalog.ok ? catalog.catalog.version : null,
+  });
+
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down', { signal });
+    server
+      .stop(config.shutdownTimeoutMs)
+      // The store closes only after the last request has finished with it.
+      .then(() => store.close())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', { message: error instanceof Error ? error.message : String(error) });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  logger.error('collector failed to start', { message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

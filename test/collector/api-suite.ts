@@ -1,0 +1,545 @@
+// The collector API test suite, run unchanged against each Store (sqlite.test.ts, postgres.test.ts).
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/collector/app';
+import type { AppOptions, CollectorBindings, StatsResponse } from '../../src/collector/app';
+import { createCatalogSigner } from '../../src/collector/catalog-signer';
+import { createJsonLogger } from '../../src/collector/logger';
+import { createTokenBucketLimiter } from '../../src/collector/rate-limit';
+import type { Store } from '../../src/collector/store';
+import type { SharedAppVerdict } from '../../src/core/shared-report';
+import { verifyCatalog } from '../../src/core/verify-catalog';
+import { ADDRESSES, catalog, geo, HOUR, NOW, sharedReport } from './fixtures';
+
+export interface StoreFactory {
+  name: string;
+  /** A fresh, empty place to store (a file path, a database URL). */
+  newLocation(): Promise<string>;
+  open(location: string): Promise<Store>;
+}
+
+const signer = createCatalogSigner(generateKeyPairSync('ed25519').privateKey);
+
+interface PostOptions {
+  from?: string;
+  contentType?: string | null;
+  headers?: Record<string, string>;
+}
+
+type App = ReturnType<typeof createApp>;
+
+function env(address: string): CollectorBindings {
+  return { incoming: { socket: { remoteAddress: address } } };
+}
+
+function post(app: App, body: string, options: PostOptions = {}): Promise<Response> {
+  const { from = ADDRESSES.morocco, contentType = 'application/json', headers = {} } = options;
+  return Promise.resolve(
+    app.request(
+      '/v1/reports',
+      { method: 'POST', headers: { ...(contentType === null ? {} : { 'content-type': contentType }), ...headers }, body },
+      env(from),
+    ),
+  );
+}
+
+function postReport(app: App, report: unknown, options: PostOptions = {}): Promise<Response> {
+  return post(app, JSON.stringify(report), options);
+}
+
+function get(app: App, path: string, options: { from?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  return Promise.resolve(app.request(path, { headers: options.headers ?? {} }, env(options.from ?? ADDRESSES.morocco)));
+}
+
+async function stats(app: App, query: string): Promise<StatsResponse> {
+  const res = await get(app, `/v1/stats${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as StatsResponse;
+}
+
+async function errorOf(res: Response): Promise<string> {
+  const body = (await res.json()) as { error?: unknown };
+  expect(typeof body.error).toBe('string');
+  return String(body.error);
+}
+
+export function describeCollectorApi(factory: StoreFactory): void {
+  describe(`collector API on ${factory.name}`, () => {
+    let location: string;
+    let store: Store;
+    let lines: string[];
+
+    beforeEach(async () => {
+      location = await factory.newLocation();
+      store = await factory.open(location);
+      lines = [];
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    function makeApp(overrides: Partial<AppOptions> = {}): App {
+      return createApp({
+        store,
+        geo,
+        rateLimit: null,
+        logger: createJsonLogger((line) => lines.push(line), () => NOW),
+        catalog,
+        signer,
+        now: () => NOW,
+        ...overrides,
+      });
+    }
+
+    it('answers /healthz', async () => {
+      const res = await get(makeApp(), '/healthz');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok' });
+    });
+
+    describe('POST /v1/reports', () => {
+      it('stores an accepted report under the country and network of the sender', async () => {
+        const app = makeApp();
+        const reports = Array.from({ length: 5 }, () => sharedReport());
+        for (const report of reports) {
+          const res = await postReport(app, report);
+          expect(res.status).toBe(202);
+          expect(await res.json()).toEqual({ id: report.id });
+        }
+        expect(await store.count()).toBe(5);
+        const result = await stats(app, '?cc=MA&asn=36903');
+        expect(result.apps).toEqual([
+          { appId: 'signal', total: 5, works: 0, degraded: 0, blocked: 5, unknown: 0 },
+          { appId: 'whatsapp', total: 5, works: 5, degraded: 0, blocked: 0, unknown: 0 },
+        ]);
+      });
+
+      it('accepts a report whose sender has no known location, stores it as ZZ/AS0 and leaves it out of stats', async () => {
+        const app = makeApp();
+        for (let i = 0; i < 6; i++) {
+          const res = await postReport(app, sharedReport(), { from: ADDRESSES.unknown });
+          expect(res.status).toBe(202);
+        }
+        expect(await store.count()).toBe(6);
+        const result = await stats(app, '');
+        expect(result.apps).toEqual([]);
+        expect(result.suppressed).toBe(0);
+      });
+
+      it('stores a replayed id once and answers 202 with the same id each time', async () => {
+        const app = makeApp();
+        const report = sharedReport();
+        for (let i = 0; i < 3; i++) {
+          const res = await postReport(app, report);
+          expect(res.status).toBe(202);
+          expect(await res.json()).toEqual({ id: report.id });
+        }
+        // A replay that differs in content still stores nothing: the first write wins.
+        const res = await postReport(app, { ...report, apps: [] });
+        expect(res.status).toBe(202);
+        expect(await store.count()).toBe(1);
+      });
+
+      it('stores concurrent replays of one id once', async () => {
+        const app = makeApp();
+        const report = sharedReport();
+        const results = await Promise.all(Array.from({ length: 8 }, () => postReport(app, report)));
+        expect(results.map((r) => r.status)).toEqual(Array.from({ length: 8 }, () => 202));
+        expect(await store.count()).toBe(1);
+        const counts = await store.appCounts({ since: HOUR });
+        expect(counts.map((c) => c.total)).toEqual([1, 1]);
+      });
+
+      const valid = sharedReport();
+      const hostile: { name: string; body: string; status: number; error: RegExp; contentType?: string | null; headers?: Record<string, string> }[] = [
+        { name: 'malformed JSON', body: '{"schema":1,', status: 400, error: /not valid JSON/ },
+        { name: 'an empty body', body: '', status: 400, error: /not valid JSON/ },
+        { name: 'JSON null', body: 'null', status: 400, error: /invalid report/ },
+        { name: 'a JSON array', body: '[]', status: 400, error: /invalid report/ },
+        {
+          name: 'a body over 64 KiB (streamed)',
+          body: JSON.stringify({ ...valid, pad: 'x'.repeat(70_000) }),
+          status: 413,
+          error: /larger than 65536 bytes/,
+        },
+        {
+          name: 'a body over 64 KiB (declared length)',
+          body: JSON.stringify({ ...valid, pad: 'x'.repeat(70_000) }),
+          headers: { 'content-length': String(JSON.stringify({ ...valid, pad: 'x'.repeat(70_000) }).length) },
+          status: 413,
+          error: /larger than/,
+        },
+        { name: 'a string schema version', body: JSON.stringify({ ...valid, schema: '1' }), status: 400, error: /at schema/ },
+        { name: 'an object for apps', body: JSON.stringify({ ...valid, apps: {} }), status: 400, error: /at apps/ },
+        {
+          name: 'a string duration',
+          body: JSON.stringify({ ...valid, probes: [{ kind: 'http', targetId: 'a', outcome: 'reachable', ms: '10' }] }),
+          status: 400,
+          error: /at probes\.0\.ms/,
+        },
+        {
+          name: 'a duration not rounded to 10 ms',
+          body: JSON.stringify({ ...valid, probes: [{ kind: 'http', targetId: 'a', outcome: 'reachable', ms: 123 }] }),
+          status: 400,
+          error: /rounded to 10 ms/,
+        },
+        { name: 'an extra top-level key (an address)', body: JSON.stringify({ ...valid, ip: '192.0.2.1' }), status: 400, error: /at ip/ },
+        {
+          name: 'an extra nested key',
+          body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], advice: ['TRY_VPN'] }] }),
+          status: 400,
+          error: /at apps\.0\.advice/,
+        },
+        {
+          name: 'an ICE candidate in a probe',
+          body: JSON.stringify({
+            ...valid,
+            probes: [{ ...valid.probes[2], candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host' }],
+          }),
+          status: 400,
+          error: /at probes\.0\.candidate/,
+        },
+        {
+          name: 'SQL injection in an app id',
+          body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], appId: "x'); DROP TABLE reports;--" }] }),
+          status: 400,
+          error: /at apps\.0\.appId/,
+        },
+        { name: 'SQL injection in the report id', body: JSON.stringify({ ...valid, id: "1' OR '1'='1" }), status: 400, error: /at id/ },
+        {
+          name: 'an RTL override in an app id',
+          body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], appId: 'whats\u202eppa' }] }),
+          status: 400,
+          error: /at apps\.0\.appId/,
+        },
+        {
+          name: 'a NUL in a target id',
+          body: JSON.stringify({ ...valid, probes: [{ ...valid.probes[0], targetId: 'whatsapp\u0000web' }] }),
+          status: 400,
+          error: /at probes\.0\.targetId/,
+        },
+        {
+          name: 'a lone surrogate in an app id',
+          body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], appId: 'x\ud800' }] }),
+          status: 400,
+          error: /at apps\.0\.appId/,
+        },
+        {
+          name: 'a lone surrogate in a key',
+          body: JSON.stringify({ ...valid, ['\udfff']: 1 }),
+          status: 400,
+          error: /invalid report/,
+        },
+        {
+          name: 'a four-part extension version (indistinguishable from IPv4)',
+          body: JSON.stringify({ ...valid, extensionVersion: '10.1.2.3' }),
+          status: 400,
+          error: /at extensionVersion/,
+        },
+        {
+          name: 'duplicate app ids',
+          body: JSON.stringify({ ...valid, apps: [valid.apps[0], valid.apps[0]] }),
+          status: 400,
+          error: /appIds are unique/,
+        },
+        {
+          name: 'too many apps',
+          body: JSON.stringify({
+            ...valid,
+            apps: Array.from({ length: 65 }, (_, i) => ({ ...valid.apps[0], appId: `app-${i}` })),
+          }),
+          status: 400,
+          error: /at apps/,
+        },
+        {
+          name: 'an hour that is not rounded',
+          body: JSON.stringify({ ...valid, hour: '2026-06-18T14:23:00Z' }),
+          status: 400,
+          error: /at hour/,
+        },
+        {
+          name: 'an hour in the future',
+          body: JSON.stringify({ ...valid, hour: '2026-06-18T17:00:00Z' }),
+          status: 400,
+          error: /at hour/,
+        },
+        {
+          name: 'an hour older than 90 days',
+          body: JSON.stringify({ ...valid, hour: '2026-01-01T00:00:00Z' }),
+          status: 400,
+          error: /at hour/,
+        },
+        { name: 'February 30th', body: JSON.stringify({ ...valid, hour: '2026-02-30T10:00:00Z' }), status: 400, error: /at hour/ },
+        { name: 'text/plain', body: JSON.stringify(valid), contentType: 'text/plain', status: 415, error: /application\/json/ },
+        { name: 'no content type', body: JSON.stringify(valid), contentType: null, status: 415, error: /application\/json/ },
+        {
+          name: 'a non-UTF-8 charset',
+          body: JSON.stringify(valid),
+          contentType: 'application/json; charset=iso-8859-1',
+          status: 415,
+          error: /UTF-8/,
+        },
+        {
+          name: 'form encoding',
+          body: 'schema=1',
+          contentType: 'application/x-www-form-urlencoded',
+          status: 415,
+          error: /application\/json/,
+        },
+      ];
+
+      for (const c of hostile) {
+        it(`refuses ${c.name} with ${c.status} and stores nothing`, async () => {
+          const app = makeApp();
+          const res = await post(app, c.body, {
+            ...(c.contentType === undefined ? {} : { contentType: c.contentType }),
+            ...(c.headers === undefined ? {} : { headers: c.headers }),
+          });
+          expect(res.status).toBe(c.status);
+          expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+          const error = await errorOf(res);
+          expect(error).toMatch(c.error);
+          expect(error.length).toBeLessThanOrEqual(301);
+          expect(await store.count()).toBe(0);
+        });
+      }
+
+      it('refuses bytes that are not UTF-8 inside an id', async () => {
+        const app = makeApp();
+        const text = JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], appId: 'AAAA' }] });
+        const bytes = Buffer.from(text, 'utf8');
+        bytes.set([0xff, 0xfe, 0xc0, 0x80], bytes.indexOf('AAAA'));
+        const res = await Promise.resolve(
+          app.request(
+            '/v1/reports',
+            { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array(bytes) },
+            env(ADDRESSES.morocco),
+          ),
+        );
+        expect(res.status).toBe(400);
+        expect(await errorOf(res)).toMatch(/at apps\.0\.appId/);
+        expect(await store.count()).toBe(0);
+      });
+
+      it('still works after SQL injection attempts (the tables are intact)', async () => {
+        const app = makeApp();
+        await postReport(app, { ...valid, apps: [{ ...valid.apps[0], appId: "a'; DROP TABLE app_verdicts; --" }] });
+        const res = await postReport(app, sharedReport());
+        expect(res.status).toBe(202);
+        expect(await store.count()).toBe(1);
+      });
+    });
+
+    describe('GET /v1/stats', () => {
+      async function seed(app: App, count: number, from: string, overrides: Parameters<typeof sharedReport>[0] = {}) {
+        for (let i = 0; i < count; i++) expect((await postReport(app, sharedReport(overrides), { from })).status).toBe(202);
+      }
+
+      it('suppresses an app with fewer than 5 reports and shows it from the fifth', async () => {
+        const app = makeApp();
+        await seed(app, 4, ADDRESSES.morocco);
+        let result = await stats(app, '');
+        expect(result.apps).toEqual([]);
+        expect(result.suppressed).toBe(2);
+        expect(result.minReportsPerCell).toBe(5);
+
+        await seed(app, 1, ADDRESSES.morocco);
+        result = await stats(app, '');
+        expect(result.apps.map((a) => [a.appId, a.total])).toEqual([
+          ['signal', 5],
+          ['whatsapp', 5],
+        ]);
+        expect(result.suppressed).toBe(0);
+      });
+
+      it('suppresses per cell: an app below 5 in the filtered network is hidden even if it has 5 elsewhere', async () => {
+        const app = makeApp();
+        await seed(app, 3, ADDRESSES.morocco);
+        await seed(app, 3, ADDRESSES.algeria);
+        expect((await stats(app, '')).apps.map((a) => a.total)).toEqual([6, 6]);
+        const morocco = await stats(app, '?cc=MA');
+        expect(morocco.apps).toEqual([]);
+        expect(morocco.suppressed).toBe(2);
+      });
+
+      it('filters by country, network, app and days', async () => {
+        const app = makeApp();
+        const degraded: SharedAppVerdict = {
+          appId: 'whatsapp',
+          verdict: 'degraded',
+          confidence: 'low',
+          messaging: 'reachable',
+          calls: 'partial',
+          reasons: ['LOSSY'],
+        };
+        await seed(app, 5, ADDRESSES.morocco);
+        await seed(app, 6, ADDRESSES.algeria, { apps: [degraded] });
+        await seed(app, 7, ADDRESSES.france, { hour: '2026-06-08T09:00:00Z' });
+
+        const all = await stats(app, '');
+        expect(all).toMatchObject({ cc: null, asn: null, app: null, days: 7, since: '2026-06-11T14:00:00Z' });
+        expect(all.apps).toEqual([
+          { appId: 'signal', total: 5, works: 0, degraded: 0, blocked: 5, unknown: 0 },
+          { appId: 'whatsapp', total: 11, works: 5, degraded: 6, blocked: 0, unknown: 0 },
+        ]);
+
+        expect((await stats(app, '?cc=dz')).apps).toEqual([
+          { appId: 'whatsapp', total: 6, works: 0, degraded: 6, blocked: 0, unknown: 0 },
+        ]);
+        const byAsn = await stats(app, '?asn=AS36903');
+        expect(byAsn.asn).toBe(36903);
+        expect(byAsn.apps.map((a) => a.appId)).toEqual(['signal', 'whatsapp']);
+        expect((await stats(app, '?asn=36947&cc=MA')).apps).toEqual([]);
+        expect((await stats(app, '?app=signal')).apps.map((a) => [a.appId, a.total])).toEqual([['signal', 5]]);
+
+        const month = await stats(app, '?days=30');
+        expect(month.apps.map((a) => [a.appId, a.total])).toEqual([
+          ['signal', 12],
+          ['whatsapp', 18],
+        ]);
+        // 2026-06-08T09:00 is 10 days and 5 hours before NOW: outside a 10-day window, inside an 11-day one.
+        expect((await stats(app, '?cc=FR&days=10')).apps).toEqual([]);
+        expect((await stats(app, '?cc=FR&days=11')).apps.map((a) => a.total)).toEqual([7, 7]);
+      });
+
+      for (const query of ['?days=0', '?days=91', '?days=abc', '?days=7.5', '?cc=MAR', '?cc=1a', '?asn=-1', '?asn=AS', '?asn=99999999999', '?app=BAD', "?app=a'--", '?foo=1', '?cc=MA&cc=DZ']) {
+        it(`refuses the query ${query} with 400`, async () => {
+          const res = await get(makeApp(), `/v1/stats${query}`);
+          expect(res.status).toBe(400);
+          expect(await errorOf(res)).toMatch(/query/);
+        });
+      }
+    });
+
+    describe('GET /v1/catalog', () => {
+      it('serves a catalog whose signature verifies with the public key', async () => {
+        const res = await get(makeApp(), '/v1/catalog');
+        expect(res.status).toBe(200);
+        const served: unknown = await res.json();
+        const verified = await verifyCatalog(served, signer.publicKeyBase64);
+        expect(verified).toEqual({ ok: true, catalog });
+      });
+
+      it('fails verification for a tampered payload, a tampered signature or another key', async () => {
+        const served = (await (await get(makeApp(), '/v1/catalog')).json()) as { payload: string; signature: string };
+        const payload = served.payload.replace('web.whatsapp.com', 'evil.example');
+        expect(payload).not.toBe(served.payload);
+        expect(await verifyCatalog({ ...served, payload }, signer.publicKeyBase64)).toEqual({
+          ok: false,
+          error: 'catalog signature does not match',
+        });
+
+        const bytes = Buffer.from(served.signature, 'base64');
+        bytes[0] = (bytes[0] ?? 0) ^ 1;
+        expect(await verifyCatalog({ ...served, signature: bytes.toString('base64') }, signer.publicKeyBase64)).toMatchObject({
+          ok: false,
+        });
+
+        const other = createCatalogSigner(generateKeyPairSync('ed25519').privateKey);
+        expect(await verifyCatalog(served, other.publicKeyBase64)).toMatchObject({ ok: false, error: 'catalog signature does not match' });
+        expect(await verifyCatalog({ ...served, extra: 1 }, signer.publicKeyBase64)).toMatchObject({ ok: false });
+        expect(await verifyCatalog(served, 'not a key')).toMatchObject({ ok: false });
+      });
+
+      it('answers 503 when no signing key is configured', async () => {
+        const res = await get(makeApp({ signer: undefined }), '/v1/catalog');
+        expect(res.status).toBe(503);
+        expect(await errorOf(res)).toMatch(/no signed catalog/);
+      });
+    });
+
+    it('rate-limits a sender with 429 and Retry-After, without affecting other senders', async () => {
+      const app = makeApp({ rateLimit: createTokenBucketLimiter({ burst: 3, perMinute: 1 }) });
+      for (let i = 0; i < 3; i++) expect((await postReport(app, sharedReport())).status).toBe(202);
+      const limited = await postReport(app, sharedReport());
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await errorOf(limited)).toMatch(/too many requests/);
+      expect((await get(app, '/v1/stats')).status).toBe(429);
+      expect((await postReport(app, sharedReport(), { from: ADDRESSES.algeria })).status).toBe(202);
+      expect(await store.count()).toBe(4);
+    });
+
+    it('takes the address from X-Forwarded-For only when trustProxy is set', async () => {
+      const forwarded = { 'x-forwarded-for': `192.0.2.200, ${ADDRESSES.algeria}` };
+      const direct = makeApp();
+      for (let i = 0; i < 5; i++) await postReport(direct, sharedReport(), { from: ADDRESSES.unknown, headers: forwarded });
+      expect((await stats(direct, '?cc=DZ')).apps).toEqual([]);
+
+      const proxied = makeApp({ trustProxy: true });
+      for (let i = 0; i < 5; i++) await postReport(proxied, sharedReport(), { from: ADDRESSES.unknown, headers: forwarded });
+      expect((await stats(proxied, '?cc=DZ')).apps.map((a) => a.total)).toEqual([5, 5]);
+    });
+
+    it('never writes a client address to the log', async () => {
+      const forwarded = '192.0.2.123';
+      const app = makeApp({ rateLimit: createTokenBucketLimiter({ burst: 2, perMinute: 1 }), trustProxy: true });
+      const app2 = makeApp({ rateLimit: createTokenBucketLimiter({ burst: 2, perMinute: 1 }) });
+      for (const target of [app, app2]) {
+        for (const from of [ADDRESSES.algeria, ADDRESSES.france, ADDRESSES.unknown]) {
+          await postReport(target, sharedReport(), { from });
+          await postReport(target, sharedReport(), { from, headers: { 'x-forwarded-for': forwarded } });
+          await post(target, '{bad', { from });
+          await postReport(target, { ...sharedReport(), ip: from }, { from });
+          await get(target, '/v1/stats?cc=DZ', { from });
+          await get(target, `/${from}/${forwarded}`, { from });
+          await get(target, '/v1/catalog', { from, headers: { 'x-forwarded-for': forwarded } });
+        }
+      }
+      expect(lines.length).toBeGreaterThan(20);
+      const text = lines.join('');
+      for (const address of [ADDRESSES.algeria, ADDRESSES.france, ADDRESSES.unknown, forwarded]) expect(text).not.toContain(address);
+      for (const line of lines) expect(JSON.parse(line)).toMatchObject({ msg: expect.any(String), level: expect.any(String) });
+      expect(text).toContain('"status":429');
+      expect(text).toContain('"outcome":"accepted"');
+    });
+
+    it('allows extension origins by CORS and no others', async () => {
+      const app = makeApp();
+      const preflight = (origin: string, method: string, path: string) =>
+        Promise.resolve(
+          app.request(
+            path,
+            { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' } },
+            env(ADDRESSES.morocco),
+          ),
+        );
+      const chrome = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+      const firefox = 'moz-extension://0f3a5f8e-6a52-4b9e-9d3c-2f1e7c5d4b3a';
+      for (const [method, path] of [
+        ['POST', '/v1/reports'],
+        ['GET', '/v1/stats'],
+        ['GET', '/v1/catalog'],
+      ] as const) {
+        for (const origin of [chrome, firefox]) {
+          const res = await preflight(origin, method, path);
+          expect(res.status).toBe(204);
+          expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+          expect(res.headers.get('access-control-allow-methods')).toContain(method);
+        }
+        const evil = await preflight('https://evil.example', method, path);
+        expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+      }
+      const simple = await get(app, '/v1/stats', { headers: { origin: chrome } });
+      expect(simple.headers.get('access-control-allow-origin')).toBe(chrome);
+    });
+
+    it('sends security headers and JSON 404s', async () => {
+      const res = await get(makeApp(), '/nope');
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: 'not found' });
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    });
+
+    it('keeps data and applies no migration twice when reopened', async () => {
+      const app = makeApp();
+      expect((await postReport(app, sharedReport())).status).toBe(202);
+      await store.close();
+      store = await factory.open(location);
+      expect(await store.count()).toBe(1);
+    });
+  });
+}

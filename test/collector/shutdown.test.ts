@@ -1,0 +1,105 @@
+// Runs the real collector process on loopback and checks that SIGTERM loses no report it answered 202 for.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { freeLoopbackPort } from './free-port';
+import { sharedReport } from './fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'canicall-shutdown-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Reports carry the current hour: the real process uses the real clock. */
+function report() {
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString().replace('.000Z', 'Z');
+  return sharedReport({ hour });
+}
+
+it('finishes in-flight requests on SIGTERM and every 202 is in the database', async () => {
+  const port = await freeLoopbackPort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/collector/main.ts'], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dir,
+      DATABASE_URL: '',
+      RATE_LIMIT: 'off',
+      CATALOG_PATH: join(dir, 'no-catalog.json'),
+      CATALOG_SIGNING_KEY: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const listening = new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      logs.push(chunk);
+      if (logs.join('').includes('"msg":"listening"')) resolve();
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
+    void exited.then((code) => reject(new Error(`collector exited (${code}) before listening: ${logs.join('')}`)));
+  });
+  await listening;
+  const base = `http://127.0.0.1:${port}`;
+
+  // A request whose body is still arriving when the signal comes: it is in flight and must complete.
+  const slow = report();
+  const slowBody = Buffer.from(JSON.stringify(slow));
+  const slowRequest = request(`${base}/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': String(slowBody.length) },
+  });
+  const slowAnswer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    slowRequest.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    slowRequest.on('error', reject);
+  });
+  slowRequest.write(slowBody.subarray(0, 100));
+
+  // Steady load from 8 clients until the server stops answering.
+  const accepted: string[] = [];
+  let sent = 0;
+  const client = async () => {
+    while (sent < 5_000) {
+      sent += 1;
+      const r = report();
+      try {
+        const res = await fetch(`${base}/v1/reports`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(r),
+        });
+        if (res.status === 202) accepted.push(r.id);
+        else throw new Error(`unexpected ${res.status}`);
+      } catch {
+        return;
+      }
+    }
+  };
+  const clients = Promise.all(Array.from({ length: 8 }, client));
+  while (accepted.length < 50) await new Promise((r) => setTimeout(r, 10));
+
+  child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  slowRequest.end(slowBody.subarray(100));
+
+  expect(await slowAnswer).toEqual({ status: 202, body: JSON.stringify({ id: slow.id }) });
+  await clients;
+  expect(await exited).toBe(0);
+  expect(logs.join('')).toContain('"msg":"stopped"');
+
+  const db = new Database(join(dir, 'collector.db'), { readonly: true });
+  const stored = new Set(db.prepare<[], { id: string }>('SELECT id FROM reports').all().map((row) => row.id));
+  db.close();
+  expect(accepted.length).toBeGreaterThanOrEqual(50);
+  expect(accepted.filter((id) => !stored.has(id))).toEqual([]);
+  expect(stored.has(slow.id)).toBe(true);
+});
