@@ -5,6 +5,7 @@ import { probeHttp } from './http-probe';
 import { iceHost } from './platform';
 import { cancelCheck, currentState, startCheck } from './check-service';
 import { clearHistory, loadHistory } from './check-store';
+import { crowdStats } from './sharing';
 
 export const handlers: Handlers = {
   ping: async () => ({ pong: true, version: browser.runtime.getManifest().version }),
@@ -21,6 +22,7 @@ export const handlers: Handlers = {
   cancelCheck: async () => ({ cancelled: cancelCheck() }),
   getState: () => currentState(),
   getHistory: async () => ({ reports: await loadHistory() }),
+  getCrowdStats: async () => ({ stats: await crowdStats() }),
   clearHistory: async () => {
     await clearHistory();
     return { cleared: true };

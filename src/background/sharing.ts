@@ -1,6 +1,7 @@
 // Opt-in result sharing: anonymise finished reports, queue them in storage, send them to the collector, retry with alarms.
 import browser from 'webextension-polyfill';
 import { anonymise } from '../core/anonymise';
+import { parseCrowdStats, type CrowdStats } from '../core/crowd';
 import { STORAGE_KEYS } from '../core/messages';
 import type { Report } from '../core/report';
 import { parseSettings, type Settings } from '../core/settings';
@@ -89,4 +90,22 @@ export function flushQueue(): Promise<void> {
 export async function onSettingsChanged(settings: Settings): Promise<void> {
   if (!settings.shareResults) await saveQueue([]);
   else await flushQueue();
+}
+
+/**
+ * The collector's counts for the caller's own network over the last week. Only for users who opted in: asking
+ * tells the collector that this address runs the extension, which is part of what sharing means.
+ */
+export async function crowdStats(): Promise<CrowdStats | null> {
+  const settings = await loadSettings();
+  if (!settings.shareResults) return null;
+  const url = new URL('/v1/stats', settings.collectorUrl);
+  url.searchParams.set('network', 'mine');
+  url.searchParams.set('days', '7');
+  const response = await fetch(url, { credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`the collector answered HTTP ${response.status}`);
+  const stats = parseCrowdStats(await response.json());
+  if (!stats) throw new Error('the collector sent statistics in an unexpected shape');
+  return stats;
 }

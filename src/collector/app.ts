@@ -42,7 +42,8 @@ type Outcome =
   | 'invalid_json'
   | 'invalid_report'
   | 'invalid_query'
-  | 'catalog_unavailable';
+  | 'catalog_unavailable'
+  | 'unlocated';
 
 type CollectorEnv = { Bindings: CollectorBindings; Variables: { outcome: Outcome } };
 
@@ -103,6 +104,8 @@ const StatsQuerySchema = v.strictObject({
     ),
   ),
   app: v.optional(SharedIdSchema),
+  /** `mine`: the caller's own country and network, derived from the request address like a report's (then forgotten). */
+  network: v.optional(v.literal('mine', 'network can only be "mine"')),
   days: v.optional(
     v.pipe(
       v.string(),
@@ -247,7 +250,21 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       c.set('outcome', 'invalid_query');
       return c.json({ error: `invalid query${key ? ` at ${key}` : ''}: ${issue.message}`.slice(0, 300) }, 400);
     }
-    const { cc, asn, app: appId, days = DEFAULT_STATS_DAYS } = query.output;
+    const { app: appId, days = DEFAULT_STATS_DAYS, network } = query.output;
+    let { cc, asn } = query.output;
+    if (network === 'mine') {
+      if (cc !== undefined || asn !== undefined) {
+        c.set('outcome', 'invalid_query');
+        return c.json({ error: 'invalid query: network=mine cannot be combined with cc or asn' }, 400);
+      }
+      // The address is used for this lookup only; the answer names the network, which the caller shares anyway.
+      const location = await geo.lookup(clientAddress(c, trustProxy) ?? '');
+      if (!location) {
+        c.set('outcome', 'unlocated');
+        return c.json({ error: 'the network of this connection is not known to the collector' }, 404);
+      }
+      ({ cc, asn } = location);
+    }
     const since = hourFloor(now().getTime() - days * DAY_MS);
     const counts = await store.appCounts({ since, cc, asn, appId });
     const shown = counts.filter((row) => row.total >= MIN_REPORTS_PER_CELL);

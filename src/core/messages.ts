@@ -1,5 +1,6 @@
 // Typed messages between extension contexts: popup/options/automation → background, background → offscreen.
 import type { IceTarget } from './catalog';
+import type { CrowdStats } from './crowd';
 import type { HttpProbeResult, IceProbeResult, NatResult, Report, RttResult } from './report';
 
 /** Requests the background answers. `catalog` is untrusted and validated like the bundled one. */
@@ -13,6 +14,8 @@ export type BackgroundRequest =
   /** The running report if any, else the last finished one. */
   | { type: 'getState' }
   | { type: 'getHistory' }
+  /** What shared reports say about this network (only when sharing is on): the crowd view. */
+  | { type: 'getCrowdStats' }
   | { type: 'clearHistory' }
   /** Low-level probes, for diagnostics and tests. */
   | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
@@ -29,6 +32,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   cancelCheck: { cancelled: boolean };
   getState: { report: Report | null; running: boolean };
   getHistory: { reports: Report[] };
+  getCrowdStats: { stats: CrowdStats | null };
   clearHistory: { cleared: true };
   probeIce: { results: IceProbeResult[] };
   probeHttp: { result: HttpProbeResult };

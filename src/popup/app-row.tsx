@@ -1,5 +1,6 @@
 // One app in the popup: name, verdict in words and icon, a one-line reason, and a disclosure with the evidence.
 import { useState } from 'preact/hooks';
+import type { CrowdLine } from '../core/crowd';
 import type { AppVerdict, Observations } from '../core/report';
 import { useI18n } from '../ui/i18n-context';
 import { adviceKey, confidenceKey, reachKey, reasonKey, summaryKey, verdictKey } from '../ui/report-text';
@@ -68,13 +69,24 @@ function Evidence({ appId, targets, observations }: { appId: string; targets: Ap
   );
 }
 
-function Panel({ id, hidden, row, verdict, targets, observations }: {
+function Crowd({ row, crowd }: { row: AppRow; crowd: CrowdLine | undefined }) {
+  const { t, format } = useI18n();
+  if (crowd === undefined) return null;
+  return (
+    <p class="crowd">
+      {t('popup_crowd_line', String(crowd.days), row.name, format.percent(crowd.blockedPct), String(crowd.total))}
+    </p>
+  );
+}
+
+function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
   id: string;
   hidden: boolean;
   row: AppRow;
   verdict: AppVerdict;
   targets: AppTargets | undefined;
   observations: Observations;
+  crowd: CrowdLine | undefined;
 }) {
   const { t } = useI18n();
   return (
@@ -82,6 +94,7 @@ function Panel({ id, hidden, row, verdict, targets, observations }: {
       <p>
         {t('reach_messaging', t(reachKey(verdict.messaging)))} · {t('reach_calls', t(reachKey(verdict.calls)))}
       </p>
+      <Crowd row={row} crowd={crowd} />
       <p class="muted">{t(confidenceKey(verdict.confidence))}</p>
       {verdict.reasons.length > 1 && (
         <ul class="reasons">
@@ -105,10 +118,12 @@ function Panel({ id, hidden, row, verdict, targets, observations }: {
   );
 }
 
-export function AppRowItem({ row, targets, observations }: {
+export function AppRowItem({ row, targets, observations, crowd }: {
   row: AppRow;
   targets: AppTargets | undefined;
   observations: Observations;
+  /** What other people's shared checks say about this app on this network (only when sharing is on). */
+  crowd?: CrowdLine | undefined;
 }) {
   const { t } = useI18n();
   const [expanded, setExpanded] = useState(false);
@@ -165,7 +180,7 @@ export function AppRowItem({ row, targets, observations }: {
               <path d="M6 9l6 6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
             </svg>
           </button>
-          <Panel id={panelId} hidden={!expanded} row={row} verdict={verdict} targets={targets} observations={observations} />
+          <Panel id={panelId} hidden={!expanded} row={row} verdict={verdict} targets={targets} observations={observations} crowd={crowd} />
         </li>
       );
     }

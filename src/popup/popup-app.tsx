@@ -13,6 +13,8 @@ import { HistoryView } from './history-view';
 import { OverallAnswer } from './overall-answer';
 import { ReportActions } from './report-actions';
 import { useCheck } from './use-check';
+import { useCrowd } from './use-crowd';
+import { crowdLineFor } from '../core/crowd';
 
 export interface PopupProps {
   apps: readonly App[];
@@ -24,6 +26,7 @@ export interface PopupProps {
 export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
   const { t, format } = useI18n();
   const check = useCheck();
+  const crowd = useCrowd();
   const now = useNow(30_000);
   const [view, setView] = useState<'result' | 'history'>('result');
   /** A report picked from history; null shows the live state. */
@@ -118,6 +121,7 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
                     row={row}
                     targets={targets.get(row.appId)}
                     observations={rowsReport?.observations ?? { http: [], ice: [], dns: [] }}
+                    crowd={crowd === null ? undefined : crowdLineFor(crowd, row.appId)}
                   />
                 ))}
               </ul>

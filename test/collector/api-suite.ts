@@ -402,7 +402,28 @@ export function describeCollectorApi(factory: StoreFactory): void {
         expect((await stats(app, '?cc=FR&days=11')).apps.map((a) => a.total)).toEqual([7, 7]);
       });
 
-      for (const query of ['?days=0', '?days=91', '?days=abc', '?days=7.5', '?cc=MAR', '?cc=1a', '?asn=-1', '?asn=AS', '?asn=99999999999', '?app=BAD', "?app=a'--", '?foo=1', '?cc=MA&cc=DZ']) {
+      it("answers for the caller's own network with network=mine, without being told the address", async () => {
+        const app = makeApp();
+        await seed(app, 5, ADDRESSES.morocco);
+        await seed(app, 6, ADDRESSES.algeria);
+        const mine = await get(app, '/v1/stats?network=mine', { from: ADDRESSES.algeria });
+        expect(mine.status).toBe(200);
+        const body = (await mine.json()) as StatsResponse;
+        expect(body.cc).toBe('DZ');
+        expect(body.apps.map((a) => [a.appId, a.total])).toEqual([
+          ['signal', 6],
+          ['whatsapp', 6],
+        ]);
+        expect(JSON.stringify(body)).not.toContain(ADDRESSES.algeria);
+      });
+
+      it("says so when the caller's network is unknown, and refuses network=mine with cc or asn", async () => {
+        const app = makeApp();
+        expect((await get(app, '/v1/stats?network=mine', { from: ADDRESSES.unknown })).status).toBe(404);
+        expect((await get(app, '/v1/stats?network=mine&cc=MA')).status).toBe(400);
+      });
+
+      for (const query of ['?network=theirs', '?days=0', '?days=91', '?days=abc', '?days=7.5', '?cc=MAR', '?cc=1a', '?asn=-1', '?asn=AS', '?asn=99999999999', '?app=BAD', "?app=a'--", '?foo=1', '?cc=MA&cc=DZ']) {
         it(`refuses the query ${query} with 400`, async () => {
           const res = await get(makeApp(), `/v1/stats${query}`);
           expect(res.status).toBe(400);
