@@ -5,6 +5,7 @@ import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import { firefoxManifest } from './scripts/firefox-manifest.ts';
+import { TEST_CATALOG_PUBLIC_KEY } from './test/support/catalog-test-key.ts';
 
 /**
  * The e2e and lab fixtures listen on loopback; only a test build may reach them with webRequest detail. Names under
@@ -23,6 +24,8 @@ export default defineConfig(({ mode }) => {
     define: {
       __BROWSER__: JSON.stringify(firefox ? 'firefox' : 'chrome'),
       __TEST_BUILD__: JSON.stringify(test),
+      // Release builds take the catalog-signing key from the environment; without one, catalog updates stay off.
+      __CATALOG_PUBLIC_KEY__: JSON.stringify(test ? TEST_CATALOG_PUBLIC_KEY : (process.env.CATALOG_PUBLIC_KEY ?? '')),
     },
     build: {
       outDir: `dist${firefox ? '-firefox' : ''}${test ? '-test' : ''}`,

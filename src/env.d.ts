@@ -5,3 +5,6 @@ declare const __BROWSER__: 'chrome' | 'firefox';
 
 /** True in `vite build --mode test` (e2e fixtures and the lab), false in what ships. */
 declare const __TEST_BUILD__: boolean;
+
+/** The Ed25519 public key (raw 32 bytes, base64) that signs collector catalogs; empty disables catalog updates. */
+declare const __CATALOG_PUBLIC_KEY__: string;

@@ -6,6 +6,7 @@ import { iceHost } from './platform';
 import { cancelCheck, currentState, startCheck } from './check-service';
 import { clearHistory, loadHistory } from './check-store';
 import { crowdStats } from './sharing';
+import { refreshCatalog } from './catalog-update';
 
 export const handlers: Handlers = {
   ping: async () => ({ pong: true, version: browser.runtime.getManifest().version }),
@@ -23,6 +24,7 @@ export const handlers: Handlers = {
   getState: () => currentState(),
   getHistory: async () => ({ reports: await loadHistory() }),
   getCrowdStats: async () => ({ stats: await crowdStats() }),
+  refreshCatalog: async () => ({ result: await refreshCatalog() }),
   clearHistory: async () => {
     await clearHistory();
     return { cleared: true };

@@ -7,6 +7,7 @@ import { attachProgressPort } from './check-service';
 import { PROGRESS_PORT, STORAGE_KEYS } from '../core/messages';
 import { parseSettings } from '../core/settings';
 import { RETRY_ALARM, flushQueue, onSettingsChanged } from './sharing';
+import { CATALOG_ALARM, refreshCatalog, scheduleCatalogRefresh } from './catalog-update';
 
 installWebRequestObserver();
 
@@ -20,10 +21,12 @@ const warn = (what: string) => (error: unknown) => console.warn(what, error);
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RETRY_ALARM) flushQueue().catch(warn('sending shared reports failed'));
+  if (alarm.name === CATALOG_ALARM) refreshCatalog().catch(warn('refreshing the catalog failed'));
 });
 browser.runtime.onStartup.addListener(() => {
   flushQueue().catch(warn('sending shared reports failed'));
 });
+scheduleCatalogRefresh().catch(warn('scheduling catalog refreshes failed'));
 browser.storage.onChanged.addListener((changes, area) => {
   const change = changes[STORAGE_KEYS.settings];
   if (area !== 'local' || !change) return;

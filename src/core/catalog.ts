@@ -84,3 +84,14 @@ export function parseCatalog(data: unknown): CatalogResult {
   }
   return { ok: true, catalog: result.output };
 }
+
+/** Orders catalog versions (YYYY.MM.DD[.N]) numerically: negative when `a` is older than `b`. */
+export function compareCatalogVersions(a: string, b: string): number {
+  const parts = (version: string) => version.split('.').map(Number);
+  const [pa, pb] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}

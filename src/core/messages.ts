@@ -16,6 +16,8 @@ export type BackgroundRequest =
   | { type: 'getHistory' }
   /** What shared reports say about this network (only when sharing is on): the crowd view. */
   | { type: 'getCrowdStats' }
+  /** Asks the collector for a newer signed catalog now (otherwise daily, when sharing is on). */
+  | { type: 'refreshCatalog' }
   | { type: 'clearHistory' }
   /** Low-level probes, for diagnostics and tests. */
   | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
@@ -33,6 +35,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   getState: { report: Report | null; running: boolean };
   getHistory: { reports: Report[] };
   getCrowdStats: { stats: CrowdStats | null };
+  refreshCatalog: { result: 'updated' | 'current' | 'skipped' | 'rejected' };
   clearHistory: { cleared: true };
   probeIce: { results: IceProbeResult[] };
   probeHttp: { result: HttpProbeResult };

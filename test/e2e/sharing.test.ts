@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { createApp } from '../../src/collector/app';
+import { createCatalogSigner, parsePrivateKey } from '../../src/collector/catalog-signer';
+import type { Catalog } from '../../src/core/catalog';
+import { TEST_CATALOG_PRIVATE_KEY } from '../support/catalog-test-key';
 import { createStaticGeo } from '../../src/collector/geo';
 import { listen, type RunningServer } from '../../src/collector/http-server';
 import { createJsonLogger } from '../../src/collector/logger';
@@ -26,8 +30,9 @@ let port: number;
 const received: unknown[] = [];
 const logLines: string[] = [];
 
-async function startCollector(): Promise<void> {
+async function startCollector(serve?: { catalog: Catalog; privateKey: string }): Promise<void> {
   const app = createApp({
+    ...(serve ? { catalog: serve.catalog, signer: createCatalogSigner(parsePrivateKey(serve.privateKey)) } : {}),
     store,
     // The collector derives the network from the address and forgets it; loopback plays a Moroccan ISP here.
     geo: createStaticGeo({ '127.0.0.1': { cc: 'MA', asn: 36903 } }),
@@ -138,6 +143,30 @@ describe('opt-in sharing in Chromium', () => {
     const blocked = stats?.apps.find((a) => a.appId === 'blocked-app');
     expect(blocked?.total).toBeGreaterThanOrEqual(5);
     expect(blocked?.blocked).toBe(blocked?.total);
+  });
+
+  it('takes a newer catalog from the collector only if its signature checks out, and never an older one', async () => {
+    await collector?.stop();
+    const refresh = async () => (await ext.ask({ type: 'refreshCatalog' })).result;
+    const override = () =>
+      ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => (s[key] as { version?: string } | undefined)?.version), STORAGE_KEYS.catalogOverride);
+    const newer = { ...catalog(), version: '2099.01.01' };
+
+    const otherKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    await startCollector({ catalog: newer, privateKey: otherKey });
+    expect(await refresh()).toBe('rejected');
+    expect(await override()).toBeUndefined();
+    await collector?.stop();
+
+    await startCollector({ catalog: newer, privateKey: TEST_CATALOG_PRIVATE_KEY });
+    expect(await refresh()).toBe('updated');
+    expect(await override()).toBe('2099.01.01');
+    await collector?.stop();
+
+    await startCollector({ catalog: { ...newer, version: '2098.12.31' }, privateKey: TEST_CATALOG_PRIVATE_KEY });
+    expect(await refresh()).toBe('current');
+    expect(await override()).toBe('2099.01.01');
+    await ext.worker.evaluate((key) => chrome.storage.local.remove(key), STORAGE_KEYS.catalogOverride);
   });
 
   it('logged no errors', () => {
