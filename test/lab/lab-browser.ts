@@ -1,0 +1,103 @@
+// Launches Chromium with the built extension inside the client namespace, runs one check the way automation does, and times it.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PROGRESS_PORT, type Answer } from '../../src/core/messages';
+import type { Report } from '../../src/core/report';
+import { chromiumArgs, chromiumPath } from '../support/browsers';
+import { trustInNssDb } from '../support/pki';
+import { NS } from './topology';
+
+export interface LabBrowser {
+  /** Runs a check with the bundled catalog and times it from the page that asked. */
+  runCheck(): Promise<TimedReport>;
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+export interface TimedReport {
+  report: Report;
+  /** From asking to the first progress message carrying an app row; undefined if none came. */
+  firstRowMs?: number;
+  /** From asking to the final report. */
+  totalMs: number;
+}
+
+/**
+ * A fresh profile per scenario on purpose: a browser kept across scenarios would reuse pooled
+ * connections and cached names from the previous one, and so never meet the new scenario's DNS
+ * or filtering (an open HTTP/2 connection to a host survives any change of its DNS answer).
+ */
+export async function launchInClientNamespace(extensionDir: string, caPath: string): Promise<LabBrowser> {
+  const home = mkdtempSync(join(tmpdir(), 'cic-lab-home-'));
+  trustInNssDb(home, caPath);
+  // Playwright starts the executable it is given; this one enters the namespace first. `ip netns
+  // exec` keeps the pipe file descriptors Playwright talks over.
+  const wrapper = join(home, 'chromium-in-lab.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS.client} ${chromiumPath()} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const dir = resolve(extensionDir);
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(join(home, 'profile'), {
+      executablePath: wrapper,
+      headless: false, // --headless=new comes from chromiumArgs
+      env: { ...process.env, HOME: home },
+      timeout: 30_000,
+      args: chromiumArgs([`--disable-extensions-except=${dir}`, `--load-extension=${dir}`]),
+    });
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  const consoleErrors: string[] = [];
+  const watch = (page: Page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`[${page.url()}] ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`[${page.url()}] ${error.message}`));
+  };
+  context.on('page', watch);
+  const close = async () => {
+    await context.close().catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    worker.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`[worker] ${msg.text()}`);
+    });
+    const extensionId = new URL(worker.url()).host;
+    const page = await context.newPage();
+    // The options page starts nothing on its own, so it is a quiet place to automate from.
+    await page.goto(`chrome-extension://${extensionId}/src/options/index.html`);
+    return {
+      consoleErrors,
+      close,
+      async runCheck() {
+        const timed = await page.evaluate(async (portName) => {
+          const started = Date.now();
+          let firstRowAt: number | undefined;
+          // The popup's progress port: the background posts the report on every change.
+          const port = chrome.runtime.connect({ name: portName });
+          port.onMessage.addListener((message: { type?: string; report?: { apps?: unknown[] } }) => {
+            if (firstRowAt === undefined && message.type === 'report' && (message.report?.apps?.length ?? 0) > 0) firstRowAt = Date.now();
+          });
+          const answer = (await chrome.runtime.sendMessage({ type: 'runCheck' })) as Answer<unknown>;
+          port.disconnect();
+          return { answer, started, firstRowAt, finished: Date.now() };
+        }, PROGRESS_PORT);
+        if (!timed.answer.ok) throw new Error(`the background answered an error to runCheck: ${timed.answer.error}`);
+        return {
+          report: timed.answer.value as Report,
+          ...(timed.firstRowAt === undefined ? {} : { firstRowMs: timed.firstRowAt - timed.started }),
+          totalMs: timed.finished - timed.started,
+        };
+      },
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,199 @@
+// Starts the server namespace's services: coturn per ICE host, the web servers process, and dnsmasq (restarted per scenario with that scenario's answers).
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TestPki } from '../support/pki';
+import { NET, type AddressPlan, type LabHost } from './address-plan';
+import { NS, inNs, spawnInNs } from './topology';
+import type { WebServersConfig } from './web-servers';
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  output(): string;
+}
+
+function track(name: string, child: ChildProcess): Child {
+  let output = '';
+  const append = (chunk: Buffer) => {
+    // Keep the tail only: coturn is chatty and a run lasts minutes.
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return { name, process: child, output: () => output };
+}
+
+function stopChild(child: Child): Promise<void> {
+  return new Promise((done) => {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return done();
+    const timer = setTimeout(() => {
+      child.process.kill('SIGKILL');
+    }, 3000);
+    child.process.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.process.kill('SIGTERM');
+  });
+}
+
+/** Waits until every `proto ip:port` is listening in the server namespace, or fails with the children's output. */
+async function waitForListeners(wanted: readonly string[], children: readonly Child[], timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let missing = [...wanted];
+  while (Date.now() < until) {
+    const dead = children.find((child) => child.process.exitCode !== null);
+    if (dead !== undefined) throw new Error(`${dead.name} exited with ${String(dead.process.exitCode)}:\n${dead.output()}`);
+    const listening = new Set(
+      inNs(NS.server, 'ss', ['-H', '-lntu'])
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .map((cols) => `${cols[0] ?? ''} ${cols[4] ?? ''}`),
+    );
+    missing = wanted.filter((entry) => !listening.has(entry));
+    if (missing.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const logs = children.map((child) => `--- ${child.name}\n${child.output().slice(-2000)}`).join('\n');
+  throw new Error(`services did not open ${missing.join(', ')} in time:\n${logs}`);
+}
+
+/**
+ * One coturn per ICE host, listening on exactly the ports the catalog names for it. coturn tells
+ * plain TCP from TLS on its TLS port by itself, so `turn:host:443?transport=tcp` and
+ * `turns:host:443` share one listener; other plain ports are auxiliary servers (UDP and TCP).
+ */
+function coturnArgs(host: LabHost, pki: TestPki, dir: string): { args: string[]; listeners: string[] } {
+  const ports = [...host.ice.entries()].sort(([a], [b]) => a - b);
+  const tlsPorts = ports.filter(([, transports]) => transports.has('tls')).map(([port]) => port);
+  if (tlsPorts.length > 1) throw new Error(`${host.name}: the lab serves TURN over TLS on one port per host, not ${tlsPorts.join(', ')}`);
+  const [tlsPort] = tlsPorts;
+  const plain = ports.map(([port]) => port).filter((port) => port !== tlsPort);
+  // coturn always opens a main listening port; a host with only TLS gets an unused one.
+  const [main = tlsPort === 3478 ? 3479 : 3478, ...aux] = plain;
+  const listeners = [`udp ${host.ip}:${main}`, `tcp ${host.ip}:${main}`, ...aux.flatMap((p) => [`udp ${host.ip}:${p}`, `tcp ${host.ip}:${p}`])];
+  if (tlsPort !== undefined) listeners.push(`tcp ${host.ip}:${tlsPort}`);
+  const args = [
+    '-n',
+    '--no-cli',
+    `--listening-ip=${host.ip}`,
+    `--relay-ip=${host.ip}`,
+    `--listening-port=${main}`,
+    ...(tlsPort === undefined ? ['--no-tls'] : [`--tls-listening-port=${tlsPort}`]),
+    '--no-dtls',
+    ...aux.map((port) => `--aux-server=${host.ip}:${port}`),
+    '--no-rfc5780',
+    // Long-term credentials: the extension's dummy credentials get the 401 that proves reachability.
+    '--lt-cred-mech',
+    '--user=canicall:secret',
+    '--realm=lab.canicall.test',
+    `--cert=${pki.server.certPath}`,
+    `--pkey=${pki.server.keyPath}`,
+    '--relay-threads=1',
+    '--log-file=stdout',
+    '--simple-log',
+    `--pidfile=${join(dir, `turnserver-${host.ip}.pid`)}`,
+    `--userdb=${join(dir, `turndb-${host.ip}`)}`,
+  ];
+  return { args, listeners };
+}
+
+export interface DnsConfig {
+  /** Names that answer NXDOMAIN (every name not in the plan does anyway). */
+  nxdomain?: readonly string[];
+  /** Names answered with another address (a block page). */
+  override?: Readonly<Record<string, string>>;
+}
+
+function dnsmasqConf(plan: AddressPlan, dns: DnsConfig, dir: string): string {
+  const lines = [
+    'no-resolv',
+    'no-hosts',
+    'no-poll',
+    `listen-address=${NET.dnsIp}`,
+    'bind-interfaces',
+    'port=53',
+    // TTL 0: a browser caches nothing from one scenario to the next.
+    'local-ttl=0',
+    'neg-ttl=0',
+    'log-queries',
+    `log-facility=${join(dir, 'dnsmasq.log')}`,
+    `pid-file=${join(dir, 'dnsmasq.pid')}`,
+    'user=root',
+    // Every name the lab does not serve is NXDOMAIN: nothing is ever forwarded.
+    'address=/#/',
+  ];
+  for (const host of plan.hosts) {
+    if (dns.nxdomain?.includes(host.name)) continue;
+    const ip = dns.override?.[host.name] ?? host.ip;
+    // `local=` makes AAAA and other types NODATA for the name instead of a forward (dnsmasq ≥ 2.86).
+    lines.push(`address=/${host.name}/${ip}`, `local=/${host.name}/`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface LabServices {
+  /** Restarts dnsmasq with this scenario's answers. */
+  setDns(dns: DnsConfig): Promise<void>;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+export async function startServices(plan: AddressPlan, pki: TestPki, dir: string): Promise<LabServices> {
+  const children: Child[] = [];
+  const listeners: string[] = [];
+  try {
+    for (const host of plan.hosts.filter((h) => h.ice.size > 0)) {
+      const { args, listeners: wanted } = coturnArgs(host, pki, dir);
+      children.push(track(`coturn ${host.name}`, spawnInNs(NS.server, '/usr/bin/turnserver', args)));
+      listeners.push(...wanted);
+    }
+
+    const webHosts = plan.hosts.filter((h) => h.web);
+    const doh = plan.hosts.find((h) => h.name === 'dns.google');
+    const config: WebServersConfig = {
+      hosts: webHosts.map((h) => ({ name: h.name, ip: h.ip, untrusted: h.untrusted })),
+      portalIp: NET.portalIp,
+      blockPageIp: NET.blockPageIp,
+      dohHost: doh?.name ?? 'dns.google',
+      answers: Object.fromEntries(plan.hosts.map((h) => [h.name, h.ip])),
+      certs: {
+        trusted: { cert: pki.server.cert, key: pki.server.key },
+        wrongHost: { cert: pki.wrongHost.cert, key: pki.wrongHost.key },
+        unknownCa: { cert: pki.unknownCa.cert, key: pki.unknownCa.key },
+      },
+    };
+    const configPath = join(dir, 'web-servers.json');
+    writeFileSync(configPath, JSON.stringify(config));
+    const script = resolve('test/lab/web-servers.ts');
+    children.push(track('web servers', spawnInNs(NS.server, process.execPath, ['--import', 'tsx', script, configPath])));
+    for (const ip of [...webHosts.map((h) => h.ip), NET.portalIp, NET.blockPageIp]) listeners.push(`tcp ${ip}:443`, `tcp ${ip}:80`);
+    await waitForListeners(listeners, children);
+  } catch (error) {
+    await Promise.all(children.map(stopChild));
+    throw error;
+  }
+
+  let dnsmasq: Child | null = null;
+  return {
+    async setDns(dns) {
+      if (dnsmasq !== null) await stopChild(dnsmasq);
+      const confPath = join(dir, 'dnsmasq.conf');
+      writeFileSync(confPath, dnsmasqConf(plan, dns, dir));
+      dnsmasq = track('dnsmasq', spawnInNs(NS.server, '/usr/sbin/dnsmasq', ['--keep-in-foreground', `--conf-file=${confPath}`]));
+      await waitForListeners([`udp ${NET.dnsIp}:53`, `tcp ${NET.dnsIp}:53`], [dnsmasq]);
+    },
+    async stop() {
+      await Promise.all([...children, ...(dnsmasq === null ? [] : [dnsmasq])].map(stopChild));
+    },
+    logs() {
+      return [...children, ...(dnsmasq === null ? [] : [dnsmasq])].map((c) => `--- ${c.name}\n${c.output().slice(-3000)}`).join('\n');
+    },
+  };
+}
+
+/** Service addresses the server namespace must own. */
+export function serviceAddresses(plan: AddressPlan): string[] {
+  return [...plan.hosts.map((h) => h.ip), NET.dnsIp, NET.portalIp, NET.blockPageIp];
+}
