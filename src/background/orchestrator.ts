@@ -204,7 +204,9 @@ class Run {
       if (baseline !== undefined) this.publish({ ...this.report, baselineRttMs: roundMs(baseline) });
       await this.apps(deadlines);
       if (this.stopped()) return await this.stop();
-      await this.dns(deadlines);
+      // Offline or behind a portal, a DoH answer cannot come and would not change the answer: do not wait for it.
+      const gated = this.deps.judge(this.catalog, this.report.observations).overall.reasons.some((r) => r === 'OFFLINE' || r === 'CAPTIVE_PORTAL');
+      if (!gated) await this.dns(deadlines);
       if (this.stopped()) return await this.stop();
       const judgement = this.deps.judge(this.catalog, this.report.observations);
       return await this.finish('done', {

@@ -81,6 +81,9 @@ describe('foundation in Chromium', () => {
   it('returns the server ip and status for a successful fetch', async () => {
     const { result } = await ext.ask({ type: 'probeHttp', url: `https://127.0.0.1:${fx.https.ok.port}/generate_204`, deadlineMs: 3000 });
     expect(result).toMatchObject({ outcome: 'reachable', status: 204, ip: '127.0.0.1' });
+    // Resource Timing phases of a first request to this origin: a TLS handshake and a protocol.
+    expect(result.timing?.protocol).toMatch(/^(http\/1\.1|h2)$/);
+    expect(result.timing?.tlsMs).toBeGreaterThan(0);
   });
 
   it('infers the NAT mapping from one connection to two STUN servers on different addresses', async () => {

@@ -502,6 +502,18 @@ describe('CheckRunner: DNS cross-check', () => {
     expect(checked).toContain('alpha-api');
   });
 
+  it('does not wait for DoH when the network is offline or behind a portal', async () => {
+    for (const gate of ['OFFLINE', 'CAPTIVE_PORTAL'] as const) {
+      const { h, checked } = dnsHarness();
+      const gatedJudge: CheckDeps['judge'] = (catalog, observations) => {
+        const base = judge(catalog, observations);
+        return { ...base, overall: { ...base.overall, verdict: 'unknown', reasons: [gate] } };
+      };
+      await runToEnd({ ...h.deps, judge: gatedJudge });
+      expect(checked).toEqual([]);
+    }
+  });
+
   it('does not cross-check hosts given as IP addresses', async () => {
     const { h, checked } = dnsHarness();
     const base = makeCatalog();
