@@ -1,6 +1,6 @@
 // `npm run bench`: times whole checks in real Chromium against local servers (open and silent networks) and prints bundle sizes.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Catalog } from '../src/core/catalog';
@@ -10,6 +10,8 @@ import { launchExtension, type ExtensionSession } from '../test/e2e/harness';
 import { startSilentUdp, startStunResponder, type Stoppable } from '../test/support/servers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** `npm run bench -- --lab`: also run the network-namespace lab RUNS times (needs root; about a minute a run). */
+const WITH_LAB = process.argv.includes('--lab');
 const SIZES = (process.env.BENCH_APPS ?? '4,16,32').split(',').map(Number);
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/scripts/bench.ts';
 
@@ -78,17 +80,76 @@ async function timeCheck(ext: ExtensionSession, catalog: Catalog): Promise<{ fir
   }
 }
 
+const IDLE_CLOSE_S = 10;
+
+/** Waits for the document to close after one check; returns ms from the check's start to the close. */
+async function offscreenLifetime(ext: ExtensionSession, catalog: Catalog): Promise<number> {
+  const hasDocument = () =>
+    ext.worker.evaluate(async () => (await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT] })).length > 0);
+  const deadline = Date.now() + 60_000;
+  while ((await hasDocument()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = Date.now();
+  await timeCheck(ext, catalog);
+  while ((await hasDocument()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return Date.now() - started;
+}
+
+interface LabTiming {
+  scenario: string;
+  firstRowMs: number | null;
+  finalMs: number;
+}
+
+function labTable(): string[][] {
+  const runs: LabTiming[][] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const path = `artifacts/lab-timings-${run}.json`;
+    execFileSync('npx', ['vitest', 'run', '--project', 'lab'], { stdio: 'inherit', env: { ...process.env, LAB_TIMINGS_PATH: path } });
+    runs.push((JSON.parse(readFileSync(path, 'utf8')) as { scenarios: LabTiming[] }).scenarios);
+  }
+  const rows = [['scenario', 'first row ms', 'final ms']];
+  for (const { scenario } of runs[0] ?? []) {
+    const of = runs.flatMap((r) => r.filter((t) => t.scenario === scenario));
+    const firsts = of.flatMap((t) => (t.firstRowMs === null ? [] : [t.firstRowMs]));
+    rows.push([scenario, firsts.length ? median(firsts).toFixed(0) : '-', median(of.map((t) => t.finalMs)).toFixed(0)]);
+  }
+  return rows;
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
+/** Every chunk an entry loads, following its static imports (`from"./x.js"`, `import"./x.js"`). */
+function closure(dir: string, entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(join(dir, 'assets', file), 'utf8');
+    for (const match of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) if (match[1]) visit(match[1]);
+  };
+  visit(entry);
+  return [...seen];
+}
+
+/** Per extension context: what it loads, raw and gzipped (shared chunks count in each context that loads them). */
 function bundleSizes(dir: string): string[][] {
-  const files = readdirSync(join(dir, 'assets')).filter((f) => f.endsWith('.js'));
-  const rows = [['chunk', 'bytes', 'gzip']];
-  for (const file of files.sort()) {
-    const data = readFileSync(join(dir, 'assets', file));
-    rows.push([file, String(statSync(join(dir, 'assets', file)).size), String(gzipSync(data).length)]);
+  const scriptOf = (html: string): string => /src="\/assets\/([^"]+\.js)"/.exec(readFileSync(join(dir, html), 'utf8'))?.[1] ?? '';
+  const background = /assets\/([^'"]+\.js)/.exec(readFileSync(join(dir, 'service-worker-loader.js'), 'utf8'))?.[1] ?? '';
+  const entries: [string, string][] = [
+    ['background (service worker)', background],
+    ['popup', scriptOf('src/popup/index.html')],
+    ['options', scriptOf('src/options/index.html')],
+    ['offscreen', scriptOf('src/offscreen/index.html')],
+  ];
+  const rows = [['context', 'chunks', 'bytes', 'gzip']];
+  for (const [name, entry] of entries) {
+    const files = closure(dir, entry);
+    const bytes = files.reduce((sum, f) => sum + statSync(join(dir, 'assets', f)).size, 0);
+    const gzip = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(dir, 'assets', f))).length, 0);
+    rows.push([name, String(files.length), String(bytes), String(gzip)]);
   }
   return rows;
 }
@@ -125,6 +186,13 @@ try {
     }
   }
   console.info(`\nCheck timings in Chromium (loopback servers; median of ${RUNS}):\n${table(rows)}`);
+
+  // The offscreen document is created by the first ICE probe and closed once idle: how many connections it held
+  // at once, and how long it lived for one check.
+  const { peak } = await ext.ask({ type: 'iceStats' });
+  const lifetime = await offscreenLifetime(ext, catalogFor(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }, ports, 16, 'open'));
+  console.info(`\nPeak concurrent RTCPeerConnections (all runs above): ${peak}`);
+  console.info(`Offscreen document lifetime for one 16-app check: ${(lifetime / 1000).toFixed(1)} s (the check, then ${IDLE_CLOSE_S} s idle)`);
   console.info(`\nShipped bundle (dist/assets):\n${table(bundleSizes('dist'))}`);
   if (ext.consoleErrors.length) console.warn(`console errors:\n${ext.consoleErrors.join('\n')}`);
 } finally {
@@ -132,3 +200,5 @@ try {
   await Promise.all([...stuns, ...answering, ...silent].map((s) => s.stop()));
   await fx.stop();
 }
+// After the browser above is closed: the lab starts its own, one per scenario.
+if (WITH_LAB) console.info(`\nLab scenarios (network namespaces, real catalog; median of ${RUNS}):\n${table(labTable())}`);

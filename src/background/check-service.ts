@@ -1,7 +1,8 @@
 // The one check runner of this background: real probes wired into the orchestrator, progress to open popups, reports to storage and the badge.
 import browser, { type Runtime } from 'webextension-polyfill';
-import bundledCatalog from '../core/catalog.json';
-import { parseCatalog, type Catalog } from '../core/catalog';
+import { parseCatalog, withCustomServers, type Catalog } from '../core/catalog';
+import { catalogInUse } from '../core/catalog-choice';
+import { parseSettings } from '../core/settings';
 import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
 import type { Report } from '../core/report';
 import { judge } from '../core/verdict';
@@ -59,22 +60,20 @@ const runner = createCheckRunner(
   { bogonAllow: BOGON_ALLOW },
 );
 
-/** The catalog for a run: one the caller supplied, else a stored override, else the bundled one. */
+/** The catalog for a run: one the caller supplied (validated), else the one in use; with the user's own servers. */
 async function chooseCatalog(supplied: unknown): Promise<Catalog> {
+  const stored = await browser.storage.local.get([STORAGE_KEYS.catalogOverride, STORAGE_KEYS.settings]);
+  const settings = parseSettings(stored[STORAGE_KEYS.settings]);
+  const customSource = browser.runtime.getURL('src/options/index.html');
   if (supplied !== undefined) {
     const parsed = parseCatalog(supplied);
     if (!parsed.ok) throw new Error(parsed.error);
-    return parsed.catalog;
+    return withCustomServers(parsed.catalog, settings.customServers, customSource);
   }
-  const stored: unknown = (await browser.storage.local.get(STORAGE_KEYS.catalogOverride))[STORAGE_KEYS.catalogOverride];
-  if (stored !== undefined) {
-    const parsed = parseCatalog(stored);
-    if (parsed.ok) return parsed.catalog;
-    console.warn(`ignoring the stored catalog: ${parsed.error}`);
-  }
-  const bundled = parseCatalog(bundledCatalog);
-  if (!bundled.ok) throw new Error(`the bundled catalog is broken: ${bundled.error}`);
-  return bundled.catalog;
+  const chosen = catalogInUse(stored[STORAGE_KEYS.catalogOverride], settings.customServers, customSource);
+  if (chosen.ignored) console.warn(`ignoring the stored catalog: ${chosen.ignored}`);
+  if (!chosen.ok) throw new Error(chosen.error);
+  return chosen.catalog;
 }
 
 export async function startCheck(supplied?: unknown): Promise<CheckRun> {

@@ -14,6 +14,7 @@ export const handlers: Handlers = {
   probeNat: async ({ servers, deadlineMs }) => ({ result: await iceHost.run({ type: 'nat', servers, deadlineMs }) }),
   probeRtt: async ({ target, samples, deadlineMs }) => ({ result: await iceHost.run({ type: 'rtt', target, samples, deadlineMs }) }),
   probeHttp: async ({ url, id, deadlineMs }) => ({ result: await probeHttp({ id: id ?? url, url }, deadlineMs) }),
+  iceStats: () => iceHost.run({ type: 'stats' }),
   reportError: async ({ where, message }) => {
     console.error(`[${where}] ${message}`);
     return { logged: true };

@@ -227,7 +227,9 @@ export function judgeApp(
     }
   }
 
-  const messaging = judgeMessaging(signalling);
+  // A user's own relay has no messaging: its verdict rests on calls alone, and messaging is reported unknown.
+  const relayOnly = app.signalling.length === 0;
+  const messaging: Part = relayOnly ? { reach: 'reachable', confidence: 'high', reasons: [] } : judgeMessaging(signalling);
   const calls = judgeCalls(app, evidence, network);
   let verdict: AppVerdict['verdict'];
   let confidence: Confidence;
@@ -258,7 +260,7 @@ export function judgeApp(
     appId: app.id,
     verdict,
     confidence: hasBaseline(network) ? confidence : 'low',
-    messaging: messaging.reach,
+    messaging: relayOnly ? 'unknown' : messaging.reach,
     calls: calls.reach,
     reasons: ordered,
     advice: adviceForReasons(actionable),

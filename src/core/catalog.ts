@@ -39,7 +39,8 @@ export const AppSchema = v.object({
   name: v.pipe(v.string(), v.minLength(1)),
   /** Facts a user should know, e.g. "consumer Skype was retired in May 2025". A locale message key. */
   noteKey: v.optional(v.string()),
-  signalling: v.pipe(v.array(HttpTargetSchema), v.minLength(1)),
+  /** Empty only for a user's own STUN/TURN server (options page), which has no messaging of its own. */
+  signalling: v.array(HttpTargetSchema),
   media: v.array(IceTargetSchema),
   /** Transports the app's calls can use, in the app's order of preference. */
   transports: v.pipe(v.array(TransportSchema), v.minLength(1)),
@@ -94,4 +95,25 @@ export function compareCatalogVersions(a: string, b: string): number {
     if (diff !== 0) return diff;
   }
   return 0;
+}
+
+/** A user's own STUN/TURN servers (options page) as catalog apps, one each, judged on their relay alone. */
+export function withCustomServers(catalog: Catalog, servers: readonly { url: string; label: string }[], source: string): Catalog {
+  const custom: App[] = servers.flatMap((server, index) => {
+    const transport = /^turns:/i.test(server.url) ? 'tls' : /[?&]transport=tcp/i.test(server.url) ? 'tcp' : 'udp';
+    const id = `custom-${index + 1}`;
+    return [
+      {
+        id,
+        name: server.label.trim() || server.url,
+        signalling: [],
+        media: [{ id: `${id}.server`, url: server.url, source }],
+        transports: [transport],
+        udpPorts: [],
+        mediaConfidence: 'high',
+        sources: [source],
+      },
+    ];
+  });
+  return custom.length === 0 ? catalog : { ...catalog, apps: [...catalog.apps, ...custom] };
 }

@@ -24,6 +24,8 @@ export type BackgroundRequest =
   | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number }
   | { type: 'probeNat'; servers: IceTarget[]; deadlineMs: number }
   | { type: 'probeRtt'; target: IceTarget; samples: number; deadlineMs: number }
+  /** The ICE host's peer-connection counts: open now and the peak since it started. */
+  | { type: 'iceStats' }
   /** An uncaught error in a context whose console nobody sees (the offscreen document), logged by the worker. */
   | { type: 'reportError'; where: string; message: string };
 
@@ -42,6 +44,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   probeNat: { result: NatResult };
   probeRtt: { result: RttResult };
   reportError: { logged: true };
+  iceStats: { open: number; peak: number };
 }[T];
 
 /** Errors cross the message boundary as data, never as a rejected promise without text. */
@@ -51,12 +54,15 @@ export type Answer<T> = { ok: true; value: T } | { ok: false; error: string };
 export type IceRequest =
   | { type: 'ice'; targets: IceTarget[]; deadlineMs: number }
   | { type: 'nat'; servers: IceTarget[]; deadlineMs: number }
-  | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number };
+  | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number }
+  /** Peer connections open now and at most at once (diagnostics and the benchmark). */
+  | { type: 'stats' };
 
 export type IceResponse<T extends IceRequest['type']> = {
   ice: IceProbeResult[];
   nat: NatResult;
   rtt: RttResult;
+  stats: { open: number; peak: number };
 }[T];
 
 /** Messages to the offscreen document carry a target so other extension pages ignore them. */

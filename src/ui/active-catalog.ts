@@ -1,8 +1,9 @@
-// The catalog the background checks with: a stored override (newer from the collector, or a test's) if valid, else the bundled one.
+// The catalog the background checks with, so the rows name the apps the check actually probes (same rule: src/core/catalog-choice.ts).
 import browser from 'webextension-polyfill';
-import { parseCatalog, type App } from '../core/catalog';
-import catalogData from '../core/catalog.json';
+import type { App } from '../core/catalog';
+import { catalogInUse } from '../core/catalog-choice';
 import { STORAGE_KEYS } from '../core/messages';
+import { parseSettings } from '../core/settings';
 
 export interface ActiveCatalog {
   apps: readonly App[];
@@ -10,17 +11,12 @@ export interface ActiveCatalog {
   error: string | null;
 }
 
-/** Same choice as the background makes, so the rows name the apps the check actually probes. */
 export async function loadActiveCatalog(): Promise<ActiveCatalog> {
-  try {
-    const stored: unknown = (await browser.storage.local.get(STORAGE_KEYS.catalogOverride))[STORAGE_KEYS.catalogOverride];
-    if (stored !== undefined) {
-      const override = parseCatalog(stored);
-      if (override.ok) return { apps: override.catalog.apps, error: null };
-    }
-  } catch (error) {
-    console.warn('stored catalog unreadable, using the bundled one:', error);
-  }
-  const bundled = parseCatalog(catalogData);
-  return bundled.ok ? { apps: bundled.catalog.apps, error: null } : { apps: [], error: bundled.error };
+  const stored = await browser.storage.local.get([STORAGE_KEYS.catalogOverride, STORAGE_KEYS.settings]);
+  const chosen = catalogInUse(
+    stored[STORAGE_KEYS.catalogOverride],
+    parseSettings(stored[STORAGE_KEYS.settings]).customServers,
+    browser.runtime.getURL('src/options/index.html'),
+  );
+  return chosen.ok ? { apps: chosen.catalog.apps, error: null } : { apps: [], error: chosen.error };
 }

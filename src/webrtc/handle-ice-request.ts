@@ -2,6 +2,7 @@
 import type { IceRequest, IceResponse } from '../core/messages';
 import { probeIceTargets } from './ice-prober';
 import { probeNat, probeRtt } from './nat-prober';
+import { peerConnectionStats } from './peer-connections';
 
 export async function handleIceRequest(request: IceRequest): Promise<IceResponse<IceRequest['type']>> {
   switch (request.type) {
@@ -11,6 +12,8 @@ export async function handleIceRequest(request: IceRequest): Promise<IceResponse
       return probeNat(request.servers, request.deadlineMs);
     case 'rtt':
       return probeRtt(request.target, request.samples, request.deadlineMs);
+    case 'stats':
+      return peerConnectionStats();
     default: {
       const unknown: never = request;
       throw new Error(`unknown ICE request ${JSON.stringify(unknown)}`);

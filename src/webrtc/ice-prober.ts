@@ -3,6 +3,7 @@
 import type { IceTarget } from '../core/catalog';
 import { classifyIce, isDecisiveIceError, type IceErrorEvent, type IceObservation } from '../core/classify-ice';
 import type { IceProbeResult } from '../core/report';
+import { openPeerConnection } from './peer-connections';
 
 /**
  * Non-empty dummy credentials: a TURN server that answers with 401 has proved it is reachable over
@@ -32,17 +33,15 @@ export function probeIceTargets(targets: IceTarget[], deadlineMs: number): Promi
 function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult> {
   const errors: IceErrorEvent[] = [];
   const seen: IceObservation = { id: target.id, url: target.url, deadlineMs, errors };
-  let pc: RTCPeerConnection;
+  let connection: ReturnType<typeof openPeerConnection>;
   try {
-    pc = new RTCPeerConnection({
-      iceServers: [probeServer(target.url)],
-      iceCandidatePoolSize: 0,
-    });
+    connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0 });
   } catch (error) {
     // A URL the browser refuses is a catalog problem, reported as the browser giving up at once.
     errors.push({ code: 701, text: `rejected by the browser: ${String(error)}`, ms: 0 });
     return Promise.resolve(classifyIce(seen));
   }
+  const { pc } = connection;
   return new Promise((resolve) => {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
@@ -51,7 +50,7 @@ function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      pc.close();
+      connection.close();
       resolve(classifyIce(seen));
     };
     // Never wait for the browser's own give-up (~40 s in Chrome): our deadline decides.

@@ -6,6 +6,7 @@ import { inferNatMapping, type Srflx } from '../core/nat';
 import type { NatResult, RttResult } from '../core/report';
 import { jitter, median, roundMs } from '../core/stats';
 import { hasIceErrorEvents, probeIceTargets, probeServer } from './ice-prober';
+import { openPeerConnection } from './peer-connections';
 
 /** Firefox warns that five or more servers "causes problems" (browser-behaviour.md §5). */
 const MAX_SERVERS_PER_CONNECTION = 4;
@@ -17,7 +18,8 @@ const MAX_SERVERS_PER_CONNECTION = 4;
  */
 export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatResult> {
   const used = servers.slice(0, MAX_SERVERS_PER_CONNECTION);
-  const pc = new RTCPeerConnection({ iceServers: used.map((server) => probeServer(server.url)), iceCandidatePoolSize: 0 });
+  const connection = openPeerConnection({ iceServers: used.map((server) => probeServer(server.url)), iceCandidatePoolSize: 0 });
+  const { pc } = connection;
   const srflx: Srflx[] = [];
   const answeredUrls = new Set<string>();
   const failedUrls = new Set<string>();
@@ -29,7 +31,7 @@ export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatR
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      pc.close();
+      connection.close();
       // Once gathering completed, every server without an error answered (a server whose answer equals our own
       // address yields no srflx). Before that, only servers that produced a candidate are known to have answered.
       const answered = used.filter((s) => answeredUrls.has(s.url) || (complete && !failedUrls.has(s.url))).map((s) => s.id);

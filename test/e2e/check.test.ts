@@ -71,6 +71,21 @@ describe('a check in Chromium', () => {
     expect(done.id).toBe(first.reportId);
   });
 
+  it("probes the user's own relay as one more app, judged on calls alone", async () => {
+    const settingsKey = 'settings';
+    await ext.worker.evaluate(
+      ([key, url]) => chrome.storage.local.set({ [key as string]: { customServers: [{ url, label: 'Office relay' }] } }),
+      [settingsKey, `turn:127.0.0.1:${fx.coturn.port}?transport=tcp`],
+    );
+    try {
+      const report = await ext.ask({ type: 'runCheck', catalog: testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }) });
+      expect(report.apps.find((a) => a.appId === 'custom-1')).toMatchObject({ verdict: 'works', messaging: 'unknown', calls: 'reachable' });
+      expect(report.observations.ice.find((r) => r.id === 'custom-1.server')).toMatchObject({ outcome: 'reachable', errorCode: 401, transport: 'tcp' });
+    } finally {
+      await ext.worker.evaluate((key) => chrome.storage.local.remove(key), settingsKey);
+    }
+  });
+
   it('logged no errors', () => {
     expect(ext.consoleErrors).toEqual([]);
   });

@@ -181,6 +181,66 @@ describe('popup', () => {
     });
   });
 
+  it('finishes a check whose popup was closed mid-check: the report is stored and the badge shows the answer', async () => {
+    await useSettings({ language: 'en' });
+    await ext.worker.evaluate(async (key) => {
+      await chrome.storage.local.remove(key);
+      await chrome.action.setBadgeText({ text: '' });
+    }, STORAGE_KEYS.current);
+    const page = await openPopup();
+    await page.waitForSelector('.overall--running', { timeout: 10_000 });
+    // The person closes the popup before any answer: the check must not stop with it.
+    await page.close();
+    const stored = () =>
+      ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => (s[key] as { status?: string; overall?: { verdict: string } } | undefined) ?? null), STORAGE_KEYS.current);
+    await expect.poll(async () => (await stored())?.status, { timeout: 20_000 }).toBe('done');
+    const verdict = (await stored())?.overall?.verdict;
+    const badge = await ext.worker.evaluate(() => chrome.action.getBadgeText({}));
+    expect(badge).toBe({ works: '✓', degraded: '!', blocked: '✕', unknown: '?' }[verdict ?? 'unknown']);
+  });
+
+  it('says plainly when the connection is offline, in every language and colour scheme', async () => {
+    const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
+    const dead = `https://127.0.0.1:${fx.closedPort}`;
+    // Nothing answers: every control and every app target is a closed port or a silent one.
+    const offline = {
+      ...testCatalog(fx, { a: fx.silentUdp.port, b: fx.silentUdp.port }),
+      controls: {
+        http: [{ id: 'control.dead', url: `${dead}/generate_204`, expectStatus: 204, source }],
+        stun: [
+          { id: 'control.stun-a', url: `stun:127.0.0.1:${fx.silentUdp.port}`, source },
+          { id: 'control.stun-b', url: `stun:127.0.0.2:${fx.silentUdp.port}`, source },
+        ],
+      },
+    };
+    offline.apps = offline.apps.map((app) => ({
+      ...app,
+      signalling: app.signalling.map((t) => ({ ...t, url: `${dead}/${app.id}` })),
+      media: app.media.map((t) => ({ ...t, url: `stun:127.0.0.1:${fx.silentUdp.port}` })),
+    }));
+    const fixtures = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
+    // The popup starts its own check on opening: with this catalog in place, that check is offline too.
+    await setStorage({ [STORAGE_KEYS.catalogOverride]: offline });
+    try {
+      for (const language of LANGUAGES) {
+        await useSettings({ language });
+        for (const scheme of ['light', 'dark'] as const) {
+          const page = await openPopup();
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.waitForSelector('.overall--unknown', { timeout: 20_000 });
+          expect(await page.locator('.overall__answer').first().innerText()).toContain(text(language, 'overall_unknown'));
+          expect(await page.locator('body').innerText()).toContain(text(language, 'reason_offline'));
+          await shoot(page, `popup-${language}-offline-${scheme}`);
+          await page.close();
+        }
+      }
+    } finally {
+      await setStorage({ [STORAGE_KEYS.catalogOverride]: fixtures });
+    }
+    const { report } = await ext.ask({ type: 'getState' });
+    expect(report?.overall?.reasons).toContain('OFFLINE');
+  });
+
   it('shows the last result and its age while the new check runs, then the history', async () => {
     await useSettings({ language: 'en' });
     const page = await openPopup();

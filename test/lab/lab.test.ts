@@ -18,7 +18,8 @@ import { addServiceAddresses, checkPrerequisites, createTopology, destroyLab } f
 const EXTENSION_DIR = 'dist-test';
 /** A private copy: other test runs rebuild dist-test (emptying it) while the lab's browsers load it. */
 let extensionDir = EXTENSION_DIR;
-const TIMINGS_PATH = 'artifacts/lab-timings.json';
+/** Where per-scenario timings go; `npm run bench -- --lab` gives each of its runs its own file. */
+const TIMINGS_PATH = process.env.LAB_TIMINGS_PATH ?? 'artifacts/lab-timings.json';
 
 const parsedCatalog = parseCatalog(catalogData);
 if (!parsedCatalog.ok) throw new Error(parsedCatalog.error);

@@ -103,8 +103,9 @@ describe('bundled catalog', () => {
     expect(others.every((t) => t.expectFailure === undefined)).toBe(true);
   });
 
-  it('keeps each app to what a few-second check affords', () => {
+  it('keeps each app to what a few-second check affords, with at least one signalling host', () => {
     for (const app of catalog.apps) {
+      expect(app.signalling.length, `${app.id} has signalling`).toBeGreaterThan(0);
       const count = app.signalling.length + app.media.length;
       expect(count, app.id).toBeLessThanOrEqual(5);
       expect(app.transports[0], `${app.id} prefers UDP`).toBe('udp');
