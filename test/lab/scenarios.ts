@@ -5,9 +5,9 @@ import { NET, type AddressPlan } from './address-plan';
 import type { DnsConfig } from './lab-services';
 import type { RouterConfig } from './router';
 import { IF } from './topology';
+import { OPEN, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
-export type Row = readonly [Verdict, Confidence, readonly Reason[]];
-export type Table = Readonly<Record<string, Row>>;
+export type { Row, Table };
 
 export interface Expectation {
   apps: Table;
@@ -28,50 +28,12 @@ export interface Scenario {
 
 const MI = 'MEDIA_INFERRED';
 
-/** The healthy network's verdicts (same as test/unit/verdict.test.ts OPEN). */
-export const OPEN: Table = {
-  whatsapp: ['works', 'low', []],
-  messenger: ['works', 'medium', []],
-  viber: ['works', 'low', [MI]],
-  teams: ['works', 'medium', []],
-  facetime: ['works', 'low', [MI]],
-  meet: ['works', 'medium', []],
-  tango: ['works', 'low', [MI]],
-  imo: ['works', 'low', [MI]],
-  teamspeak: ['works', 'low', [MI]],
-  telegram: ['works', 'low', [MI]],
-  signal: ['works', 'medium', []],
-  zoom: ['works', 'low', [MI]],
-  discord: ['works', 'low', [MI]],
-  botim: ['works', 'low', [MI]],
-  slack: ['works', 'low', [MI]],
-  jitsi: ['works', 'high', []],
-};
 
 const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
 const SPB = 'STUN_PORTS_BLOCKED';
 
 const everyApp = (catalog: Catalog, row: Row): Table => Object.fromEntries(catalog.apps.map((app) => [app.id, row]));
 
-/** No UDP answers, TURN over TCP/TLS does (same as test/unit/verdict.test.ts UDP_BLOCKED). */
-export const UDP_BLOCKED: Table = {
-  whatsapp: ['degraded', 'low', [UBTF]],
-  messenger: ['degraded', 'low', [UBTF]],
-  viber: ['degraded', 'low', [UBTF, MI]],
-  teams: ['degraded', 'medium', [UBTF]],
-  facetime: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  meet: ['degraded', 'low', [UBTF]],
-  tango: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  imo: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  teamspeak: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  signal: ['degraded', 'medium', [UBTF]],
-  zoom: ['degraded', 'low', [UBTF, MI]],
-  discord: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  botim: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  slack: ['degraded', 'low', [UBTF, MI]],
-  jitsi: ['degraded', 'low', [UBTF]],
-};
 
 const UDP_BLOCKED_OVERALL: Expectation['overall'] = {
   verdict: 'degraded',

@@ -27,57 +27,20 @@ import {
   udpBlocked,
   withDns,
 } from './fixtures/observations';
+import { OPEN, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
 const catalog = bundledCatalog();
 const APP_IDS = catalog.apps.map((app) => app.id);
 
-type Row = readonly [Verdict, Confidence, readonly Reason[]];
-type Table = Readonly<Record<string, Row>>;
 
 const MI = 'MEDIA_INFERRED';
 const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
 const SF = 'STUN_FILTERED';
 const SPB = 'STUN_PORTS_BLOCKED';
 
-const OPEN: Table = {
-  whatsapp: ['works', 'low', []],
-  messenger: ['works', 'medium', []],
-  viber: ['works', 'low', [MI]],
-  teams: ['works', 'medium', []],
-  facetime: ['works', 'low', [MI]],
-  meet: ['works', 'medium', []],
-  tango: ['works', 'low', [MI]],
-  imo: ['works', 'low', [MI]],
-  teamspeak: ['works', 'low', [MI]],
-  telegram: ['works', 'low', [MI]],
-  signal: ['works', 'medium', []],
-  zoom: ['works', 'low', [MI]],
-  discord: ['works', 'low', [MI]],
-  botim: ['works', 'low', [MI]],
-  slack: ['works', 'low', [MI]],
-  jitsi: ['works', 'high', []],
-};
 
 const everyApp = (row: Row): Table => Object.fromEntries(APP_IDS.map((id) => [id, row]));
 
-const UDP_BLOCKED: Table = {
-  whatsapp: ['degraded', 'low', [UBTF]],
-  messenger: ['degraded', 'low', [UBTF]], // its TCP/TLS fallback is inferred from other vendors' TURN
-  viber: ['degraded', 'low', [UBTF, MI]],
-  teams: ['degraded', 'medium', [UBTF]], // its own TURN over TCP answered
-  facetime: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  meet: ['degraded', 'low', [UBTF]],
-  tango: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  imo: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  teamspeak: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  signal: ['degraded', 'medium', [UBTF]],
-  zoom: ['degraded', 'low', [UBTF, MI]],
-  discord: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  botim: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  slack: ['degraded', 'low', [UBTF, MI]],
-  jitsi: ['degraded', 'low', [UBTF]],
-};
 
 interface Case {
   name: string;

@@ -1,0 +1,49 @@
+// Expected per-app verdicts shared by the unit fixtures (test/unit/verdict.test.ts) and the lab (test/lab/scenarios.ts): one truth per network.
+import type { Confidence } from '../../src/core/catalog';
+import type { Reason, Verdict } from '../../src/core/report';
+
+export type Row = readonly [Verdict, Confidence, readonly Reason[]];
+export type Table = Readonly<Record<string, Row>>;
+
+const MI = 'MEDIA_INFERRED';
+const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
+
+/** A healthy network: every app works; apps without media probes of their own are inferred (low confidence). */
+export const OPEN: Table = {
+  whatsapp: ['works', 'low', []],
+  messenger: ['works', 'medium', []],
+  viber: ['works', 'low', [MI]],
+  teams: ['works', 'medium', []],
+  facetime: ['works', 'low', [MI]],
+  meet: ['works', 'medium', []],
+  tango: ['works', 'low', [MI]],
+  imo: ['works', 'low', [MI]],
+  teamspeak: ['works', 'low', [MI]],
+  telegram: ['works', 'low', [MI]],
+  signal: ['works', 'medium', []],
+  zoom: ['works', 'low', [MI]],
+  discord: ['works', 'low', [MI]],
+  botim: ['works', 'low', [MI]],
+  slack: ['works', 'low', [MI]],
+  jitsi: ['works', 'high', []],
+};
+
+/** No UDP answers anywhere, TURN over TCP/TLS does: apps with a TCP/TLS fallback degrade, UDP-only apps are blocked. */
+export const UDP_BLOCKED: Table = {
+  whatsapp: ['degraded', 'low', [UBTF]],
+  messenger: ['degraded', 'low', [UBTF]], // its TCP/TLS fallback is inferred from other vendors' TURN
+  viber: ['degraded', 'low', [UBTF, MI]],
+  teams: ['degraded', 'medium', [UBTF]], // its own TURN over TCP answered
+  facetime: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  meet: ['degraded', 'low', [UBTF]],
+  tango: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  imo: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  teamspeak: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  signal: ['degraded', 'medium', [UBTF]],
+  zoom: ['degraded', 'low', [UBTF, MI]],
+  discord: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  botim: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  slack: ['degraded', 'low', [UBTF, MI]],
+  jitsi: ['degraded', 'low', [UBTF]],
+};
