@@ -27,10 +27,15 @@ export function hasIceErrorEvents(): boolean {
 
 /** Probes every target in parallel, each in its own peer connection so each answer is attributable. */
 export function probeIceTargets(targets: IceTarget[], deadlineMs: number): Promise<IceProbeResult[]> {
-  return Promise.all(targets.map((target) => probeOne(target, deadlineMs)));
+  return Promise.all(targets.map(async (target) => (await probeIceTarget(target, deadlineMs)).result));
 }
 
-function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult> {
+/**
+ * One probe, with the time its first host candidate appeared: the browser binds its sockets, emits host candidates,
+ * then sends STUN. Timing the answer from that moment leaves out the local set-up cost of a new peer connection,
+ * which grows and varies with CPU load (a busy machine would otherwise read as network jitter).
+ */
+export function probeIceTarget(target: IceTarget, deadlineMs: number): Promise<{ result: IceProbeResult; hostMs?: number }> {
   const errors: IceErrorEvent[] = [];
   const seen: IceObservation = { id: target.id, url: target.url, deadlineMs, errors };
   let connection: ReturnType<typeof openPeerConnection>;
@@ -39,8 +44,9 @@ function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult
   } catch (error) {
     // A URL the browser refuses is a catalog problem, reported as the browser giving up at once.
     errors.push({ code: 701, text: `rejected by the browser: ${String(error)}`, ms: 0 });
-    return Promise.resolve(classifyIce(seen));
+    return Promise.resolve({ result: classifyIce(seen) });
   }
+  let hostMs: number | undefined;
   const { pc } = connection;
   return new Promise((resolve) => {
     const started = performance.now();
@@ -51,13 +57,14 @@ function probeOne(target: IceTarget, deadlineMs: number): Promise<IceProbeResult
       settled = true;
       clearTimeout(timer);
       connection.close();
-      resolve(classifyIce(seen));
+      resolve({ result: classifyIce(seen), ...(hostMs === undefined ? {} : { hostMs }) });
     };
     // Never wait for the browser's own give-up (~40 s in Chrome): our deadline decides.
     const timer = setTimeout(finish, deadlineMs);
 
     pc.addEventListener('icecandidate', (event) => {
       const type = event.candidate?.type;
+      if (type === 'host') hostMs ??= performance.now() - started;
       if (type === 'host' && event.candidate?.protocol === 'udp') seen.udpHostCandidate = true;
       if (type === 'srflx') seen.firstSrflxMs ??= elapsed();
       else if (type === 'relay') seen.firstRelayMs ??= elapsed();

@@ -4,8 +4,8 @@ import type { IceTarget } from '../core/catalog';
 import { parseCandidate } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
 import type { NatResult, RttResult } from '../core/report';
-import { jitter, median, roundMs } from '../core/stats';
-import { hasIceErrorEvents, probeIceTargets, probeServer } from './ice-prober';
+import { jitter, median, round, roundMs } from '../core/stats';
+import { hasIceErrorEvents, probeIceTarget, probeServer } from './ice-prober';
 import { openPeerConnection } from './peer-connections';
 
 /** Firefox warns that five or more servers "causes problems" (browser-behaviour.md §5). */
@@ -76,9 +76,10 @@ export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatR
 }
 
 /**
- * RTT samples: sequential single-server probes, each timed to its answer (srflx, or the server's error for
- * TURN). Sequential, so consecutive differences measure jitter. Chrome adds ~10–20 ms of local overhead to
- * each sample (quality-and-verdicts.md §5), the same for every sample, so jitter is unaffected.
+ * RTT samples: sequential single-server probes, each timed from its first host candidate to the answer (srflx, or
+ * the server's error for TURN), so the connection's own set-up cost (quality-and-verdicts.md §5: Chrome adds
+ * ~10–20 ms, more on a loaded CPU) stays out of the RTT and out of the jitter. Sequential, so consecutive
+ * differences measure jitter.
  */
 export async function probeRtt(target: IceTarget, samples: number, deadlineMs: number): Promise<RttResult> {
   const started = performance.now();
@@ -87,8 +88,8 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
   for (let i = 0; i < samples; i += 1) {
     const left = deadlineMs - (performance.now() - started);
     if (left <= 0) break;
-    const [result] = await probeIceTargets([target], left);
-    if (result?.outcome === 'reachable') times.push(result.ms);
+    const { result, hostMs } = await probeIceTarget(target, left);
+    if (result.outcome === 'reachable') times.push(round(Math.max(0, result.ms - (hostMs ?? 0)), 1));
     else lost += 1;
   }
   return {
