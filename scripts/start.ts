@@ -38,7 +38,10 @@ function print(report: Report, catalog: Catalog): void {
   const overall = report.overall;
   console.info(`\n${say('appName', 'Can I Call?')}  ${report.finishedAt ?? report.startedAt}  (catalog ${report.catalogVersion}, ${report.status})`);
   if (overall) {
-    console.info(`Overall: ${overall.verdict.toUpperCase()} (${overall.confidence} confidence)${overall.reasons.length ? ` — ${overall.reasons.join(', ')}` : ''}`);
+    console.info(`${say(`overall_${overall.verdict}`, overall.verdict)} (${overall.confidence} confidence)`);
+    for (const reason of overall.reasons) console.info(`  - ${say(`reason_${reason.toLowerCase()}`, reason)} [${reason}]`);
+    if (overall.advice.length) console.info(`What might help:`);
+    for (const advice of overall.advice) console.info(`  - ${say(`advice_${advice.toLowerCase()}`, advice)}`);
   }
   if (report.quality) {
     const q = report.quality;
