@@ -71,6 +71,43 @@ describe('a check in Chromium', () => {
     expect(done.id).toBe(first.reportId);
   });
 
+  it('refuses a malformed catalog with a clear error and keeps the last report', async () => {
+    const before = await ext.ask({ type: 'getState' });
+    await expect(ext.ask({ type: 'runCheck', catalog: { version: 'yesterday', controls: {}, apps: [] } })).rejects.toThrow(/invalid catalog at version/);
+    const after = await ext.ask({ type: 'getState' });
+    expect(after.report?.id).toBe(before.report?.id);
+  });
+
+  it('keeps what a check measured when the browser stops the service worker mid-check', async () => {
+    // Silent app targets keep this check running for seconds: long enough to stop the worker in the middle.
+    const catalog = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
+    const slow = {
+      ...catalog,
+      apps: catalog.apps.map((app) => ({ ...app, media: app.media.map((t) => ({ ...t, url: `stun:127.0.0.1:${fx.silentUdp.port}` })) })),
+    };
+    const { reportId } = await ext.ask({ type: 'startCheck', catalog: slow });
+    const stored = () =>
+      ext.worker.evaluate(() =>
+        chrome.storage.local.get('check.current').then((s) => (s['check.current'] as { id?: string; observations?: { http: unknown[] } } | undefined) ?? null),
+      );
+    // Wait until the controls' results are stored, then stop the worker as Chrome does when it idles it out.
+    await expect.poll(async () => ((await stored())?.id === reportId ? (await stored())?.observations?.http.length : 0)).toBeGreaterThan(0);
+    const page = await ext.openPage('src/options/index.html');
+    const cdp = await ext.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    // The next message wakes a fresh worker, which finds the report still marked running.
+    const answer = (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getState' }))) as {
+      value: { running: boolean; report: { id: string; status: string; error?: string; observations: { http: unknown[] } } | null };
+    };
+    expect(answer.value.running).toBe(false);
+    expect(answer.value.report).toMatchObject({ id: reportId, status: 'failed', error: expect.stringMatching(/interrupted/) });
+    expect(answer.value.report?.observations.http.length).toBeGreaterThan(0);
+    const history = (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getHistory' }))) as { value: { reports: { id: string }[] } };
+    expect(history.value.reports[0]?.id).toBe(reportId);
+    await page.close();
+  });
+
   it("probes the user's own relay as one more app, judged on calls alone", async () => {
     const settingsKey = 'settings';
     await ext.worker.evaluate(
