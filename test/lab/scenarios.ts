@@ -5,7 +5,7 @@ import { NET, type AddressPlan } from './address-plan';
 import type { DnsConfig } from './lab-services';
 import type { RouterConfig } from './router';
 import { IF } from './topology';
-import { OPEN, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
+import { OPEN, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
 export type { Row, Table };
 
@@ -25,9 +25,6 @@ export interface Scenario {
   /** What the extension must answer; with several, the answer must be one of them (random loss). */
   expect(catalog: Catalog): Expectation | readonly Expectation[];
 }
-
-const MI = 'MEDIA_INFERRED';
-
 
 const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
 const SPB = 'STUN_PORTS_BLOCKED';
@@ -126,24 +123,7 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'UDP 3478 and 19302 dropped (Turkmenistan-style); UDP 443 still passes.',
     router: () => plain({ forward: ['udp dport { 3478, 19302 } drop'] }),
     expect: () => ({
-      apps: {
-        whatsapp: ['degraded', 'low', [SPB, UBTF]],
-        messenger: ['degraded', 'low', [SPB, UBTF]],
-        viber: ['works', 'low', [MI]],
-        teams: ['degraded', 'medium', [SPB, UBTF]],
-        facetime: ['degraded', 'low', [SPB, MI]],
-        meet: ['degraded', 'low', [SPB, UBTF]],
-        tango: ['works', 'low', [MI]],
-        imo: ['works', 'low', [MI]],
-        teamspeak: ['works', 'low', [MI]],
-        telegram: ['works', 'low', [MI]],
-        signal: ['degraded', 'medium', [SPB, UBTF]],
-        zoom: ['degraded', 'low', [SPB, MI]],
-        discord: ['degraded', 'low', [SPB, MI]],
-        botim: ['works', 'low', [MI]],
-        slack: ['degraded', 'low', [SPB, MI]],
-        jitsi: ['works', 'high', []],
-      },
+      apps: STUN_PORTS_BLOCKED,
       overall: { verdict: 'degraded', confidence: 'medium', reasons: [SPB], advice: ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK'] },
     }),
   },

@@ -7,6 +7,7 @@ export type Table = Readonly<Record<string, Row>>;
 
 const MI = 'MEDIA_INFERRED';
 const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
+const SPB = 'STUN_PORTS_BLOCKED';
 
 /** A healthy network: every app works; apps without media probes of their own are inferred (low confidence). */
 export const OPEN: Table = {
@@ -46,4 +47,24 @@ export const UDP_BLOCKED: Table = {
   botim: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   slack: ['degraded', 'low', [UBTF, MI]],
   jitsi: ['degraded', 'low', [UBTF]],
+};
+
+/** UDP 3478 and 19302 silent while UDP 443 answers: apps on those ports fall back or degrade; none is "blocked". */
+export const STUN_PORTS_BLOCKED: Table = {
+  whatsapp: ['degraded', 'low', [SPB, UBTF]],
+  messenger: ['degraded', 'low', [SPB, UBTF]],
+  viber: ['works', 'low', [MI]], // its UDP ports (5242, 9785) were not among the silent ones
+  teams: ['degraded', 'medium', [SPB, UBTF]],
+  facetime: ['degraded', 'low', [SPB, MI]], // 3478 silent, its 16384+ ports untested: never "blocked"
+  meet: ['degraded', 'low', [SPB, UBTF]],
+  tango: ['works', 'low', [MI]],
+  imo: ['works', 'low', [MI]],
+  teamspeak: ['works', 'low', [MI]],
+  telegram: ['works', 'low', [MI]],
+  signal: ['degraded', 'medium', [SPB, UBTF]],
+  zoom: ['degraded', 'low', [SPB, MI]],
+  discord: ['degraded', 'low', [SPB, MI]],
+  botim: ['works', 'low', [MI]],
+  slack: ['degraded', 'low', [SPB, MI]],
+  jitsi: ['works', 'high', []], // its own relay answers on UDP 443
 };

@@ -27,7 +27,7 @@ import {
   udpBlocked,
   withDns,
 } from './fixtures/observations';
-import { OPEN, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
+import { OPEN, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
 const catalog = bundledCatalog();
 const APP_IDS = catalog.apps.map((app) => app.id);
@@ -111,24 +111,7 @@ const CASES: Case[] = [
   {
     name: 'STUN ports 3478 and 19302 blocked, UDP 443 open',
     obs: stunPortsBlocked(catalog),
-    apps: {
-      whatsapp: ['degraded', 'low', [SPB, UBTF]],
-      messenger: ['degraded', 'low', [SPB, UBTF]],
-      viber: ['works', 'low', [MI]], // its UDP ports (5242, 9785) were not among the silent ones
-      teams: ['degraded', 'medium', [SPB, UBTF]],
-      facetime: ['degraded', 'low', [SPB, MI]], // 3478 silent, its 16384+ ports untested: never "blocked"
-      meet: ['degraded', 'low', [SPB, UBTF]],
-      tango: ['works', 'low', [MI]],
-      imo: ['works', 'low', [MI]],
-      teamspeak: ['works', 'low', [MI]],
-      telegram: ['works', 'low', [MI]],
-      signal: ['degraded', 'medium', [SPB, UBTF]],
-      zoom: ['degraded', 'low', [SPB, MI]],
-      discord: ['degraded', 'low', [SPB, MI]],
-      botim: ['works', 'low', [MI]],
-      slack: ['degraded', 'low', [SPB, MI]],
-      jitsi: ['works', 'high', []], // its own relay answers on UDP 443
-    },
+    apps: STUN_PORTS_BLOCKED,
     overall: { verdict: 'degraded', confidence: 'medium', reasons: [SPB], advice: ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK'] },
   },
   {
