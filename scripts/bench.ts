@@ -167,8 +167,9 @@ const most = Math.max(...SIZES);
 const answering: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startStunResponder()));
 const silent: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startSilentUdp()));
 const ports: Ports = { answering: answering.map((s) => s.port), silent: silent.map((s) => s.port) };
-const ext = await launchExtension({ trustCaPath: fx.pki.caPath });
+let ext: ExtensionSession | undefined;
 try {
+  ext = await launchExtension({ trustCaPath: fx.pki.caPath });
   const rows = [['condition', 'apps', 'probes', 'first row ms (median)', 'final ms (median)', `runs`]];
   for (const condition of ['open', 'apps silent', 'all silent'] as const) {
     for (const apps of SIZES) {
@@ -196,7 +197,7 @@ try {
   console.info(`\nShipped bundle (dist/assets):\n${table(bundleSizes('dist'))}`);
   if (ext.consoleErrors.length) console.warn(`console errors:\n${ext.consoleErrors.join('\n')}`);
 } finally {
-  await ext.close();
+  await ext?.close();
   await Promise.all([...stuns, ...answering, ...silent].map((s) => s.stop()));
   await fx.stop();
 }

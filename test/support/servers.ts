@@ -206,6 +206,11 @@ export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promis
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // A test process that dies without its teardown (a crash, a killed run) must not leave coturn behind.
+  const killOnExit = (): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -213,13 +218,19 @@ export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promis
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  await waitForPort(port, child, () => output);
-  await waitForPort(tlsPort, child, () => output);
+  try {
+    await waitForPort(port, child, () => output);
+    await waitForPort(tlsPort, child, () => output);
+  } catch (error) {
+    killOnExit();
+    throw error;
+  }
   return {
     port,
     tlsPort,
     stop: () =>
       new Promise((resolve) => {
+        process.removeListener('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
