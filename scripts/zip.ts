@@ -30,6 +30,31 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 const MAX_32 = 0xffffffff;
 const MAX_ENTRIES = 0xffff;
 
+interface CommonFields {
+  method: number;
+  crc: number;
+  compressed: number;
+  size: number;
+  nameLength: number;
+}
+
+/**
+ * The run of fields the local header and the central directory entry share, in the same order (APPNOTE 4.3.7 and
+ * 4.3.12): version needed, flags, method, time, date, CRC-32, sizes, name length, extra length (0).
+ */
+function writeCommonFields(header: Buffer, at: number, fields: CommonFields): void {
+  header.writeUInt16LE(VERSION_NEEDED, at);
+  header.writeUInt16LE(UTF8_NAMES, at + 2);
+  header.writeUInt16LE(fields.method, at + 4);
+  header.writeUInt16LE(DOS_TIME, at + 6);
+  header.writeUInt16LE(DOS_DATE, at + 8);
+  header.writeUInt32LE(fields.crc, at + 10);
+  header.writeUInt32LE(fields.compressed, at + 14);
+  header.writeUInt32LE(fields.size, at + 18);
+  header.writeUInt16LE(fields.nameLength, at + 22);
+  header.writeUInt16LE(0, at + 24);
+}
+
 /** A ZIP archive of `entries`, sorted by name, each deflated unless that would not make it smaller. */
 export function zip(entries: readonly ZipEntry[]): Buffer {
   if (entries.length > MAX_ENTRIES) throw new RangeError(`too many entries for a ZIP without ZIP64: ${entries.length}`);
@@ -48,32 +73,16 @@ export function zip(entries: readonly ZipEntry[]): Buffer {
     const crc = crc32(entry.data);
     if (entry.data.length > MAX_32 || offset > MAX_32) throw new RangeError(`archive too large without ZIP64 at ${entry.name}`);
 
+    const fields = { method, crc, compressed: body.length, size: entry.data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL_HEADER, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeCommonFields(local, 4, fields);
     locals.push(local, name, body);
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(CENTRAL_HEADER, 0);
     central.writeUInt16LE(MADE_BY_UNIX, 4);
-    central.writeUInt16LE(VERSION_NEEDED, 6);
-    central.writeUInt16LE(UTF8_NAMES, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeCommonFields(central, 6, fields);
     // Extra field, comment, disk number start and internal attributes stay zero.
     central.writeUInt32LE(((entry.executable ? EXECUTABLE_MODE : FILE_MODE) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
