@@ -18,7 +18,8 @@ import { browserInfo, iceHost } from './platform';
 const BOGON_ALLOW: readonly string[] = __TEST_BUILD__ ? ['127.0.0.0/8', '198.18.0.0/15'] : [];
 
 const ports = new Set<Runtime.Port>();
-let dohUrl: string | undefined;
+/** The catalog of the running (or last) check: joining a running check needs no new catalog. */
+let activeCatalog: Catalog | undefined;
 
 export function attachProgressPort(port: Runtime.Port): void {
   ports.add(port);
@@ -42,7 +43,7 @@ const runner = createCheckRunner(
     probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
     probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
     probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
-    dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(dohUrl, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
+    dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(activeCatalog?.controls.doh, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
     judge,
     now: () => Date.now(),
     newId: () => crypto.randomUUID(),
@@ -77,10 +78,10 @@ async function chooseCatalog(supplied: unknown): Promise<Catalog> {
 }
 
 export async function startCheck(supplied?: unknown): Promise<CheckRun> {
-  if (runner.isRunning()) return runner.start(await chooseCatalog(undefined));
-  const catalog = await chooseCatalog(supplied);
-  dohUrl = catalog.controls.doh;
-  return runner.start(catalog);
+  // A second start joins the running check, whose catalog is already chosen.
+  if (runner.isRunning() && activeCatalog) return runner.start(activeCatalog);
+  activeCatalog = await chooseCatalog(supplied);
+  return runner.start(activeCatalog);
 }
 
 export function cancelCheck(): boolean {
