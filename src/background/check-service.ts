@@ -43,6 +43,7 @@ const runner = createCheckRunner(
     probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
     probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
     probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
+    probeLoss: (target, exchanges, deadlineMs) => iceHost.run({ type: 'loss', target, exchanges, deadlineMs }),
     dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(activeCatalog?.controls.doh, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
     judge,
     now: () => Date.now(),

@@ -13,6 +13,7 @@ export const handlers: Handlers = {
   probeIce: async ({ targets, deadlineMs }) => ({ results: await iceHost.run({ type: 'ice', targets, deadlineMs }) }),
   probeNat: async ({ servers, deadlineMs }) => ({ result: await iceHost.run({ type: 'nat', servers, deadlineMs }) }),
   probeRtt: async ({ target, samples, deadlineMs }) => ({ result: await iceHost.run({ type: 'rtt', target, samples, deadlineMs }) }),
+  probeLoss: async ({ target, exchanges, deadlineMs }) => ({ result: await iceHost.run({ type: 'loss', target, exchanges, deadlineMs }) }),
   probeHttp: async ({ url, id, deadlineMs }) => ({ result: await probeHttp({ id: id ?? url, url }, deadlineMs) }),
   iceStats: () => iceHost.run({ type: 'stats' }),
   reportError: async ({ where, message }) => {

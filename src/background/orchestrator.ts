@@ -4,6 +4,7 @@ import { iceDeadlineResult } from '../core/classify-ice';
 import { CONTROLS, GRACE_MS, PHASE_SLACK_MS, baselineRtt, deadlinesFor, type ProbeDeadlines } from '../core/deadlines';
 import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } from '../core/dns';
 import { parseIceUrl } from '../core/ice-url';
+import { lossFromBurst } from '../core/quality';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
   REPORT_SCHEMA_VERSION,
@@ -17,6 +18,7 @@ import {
   type Quality,
   type Report,
   type ReportStatus,
+  type LossResult,
   type RttResult,
 } from '../core/report';
 import { roundMs } from '../core/stats';
@@ -36,6 +38,8 @@ export interface CheckDeps {
   /** One RTCPeerConnection with all `servers`, for the NAT mapping; `answered` in the order the servers answered. */
   probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatResult>;
   probeRtt(target: IceTarget, samples: number, deadlineMs: number): Promise<RttResult>;
+  /** A burst of `exchanges` parallel Binding exchanges with one STUN server, for loss. */
+  probeLoss(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult>;
   /** Compares what the browser resolved for the target's host with DoH; null when there is nothing to compare. */
   dnsCheck(target: HttpTarget, httpResult: HttpProbeResult, deadlineMs: number, signal: AbortSignal): Promise<DnsCheck | null>;
   judge(catalog: Catalog, observations: Observations): Judgement;
@@ -200,7 +204,8 @@ class Run {
         this.report.observations,
         this.catalog.controls.http.map((t) => t.id),
       );
-      const deadlines = deadlinesFor(baseline);
+      const { loss } = this.report.observations;
+      const deadlines = deadlinesFor(baseline, loss === undefined ? undefined : lossFromBurst(loss));
       if (baseline !== undefined) this.publish({ ...this.report, baselineRttMs: roundMs(baseline) });
       await this.apps(deadlines);
       if (this.stopped()) return await this.stop();
@@ -242,7 +247,7 @@ class Run {
   // ---- recording ----
 
   /** Appends observations, recomputes the per-app verdicts, publishes. Never throws: a judge error ends the run. */
-  private record(add: Partial<{ http: HttpProbeResult[]; ice: IceProbeResult[]; dns: DnsCheck[]; nat: NatResult; rtt: RttResult }>): void {
+  private record(add: Partial<{ http: HttpProbeResult[]; ice: IceProbeResult[]; dns: DnsCheck[]; nat: NatResult; rtt: RttResult; loss: LossResult }>): void {
     if (this.finished || this.fatal) return;
     const old = this.report.observations;
     const observations: Observations = {
@@ -252,6 +257,7 @@ class Run {
       dns: add.dns ? [...old.dns, ...add.dns] : old.dns,
       ...(add.nat ? { nat: add.nat } : {}),
       ...(add.rtt ? { rtt: add.rtt } : {}),
+      ...(add.loss ? { loss: add.loss } : {}),
     };
     try {
       // Only the per-app rows are live; the overall answer and quality wait for the end.
@@ -313,7 +319,7 @@ class Run {
 
   // ---- phases ----
 
-  /** Control HTTP fetches in parallel with NAT → RTT over the control STUN servers. */
+  /** Control HTTP fetches in parallel with NAT → RTT → loss over the control STUN servers. */
   private async controls(): Promise<void> {
     const phaseStart = this.deps.now();
     const http = this.catalog.controls.http;
@@ -326,27 +332,33 @@ class Run {
     }));
     tasks.push({
       deadlineMs: CONTROLS.phaseMs + GRACE_MS,
-      run: (signal) => this.natThenRtt(phaseStart, signal),
+      run: (signal) => this.natRttLoss(phaseStart, signal),
     });
     await this.pool(tasks, CONTROLS.phaseMs + GRACE_MS, (index, outcome) => {
       const target = http[index];
       if (target) this.recordHttpFailure([target], outcome, CONTROLS.httpMs);
-      else if (outcome.kind === 'failed') this.warn('NAT/RTT probe failed', outcome.error);
+      else if (outcome.kind === 'failed') this.warn('NAT/RTT/loss probe failed', outcome.error);
     });
   }
 
-  private async natThenRtt(phaseStart: number, signal: AbortSignal): Promise<void> {
+  /** Sequential, so no probe's timing is disturbed by another's connections. */
+  private async natRttLoss(phaseStart: number, signal: AbortSignal): Promise<void> {
     const servers = this.catalog.controls.stun;
     const nat = await this.deps.probeNat(servers, CONTROLS.natMs);
     if (signal.aborted) return;
     this.record({ nat });
     const first = nat.answered.map((id) => servers.find((s) => s.id === id)).find((s) => s !== undefined);
     if (!first) return;
-    const left = CONTROLS.phaseMs - (this.deps.now() - phaseStart);
-    const deadlineMs = Math.min(CONTROLS.rttMaxMs, left);
-    if (deadlineMs < CONTROLS.rttMinMs) return;
-    const rtt = await this.deps.probeRtt(first, CONTROLS.rttSamples, deadlineMs);
-    if (!signal.aborted) this.record({ rtt });
+    const left = () => CONTROLS.phaseMs - (this.deps.now() - phaseStart);
+    const rttMs = Math.min(CONTROLS.rttMaxMs, left());
+    if (rttMs < CONTROLS.rttMinMs) return;
+    const rtt = await this.deps.probeRtt(first, CONTROLS.rttSamples, rttMs);
+    if (signal.aborted) return;
+    this.record({ rtt });
+    const lossMs = Math.min(CONTROLS.lossMaxMs, left());
+    if (lossMs < CONTROLS.lossMinMs) return;
+    const loss = await this.deps.probeLoss(first, CONTROLS.lossExchanges, lossMs);
+    if (!signal.aborted) this.record({ loss });
   }
 
   /** A thrown or timed-out HTTP probe still yields a result; a skipped one (never started) yields none. */

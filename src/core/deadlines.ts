@@ -20,6 +20,15 @@ export const CONTROLS = {
   /** Below this there is no time for a useful RTT sample. */
   rttMinMs: 300,
   rttSamples: 5,
+  /**
+   * The loss burst: this many parallel Binding exchanges. At 10 % loss each way a burst of 64 reads
+   * ≥ 5 % (LOSSY) 98.7 % of the time, a burst of 32 only 92 % (negative binomial over the sends).
+   */
+  lossExchanges: 64,
+  /** Long enough for the answers to two retransmissions (Chrome: 250 and 750 ms after the first send) on a 300 ms path. */
+  lossMaxMs: 1200,
+  /** Below this not even the first retransmission's answer could arrive, so lost and slow look alike. */
+  lossMinMs: 500,
 } as const;
 
 /**
@@ -71,8 +80,18 @@ function apply(rule: Rule, rttMs: number | undefined): number {
   return Math.round(Math.min(rule.ceiling, Math.max(rule.floor, rule.base + rule.perRtt * rttMs)));
 }
 
-export function deadlinesFor(baselineRttMs: number | undefined): ProbeDeadlines {
-  const iceUdpMs = apply(ICE_UDP, baselineRttMs);
+/**
+ * On a path the loss burst found lossy (any one-way loss ≥ this, in percent), a UDP probe waits for one
+ * more Chrome retransmission (sent 1750 ms after the first): at 10 % loss each way the three sends within
+ * the usual 1 s floor all fail for 0.7 % of probes, which over a catalog's two dozen UDP targets would
+ * misread some app's UDP as failing in one check of six; with four sends it is 0.13 % a probe.
+ */
+export const LOSSY_PATH_PCT = 2;
+export const LOSSY_ICE_UDP_FLOOR_MS = 2000;
+
+export function deadlinesFor(baselineRttMs: number | undefined, lossPct?: number): ProbeDeadlines {
+  const usual = apply(ICE_UDP, baselineRttMs);
+  const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(ICE_UDP.ceiling, Math.max(usual, LOSSY_ICE_UDP_FLOOR_MS)) : usual;
   const iceTcpMs = apply(ICE_TCP, baselineRttMs);
   const httpMs = apply(HTTP, baselineRttMs);
   const dnsMs = apply(HTTP, baselineRttMs);

@@ -1,7 +1,7 @@
 // Typed messages between extension contexts: popup/options/automation → background, background → offscreen.
 import type { IceTarget } from './catalog';
 import type { CrowdStats } from './crowd';
-import type { HttpProbeResult, IceProbeResult, NatResult, Report, RttResult } from './report';
+import type { HttpProbeResult, IceProbeResult, LossResult, NatResult, Report, RttResult } from './report';
 
 /** Requests the background answers. `catalog` is untrusted and validated like the bundled one. */
 export type BackgroundRequest =
@@ -24,6 +24,7 @@ export type BackgroundRequest =
   | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number }
   | { type: 'probeNat'; servers: IceTarget[]; deadlineMs: number }
   | { type: 'probeRtt'; target: IceTarget; samples: number; deadlineMs: number }
+  | { type: 'probeLoss'; target: IceTarget; exchanges: number; deadlineMs: number }
   /** The ICE host's peer-connection counts: open now and the peak since it started. */
   | { type: 'iceStats' }
   /** An uncaught error in a context whose console nobody sees (the offscreen document), logged by the worker. */
@@ -43,6 +44,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   probeHttp: { result: HttpProbeResult };
   probeNat: { result: NatResult };
   probeRtt: { result: RttResult };
+  probeLoss: { result: LossResult };
   reportError: { logged: true };
   iceStats: { open: number; peak: number };
 }[T];
@@ -55,6 +57,7 @@ export type IceRequest =
   | { type: 'ice'; targets: IceTarget[]; deadlineMs: number }
   | { type: 'nat'; servers: IceTarget[]; deadlineMs: number }
   | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number }
+  | { type: 'loss'; target: IceTarget; exchanges: number; deadlineMs: number }
   /** Peer connections open now and at most at once (diagnostics and the benchmark). */
   | { type: 'stats' };
 
@@ -62,6 +65,7 @@ export type IceResponse<T extends IceRequest['type']> = {
   ice: IceProbeResult[];
   nat: NatResult;
   rtt: RttResult;
+  loss: LossResult;
   stats: { open: number; peak: number };
 }[T];
 

@@ -1,5 +1,7 @@
 // Call-quality estimate: ITU-T G.107 E-model (delay + loss only) from RTT, jitter and loss, with units enforced.
-import type { Quality, Reason } from './report';
+import { oneWayLossPct } from './loss';
+import { round } from './stats';
+import type { LossResult, Quality, Reason } from './report';
 
 /*
  * Units. Real tools have fed this kind of function jitter in seconds and loss as a fraction
@@ -38,16 +40,16 @@ export function percentFromRatio(ratio: number): Percent {
 }
 
 /**
- * Fewer probes than this give no loss estimate: at 4 % loss even 100 probes carry a ±3.8 point
- * 95 % interval (quality-and-verdicts.md §4), so a handful of STUN probes can only flag heavy loss.
+ * Fewer datagrams than this give no loss estimate: at 4 % loss even 100 probes carry a ±3.8 point
+ * 95 % interval (quality-and-verdicts.md §4), so a burst of a few dozen Bindings can only flag
+ * heavy loss, which is what a call notices.
  */
 export const MIN_LOSS_PROBES = 10;
 
-/** Loss from answered and unanswered probes, or undefined when there are too few to say anything. */
-export function lossFromProbes(answered: number, lost: number): Percent | undefined {
-  const sent = answered + lost;
-  if (sent < MIN_LOSS_PROBES) return undefined;
-  return percent((lost / sent) * 100);
+/** One-way loss from a STUN burst's round-trip counts, or undefined when too few were sent to say anything. */
+export function lossFromBurst(result: Pick<LossResult, 'sent' | 'lost'>): Percent | undefined {
+  if (result.sent < MIN_LOSS_PROBES) return undefined;
+  return percent(round(oneWayLossPct(result), 1));
 }
 
 /*
@@ -155,9 +157,4 @@ export function qualityReasons(quality: Quality): Reason[] {
   if (quality.rttMs >= HIGH_LATENCY_RTT_MS) reasons.push('HIGH_LATENCY');
   if (quality.jitterMs > HIGH_JITTER_MS) reasons.push('HIGH_JITTER');
   return reasons;
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

@@ -55,10 +55,26 @@ export const RttResultSchema = v.object({
   samples: v.array(Ms),
   medianMs: Ms,
   jitterMs: Ms,
-  /** Probes that got no answer before their deadline: the raw input of the loss estimate. */
-  lost: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type RttResult = v.InferOutput<typeof RttResultSchema>;
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** A burst of parallel STUN Binding exchanges with one server, counted by loss.ts (round-trip datagrams). */
+export const LossResultSchema = v.pipe(
+  v.object({
+    targetId: v.string(),
+    exchanges: Count,
+    answered: Count,
+    /** Binding requests sent, retransmissions included, whose answer was due before the burst ended. */
+    sent: Count,
+    /** Of those, how many went unanswered (request or answer lost). */
+    lost: Count,
+    ms: Ms,
+  }),
+  v.check((loss) => loss.lost <= loss.sent && loss.answered <= loss.exchanges, 'lost ≤ sent and answered ≤ exchanges'),
+);
+export type LossResult = v.InferOutput<typeof LossResultSchema>;
 
 export const HttpTimingSchema = v.object({
   dnsMs: v.optional(Ms),
@@ -99,6 +115,7 @@ export const ObservationsSchema = v.object({
   dns: v.array(DnsCheckSchema),
   nat: v.optional(NatResultSchema),
   rtt: v.optional(RttResultSchema),
+  loss: v.optional(LossResultSchema),
 });
 export type Observations = v.InferOutput<typeof ObservationsSchema>;
 

@@ -2,7 +2,7 @@
 import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
 import type { Catalog, Confidence } from './catalog';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
-import { assessQuality, lossFromProbes, ms, qualityReasons } from './quality';
+import { assessQuality, lossFromBurst, ms, qualityReasons } from './quality';
 import { adviceForReasons, orderReasons } from './reasons';
 import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
 
@@ -19,7 +19,7 @@ export interface Judgement {
  */
 export function judge(catalog: Catalog, obs: Observations): Judgement {
   const network = readNetwork(catalog, obs);
-  const quality = obs.rtt === undefined ? undefined : qualityFrom(obs.rtt);
+  const quality = obs.rtt === undefined ? undefined : qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? [] : qualityReasons(quality);
   const evidence: AppEvidence = {
     http: new Map(obs.http.map((r) => [r.id, r])),
@@ -42,8 +42,8 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
   };
 }
 
-function qualityFrom(rtt: NonNullable<Observations['rtt']>): Quality {
-  const loss = lossFromProbes(rtt.samples.length, rtt.lost ?? 0);
+function qualityFrom(rtt: NonNullable<Observations['rtt']>, burst: Observations['loss']): Quality {
+  const loss = burst === undefined ? undefined : lossFromBurst(burst);
   return assessQuality({ rtt: ms(rtt.medianMs), jitter: ms(rtt.jitterMs), ...(loss === undefined ? {} : { loss }) });
 }
 

@@ -1,7 +1,7 @@
 // Answers an IceRequest with the prober: the one entry point both the offscreen document and the Firefox background use.
 import type { IceRequest, IceResponse } from '../core/messages';
 import { probeIceTargets } from './ice-prober';
-import { probeNat, probeRtt } from './nat-prober';
+import { probeLoss, probeNat, probeRtt } from './nat-prober';
 import { peerConnectionStats } from './peer-connections';
 
 export async function handleIceRequest(request: IceRequest): Promise<IceResponse<IceRequest['type']>> {
@@ -12,6 +12,8 @@ export async function handleIceRequest(request: IceRequest): Promise<IceResponse
       return probeNat(request.servers, request.deadlineMs);
     case 'rtt':
       return probeRtt(request.target, request.samples, request.deadlineMs);
+    case 'loss':
+      return probeLoss(request.target, request.exchanges, request.deadlineMs);
     case 'stats':
       return peerConnectionStats();
     default: {

@@ -1,9 +1,11 @@
-// NAT mapping and RTT: one RTCPeerConnection with several STUN servers for the mapping, sequential bindings for RTT and jitter.
+// NAT mapping, RTT and loss: one RTCPeerConnection with several STUN servers for the mapping, sequential bindings for RTT and
+// jitter, a parallel burst of bindings for loss.
 // Candidate strings and addresses stay inside this module; only derived facts are returned.
 import type { IceTarget } from '../core/catalog';
 import { parseCandidate } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
-import type { NatResult, RttResult } from '../core/report';
+import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sendsBefore, type RetransmitSchedule } from '../core/loss';
+import type { LossResult, NatResult, RttResult } from '../core/report';
 import { jitter, median, round, roundMs } from '../core/stats';
 import { hasIceErrorEvents, probeIceTarget, probeServer } from './ice-prober';
 import { openPeerConnection } from './peer-connections';
@@ -75,28 +77,89 @@ export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatR
   });
 }
 
+/** The browser's own STUN retransmission schedule: loss shows as answers late by exactly these steps. */
+const SCHEDULE: RetransmitSchedule = __BROWSER__ === 'firefox' ? FIREFOX_SCHEDULE : CHROME_SCHEDULE;
+
 /**
  * RTT samples: sequential single-server probes, each timed from its first host candidate to the answer (srflx, or
  * the server's error for TURN), so the connection's own set-up cost (quality-and-verdicts.md §5: Chrome adds
  * ~10–20 ms, more on a loaded CPU) stays out of the RTT and out of the jitter. Sequential, so consecutive
- * differences measure jitter.
+ * differences measure jitter. An answer that needed a retransmission is loss, not delay (the burst below
+ * counts loss), so it is left out of the samples.
  */
 export async function probeRtt(target: IceTarget, samples: number, deadlineMs: number): Promise<RttResult> {
   const started = performance.now();
   const times: number[] = [];
-  let lost = 0;
   for (let i = 0; i < samples; i += 1) {
     const left = deadlineMs - (performance.now() - started);
     if (left <= 0) break;
     const { result, hostMs } = await probeIceTarget(target, left);
     if (result.outcome === 'reachable') times.push(round(Math.max(0, result.ms - (hostMs ?? 0)), 1));
-    else lost += 1;
   }
+  const fastest = Math.min(...times);
+  const firstSends = times.filter((t) => sendsBefore(t - fastest, SCHEDULE) === 1);
   return {
     targetId: target.id,
-    samples: times,
-    lost,
-    medianMs: roundMs(median(times) ?? 0),
-    jitterMs: roundMs(jitter(times) ?? 0),
+    samples: firstSends,
+    medianMs: roundMs(median(firstSends) ?? 0),
+    jitterMs: roundMs(jitter(firstSends) ?? 0),
+  };
+}
+
+/**
+ * One connection's Binding answers: every srflx candidate is one socket's transaction answered (a browser may bind
+ * a socket per network, each with its own transaction), timed from the first host candidate. Runs until gathering
+ * completes or the deadline.
+ */
+function bindingAnswers(target: IceTarget, deadlineMs: number): Promise<{ answersMs: number[]; hostMs?: number }> {
+  const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0 });
+  const { pc } = connection;
+  const started = performance.now();
+  const arrivals: number[] = [];
+  let hostMs: number | undefined;
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      connection.close();
+      const sent = hostMs ?? 0;
+      resolve({ answersMs: arrivals.map((at) => Math.max(0, at - sent)), ...(hostMs === undefined ? {} : { hostMs }) });
+    };
+    const timer = setTimeout(finish, deadlineMs);
+    pc.addEventListener('icecandidate', (event) => {
+      const type = event.candidate?.type;
+      if (type === 'host') hostMs ??= performance.now() - started;
+      else if (type === 'srflx') arrivals.push(performance.now() - started);
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') finish();
+    });
+    pc.createDataChannel('loss');
+    pc.createOffer()
+      .then((offer) => pc.setLocalDescription(offer))
+      .catch(finish);
+  });
+}
+
+/**
+ * Loss: `exchanges` connections to one STUN server at once, each with its own sockets (so its own transactions and
+ * retransmissions). loss.ts reads how late each answer came against the browser's retransmission schedule. In
+ * parallel, so the burst costs one round trip on a clean path and a retransmission interval on a lossy one. A
+ * connection with no answer at all counts as one transaction that lost every send due by the deadline.
+ */
+export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult> {
+  const started = performance.now();
+  const connections = await Promise.all(Array.from({ length: exchanges }, () => bindingAnswers(target, deadlineMs)));
+  const answeredMs = connections.flatMap((c) => c.answersMs);
+  const unanswered = connections.filter((c) => c.answersMs.length === 0).length;
+  // Unanswered connections waited from their first send (≈ the host candidate) to the deadline.
+  const lastSend = Math.max(0, ...connections.map((c) => c.hostMs ?? 0));
+  const counted = countLoss({ answeredMs, unanswered, waitedMs: deadlineMs - lastSend }, SCHEDULE);
+  return {
+    targetId: target.id,
+    exchanges,
+    answered: exchanges - unanswered,
+    sent: counted?.sent ?? 0,
+    lost: counted?.lost ?? 0,
+    ms: roundMs(performance.now() - started),
   };
 }

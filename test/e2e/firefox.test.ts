@@ -69,6 +69,36 @@ describe('the extension in Firefox', () => {
     expect(results[0]).toMatchObject({ outcome: 'reachable', evidence: 'srflx' });
   });
 
+  it('counts lost STUN datagrams from how late the answers come (Firefox retransmits after 100, 300 ms)', async () => {
+    const ask = (port: number) => ext.ask({ type: 'probeLoss', deadlineMs: 1500, exchanges: 16, target: ice('loss', `stun:127.0.0.1:${port}`) });
+    // Every transmission the server sees is one the prober counted (a browser may send one per network).
+    const clean = await startStunResponder(undefined, '127.0.0.1', { reflectPort: true });
+    try {
+      const { result } = await ask(clean.port);
+      expect(result).toMatchObject({ exchanges: 16, answered: 16, sent: clean.received(), lost: 0 });
+      expect(result.sent).toBeGreaterThanOrEqual(16);
+    } finally {
+      await clean.stop();
+    }
+    // A server that ignores the first transmission of every other transaction: those are answered at
+    // their first retransmission (the others set the round trip). The server's own counts are the truth.
+    let dropped = 0;
+    const drop = (transaction: number, transmission: number): boolean => {
+      const ignore = transaction % 2 === 1 && transmission === 1;
+      if (ignore) dropped += 1;
+      return ignore;
+    };
+    const lossy = await startStunResponder(undefined, '127.0.0.1', { drop, reflectPort: true });
+    try {
+      const { result } = await ask(lossy.port);
+      expect(dropped).toBeGreaterThanOrEqual(8);
+      expect(result).toMatchObject({ exchanges: 16, answered: 16, sent: lossy.received(), lost: dropped });
+      expect(result.ms).toBeGreaterThanOrEqual(100);
+    } finally {
+      await lossy.stop();
+    }
+  });
+
   it('reports a closed TCP port as unreachable and a silent UDP port as filtered, within the deadline', async () => {
     const deadlineMs = 1500;
     const started = Date.now();

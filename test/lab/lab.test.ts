@@ -95,6 +95,7 @@ function describeReport(report: Report): string {
     `status ${report.status}${report.error ? ` (${report.error})` : ''}, baseline ${report.baselineRttMs ?? '-'} ms`,
     `nat ${JSON.stringify(o.nat)}`,
     `rtt ${JSON.stringify(o.rtt)}`,
+    `loss ${JSON.stringify(o.loss)}`,
     `quality ${JSON.stringify(report.quality)}`,
     `overall ${JSON.stringify(report.overall)}`,
     ...apps,
@@ -139,8 +140,9 @@ describe('network lab: the bundled catalog on real networks', () => {
       await services?.setDns(scenario.dns?.(plan) ?? {});
       let { report, timing } = await checkOnce();
       let attempts = 1;
-      if (jitterFromLoad(scenario, report)) {
-        console.warn(`scenario ${scenario.name}: HIGH_JITTER on a lab link (rtt ${JSON.stringify(report.observations.rtt?.samples)}), checking again`);
+      const recheck = jitterFromLoad(scenario, report) ? `HIGH_JITTER on a lab link (rtt ${JSON.stringify(report.observations.rtt?.samples)})` : scenario.recheck?.(report);
+      if (recheck !== undefined) {
+        console.warn(`scenario ${scenario.name}: ${recheck}, checking again`);
         ({ report, timing } = await checkOnce());
         attempts = 2;
       }

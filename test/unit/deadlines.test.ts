@@ -12,6 +12,14 @@ describe('deadlinesFor', () => {
     expect(deadlinesFor(200)).toMatchObject({ iceUdpMs: 1800, iceTcpMs: 2600, httpMs: 2600 });
   });
 
+  it('waits for one more STUN retransmission on a lossy path, within the ceiling', () => {
+    expect(deadlinesFor(20, 0)).toEqual(deadlinesFor(20));
+    expect(deadlinesFor(20, 1.9)).toEqual(deadlinesFor(20));
+    expect(deadlinesFor(20, 10)).toEqual({ iceUdpMs: 2000, iceTcpMs: 1500, httpMs: 1500, dnsMs: 1500, appPhaseMs: 2750 });
+    expect(deadlinesFor(300, 10).iceUdpMs).toBe(2400);
+    expect(deadlinesFor(900, 10).iceUdpMs).toBe(2500);
+  });
+
   it('is capped on a very slow path', () => {
     expect(deadlinesFor(900)).toEqual({ iceUdpMs: 2500, iceTcpMs: 3000, httpMs: 3000, dnsMs: 3000, appPhaseMs: 3750 });
   });

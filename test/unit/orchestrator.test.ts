@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckRunner, type CheckDeps, type CheckOptions, type Judgement } from '../../src/background/orchestrator';
 import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
 import { classifyIce } from '../../src/core/classify-ice';
-import { deadlinesFor } from '../../src/core/deadlines';
+import { CONTROLS, deadlinesFor } from '../../src/core/deadlines';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -118,6 +118,11 @@ function harness(overrides: Partial<CheckDeps> = {}): Harness {
       await sleep(150 * samples);
       return { targetId: target.id, samples: [150, 152, 149, 151, 150], medianMs: 150, jitterMs: 2 };
     },
+    probeLoss: async (target, exchanges) => {
+      log(`loss:${target.id}:${exchanges}`);
+      await sleep(160);
+      return { targetId: target.id, exchanges, answered: exchanges, sent: exchanges, lost: 0, ms: 160 };
+    },
     dnsCheck: async () => null,
     judge,
     now: () => Date.now(),
@@ -166,10 +171,15 @@ describe('CheckRunner: a healthy run', () => {
     const h = harness();
     const { report, endedAt } = await runToEnd(h.deps);
 
-    const controlsEnd = Math.max(...h.events.filter((e) => /^(http:ctl|nat|rtt)/.test(e.what)).map((e) => e.at));
-    const firstAppProbe = Math.min(...h.events.filter((e) => !/^(http:ctl|nat|rtt)/.test(e.what)).map((e) => e.at));
+    const controlsEnd = Math.max(...h.events.filter((e) => /^(http:ctl|nat|rtt|loss)/.test(e.what)).map((e) => e.at));
+    const firstAppProbe = Math.min(...h.events.filter((e) => !/^(http:ctl|nat|rtt|loss)/.test(e.what)).map((e) => e.at));
     expect(h.events.slice(0, 3).map((e) => e.what).sort()).toEqual(['http:ctl-http-1', 'http:ctl-http-2', 'nat']);
     expect(h.events.find((e) => e.what.startsWith('rtt:'))?.what).toBe('rtt:ctl-stun-1:5');
+    // The loss burst follows the RTT samples, so neither disturbs the other's timing.
+    const at = (prefix: string) => h.events.find((e) => e.what.startsWith(prefix))?.at ?? Number.NaN;
+    expect(h.events.find((e) => e.what.startsWith('loss:'))?.what).toBe(`loss:ctl-stun-1:${CONTROLS.lossExchanges}`);
+    expect(at('loss:')).toBeGreaterThanOrEqual(at('rtt:') + 150 * 5);
+    expect(report.observations.loss).toMatchObject({ targetId: 'ctl-stun-1', sent: CONTROLS.lossExchanges, lost: 0 });
     expect(firstAppProbe).toBeGreaterThan(controlsEnd);
 
     expect(report.status).toBe('done');
@@ -348,7 +358,7 @@ describe('CheckRunner: a network that drops everything silently', () => {
       probeNat: async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 }),
     });
     const { report } = await runToEnd(h.deps);
-    expect(h.events.some((e) => e.what.startsWith('rtt:'))).toBe(false);
+    expect(h.events.some((e) => /^(rtt|loss):/.test(e.what))).toBe(false);
     expect(report.baselineRttMs).toBe(12);
   });
 });

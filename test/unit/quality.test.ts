@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assessQuality,
   delayImpairment,
-  lossFromProbes,
+  lossFromBurst,
   lossImpairment,
   mosFromR,
   ms,
@@ -141,10 +141,13 @@ describe('units', () => {
   });
 });
 
-describe('loss from probes', () => {
-  it('needs at least ten probes', () => {
-    expect(lossFromProbes(8, 1)).toBeUndefined();
-    expect(lossFromProbes(17, 3)).toBe(15);
-    expect(lossFromProbes(10, 0)).toBe(0);
+describe('loss from a STUN burst', () => {
+  it('needs at least ten datagrams and reads round-trip counts as one-way loss', () => {
+    expect(lossFromBurst({ sent: 9, lost: 1 })).toBeUndefined();
+    expect(lossFromBurst({ sent: 10, lost: 0 })).toBe(0);
+    // (1 − 0.1)² = 0.81: 19 % of exchanges lose a datagram when each direction loses 10 %.
+    expect(lossFromBurst({ sent: 100, lost: 19 })).toBe(10);
+    expect(lossFromBurst({ sent: 90, lost: 13 })).toBe(7.5); // 7.503…, rounded to a tenth
+    expect(lossFromBurst({ sent: 20, lost: 20 })).toBe(100);
   });
 });

@@ -1,0 +1,72 @@
+// loss.ts: how late answers to a STUN burst become counts of lost datagrams, against a simulated lossy path.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, oneWayLossPct, sendsBefore } from '../../src/core/loss';
+
+describe('retransmission schedules', () => {
+  it('doubles from the initial RTO', () => {
+    expect(CHROME_SCHEDULE.slice(0, 5)).toEqual([0, 250, 750, 1750, 3750]);
+    expect(CHROME_SCHEDULE).toHaveLength(9);
+    expect(FIREFOX_SCHEDULE.slice(0, 4)).toEqual([0, 100, 300, 700]);
+  });
+});
+
+describe('sendsBefore', () => {
+  it('reads lateness in retransmission steps, with room for scatter on either side', () => {
+    expect(sendsBefore(0, CHROME_SCHEDULE)).toBe(1);
+    expect(sendsBefore(120, CHROME_SCHEDULE)).toBe(1); // jitter, not loss
+    expect(sendsBefore(190, CHROME_SCHEDULE)).toBe(2); // the 250 ms retransmission, answered a little early by scatter
+    expect(sendsBefore(262, CHROME_SCHEDULE)).toBe(2);
+    expect(sendsBefore(760, CHROME_SCHEDULE)).toBe(3);
+    expect(sendsBefore(100_000, CHROME_SCHEDULE)).toBe(CHROME_SCHEDULE.length);
+    expect(sendsBefore(110, FIREFOX_SCHEDULE)).toBe(2);
+  });
+});
+
+describe('countLoss', () => {
+  it('estimates nothing when no exchange was answered (a closed path is not a lossy one)', () => {
+    expect(countLoss({ answeredMs: [], unanswered: 64, waitedMs: 1200 }, CHROME_SCHEDULE)).toBeUndefined();
+  });
+
+  it('counts a clean burst as every send answered', () => {
+    expect(countLoss({ answeredMs: [40, 42, 41, 55], unanswered: 0, waitedMs: 1200 }, CHROME_SCHEDULE)).toEqual({ sent: 4, lost: 0 });
+  });
+
+  it('counts one lost send per retransmission step and every due send of an unanswered exchange', () => {
+    // RTT 40: answers at 40 (first send), 292 (second), 795 (third); one exchange never answered in 1200 ms,
+    // so its sends at 0, 250 and 750 were all due (750 + 40 ≤ 1200) and lost; 1750 was never sent.
+    expect(countLoss({ answeredMs: [40, 292, 795], unanswered: 1, waitedMs: 1200 }, CHROME_SCHEDULE)).toEqual({ sent: 9, lost: 6 });
+  });
+
+  it('does not count sends whose answer could still be on its way', () => {
+    // RTT 300: the send at 750 could only be answered at 1050, after the 1000 ms wait.
+    expect(countLoss({ answeredMs: [300], unanswered: 1, waitedMs: 1000 }, CHROME_SCHEDULE)).toEqual({ sent: 3, lost: 2 });
+  });
+
+  it('recovers the loss of a simulated path exactly when scatter stays within a quarter step', () => {
+    const exchange = fc.record({
+      // Sends lost before the answered one (request or answer dropped), at most a few.
+      lostSends: fc.integer({ min: 0, max: 3 }),
+      scatterMs: fc.integer({ min: 0, max: 60 }),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 400 }), fc.array(exchange, { minLength: 1, maxLength: 64 }), (rtt, exchanges) => {
+        // The fastest exchange has no loss and no scatter: it is what the burst measures the round trip by.
+        const all = [{ lostSends: 0, scatterMs: 0 }, ...exchanges];
+        const answeredMs = all.map((e) => rtt + (CHROME_SCHEDULE[e.lostSends] ?? 0) + e.scatterMs);
+        const lost = all.reduce((sum, e) => sum + e.lostSends, 0);
+        expect(countLoss({ answeredMs, unanswered: 0, waitedMs: 10_000 }, CHROME_SCHEDULE)).toEqual({ sent: all.length + lost, lost });
+      }),
+    );
+  });
+});
+
+describe('oneWayLossPct', () => {
+  it('assumes both directions lose alike', () => {
+    expect(oneWayLossPct({ sent: 100, lost: 0 })).toBe(0);
+    expect(oneWayLossPct({ sent: 100, lost: 19 })).toBeCloseTo(10, 9);
+    expect(oneWayLossPct({ sent: 100, lost: 36 })).toBeCloseTo(20, 9);
+    expect(oneWayLossPct({ sent: 4, lost: 4 })).toBe(100);
+    expect(oneWayLossPct({ sent: 0, lost: 0 })).toBe(0);
+  });
+});
