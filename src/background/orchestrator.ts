@@ -19,6 +19,7 @@ import {
   type Report,
   type ReportStatus,
   type LossResult,
+  type QuicResult,
   type RttResult,
 } from '../core/report';
 import { roundMs } from '../core/stats';
@@ -247,7 +248,7 @@ class Run {
   // ---- recording ----
 
   /** Appends observations, recomputes the per-app verdicts, publishes. Never throws: a judge error ends the run. */
-  private record(add: Partial<{ http: HttpProbeResult[]; ice: IceProbeResult[]; dns: DnsCheck[]; nat: NatResult; rtt: RttResult; loss: LossResult }>): void {
+  private record(add: Partial<{ http: HttpProbeResult[]; ice: IceProbeResult[]; dns: DnsCheck[]; nat: NatResult; rtt: RttResult; loss: LossResult; quic: QuicResult[] }>): void {
     if (this.finished || this.fatal) return;
     const old = this.report.observations;
     const observations: Observations = {
@@ -258,6 +259,7 @@ class Run {
       ...(add.nat ? { nat: add.nat } : {}),
       ...(add.rtt ? { rtt: add.rtt } : {}),
       ...(add.loss ? { loss: add.loss } : {}),
+      ...(add.quic ? { quic: [...(old.quic ?? []), ...add.quic] } : {}),
     };
     try {
       // Only the per-app rows are live; the overall answer and quality wait for the end.
@@ -327,7 +329,9 @@ class Run {
       deadlineMs: CONTROLS.httpMs + GRACE_MS,
       run: async (signal) => {
         const result = await this.deps.probeHttp(target, CONTROLS.httpMs, signal);
-        if (!signal.aborted) this.record({ http: [{ ...result, id: target.id }] });
+        if (signal.aborted) return;
+        this.record({ http: [{ ...result, id: target.id }] });
+        if (target.http3 !== undefined && result.outcome === 'reachable' && !isHttp3(result)) await this.awaitQuic(target, phaseStart, signal);
       },
     }));
     tasks.push({
@@ -338,6 +342,42 @@ class Run {
       const target = http[index];
       if (target) this.recordHttpFailure([target], outcome, CONTROLS.httpMs);
       else if (outcome.kind === 'failed') this.warn('NAT/RTT/loss probe failed', outcome.error);
+    });
+  }
+
+  /**
+   * A browser learns a server's HTTP/3 from its Alt-Svc on the first answer and tries QUIC on a later
+   * request (racing TCP, and keeping TCP if UDP 443 is dropped). A few more fetches, a moment apart,
+   * show whether QUIC gets through; the last protocol seen is the evidence.
+   */
+  private async awaitQuic(target: HttpTarget, phaseStart: number, signal: AbortSignal): Promise<void> {
+    const started = this.deps.now();
+    let attempts = 0;
+    let last: HttpProbeResult | undefined;
+    while (attempts < CONTROLS.quicAttempts && !signal.aborted) {
+      await this.pause(CONTROLS.quicGapMs, signal);
+      const left = CONTROLS.httpMs - (this.deps.now() - phaseStart);
+      if (signal.aborted || left < CONTROLS.quicMinMs) break;
+      last = await this.deps.probeHttp(target, left, signal);
+      attempts += 1;
+      if (last.outcome !== 'reachable' || isHttp3(last)) break;
+    }
+    if (signal.aborted || attempts === 0) return;
+    const protocol = last?.outcome === 'reachable' ? last.timing?.protocol : undefined;
+    this.record({ quic: [{ targetId: target.id, attempts, ...(protocol === undefined ? {} : { protocol }), ms: roundMs(this.deps.now() - started) }] });
+  }
+
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  private pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        cancel();
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const cancel = this.clock.after(ms, done);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -563,4 +603,9 @@ class Run {
       this.record({ dns: group.map(({ target }) => ({ targetId: target.id, host, system, doh, verdict })) });
     });
   }
+}
+
+/** Whether a fetch went over HTTP/3 (Resource Timing says "h3", older builds "h3-29" and the like). */
+function isHttp3(result: HttpProbeResult): boolean {
+  return /^h3/i.test(result.timing?.protocol ?? '');
 }

@@ -16,6 +16,11 @@ export const HttpTargetSchema = v.object({
    * means something in the path answered in the server's place, which is how captive portals show.
    */
   expectStatus: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599))),
+  /**
+   * For controls: the server offers HTTP/3 (Alt-Svc), so fetching it again shows whether QUIC, i.e.
+   * UDP 443, gets through: the one non-STUN UDP a browser lets us see (network-context.ts).
+   */
+  http3: v.optional(v.object({ source: Source })),
   source: Source,
 });
 export type HttpTarget = v.InferOutput<typeof HttpTargetSchema>;

@@ -29,6 +29,12 @@ export const CONTROLS = {
   lossMaxMs: 1200,
   /** Below this not even the first retransmission's answer could arrive, so lost and slow look alike. */
   lossMinMs: 500,
+  /** Fetches of an HTTP/3 control after the first, until one goes over QUIC (orchestrator awaitQuic). */
+  quicAttempts: 4,
+  /** The pause before each: time for the browser's background QUIC handshake to finish. */
+  quicGapMs: 150,
+  /** A follow-up fetch needs at least this much of the controls' HTTP budget left. */
+  quicMinMs: 300,
 } as const;
 
 /**

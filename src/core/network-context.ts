@@ -138,7 +138,7 @@ export function readNetwork(catalog: Catalog, obs: Observations): NetworkContext
       state: udpState(answered, silent),
       answeredPorts: answered,
       silentPorts: silent,
-      quic: obs.http.some((result) => /^h3/i.test(result.timing?.protocol ?? '')),
+      quic: [...obs.http.map((r) => r.timing?.protocol), ...(obs.quic ?? []).map((q) => q.protocol)].some((protocol) => /^h3/i.test(protocol ?? '')),
     },
     tcp: transportEvidence(tcpOutcomes),
     tls: transportEvidence(tlsOutcomes),

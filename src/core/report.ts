@@ -76,6 +76,17 @@ export const LossResultSchema = v.pipe(
 );
 export type LossResult = v.InferOutput<typeof LossResultSchema>;
 
+/** Repeated fetches of an HTTP/3 control until the browser uses QUIC: the one non-STUN UDP evidence. */
+export const QuicResultSchema = v.object({
+  targetId: v.string(),
+  /** Fetches after the first one. */
+  attempts: Count,
+  /** The last fetch's protocol (Resource Timing nextHopProtocol), if it answered. */
+  protocol: v.optional(v.string()),
+  ms: Ms,
+});
+export type QuicResult = v.InferOutput<typeof QuicResultSchema>;
+
 export const HttpTimingSchema = v.object({
   dnsMs: v.optional(Ms),
   connectMs: v.optional(Ms),
@@ -116,6 +127,7 @@ export const ObservationsSchema = v.object({
   nat: v.optional(NatResultSchema),
   rtt: v.optional(RttResultSchema),
   loss: v.optional(LossResultSchema),
+  quic: v.optional(v.array(QuicResultSchema)),
 });
 export type Observations = v.InferOutput<typeof ObservationsSchema>;
 

@@ -8,6 +8,7 @@ export type Table = Readonly<Record<string, Row>>;
 const MI = 'MEDIA_INFERRED';
 const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
 const SPB = 'STUN_PORTS_BLOCKED';
+const SF = 'STUN_FILTERED';
 
 /** A healthy network: every app works; apps without media probes of their own are inferred (low confidence). */
 export const OPEN: Table = {
@@ -67,4 +68,24 @@ export const STUN_PORTS_BLOCKED: Table = {
   botim: ['works', 'low', [MI]],
   slack: ['degraded', 'low', [SPB, MI]],
   jitsi: ['works', 'high', []], // its own relay answers on UDP 443
+};
+
+/** STUN dropped by DPI on every port while QUIC (UDP 443) gets through: STUN is singled out; relays over TCP/TLS still carry calls. */
+export const STUN_FILTERED: Table = {
+  whatsapp: ['degraded', 'low', [SF, UBTF]],
+  messenger: ['degraded', 'low', [SF, UBTF]],
+  viber: ['degraded', 'low', [SF, MI]],
+  teams: ['degraded', 'medium', [SF, UBTF]],
+  facetime: ['unknown', 'low', [SF, MI]], // its own UDP protocol may or may not be STUN
+  meet: ['degraded', 'low', [SF, UBTF]],
+  tango: ['unknown', 'low', [SF, MI]],
+  imo: ['unknown', 'low', [SF, MI]],
+  teamspeak: ['unknown', 'low', [SF, MI]],
+  telegram: ['unknown', 'low', [SF, MI]],
+  signal: ['degraded', 'medium', [SF, UBTF]],
+  zoom: ['degraded', 'low', [SF, MI]],
+  discord: ['unknown', 'low', [SF, MI]],
+  botim: ['unknown', 'low', [SF, MI]],
+  slack: ['degraded', 'low', [SF, MI]],
+  jitsi: ['degraded', 'low', [SF, UBTF]],
 };

@@ -363,6 +363,48 @@ describe('CheckRunner: a network that drops everything silently', () => {
   });
 });
 
+describe('CheckRunner: QUIC evidence from an HTTP/3 control', () => {
+  const withHttp3 = (): Catalog => {
+    const base = makeCatalog();
+    const [first, ...rest] = base.controls.http;
+    if (first === undefined) throw new Error('no control');
+    return { ...base, controls: { ...base.controls, http: [{ ...first, http3: { source } }, ...rest] } };
+  };
+  /** probeHttp answering h2 for the first `h2Fetches` fetches of ctl-http-1, then h3. */
+  const switchesToQuicAfter = (h2Fetches: number, h: { count: number }): Partial<CheckDeps> => ({
+    probeHttp: async (target) => {
+      await sleep(40);
+      const fetches = target.id === 'ctl-http-1' ? (h.count += 1) : 0;
+      const protocol = fetches > h2Fetches ? 'h3' : 'h2';
+      return { id: target.id, outcome: 'reachable', status: 204, ms: 40, timing: { connectMs: 12, protocol } };
+    },
+  });
+
+  it('fetches the control again until the browser goes over QUIC, and records it', async () => {
+    const fetched = { count: 0 };
+    const { report } = await runToEnd(harness(switchesToQuicAfter(2, fetched)).deps, withHttp3());
+    expect(fetched.count).toBe(3);
+    expect(report.observations.quic).toEqual([{ targetId: 'ctl-http-1', attempts: 2, protocol: 'h3', ms: expect.any(Number) }]);
+    expect(report.observations.http.filter((r) => r.id === 'ctl-http-1')).toHaveLength(1);
+    expectValid(report);
+  });
+
+  it('gives up after a few attempts when QUIC never wins (UDP 443 dropped)', async () => {
+    const fetched = { count: 0 };
+    const { report } = await runToEnd(harness(switchesToQuicAfter(Number.POSITIVE_INFINITY, fetched)).deps, withHttp3());
+    expect(report.observations.quic).toEqual([{ targetId: 'ctl-http-1', attempts: CONTROLS.quicAttempts, protocol: 'h2', ms: expect.any(Number) }]);
+  });
+
+  it('needs no second fetch when the first already went over QUIC, and none for controls without HTTP/3', async () => {
+    const fetched = { count: 0 };
+    const { report } = await runToEnd(harness(switchesToQuicAfter(0, fetched)).deps, withHttp3());
+    expect(fetched.count).toBe(1);
+    expect(report.observations.quic).toBeUndefined();
+    const plain = await runToEnd(harness().deps);
+    expect(plain.report.observations.quic).toBeUndefined();
+  });
+});
+
 describe('CheckRunner: single flight', () => {
   it('joins the running check instead of starting a second one', async () => {
     const h = harness();

@@ -26,8 +26,9 @@ import {
   udp,
   udpBlocked,
   withDns,
+  withHttp3,
 } from './fixtures/observations';
-import { OPEN, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
+import { OPEN, STUN_FILTERED, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
 const catalog = bundledCatalog();
 const APP_IDS = catalog.apps.map((app) => app.id);
@@ -83,24 +84,7 @@ const CASES: Case[] = [
   {
     name: 'STUN deep-packet inspection (QUIC still works)',
     obs: stunDpi(catalog),
-    apps: {
-      whatsapp: ['degraded', 'low', [SF, UBTF]],
-      messenger: ['degraded', 'low', [SF, UBTF]],
-      viber: ['degraded', 'low', [SF, MI]],
-      teams: ['degraded', 'medium', [SF, UBTF]],
-      facetime: ['unknown', 'low', [SF, MI]], // its own UDP protocol may or may not be STUN
-      meet: ['degraded', 'low', [SF, UBTF]],
-      tango: ['unknown', 'low', [SF, MI]],
-      imo: ['unknown', 'low', [SF, MI]],
-      teamspeak: ['unknown', 'low', [SF, MI]],
-      telegram: ['unknown', 'low', [SF, MI]],
-      signal: ['degraded', 'medium', [SF, UBTF]],
-      zoom: ['degraded', 'low', [SF, MI]],
-      discord: ['unknown', 'low', [SF, MI]],
-      botim: ['unknown', 'low', [SF, MI]],
-      slack: ['degraded', 'low', [SF, MI]],
-      jitsi: ['degraded', 'low', [SF, UBTF]],
-    },
+    apps: STUN_FILTERED,
     overall: {
       verdict: 'degraded',
       confidence: 'high',
@@ -335,6 +319,13 @@ describe('judge: rules the scenarios do not isolate', () => {
       ice: obs.ice.map((r) => (r.transport === 'tls' ? { ...r, outcome: 'unreachable', evidence: 'gathering-complete', ms: 6 } : r)),
     };
     expect(summary(skipped).rows).toEqual(UDP_BLOCKED);
+  });
+
+  it('takes QUIC evidence from any fetch that went over HTTP/3, not only the control follow-ups', () => {
+    const viaApp = withHttp3(udpBlocked(catalog), ['meet.web']);
+    expect(summary(viaApp).rows).toEqual(summary(stunDpi(catalog)).rows);
+    const noQuic = { ...udpBlocked(catalog), quic: [{ targetId: 'control.http.google', attempts: 4, protocol: 'h2', ms: 900 }] };
+    expect(summary(noQuic).rows).toEqual(UDP_BLOCKED);
   });
 
   it('reports quality with the verdicts', () => {
