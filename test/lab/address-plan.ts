@@ -40,6 +40,8 @@ export interface LabHost {
   control: boolean;
   /** Served over HTTP(S) (signalling, controls, DoH). */
   web: boolean;
+  /** Also over HTTP/3 (a control with `http3`), by caddy instead of the Node servers. */
+  http3: boolean;
   /** Signal's hosts present a certificate from a CA no browser trusts (catalog expectFailure). */
   untrusted: boolean;
   /** STUN/TURN ports this host must answer, by port. */
@@ -65,7 +67,7 @@ export function addressPlan(catalog: Catalog): AddressPlan {
   const host = (name: string): LabHost => {
     const known = hosts.get(name);
     if (known !== undefined) return known;
-    const created: LabHost = { name, ip: '', apps: [], control: false, web: false, untrusted: false, ice: new Map() };
+    const created: LabHost = { name, ip: '', apps: [], control: false, web: false, http3: false, untrusted: false, ice: new Map() };
     hosts.set(name, created);
     return created;
   };
@@ -84,6 +86,7 @@ export function addressPlan(catalog: Catalog): AddressPlan {
     const entry = host(hostnameOf(target.url));
     entry.web = true;
     entry.control = true;
+    if (target.http3 !== undefined && target.url.startsWith('https:')) entry.http3 = true;
   }
   for (const target of catalog.controls.stun) addIce(target.url);
   if (catalog.controls.doh !== undefined) host(hostnameOf(catalog.controls.doh)).web = true;

@@ -25,11 +25,23 @@ export interface TimedReport {
 }
 
 /**
+ * Chrome speaks QUIC to an Alt-Svc server only when its certificate chains to a publicly trusted
+ * root (net::ERR_QUIC_CERT_ROOT_NOT_KNOWN otherwise), which no lab CA can be. Naming a host in
+ * --origin-to-force-quic-on lifts that rule for it; forcing it on port 1, where nothing listens,
+ * leaves everything else as on the real Internet: the first request goes over TCP and learns h3
+ * from Alt-Svc, later ones race QUIC against TCP and fall back to TCP when UDP 443 is dropped.
+ * The certificate is still verified (an untrusted one fails the QUIC handshake).
+ */
+function quicFlags(hosts: readonly string[]): string[] {
+  return hosts.length === 0 ? [] : [`--origin-to-force-quic-on=${hosts.map((host) => `${host}:1`).join(',')}`];
+}
+
+/**
  * A fresh profile per scenario on purpose: a browser kept across scenarios would reuse pooled
  * connections and cached names from the previous one, and so never meet the new scenario's DNS
  * or filtering (an open HTTP/2 connection to a host survives any change of its DNS answer).
  */
-export async function launchInClientNamespace(extensionDir: string, caPath: string): Promise<LabBrowser> {
+export async function launchInClientNamespace(extensionDir: string, caPath: string, http3Hosts: readonly string[] = []): Promise<LabBrowser> {
   const home = mkdtempSync(join(tmpdir(), 'cic-lab-home-'));
   trustInNssDb(home, caPath);
   // Playwright starts the executable it is given; this one enters the namespace first. `ip netns
@@ -45,7 +57,7 @@ export async function launchInClientNamespace(extensionDir: string, caPath: stri
       headless: false, // --headless=new comes from chromiumArgs
       env: { ...process.env, HOME: home },
       timeout: 30_000,
-      args: chromiumArgs([`--disable-extensions-except=${dir}`, `--load-extension=${dir}`]),
+      args: chromiumArgs([`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...quicFlags(http3Hosts)]),
     });
   } catch (error) {
     rmSync(home, { recursive: true, force: true });

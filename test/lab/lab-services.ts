@@ -99,6 +99,25 @@ function coturnArgs(host: LabHost, pki: TestPki, dir: string): { args: string[];
   return { args, listeners };
 }
 
+/**
+ * caddy for the hosts whose controls offer HTTP/3: HTTPS over TCP and QUIC on 443 with the lab
+ * certificate, announcing h3 in Alt-Svc as any HTTP/3 server does; the same answers as web-servers.ts
+ * gives (generate_204 → 204, anything else → 200).
+ */
+function caddyConfig(hosts: readonly LabHost[], pki: TestPki): string {
+  const global = ['{', '\tadmin off', '\tauto_https disable_redirects', '\tskip_install_trust', '\tservers {', '\t\tprotocols h1 h2 h3', '\t}', '}'];
+  const sites = hosts.flatMap((host) => [
+    `https://${host.name}:443 {`,
+    `\tbind ${host.ip}`,
+    `\ttls ${pki.server.certPath} ${pki.server.keyPath}`,
+    '\theader Cache-Control no-store',
+    '\trespond /generate_204 204',
+    `\trespond "lab ${host.name}" 200`,
+    '}',
+  ]);
+  return `${[...global, ...sites].join('\n')}\n`;
+}
+
 export interface DnsConfig {
   /** Names that answer NXDOMAIN (every name not in the plan does anyway). */
   nxdomain?: readonly string[];
@@ -153,7 +172,7 @@ export async function startServices(plan: AddressPlan, pki: TestPki, dir: string
     const webHosts = plan.hosts.filter((h) => h.web);
     const doh = plan.hosts.find((h) => h.name === 'dns.google');
     const config: WebServersConfig = {
-      hosts: webHosts.map((h) => ({ name: h.name, ip: h.ip, untrusted: h.untrusted })),
+      hosts: webHosts.map((h) => ({ name: h.name, ip: h.ip, untrusted: h.untrusted, http3: h.http3 })),
       portalIp: NET.portalIp,
       blockPageIp: NET.blockPageIp,
       dohHost: doh?.name ?? 'dns.google',
@@ -169,6 +188,15 @@ export async function startServices(plan: AddressPlan, pki: TestPki, dir: string
     const script = resolve('test/lab/web-servers.ts');
     children.push(track('web servers', spawnInNs(NS.server, process.execPath, ['--import', 'tsx', script, configPath])));
     for (const ip of [...webHosts.map((h) => h.ip), NET.portalIp, NET.blockPageIp]) listeners.push(`tcp ${ip}:443`, `tcp ${ip}:80`);
+    const quicHosts = webHosts.filter((h) => h.http3);
+    if (quicHosts.length > 0) {
+      const caddyfile = join(dir, 'Caddyfile');
+      writeFileSync(caddyfile, caddyConfig(quicHosts, pki));
+      // caddy keeps state under XDG dirs: the lab's own, never the machine's.
+      const env = { ...process.env, XDG_DATA_HOME: join(dir, 'caddy-data'), XDG_CONFIG_HOME: join(dir, 'caddy-config') };
+      children.push(track('caddy', spawnInNs(NS.server, '/usr/bin/caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], { env })));
+      for (const host of quicHosts) listeners.push(`udp ${host.ip}:443`);
+    }
     await waitForListeners(listeners, children);
   } catch (error) {
     await Promise.all(children.map(stopChild));

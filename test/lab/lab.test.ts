@@ -96,6 +96,7 @@ function describeReport(report: Report): string {
     `nat ${JSON.stringify(o.nat)}`,
     `rtt ${JSON.stringify(o.rtt)}`,
     `loss ${JSON.stringify(o.loss)}`,
+    `quic ${JSON.stringify(o.quic)}`,
     `quality ${JSON.stringify(report.quality)}`,
     `overall ${JSON.stringify(report.overall)}`,
     ...apps,
@@ -111,7 +112,7 @@ function isExpectationList(expected: Expectation | readonly Expectation[]): expe
 
 /** One check in a fresh browser, timed. */
 async function checkOnce(): Promise<{ report: Report; timing: Omit<Timing, 'scenario' | 'attempts'> }> {
-  const browser = await launchInClientNamespace(extensionDir, pki.caPath);
+  const browser = await launchInClientNamespace(extensionDir, pki.caPath, plan.hosts.filter((h) => h.http3).map((h) => h.name));
   try {
     const timed = await browser.runCheck();
     const { report } = timed;

@@ -5,7 +5,7 @@ import { NET, type AddressPlan } from './address-plan';
 import type { DnsConfig } from './lab-services';
 import type { RouterConfig } from './router';
 import { IF } from './topology';
-import { OPEN, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
+import { OPEN, STUN_FILTERED, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
 export type { Row, Table };
 
@@ -106,10 +106,11 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'DPI drops every UDP datagram carrying the STUN magic cookie 0x2112A442 at payload offset 4, on any port.',
     // @th,96,32: the transport header is 8 bytes (64 bits), the cookie follows type and length (32 bits).
     router: () => plain({ forward: ['meta l4proto udp @th,96,32 0x2112a442 drop'] }),
-    // A browser sends no UDP but STUN before ICE, and the lab has no HTTP/3 server, so no QUIC
-    // evidence exists: the engine cannot tell this from a blanket UDP block (network-context.ts
-    // udpReasons) and must say so exactly as it does for udp-blocked.
-    expect: () => ({ apps: UDP_BLOCKED, overall: UDP_BLOCKED_OVERALL }),
+    // QUIC to the HTTP/3 controls still gets through (caddy on UDP 443), so STUN is singled out.
+    expect: () => ({
+      apps: STUN_FILTERED,
+      overall: { verdict: 'degraded', confidence: 'high', reasons: ['STUN_FILTERED', UBTF], advice: ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK', 'PREFER_AUDIO_ONLY'] },
+    }),
   },
   {
     name: 'stun-ports-blocked',

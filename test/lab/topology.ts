@@ -32,6 +32,7 @@ const TOOLS: readonly { path: string; install: string }[] = [
   { path: '/usr/bin/turnserver', install: 'coturn' },
   { path: '/usr/bin/openssl', install: 'openssl' },
   { path: '/usr/bin/certutil', install: 'libnss3-tools' },
+  { path: '/usr/bin/caddy', install: 'caddy' },
 ];
 
 export function run(command: string, args: readonly string[], input?: string): string {

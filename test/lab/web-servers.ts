@@ -4,8 +4,11 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 
 export interface WebServersConfig {
-  /** Catalog web hosts; `untrusted` ones present the unknown-CA certificate (Signal's private CA). */
-  hosts: { name: string; ip: string; untrusted: boolean }[];
+  /**
+   * Catalog web hosts; `untrusted` ones present the unknown-CA certificate (Signal's private CA);
+   * `http3` ones get only plain HTTP here, as caddy serves their HTTPS over TCP and QUIC.
+   */
+  hosts: { name: string; ip: string; untrusted: boolean; http3: boolean }[];
   portalIp: string;
   blockPageIp: string;
   /** The DoH host (dns.google): its /resolve answers with the lab's true addresses. */
@@ -66,11 +69,12 @@ function listen(server: Server, ip: string, port: number): Promise<void> {
 
 async function main(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as WebServersConfig;
-  const sites: { ip: string; role: Role; cert: { cert: string; key: string } }[] = [
+  const sites: { ip: string; role: Role; cert: { cert: string; key: string }; https?: false }[] = [
     ...config.hosts.map((host) => ({
       ip: host.ip,
       role: 'catalog' as const,
       cert: host.untrusted ? config.certs.unknownCa : config.certs.trusted,
+      ...(host.http3 ? { https: false as const } : {}),
     })),
     { ip: config.portalIp, role: 'portal', cert: config.certs.wrongHost },
     { ip: config.blockPageIp, role: 'block-page', cert: config.certs.wrongHost },
@@ -78,11 +82,13 @@ async function main(configPath: string): Promise<void> {
   const servers: Server[] = [];
   for (const site of sites) {
     const handler = (req: IncomingMessage, res: ServerResponse) => answer(site.role, config, req, res);
-    const https = createHttpsServer({ cert: site.cert.cert, key: site.cert.key }, handler);
     const http = createHttpServer(handler);
-    await listen(https, site.ip, 443);
     await listen(http, site.ip, 80);
-    servers.push(https, http);
+    servers.push(http);
+    if (site.https === false) continue;
+    const https = createHttpsServer({ cert: site.cert.cert, key: site.cert.key }, handler);
+    await listen(https, site.ip, 443);
+    servers.push(https);
   }
   const stop = () => {
     for (const server of servers) server.close();
