@@ -256,6 +256,8 @@ export function judgeApp(
   const ordered = orderReasons(reasons);
   // A name DoH cannot resolve either is a stale catalog entry: another resolver would not help.
   const actionable = verdict === 'unknown' ? ordered.filter((r) => r !== 'DNS_NXDOMAIN') : ordered;
+  const advice = adviceForReasons(actionable);
+  if (verdict === 'blocked' && mayBeDnsRedirect(app, evidence) && !advice.includes('TRY_OTHER_DNS')) advice.unshift('TRY_OTHER_DNS');
   return {
     appId: app.id,
     verdict,
@@ -263,8 +265,20 @@ export function judgeApp(
     messaging: relayOnly ? 'unknown' : messaging.reach,
     calls: calls.reach,
     reasons: ordered,
-    advice: adviceForReasons(actionable),
+    advice,
   };
+}
+
+/**
+ * A certificate for another name is what a DNS block page presents, and also what an interceptor on
+ * the path presents. Telling them apart needs the address the browser connected to, which Chrome
+ * does not report with an error (browser-behaviour.md §8). Unless a DNS check cleared the name,
+ * another resolver is worth a try before a VPN: it is free and fixes the common case.
+ */
+function mayBeDnsRedirect(app: App, evidence: AppEvidence): boolean {
+  return app.signalling.some(
+    (target) => evidence.http.get(target.id)?.failure === 'ssl_invalid_hostname' && evidence.dns.get(target.id)?.verdict !== 'consistent',
+  );
 }
 
 /** Whether an open network path exists to this app at all: used to point users of blocked apps elsewhere. */

@@ -160,6 +160,9 @@ describe('network lab: the bundled catalog on real networks', () => {
       const closest = variants.find((e) => isDeepStrictEqual(e.overall.reasons, report.overall?.reasons)) ?? variants[0];
       if (closest === undefined) throw new Error(`scenario ${scenario.name} expects nothing`);
       expect(rows, context).toEqual(closest.apps);
+      for (const [appId, advice] of Object.entries(closest.appAdvice ?? {})) {
+        expect(report.apps.find((a) => a.appId === appId)?.advice, `${context}\nadvice for ${appId}`).toEqual(advice);
+      }
       const { advice, ...overall } = closest.overall;
       expect(report.overall, context).toMatchObject(advice === undefined ? overall : closest.overall);
     });

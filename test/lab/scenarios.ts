@@ -12,6 +12,8 @@ export type { Row, Table };
 export interface Expectation {
   apps: Table;
   overall: { verdict: Verdict; confidence: Confidence; reasons: readonly Reason[]; advice?: readonly Advice[] };
+  /** Advice expected for particular apps. */
+  appAdvice?: Readonly<Record<string, readonly Advice[]>>;
 }
 
 export interface Scenario {
@@ -143,9 +145,13 @@ export const SCENARIOS: readonly Scenario[] = [
     dns: (plan) => ({ override: Object.fromEntries(hostsOf(plan, 'whatsapp', { webOnly: true }).map((name) => [name, NET.blockPageIp])) }),
     // Not DNS_TAMPERED as in the unit fixture: Chrome's webRequest gives no `ip` with an error
     // (browser-behaviour.md §8), so the orchestrator has no address to cross-check with DoH and
-    // sees only a certificate for another name. Blocked with high confidence either way; the
-    // reason says what a browser can see (README, "What the lab found").
-    expect: () => oneAppBlocked('whatsapp', ['blocked', 'high', ['TLS_INTERFERENCE']]),
+    // sees only a certificate for another name, as an interceptor on the path would present.
+    // Blocked with high confidence either way; the reason says what a browser can see, and the
+    // advice puts the free fix for the common case (another resolver) first.
+    expect: () => ({
+      ...oneAppBlocked('whatsapp', ['blocked', 'high', ['TLS_INTERFERENCE']]),
+      appAdvice: { whatsapp: ['TRY_OTHER_DNS', 'TRY_VPN', 'TRY_OTHER_NETWORK', 'USE_APP_THAT_WORKS'] },
+    }),
   },
   {
     name: 'app-ips-dropped',

@@ -10,6 +10,7 @@ import {
   bundledCatalog,
   captivePortal,
   dnsBlockPage,
+  dnsBlockPageUnseen,
   dnsNxdomain,
   failHttp,
   idPrefix,
@@ -113,6 +114,13 @@ const CASES: Case[] = [
     advice: { whatsapp: ['TRY_OTHER_DNS', 'TRY_VPN', 'USE_APP_THAT_WORKS'] },
   },
   {
+    name: 'DNS block page as Chrome sees it (no address with the error): interference, other DNS first',
+    obs: dnsBlockPageUnseen(catalog, 'whatsapp'),
+    apps: { ...OPEN, whatsapp: ['blocked', 'high', ['TLS_INTERFERENCE']] },
+    overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+    advice: { whatsapp: ['TRY_OTHER_DNS', 'TRY_VPN', 'TRY_OTHER_NETWORK', 'USE_APP_THAT_WORKS'] },
+  },
+  {
     name: "one app's IPs dropped",
     obs: appIpsDropped(catalog, 'teams'),
     apps: { ...OPEN, teams: ['blocked', 'medium', ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE']] },
@@ -135,6 +143,8 @@ const CASES: Case[] = [
       discord: ['blocked', 'high', ['TLS_INTERFERENCE']],
     },
     overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
+    // A failed handshake is no DNS matter; a certificate for another name may be.
+    advice: { signal: ['TRY_VPN', 'TRY_OTHER_NETWORK', 'USE_APP_THAT_WORKS'], discord: ['TRY_OTHER_DNS', 'TRY_VPN', 'TRY_OTHER_NETWORK', 'USE_APP_THAT_WORKS'] },
   },
   {
     name: 'symmetric NAT is a note, not a failure',
@@ -319,6 +329,17 @@ describe('judge: rules the scenarios do not isolate', () => {
       ice: obs.ice.map((r) => (r.transport === 'tls' ? { ...r, outcome: 'unreachable', evidence: 'gathering-complete', ms: 6 } : r)),
     };
     expect(summary(skipped).rows).toEqual(UDP_BLOCKED);
+  });
+
+  it('does not suggest another resolver when a DNS check found the name answered as DoH answers it', () => {
+    const obs = dnsBlockPageUnseen(catalog, 'whatsapp');
+    const cleared = withDns(
+      obs,
+      obs.http.filter((r) => idPrefix('whatsapp')(r.id)).map((r) => ({ targetId: r.id, host: 'web.whatsapp.com', system: 'public' as const, doh: 'answers' as const, verdict: 'consistent' as const })),
+    );
+    const advice = (o: Observations) => judge(catalog, o).apps.find((a) => a.appId === 'whatsapp')?.advice;
+    expect(advice(obs)).toContain('TRY_OTHER_DNS');
+    expect(advice(cleared)).not.toContain('TRY_OTHER_DNS');
   });
 
   it('takes QUIC evidence from any fetch that went over HTTP/3, not only the control follow-ups', () => {
