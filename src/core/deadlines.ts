@@ -8,8 +8,10 @@ import type { Observations } from './report';
  *
  * Silent drop, worst case: controls phase (CONTROLS.phaseMs 2.5 s) + app phase (the ceilings
  * below, 3 s, all probes in parallel) + graces ≈ 6 s. Healthy network (RTT ≤ 100 ms): controls
- * ≈ 0.5 s (NAT 1–2 RTT, five sequential RTT samples), app phase ≈ the slowest HTTPS fetch (≈ 5
- * RTT) ≈ 0.5–1 s; one silently filtered target adds at most its floor (1–1.5 s) ⇒ ≤ 3 s.
+ * ≈ 0.7 s (NAT 1–2 RTT, five sequential RTT samples, the loss burst 1 RTT plus the browser's
+ * gathering completion, ≈ 0.1 s; HTTP/3 follow-ups run alongside), app phase ≈ the slowest HTTPS
+ * fetch (≈ 5 RTT) ≈ 0.5–1 s; one silently filtered target adds at most its floor (1–1.5 s) ⇒ ≤ 3 s.
+ * A lossy path adds a retransmission interval to the burst and 1 s to the UDP floor.
  */
 export const CONTROLS = {
   /** The whole controls phase; the RTT samples get what the NAT probe leaves of it. */
