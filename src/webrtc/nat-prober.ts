@@ -107,52 +107,81 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
 }
 
 /**
- * One connection's Binding answers: every srflx candidate is one socket's transaction answered (a browser may bind
- * a socket per network, each with its own transaction), timed from the first host candidate. Runs until gathering
- * completes or the deadline.
+ * Exchanges per connection in the loss burst. Chrome refuses new RTCPeerConnections once its process holds 500 not
+ * yet garbage-collected, closed or not, and an idle extension process rarely collects: one connection per exchange
+ * broke the seventh back-to-back check. So in Chrome a connection carries several exchanges. Firefox retransmits
+ * after only 100 ms, within the spread of its sections' start times, so there each exchange keeps its own
+ * connection (and the first host candidate, which Firefox emits as it sends, times it).
  */
-function bindingAnswers(target: IceTarget, deadlineMs: number): Promise<{ answersMs: number[]; hostMs?: number }> {
-  const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0 });
+const EXCHANGES_PER_CONNECTION = __BROWSER__ === 'firefox' ? 1 : 8;
+
+interface Exchange {
+  /** When its first Binding went out, as far as we can tell, in ms after the connection started. */
+  sentMs?: number;
+  /** When each of its sockets' srflx arrived, ms after the connection started. */
+  srflxMs: number[];
+}
+
+/**
+ * Binding exchanges in one connection: with bundling off (max-compat) every media section gets its own ICE
+ * transport, its own sockets and so its own STUN transaction, and its candidates carry its section's mid. Every
+ * srflx is one socket's transaction answered (a browser may bind a socket per network). A lone section is timed from
+ * its first host candidate; several are timed from setLocalDescription, because Chrome emits host candidates only
+ * once their mDNS names are registered, often after the srflx. Runs until gathering completes or the deadline.
+ */
+function bindingExchanges(target: IceTarget, count: number, deadlineMs: number): Promise<Exchange[]> {
+  const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
   const { pc } = connection;
   const started = performance.now();
-  const arrivals: number[] = [];
-  let hostMs: number | undefined;
+  const byMid = new Map<string, Exchange>();
+  let describedMs: number | undefined;
   return new Promise((resolve) => {
     const finish = (): void => {
       clearTimeout(timer);
       connection.close();
-      const sent = hostMs ?? 0;
-      resolve({ answersMs: arrivals.map((at) => Math.max(0, at - sent)), ...(hostMs === undefined ? {} : { hostMs }) });
+      // Sections that produced no candidate at all still count: their Binding went unanswered.
+      const exchanges = [...byMid.values()].map((e) => (count > 1 && describedMs !== undefined ? { ...e, sentMs: describedMs } : e));
+      while (exchanges.length < count) exchanges.push({ srflxMs: [] });
+      resolve(exchanges);
     };
     const timer = setTimeout(finish, deadlineMs);
     pc.addEventListener('icecandidate', (event) => {
-      const type = event.candidate?.type;
-      if (type === 'host') hostMs ??= performance.now() - started;
-      else if (type === 'srflx') arrivals.push(performance.now() - started);
+      const candidate = event.candidate;
+      if (!candidate?.sdpMid) return;
+      const exchange = byMid.get(candidate.sdpMid) ?? { srflxMs: [] };
+      byMid.set(candidate.sdpMid, exchange);
+      const at = performance.now() - started;
+      if (candidate.type === 'host') exchange.sentMs ??= at;
+      else if (candidate.type === 'srflx') exchange.srflxMs.push(at);
     });
     pc.addEventListener('icegatheringstatechange', () => {
       if (pc.iceGatheringState === 'complete') finish();
     });
-    pc.createDataChannel('loss');
+    for (let i = 0; i < count; i += 1) pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.createOffer()
-      .then((offer) => pc.setLocalDescription(offer))
+      .then((offer) => {
+        describedMs = performance.now() - started;
+        return pc.setLocalDescription(offer);
+      })
       .catch(finish);
   });
 }
 
 /**
- * Loss: `exchanges` connections to one STUN server at once, each with its own sockets (so its own transactions and
- * retransmissions). loss.ts reads how late each answer came against the browser's retransmission schedule. In
- * parallel, so the burst costs one round trip on a clean path and a retransmission interval on a lossy one. A
- * connection with no answer at all counts as one transaction that lost every send due by the deadline.
+ * Loss: `exchanges` Binding exchanges with one STUN server at once, a few connections of many exchanges each.
+ * loss.ts reads how late each answer came against the browser's retransmission schedule. In parallel, so the burst
+ * costs one round trip on a clean path and a retransmission interval on a lossy one. An exchange with no answer at
+ * all counts as one transaction that lost every send due by the deadline.
  */
 export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult> {
   const started = performance.now();
-  const connections = await Promise.all(Array.from({ length: exchanges }, () => bindingAnswers(target, deadlineMs)));
-  const answeredMs = connections.flatMap((c) => c.answersMs);
-  const unanswered = connections.filter((c) => c.answersMs.length === 0).length;
-  // Unanswered connections waited from their first send (≈ the host candidate) to the deadline.
-  const lastSend = Math.max(0, ...connections.map((c) => c.hostMs ?? 0));
+  const sizes: number[] = [];
+  for (let left = exchanges; left > 0; left -= EXCHANGES_PER_CONNECTION) sizes.push(Math.min(left, EXCHANGES_PER_CONNECTION));
+  const all = (await Promise.all(sizes.map((size) => bindingExchanges(target, size, deadlineMs)))).flat();
+  const answeredMs = all.flatMap((e) => e.srflxMs.map((at) => Math.max(0, at - (e.sentMs ?? 0))));
+  const unanswered = all.filter((e) => e.srflxMs.length === 0).length;
+  // Unanswered exchanges waited from their first send (≈ the host candidate) to the deadline.
+  const lastSend = Math.max(0, ...all.map((e) => e.sentMs ?? 0));
   const counted = countLoss({ answeredMs, unanswered, waitedMs: deadlineMs - lastSend }, SCHEDULE);
   return {
     targetId: target.id,
