@@ -179,6 +179,11 @@ try {
       let probes = 0;
       for (let run = 0; run < RUNS; run += 1) {
         const timing = await timeCheck(ext, catalog);
+        // A check that lost its measurements (a browser limit, a probe error) would time as fast: refuse the figure.
+        const { observations } = timing.report;
+        if (timing.report.status !== 'done' || (condition === 'open' && (observations.rtt === undefined || observations.loss === undefined))) {
+          throw new Error(`${condition} ${apps} run ${run + 1}: incomplete check (status ${timing.report.status}, rtt ${observations.rtt ? 'yes' : 'no'}, loss ${observations.loss ? 'yes' : 'no'})`);
+        }
         first.push(timing.firstRowMs);
         total.push(timing.totalMs);
         probes = timing.report.observations.http.length + timing.report.observations.ice.length;

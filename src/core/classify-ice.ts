@@ -57,6 +57,11 @@ function meaningOf(error: IceErrorEvent, url: IceUrl): ErrorMeaning {
     // An address-family mismatch (e.g. an IPv6 socket for an IPv4-only server); another socket decides.
     return { kind: 'noise' };
   }
+  if (text.includes('so many peerconnections')) {
+    // Chrome's cap on RTCPeerConnections in one process (500, closed ones counted until garbage
+    // collection): this device refused the probe, the network never saw it.
+    return { kind: 'gave-up', code, outcome: 'unreachable', failure: 'blocked_locally', settles: true };
+  }
   if (text.includes('host lookup')) {
     return { kind: 'gave-up', code, outcome: 'unreachable', failure: 'dns_lookup_error', settles: true };
   }

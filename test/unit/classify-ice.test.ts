@@ -16,6 +16,11 @@ describe('classifyIce', () => {
     ['srflx', probe(STUN, { firstSrflxMs: 21 }), { outcome: 'reachable', evidence: 'srflx', ms: 21 }],
     ['relay', probe(TURN_UDP, { firstRelayMs: 70 }), { outcome: 'reachable', evidence: 'relay', ms: 70 }],
     ['earliest candidate wins', probe(TURN_UDP, { firstSrflxMs: 12, firstRelayMs: 70 }), { evidence: 'srflx', ms: 12 }],
+    [
+      "Chrome's connection cap: refused on this device, not by the network",
+      probe(STUN, { errors: [{ code: 701, text: "rejected by the browser: NotSupportedError: Failed to construct 'RTCPeerConnection': Cannot create so many PeerConnections", ms: 0 }] }),
+      { outcome: 'unreachable', evidence: 'error-701', failure: 'blocked_locally' },
+    ],
     // Error codes sent by the server: reachable over that transport (§4).
     [
       'TURN/UDP dummy creds 401 (Chrome)',
