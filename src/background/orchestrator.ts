@@ -39,8 +39,11 @@ export interface CheckDeps {
   /** One RTCPeerConnection with all `servers`, for the NAT mapping; `answered` in the order the servers answered. */
   probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatResult>;
   probeRtt(target: IceTarget, samples: number, deadlineMs: number): Promise<RttResult>;
-  /** A burst of `exchanges` parallel Binding exchanges with one STUN server, for loss. */
-  probeLoss(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult>;
+  /**
+   * A burst of `exchanges` parallel Binding exchanges with one STUN server, for loss. Absent where the browser's
+   * timing cannot show its retransmissions (Firefox, check-service.ts): the check then has no loss estimate.
+   */
+  probeLoss?(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult>;
   /** Compares what the browser resolved for the target's host with DoH; null when there is nothing to compare. */
   dnsCheck(target: HttpTarget, httpResult: HttpProbeResult, deadlineMs: number, signal: AbortSignal): Promise<DnsCheck | null>;
   judge(catalog: Catalog, observations: Observations): Judgement;
@@ -396,7 +399,7 @@ class Run {
     if (signal.aborted) return;
     this.record({ rtt });
     const lossMs = Math.min(CONTROLS.lossMaxMs, left());
-    if (lossMs < CONTROLS.lossMinMs) return;
+    if (this.deps.probeLoss === undefined || lossMs < CONTROLS.lossMinMs) return;
     const loss = await this.deps.probeLoss(first, CONTROLS.lossExchanges, lossMs);
     if (!signal.aborted) this.record({ loss });
   }

@@ -19,11 +19,13 @@ export const CHROME_SCHEDULE: RetransmitSchedule = doubling(250, 9);
 export const FIREFOX_SCHEDULE: RetransmitSchedule = doubling(100, 7);
 
 /**
- * An answer counts as one to a retransmission once it is this much of the gap before that
- * retransmission late: a quarter leaves room for measurement scatter (tens of ms on a busy CPU) and
- * for queueing jitter without taking a late first answer for a lost one.
+ * An answer counts as one to a retransmission once it is within this fraction of the gap before that
+ * retransmission's step. Scatter in our timing (a busy CPU, the browser setting up many sockets at
+ * once) only ever makes an answer look later, never earlier than its retransmission really went out,
+ * so the threshold sits just below the step: e2e on a loaded 2-core machine saw first answers up to
+ * ~200 ms late in Chrome, which a quarter (187 ms) took for lost sends.
  */
-const EARLY_FRACTION = 0.25;
+const EARLY_FRACTION = 0.1;
 
 /** How many sends an answer `lateMs` after the fastest answer of the burst took (1 = the first one answered). */
 export function sendsBefore(lateMs: number, schedule: RetransmitSchedule): number {
@@ -37,34 +39,41 @@ export function sendsBefore(lateMs: number, schedule: RetransmitSchedule): numbe
 }
 
 export interface Burst {
-  /** Each answered exchange's answer time, from the moment it sent its first Binding. */
+  /** Each answered exchange's answer time, from the moment it sent its first Binding (as this group's clock tells). */
   answeredMs: readonly number[];
   /** Exchanges still unanswered when the burst ended. */
   unanswered: number;
-  /** How long the burst waited for answers, from the first sends. */
+  /** How long the group waited for answers, from its first sends. */
   waitedMs: number;
 }
 
 /**
- * Datagrams sent and lost over a burst (request or answer lost: a round-trip count).
- * The fastest answer of the burst is the path's round trip; every answer later than that by a
+ * Datagrams sent and lost over a burst (request or answer lost: a round-trip count), in groups whose
+ * answers share one reference clock (one connection's sections start together, give or take the
+ * browser's set-up; different connections may start a hundred milliseconds apart on a busy CPU).
+ * Each group's fastest answer is its round trip, and every answer later than that by a
  * retransmission interval needed that retransmission. An unanswered exchange lost every send whose
- * answer should have arrived by the end of the wait; sends still in flight are not counted. With no
- * answer at all the path is not lossy but closed, and nothing is estimated.
+ * answer should have arrived by the end of its group's wait (judged with the burst's fastest answer);
+ * sends still in flight are not counted. With no answer at all the path is not lossy but closed, and
+ * nothing is estimated.
  */
-export function countLoss(burst: Burst, schedule: RetransmitSchedule): { sent: number; lost: number } | undefined {
-  if (burst.answeredMs.length === 0) return undefined;
-  const rtt = Math.min(...burst.answeredMs);
+export function countLoss(groups: readonly Burst[], schedule: RetransmitSchedule): { sent: number; lost: number } | undefined {
+  const fastest = groups.flatMap((group) => (group.answeredMs.length === 0 ? [] : [Math.min(...group.answeredMs)]));
+  if (fastest.length === 0) return undefined;
+  const rtt = Math.min(...fastest);
   let sent = 0;
   let lost = 0;
-  for (const answered of burst.answeredMs) {
-    const sends = sendsBefore(answered - rtt, schedule);
-    sent += sends;
-    lost += sends - 1;
+  for (const group of groups) {
+    const own = group.answeredMs.length === 0 ? rtt : Math.min(...group.answeredMs);
+    for (const answered of group.answeredMs) {
+      const sends = sendsBefore(answered - own, schedule);
+      sent += sends;
+      lost += sends - 1;
+    }
+    const due = schedule.filter((at) => at + rtt <= group.waitedMs).length;
+    sent += group.unanswered * due;
+    lost += group.unanswered * due;
   }
-  const due = schedule.filter((at) => at + rtt <= burst.waitedMs).length;
-  sent += burst.unanswered * due;
-  lost += burst.unanswered * due;
   return { sent, lost };
 }
 

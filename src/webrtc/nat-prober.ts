@@ -4,7 +4,7 @@
 import type { IceTarget } from '../core/catalog';
 import { parseCandidate } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
-import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sendsBefore, type RetransmitSchedule } from '../core/loss';
+import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sendsBefore, type Burst, type RetransmitSchedule } from '../core/loss';
 import type { LossResult, NatResult, RttResult } from '../core/report';
 import { jitter, median, round, roundMs } from '../core/stats';
 import { hasIceErrorEvents, probeIceTarget, probeServer } from './ice-prober';
@@ -110,22 +110,26 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
  * Exchanges per connection in the loss burst. Chrome refuses new RTCPeerConnections once its process holds 500 not
  * yet garbage-collected, closed or not, and an idle extension process rarely collects: one connection per exchange
  * broke the seventh back-to-back check. So in Chrome a connection carries several exchanges. Firefox retransmits
- * after only 100 ms, within the spread of its sections' start times, so there each exchange keeps its own
- * connection (and the first host candidate, which Firefox emits as it sends, times it).
+ * after only 100 ms, within the spread of its sections' start times (a clean server read as 40 % loss), so there
+ * each exchange keeps its own connection, timed from its first host candidate, which Firefox emits as it sends.
  */
 const EXCHANGES_PER_CONNECTION = __BROWSER__ === 'firefox' ? 1 : 8;
 
 interface Exchange {
   /** When its first Binding went out, as far as we can tell, in ms after the connection started. */
   sentMs?: number;
-  /** When each of its sockets' srflx arrived, ms after the connection started. */
+  /** When its first srflx of each address family arrived, ms after the connection started. */
   srflxMs: number[];
+  /** The address families already answered. */
+  families: Set<'ipv4' | 'ipv6'>;
 }
 
 /**
  * Binding exchanges in one connection: with bundling off (max-compat) every media section gets its own ICE
- * transport, its own sockets and so its own STUN transaction, and its candidates carry its section's mid. Every
- * srflx is one socket's transaction answered (a browser may bind a socket per network). A lone section is timed from
+ * transport, its own sockets and so its own STUN transaction, and its candidates carry its section's mid. A browser
+ * may bind several sockets per section (one per network, and per address family for a dual-stack server); the
+ * networks' sockets start a step apart, which would read as a retransmission, so only the first answer of each
+ * address family counts: one transaction per family. A lone section is timed from
  * its first host candidate; several are timed from setLocalDescription, because Chrome emits host candidates only
  * once their mDNS names are registered, often after the srflx. Runs until gathering completes or the deadline.
  */
@@ -141,23 +145,29 @@ function bindingExchanges(target: IceTarget, count: number, deadlineMs: number):
       connection.close();
       // Sections that produced no candidate at all still count: their Binding went unanswered.
       const exchanges = [...byMid.values()].map((e) => (count > 1 && describedMs !== undefined ? { ...e, sentMs: describedMs } : e));
-      while (exchanges.length < count) exchanges.push({ srflxMs: [] });
+      while (exchanges.length < count) exchanges.push({ srflxMs: [], families: new Set() });
       resolve(exchanges);
     };
     const timer = setTimeout(finish, deadlineMs);
     pc.addEventListener('icecandidate', (event) => {
       const candidate = event.candidate;
       if (!candidate?.sdpMid) return;
-      const exchange = byMid.get(candidate.sdpMid) ?? { srflxMs: [] };
+      const exchange = byMid.get(candidate.sdpMid) ?? { srflxMs: [], families: new Set() };
       byMid.set(candidate.sdpMid, exchange);
       const at = performance.now() - started;
       if (candidate.type === 'host') exchange.sentMs ??= at;
-      else if (candidate.type === 'srflx') exchange.srflxMs.push(at);
+      if (candidate.type !== 'srflx') return;
+      const family = parseCandidate(candidate.candidate)?.ip.includes(':') === true ? 'ipv6' : 'ipv4';
+      if (exchange.families.has(family)) return;
+      exchange.families.add(family);
+      exchange.srflxMs.push(at);
     });
     pc.addEventListener('icegatheringstatechange', () => {
       if (pc.iceGatheringState === 'complete') finish();
     });
-    for (let i = 0; i < count; i += 1) pc.addTransceiver('audio', { direction: 'recvonly' });
+    // A lone exchange uses a data channel: Firefox gathers a second (RTCP) socket for an audio section.
+    if (count === 1) pc.createDataChannel('loss');
+    else for (let i = 0; i < count; i += 1) pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.createOffer()
       .then((offer) => {
         describedMs = performance.now() - started;
@@ -177,12 +187,11 @@ export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs
   const started = performance.now();
   const sizes: number[] = [];
   for (let left = exchanges; left > 0; left -= EXCHANGES_PER_CONNECTION) sizes.push(Math.min(left, EXCHANGES_PER_CONNECTION));
-  const all = (await Promise.all(sizes.map((size) => bindingExchanges(target, size, deadlineMs)))).flat();
-  const answeredMs = all.flatMap((e) => e.srflxMs.map((at) => Math.max(0, at - (e.sentMs ?? 0))));
-  const unanswered = all.filter((e) => e.srflxMs.length === 0).length;
-  // Unanswered exchanges waited from their first send (≈ the host candidate) to the deadline.
-  const lastSend = Math.max(0, ...all.map((e) => e.sentMs ?? 0));
-  const counted = countLoss({ answeredMs, unanswered, waitedMs: deadlineMs - lastSend }, SCHEDULE);
+  const connections = await Promise.all(sizes.map((size) => bindingExchanges(target, size, deadlineMs)));
+  // Several sections of one connection share its clock; lone exchanges are each timed from their own send.
+  const groups = EXCHANGES_PER_CONNECTION > 1 ? connections : [connections.flat()];
+  const counted = countLoss(groups.map(asBurst(deadlineMs)), SCHEDULE);
+  const unanswered = connections.flat().filter((e) => e.srflxMs.length === 0).length;
   return {
     targetId: target.id,
     exchanges,
@@ -191,4 +200,13 @@ export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs
     lost: counted?.lost ?? 0,
     ms: roundMs(performance.now() - started),
   };
+}
+
+/** Exchanges as loss.ts counts them: answers from each one's send; unanswered ones waited from the last send to the deadline. */
+function asBurst(deadlineMs: number): (exchanges: readonly Exchange[]) => Burst {
+  return (exchanges) => ({
+    answeredMs: exchanges.flatMap((e) => e.srflxMs.map((at) => Math.max(0, at - (e.sentMs ?? 0)))),
+    unanswered: exchanges.filter((e) => e.srflxMs.length === 0).length,
+    waitedMs: deadlineMs - Math.max(0, ...exchanges.map((e) => e.sentMs ?? 0)),
+  });
 }

@@ -119,28 +119,35 @@ const MAGIC_COOKIE = 0x2112a442;
 /**
  * A minimal STUN responder (RFC 5389 Binding success with XOR-MAPPED-ADDRESS). It reports `mapped` as the client's
  * address, so the browser sees a server-reflexive candidate distinct from its host address, as behind a NAT.
- * `mapped` is only data in the answer; no traffic goes to it. `drop(transaction, transmission)` (both counted from
- * 0 and 1 in order of arrival) ignores chosen transmissions, so an answer needs exactly that many retransmissions.
+ * `mapped` is only data in the answer; no traffic goes to it. `drop` ignores chosen transmissions (a transaction's
+ * index counts from 0 in order of arrival among those from the same source address, its transmissions from 1), so
+ * an answer needs exactly that many retransmissions.
  * `reflectPort` answers with the client's own port, so each socket gets its own srflx candidate (a browser drops a
  * second candidate with an address it already has).
  */
 export async function startStunResponder(
   mapped = { ip: '203.0.113.7', port: 40000 },
   host = '127.0.0.1',
-  { drop, reflectPort = false }: { drop?: (transaction: number, transmission: number) => boolean; reflectPort?: boolean } = {},
+  { drop, reflectPort = false }: { drop?: (seen: { address: string; index: number; transmission: number }) => boolean; reflectPort?: boolean } = {},
 ): Promise<Stoppable & { received(): number }> {
   const { socket, port } = await udp(host);
   let count = 0;
-  // Per transaction id: its order of arrival and the transmissions seen, for `drop` to play a lossy path.
+  // Per transaction id: its order of arrival from its address and the transmissions seen, for `drop` to play a lossy path.
   const seen = new Map<string, { index: number; transmissions: number }>();
+  const fromAddress = new Map<string, number>();
   socket.on('message', (msg, rinfo) => {
     if (msg.length < 20 || msg.readUInt16BE(0) !== 0x0001 || msg.readUInt32BE(4) !== MAGIC_COOKIE) return;
     count += 1;
     const id = msg.subarray(8, 20).toString('hex');
-    const transaction = seen.get(id) ?? { index: seen.size, transmissions: 0 };
+    let transaction = seen.get(id);
+    if (transaction === undefined) {
+      const index = fromAddress.get(rinfo.address) ?? 0;
+      fromAddress.set(rinfo.address, index + 1);
+      transaction = { index, transmissions: 0 };
+      seen.set(id, transaction);
+    }
     transaction.transmissions += 1;
-    seen.set(id, transaction);
-    if (drop?.(transaction.index, transaction.transmissions) === true) return;
+    if (drop?.({ address: rinfo.address, index: transaction.index, transmission: transaction.transmissions }) === true) return;
     const attr = Buffer.alloc(12);
     attr.writeUInt16BE(0x0020, 0); // XOR-MAPPED-ADDRESS
     attr.writeUInt16BE(8, 2);

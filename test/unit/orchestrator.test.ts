@@ -353,6 +353,14 @@ describe('CheckRunner: a network that drops everything silently', () => {
     expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'filtered', evidence: 'deadline' });
   });
 
+  it('measures no loss where the browser cannot (no probeLoss), and still takes RTT samples', async () => {
+    const h = harness({ probeLoss: undefined });
+    const { report } = await runToEnd(h.deps);
+    expect(report.observations.rtt).toBeDefined();
+    expect(report.observations.loss).toBeUndefined();
+    expect(h.warnings).toEqual([]);
+  });
+
   it('skips the RTT samples when no control STUN server answered and falls back to the HTTP connect time', async () => {
     const h = harness({
       probeNat: async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 }),
