@@ -4,6 +4,7 @@ import { iceDeadlineResult } from '../core/classify-ice';
 import { CONTROLS, GRACE_MS, PHASE_SLACK_MS, baselineRtt, deadlinesFor, type ProbeDeadlines } from '../core/deadlines';
 import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } from '../core/dns';
 import { parseIceUrl } from '../core/ice-url';
+import { isHttp3 } from '../core/http-timing';
 import { lossFromBurst } from '../core/quality';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
@@ -334,7 +335,7 @@ class Run {
         const result = await this.deps.probeHttp(target, CONTROLS.httpMs, signal);
         if (signal.aborted) return;
         this.record({ http: [{ ...result, id: target.id }] });
-        if (target.http3 !== undefined && result.outcome === 'reachable' && !isHttp3(result)) await this.awaitQuic(target, phaseStart, signal);
+        if (target.http3 !== undefined && result.outcome === 'reachable' && !isHttp3(result.timing?.protocol)) await this.awaitQuic(target, phaseStart, signal);
       },
     }));
     tasks.push({
@@ -363,7 +364,7 @@ class Run {
       if (signal.aborted || left < CONTROLS.quicMinMs) break;
       last = await this.deps.probeHttp(target, left, signal);
       attempts += 1;
-      if (last.outcome !== 'reachable' || isHttp3(last)) break;
+      if (last.outcome !== 'reachable' || isHttp3(last.timing?.protocol)) break;
     }
     if (signal.aborted || attempts === 0) return;
     const protocol = last?.outcome === 'reachable' ? last.timing?.protocol : undefined;
@@ -606,9 +607,4 @@ class Run {
       this.record({ dns: group.map(({ target }) => ({ targetId: target.id, host, system, doh, verdict })) });
     });
   }
-}
-
-/** Whether a fetch went over HTTP/3 (Resource Timing says "h3", older builds "h3-29" and the like). */
-function isHttp3(result: HttpProbeResult): boolean {
-  return /^h3/i.test(result.timing?.protocol ?? '');
 }

@@ -34,3 +34,7 @@ export function timingOf(entry: ResourceTimingEntry): Timing | undefined {
   return Object.keys(timing).length > 0 ? timing : undefined;
 }
 
+/** Whether a protocol (Resource Timing nextHopProtocol) is HTTP/3: "h3", or older drafts such as "h3-29". */
+export function isHttp3(protocol: string | undefined): boolean {
+  return /^h3/i.test(protocol ?? '');
+}

@@ -5,7 +5,7 @@ import type { LossResult } from './report';
  * When a browser sends a STUN Binding and its retransmissions, in ms after the first send.
  * Chrome: STUN_INITIAL_RTO 250 ms doubling (browser-behaviour.md §5, libwebrtc stun_request.cc), so
  * 0, 250, 750, 1750, 3750…; Firefox (nICEr): 100 ms doubling. Both are checked in real browsers by
- * test/e2e with a STUN responder that ignores the first transmission of every transaction.
+ * test/e2e with a STUN responder that ignores chosen transmissions.
  */
 export type RetransmitSchedule = readonly number[];
 
@@ -27,7 +27,7 @@ export const FIREFOX_SCHEDULE: RetransmitSchedule = doubling(100, 7);
  */
 const EARLY_FRACTION = 0.1;
 
-/** How many sends an answer `lateMs` after the fastest answer of the burst took (1 = the first one answered). */
+/** How many sends an answer `lateMs` after the fastest answer of its group took (1 = the first one answered). */
 export function sendsBefore(lateMs: number, schedule: RetransmitSchedule): number {
   let sends = 1;
   for (let i = 1; i < schedule.length; i += 1) {

@@ -1,6 +1,7 @@
 // What the controls and the generic transports say about the connection as a whole, before any app is judged.
 import type { Catalog, HttpTarget } from './catalog';
 import type { Failure } from './failure';
+import { isHttp3 } from './http-timing';
 import { parseIceUrl } from './ice-url';
 import { orderReasons } from './reasons';
 import type { HttpProbeResult, IceProbeResult, Observations, Reason } from './report';
@@ -138,7 +139,7 @@ export function readNetwork(catalog: Catalog, obs: Observations): NetworkContext
       state: udpState(answered, silent),
       answeredPorts: answered,
       silentPorts: silent,
-      quic: [...obs.http.map((r) => r.timing?.protocol), ...(obs.quic ?? []).map((q) => q.protocol)].some((protocol) => /^h3/i.test(protocol ?? '')),
+      quic: [...obs.http.map((r) => r.timing?.protocol), ...(obs.quic ?? []).map((q) => q.protocol)].some(isHttp3),
     },
     tcp: transportEvidence(tcpOutcomes),
     tls: transportEvidence(tlsOutcomes),

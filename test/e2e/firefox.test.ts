@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReport, type Report } from '../../src/core/report';
 import { startStunResponder, type Stoppable } from '../support/servers';
+import { expectLossCounted } from './loss-probe';
 import { startFixtures, type Fixtures } from './fixtures';
 import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
 import { SHARED_SCENARIO_VERDICTS, testCatalog } from './test-catalog';
@@ -70,37 +71,8 @@ describe('the extension in Firefox', () => {
   });
 
   it('counts lost STUN datagrams from how late the answers come (Firefox retransmits after 100, 300 ms)', async () => {
-    const ask = (port: number) => ext.ask({ type: 'probeLoss', deadlineMs: 1500, exchanges: 16, target: ice('loss', `stun:127.0.0.1:${port}`) });
-    // One transaction counts per exchange and address family: a browser may bind several sockets per exchange
-    // (Chrome here: loopback and eth0, both IPv4) and the first answer among them is the exchange's.
-    const clean = await startStunResponder(undefined, '127.0.0.1', { reflectPort: true });
-    try {
-      const { result } = await ask(clean.port);
-      expect(result).toMatchObject({ exchanges: 16, answered: 16, sent: 16, lost: 0 });
-    } finally {
-      await clean.stop();
-    }
-    // A server that ignores the first transmission from every socket but the first one it hears from, and
-    // from that one for every other exchange: those exchanges are answered only at their first retransmission.
-    let delayed = 0;
-    let primary: string | undefined;
-    const drop = ({ address, index, transmission }: { address: string; index: number; transmission: number }): boolean => {
-      primary ??= address;
-      if (transmission !== 1) return false;
-      if (address !== primary) return true;
-      if (index % 2 === 0) return false;
-      delayed += 1;
-      return true;
-    };
-    const lossy = await startStunResponder(undefined, '127.0.0.1', { drop, reflectPort: true });
-    try {
-      const { result } = await ask(lossy.port);
-      expect(delayed).toBe(8);
-      expect(result).toMatchObject({ exchanges: 16, answered: 16, sent: 16 + delayed, lost: delayed });
-      expect(result.ms).toBeGreaterThanOrEqual(100);
-    } finally {
-      await lossy.stop();
-    }
+    // One connection per exchange in Firefox.
+    await expectLossCounted((request) => ext.ask(request), { exchanges: 16, firstStepMs: 100 });
   });
 
   it('reports a closed TCP port as unreachable and a silent UDP port as filtered, within the deadline', async () => {
