@@ -19,21 +19,26 @@ export const CHROME_SCHEDULE: RetransmitSchedule = doubling(250, 9);
 export const FIREFOX_SCHEDULE: RetransmitSchedule = doubling(100, 7);
 
 /**
- * An answer counts as one to a retransmission once it is within this fraction of the gap before that
- * retransmission's step. Scatter in our timing (a busy CPU, the browser setting up many sockets at
- * once) only ever makes an answer look later, never earlier than its retransmission really went out,
- * so the threshold sits just below the step: e2e on a loaded 2-core machine saw first answers up to
- * ~200 ms late in Chrome, which a quarter (187 ms) took for lost sends.
+ * What answer times are measured from:
+ * - `description`: setLocalDescription, before any Binding goes out. Scatter in our timing (a busy
+ *   CPU, the browser setting up many sockets at once) then only ever makes an answer look later, so an
+ *   answer counts as one to a retransmission only within a tenth of the gap before its step: e2e on a
+ *   loaded 2-core machine saw first answers up to ~200 ms late in Chrome, which a quarter (187 ms)
+ *   took for lost sends.
+ * - `host-candidate`: the first host candidate, which a browser may emit a little before or after its
+ *   send, so errors go both ways and a quarter of the gap is left on the early side.
  */
-const EARLY_FRACTION = 0.1;
+export type TimedFrom = 'description' | 'host-candidate';
+
+const EARLY_FRACTION: Readonly<Record<TimedFrom, number>> = { description: 0.1, 'host-candidate': 0.25 };
 
 /** How many sends an answer `lateMs` after the fastest answer of its group took (1 = the first one answered). */
-export function sendsBefore(lateMs: number, schedule: RetransmitSchedule): number {
+export function sendsBefore(lateMs: number, schedule: RetransmitSchedule, timedFrom: TimedFrom): number {
   let sends = 1;
   for (let i = 1; i < schedule.length; i += 1) {
     const at = schedule[i] ?? Number.POSITIVE_INFINITY;
     const gap = at - (schedule[i - 1] ?? 0);
-    if (lateMs >= at - gap * EARLY_FRACTION) sends = i + 1;
+    if (lateMs >= at - gap * EARLY_FRACTION[timedFrom]) sends = i + 1;
   }
   return sends;
 }
@@ -57,7 +62,7 @@ export interface Burst {
  * sends still in flight are not counted. With no answer at all the path is not lossy but closed, and
  * nothing is estimated.
  */
-export function countLoss(groups: readonly Burst[], schedule: RetransmitSchedule): { sent: number; lost: number } | undefined {
+export function countLoss(groups: readonly Burst[], schedule: RetransmitSchedule, timedFrom: TimedFrom): { sent: number; lost: number } | undefined {
   const fastest = groups.flatMap((group) => (group.answeredMs.length === 0 ? [] : [Math.min(...group.answeredMs)]));
   if (fastest.length === 0) return undefined;
   const rtt = Math.min(...fastest);
@@ -66,7 +71,7 @@ export function countLoss(groups: readonly Burst[], schedule: RetransmitSchedule
   for (const group of groups) {
     const own = group.answeredMs.length === 0 ? rtt : Math.min(...group.answeredMs);
     for (const answered of group.answeredMs) {
-      const sends = sendsBefore(answered - own, schedule);
+      const sends = sendsBefore(answered - own, schedule, timedFrom);
       sent += sends;
       lost += sends - 1;
     }

@@ -97,7 +97,7 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
     if (result.outcome === 'reachable') times.push(round(Math.max(0, result.ms - (hostMs ?? 0)), 1));
   }
   const fastest = Math.min(...times);
-  const firstSends = times.filter((t) => sendsBefore(t - fastest, SCHEDULE) === 1);
+  const firstSends = times.filter((t) => sendsBefore(t - fastest, SCHEDULE, 'host-candidate') === 1);
   return {
     targetId: target.id,
     samples: firstSends,
@@ -190,7 +190,7 @@ export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs
   const connections = await Promise.all(sizes.map((size) => bindingExchanges(target, size, deadlineMs)));
   // Several sections of one connection share its clock; lone exchanges are each timed from their own send.
   const groups = EXCHANGES_PER_CONNECTION > 1 ? connections : [connections.flat()];
-  const counted = countLoss(groups.map(asBurst(deadlineMs)), SCHEDULE);
+  const counted = countLoss(groups.map(asBurst(deadlineMs)), SCHEDULE, EXCHANGES_PER_CONNECTION > 1 ? 'description' : 'host-candidate');
   const unanswered = connections.flat().filter((e) => e.srflxMs.length === 0).length;
   return {
     targetId: target.id,

@@ -13,36 +13,43 @@ describe('retransmission schedules', () => {
 
 describe('sendsBefore', () => {
   it('reads lateness in retransmission steps, counting a step just before it is due', () => {
-    expect(sendsBefore(0, CHROME_SCHEDULE)).toBe(1);
-    expect(sendsBefore(120, CHROME_SCHEDULE)).toBe(1); // jitter, not loss
-    expect(sendsBefore(210, CHROME_SCHEDULE)).toBe(1); // scatter of a busy machine, still not loss
-    expect(sendsBefore(230, CHROME_SCHEDULE)).toBe(2); // the 250 ms retransmission, timed a little early
-    expect(sendsBefore(262, CHROME_SCHEDULE)).toBe(2);
-    expect(sendsBefore(760, CHROME_SCHEDULE)).toBe(3);
-    expect(sendsBefore(100_000, CHROME_SCHEDULE)).toBe(CHROME_SCHEDULE.length);
-    expect(sendsBefore(80, FIREFOX_SCHEDULE)).toBe(1);
-    expect(sendsBefore(110, FIREFOX_SCHEDULE)).toBe(2);
+    expect(sendsBefore(0, CHROME_SCHEDULE, 'description')).toBe(1);
+    expect(sendsBefore(120, CHROME_SCHEDULE, 'description')).toBe(1); // jitter, not loss
+    expect(sendsBefore(210, CHROME_SCHEDULE, 'description')).toBe(1); // scatter of a busy machine, still not loss
+    expect(sendsBefore(230, CHROME_SCHEDULE, 'description')).toBe(2); // the 250 ms retransmission, timed a little early
+    expect(sendsBefore(262, CHROME_SCHEDULE, 'description')).toBe(2);
+    expect(sendsBefore(760, CHROME_SCHEDULE, 'description')).toBe(3);
+    expect(sendsBefore(100_000, CHROME_SCHEDULE, 'description')).toBe(CHROME_SCHEDULE.length);
+    expect(sendsBefore(80, FIREFOX_SCHEDULE, 'description')).toBe(1);
+    expect(sendsBefore(110, FIREFOX_SCHEDULE, 'description')).toBe(2);
+  });
+
+  it('leaves more room on the early side when timed from a host candidate, which may come before or after the send', () => {
+    expect(sendsBefore(70, FIREFOX_SCHEDULE, 'host-candidate')).toBe(1);
+    expect(sendsBefore(80, FIREFOX_SCHEDULE, 'host-candidate')).toBe(2);
+    expect(sendsBefore(190, CHROME_SCHEDULE, 'host-candidate')).toBe(2);
+    expect(sendsBefore(190, CHROME_SCHEDULE, 'description')).toBe(1);
   });
 });
 
 describe('countLoss', () => {
   it('estimates nothing when no exchange was answered (a closed path is not a lossy one)', () => {
-    expect(countLoss([{ answeredMs: [], unanswered: 64, waitedMs: 1200 }], CHROME_SCHEDULE)).toBeUndefined();
+    expect(countLoss([{ answeredMs: [], unanswered: 64, waitedMs: 1200 }], CHROME_SCHEDULE, 'description')).toBeUndefined();
   });
 
   it('counts a clean burst as every send answered', () => {
-    expect(countLoss([{ answeredMs: [40, 42, 41, 55], unanswered: 0, waitedMs: 1200 }], CHROME_SCHEDULE)).toEqual({ sent: 4, lost: 0 });
+    expect(countLoss([{ answeredMs: [40, 42, 41, 55], unanswered: 0, waitedMs: 1200 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: 4, lost: 0 });
   });
 
   it('counts one lost send per retransmission step and every due send of an unanswered exchange', () => {
     // RTT 40: answers at 40 (first send), 292 (second), 795 (third); one exchange never answered in 1200 ms,
     // so its sends at 0, 250 and 750 were all due (750 + 40 ≤ 1200) and lost; 1750 was never sent.
-    expect(countLoss([{ answeredMs: [40, 292, 795], unanswered: 1, waitedMs: 1200 }], CHROME_SCHEDULE)).toEqual({ sent: 9, lost: 6 });
+    expect(countLoss([{ answeredMs: [40, 292, 795], unanswered: 1, waitedMs: 1200 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: 9, lost: 6 });
   });
 
   it('does not count sends whose answer could still be on its way', () => {
     // RTT 300: the send at 750 could only be answered at 1050, after the 1000 ms wait.
-    expect(countLoss([{ answeredMs: [300], unanswered: 1, waitedMs: 1000 }], CHROME_SCHEDULE)).toEqual({ sent: 3, lost: 2 });
+    expect(countLoss([{ answeredMs: [300], unanswered: 1, waitedMs: 1000 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: 3, lost: 2 });
   });
 
   it('judges each group against its own fastest answer, so groups started apart are not read as loss', () => {
@@ -51,11 +58,11 @@ describe('countLoss', () => {
       { answeredMs: [40, 41, 43], unanswered: 0, waitedMs: 1200 },
       { answeredMs: [280, 282, 281], unanswered: 0, waitedMs: 1200 },
     ];
-    expect(countLoss(groups, CHROME_SCHEDULE)).toEqual({ sent: 6, lost: 0 });
+    expect(countLoss(groups, CHROME_SCHEDULE, 'description')).toEqual({ sent: 6, lost: 0 });
     // Read as one group, the later connection would look like three retransmissions.
-    expect(countLoss([{ answeredMs: groups.flatMap((g) => g.answeredMs), unanswered: 0, waitedMs: 1200 }], CHROME_SCHEDULE)).toEqual({ sent: 9, lost: 3 });
+    expect(countLoss([{ answeredMs: groups.flatMap((g) => g.answeredMs), unanswered: 0, waitedMs: 1200 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: 9, lost: 3 });
     // A group with no answer at all still counts its due sends, judged with the burst's round trip.
-    expect(countLoss([groups[0] ?? { answeredMs: [], unanswered: 0, waitedMs: 0 }, { answeredMs: [], unanswered: 2, waitedMs: 1200 }], CHROME_SCHEDULE)).toEqual({ sent: 9, lost: 6 });
+    expect(countLoss([groups[0] ?? { answeredMs: [], unanswered: 0, waitedMs: 0 }, { answeredMs: [], unanswered: 2, waitedMs: 1200 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: 9, lost: 6 });
   });
 
   it('recovers the loss of a simulated path exactly when scatter stays well below the first step', () => {
@@ -70,7 +77,7 @@ describe('countLoss', () => {
         const all = [{ lostSends: 0, scatterMs: 0 }, ...exchanges];
         const answeredMs = all.map((e) => rtt + (CHROME_SCHEDULE[e.lostSends] ?? 0) + e.scatterMs);
         const lost = all.reduce((sum, e) => sum + e.lostSends, 0);
-        expect(countLoss([{ answeredMs, unanswered: 0, waitedMs: 10_000 }], CHROME_SCHEDULE)).toEqual({ sent: all.length + lost, lost });
+        expect(countLoss([{ answeredMs, unanswered: 0, waitedMs: 10_000 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: all.length + lost, lost });
       }),
     );
   });
