@@ -34,7 +34,7 @@ import {
   type LossResult,
   type RttResult,
 } from '../core/report';
-import { jitter, median, roundMs } from '../core/stats';
+import { median, robustJitter, roundMs } from '../core/stats';
 
 export interface Judgement {
   apps: AppVerdict[];
@@ -627,5 +627,5 @@ type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; res
 
 /** Loaded-RTT samples as an RttResult (the same shape as the idle one). */
 function rttFrom(targetId: string, samples: readonly number[]): RttResult {
-  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(jitter(samples) ?? 0) };
+  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(robustJitter(samples) ?? 0) };
 }

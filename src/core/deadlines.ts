@@ -21,7 +21,8 @@ export const CONTROLS = {
   rttMaxMs: 1000,
   /** Below this there is no time for a useful RTT sample. */
   rttMinMs: 300,
-  rttSamples: 5,
+  /** Seven, so that the robust jitter (stats.ts) stays sound with up to three stray samples. */
+  rttSamples: 7,
   /**
    * The loss burst: this many parallel Binding exchanges. At 10 % loss each way a burst of 64 reads
    * ≥ 5 % (LOSSY) 98.7 % of the time, a burst of 32 only 92 % (negative binomial over the sends).
