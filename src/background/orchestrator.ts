@@ -3,13 +3,16 @@ import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
 import {
+  APP_PASS,
   CONFIRM_CEILING,
+  CONFIRM_QUEUE_MS,
   CONTROLS,
   GRACE_MS,
   PHASE_SLACK_MS,
   baselineRtt,
   confirmDeadlines,
   deadlinesFor,
+  queueingMs,
   type ConfirmDeadlines,
   type ProbeDeadlines,
 } from '../core/deadlines';
@@ -339,7 +342,12 @@ class Run {
     });
   }
 
-  private pool<T>(tasks: PoolTask<T>[], deadlineMs: number, onSettled: (index: number, outcome: TaskOutcome<T>) => void, concurrency = this.options.concurrency) {
+  private pool<T>(
+    tasks: PoolTask<T>[],
+    deadlineMs: number,
+    onSettled: (index: number, outcome: TaskOutcome<T>) => void,
+    concurrency: number | (() => number) = this.options.concurrency,
+  ) {
     return runPool(tasks, {
       concurrency,
       deadlineMs,
@@ -441,7 +449,7 @@ class Run {
   private async runTasks(
     tasks: readonly ProbeTask[],
     passMs: number,
-    concurrency: number,
+    concurrency: number | (() => number),
     attempts: number,
     onSilence?: (silent: { http: HttpProbeResult[]; ice: IceProbeResult[] }) => void,
   ): Promise<void> {
@@ -517,8 +525,14 @@ class Run {
     const plan = planApps(this.catalog, deadlines, this.report.observations.http, this.options.iceBatchSize);
     if (plan.reused.length > 0) this.record({ http: plan.reused });
     const sampling = new AbortController();
-    const samples = this.sampleLoad(sampling.signal);
-    await this.runTasks(plan.tasks, deadlines.appPhaseMs, this.options.concurrency, 1, (silent) => {
+    // Where the link's load can be watched, the pass opens with a part of the pool and widens it once a sample
+    // shows no queue, or narrows it to a few probes if one does.
+    let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
+    const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
+    const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
+      concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
+    });
+    await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, 1, (silent) => {
       this.silences.http.push(...silent.http);
       this.silences.ice.push(...silent.ice);
     });
@@ -531,7 +545,7 @@ class Run {
    * Sequential single RTT samples to the idle RTT's server while `signal` is live. An unanswered sample is left
    * out (no made-up figure); one still in flight when the pass ends is not waited for.
    */
-  private async sampleLoad(signal: AbortSignal): Promise<number[]> {
+  private async sampleLoad(signal: AbortSignal, onSample: (ms: number) => void): Promise<number[]> {
     const target = this.rttTarget;
     const samples: number[] = [];
     if (target === undefined) return samples;
@@ -543,6 +557,7 @@ class Run {
       const sample = await Promise.race([this.deps.probeRtt(target, 1, CONFIRM_CEILING.iceUdpMs).catch(() => null), stop]);
       if (sample === null) break;
       samples.push(...sample.samples);
+      for (const ms of sample.samples) onSample(ms);
       await this.pause(LOAD_SAMPLE_GAP_MS, signal);
     }
     return samples;

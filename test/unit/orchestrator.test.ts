@@ -496,6 +496,38 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     expectValid(report);
   });
 
+  it('opens the parallel pass with part of the pool and narrows it to a few probes once a loaded sample shows a queue', async () => {
+    const base = makeCatalog();
+    const template = base.apps[1] as Catalog['apps'][number];
+    const apps = Array.from({ length: 20 }, (_, i) => ({ ...template, id: `app${i}`, signalling: [{ id: `app${i}-web`, url: `https://app${i}.example/`, source }], media: [] }));
+    let inFlight = 0;
+    let sampledAt = Number.POSITIVE_INFINITY;
+    const starts: { at: number; before: number }[] = [];
+    const h = harness({
+      probeHttp: async (target) => {
+        if (target.id.startsWith('ctl-')) return { id: target.id, outcome: 'reachable', status: 204, ms: 20, timing: { connectMs: 12 } };
+        starts.push({ at: Date.now() - T0, before: inFlight });
+        inFlight++;
+        await sleep(400);
+        inFlight--;
+        return { id: target.id, outcome: 'reachable', status: 200, ms: 400 };
+      },
+      probeRtt: async (target, samples, deadlineMs) => {
+        await sleep(Math.min(samples === 1 ? 250 : 150 * samples, deadlineMs));
+        if (samples === 1) sampledAt = Math.min(sampledAt, Date.now() - T0);
+        return samples === 1
+          ? { targetId: target.id, samples: [250], medianMs: 250, jitterMs: 0 }
+          : { targetId: target.id, samples: [20, 20, 20], medianMs: 20, jitterMs: 0 };
+      },
+    });
+    const { report } = await runToEnd(h.deps, makeCatalog({ apps }));
+    expect(report.apps).toHaveLength(20);
+    expect(Math.max(...starts.map((s) => s.before))).toBeLessThan(12);
+    const later = starts.filter((s) => s.at > sampledAt);
+    expect(later.length).toBeGreaterThan(0);
+    for (const start of later) expect(start.before).toBeLessThan(3);
+  });
+
   it('leaves silence that the confirmation pass could not reach as one attempt when cancelled', async () => {
     const { h, calls } = flaky({ 'alpha-turn-udp': 9 });
     const runner = createCheckRunner(h.deps);
