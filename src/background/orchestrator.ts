@@ -31,6 +31,8 @@ import {
   type NatResult,
   type Observations,
   type Overall,
+  type Phase,
+  type PhaseTime,
   type Quality,
   type Report,
   type ReportStatus,
@@ -167,6 +169,7 @@ class Run {
   private report: Report;
   private readonly controller = new AbortController();
   private readonly clock: Clock;
+  private readonly startedAt: number;
   private readonly warn: (message: string, error?: unknown) => void;
   private finished = false;
   /** An error in our own code (e.g. the judge threw): ends the run as failed. */
@@ -190,6 +193,7 @@ class Run {
     this.clock = { now: () => deps.now(), after: deps.after ?? defaultAfter };
     this.warn = deps.warn ?? defaultWarn;
     this.reportId = deps.newId();
+    this.startedAt = deps.now();
     this.report = {
       schema: REPORT_SCHEMA_VERSION,
       id: this.reportId,
@@ -213,7 +217,7 @@ class Run {
       this.judgeNow();
       await this.saveChain;
       if (this.stopped()) return await this.stop();
-      await this.controls();
+      await this.phase('controls', () => this.controls());
       if (this.stopped()) return await this.stop();
       const observations = this.report.observations;
       const baseline = baselineRtt(
@@ -222,13 +226,13 @@ class Run {
       );
       const lossPct = observations.loss === undefined ? undefined : lossFromBurst(observations.loss);
       if (baseline !== undefined) this.publish({ ...this.report, baselineRttMs: roundMs(baseline) });
-      await this.appPass(deadlinesFor(baseline, lossPct));
+      await this.phase('apps', () => this.appPass(deadlinesFor(baseline, lossPct)));
       if (this.stopped()) return await this.stop();
       this.judgeNow();
       // Offline or behind a portal nothing more can be learnt: no DoH answer can come, and silence there is the gate's.
       if (readNetwork(this.catalog, this.report.observations).gate === undefined) {
         const confirm = confirmDeadlines(baseline, this.report.observations.loadedRtt?.medianMs, lossPct);
-        await Promise.all([this.confirmPass(confirm), this.dns(deadlinesFor(baseline, lossPct))]);
+        await Promise.all([this.phase('confirm', () => this.confirmPass(confirm)), this.phase('dns', () => this.dns(deadlinesFor(baseline, lossPct)))]);
       }
       if (this.stopped()) return await this.stop();
       this.recordUnconfirmed();
@@ -241,6 +245,19 @@ class Run {
     } catch (error) {
       return await this.finish('failed', { error: errorText(error) });
     }
+  }
+
+  /** Runs one phase, with its start and end in the report (the progress bar follows them). */
+  private async phase(name: Phase, run: () => Promise<void>): Promise<void> {
+    const at = (): number => roundMs(this.deps.now() - this.startedAt);
+    const startMs = at();
+    const mark = (entry: PhaseTime): void => {
+      const others = (this.report.phases ?? []).filter((p) => p.phase !== name);
+      this.publish({ ...this.report, phases: [...others, entry] });
+    };
+    mark({ phase: name, startMs });
+    await run();
+    mark({ phase: name, startMs, endMs: at() });
   }
 
   private stopped(): boolean {

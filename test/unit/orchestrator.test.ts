@@ -197,6 +197,11 @@ describe('CheckRunner: a healthy run', () => {
     ]);
     expect(report.observations.nat).toMatchObject({ mapping: 'endpoint-independent' });
     expect(report.observations.rtt).toMatchObject({ medianMs: 150 });
+    // Every phase with its times, in order; the confirmation pass had nothing to do and the DoH check ran beside it.
+    expect(report.phases?.map((p) => p.phase)).toEqual(['controls', 'apps', 'confirm', 'dns']);
+    const [controls, apps] = report.phases ?? [];
+    expect(controls?.endMs).toBeLessThanOrEqual(apps?.startMs ?? -1);
+    for (const p of report.phases ?? []) expect(p.endMs ?? -1).toBeGreaterThanOrEqual(p.startMs);
     expect(report.observations.http.map((r) => r.id).sort()).toEqual(
       ['alpha-api', 'alpha-web', 'beta-api', 'beta-web', 'ctl-http-1', 'ctl-http-2'].sort(),
     );
