@@ -110,33 +110,31 @@ export function parseCatalog(data: unknown): CatalogResult {
   return error === undefined ? { ok: true, catalog: result.output } : { ok: false, error: `invalid catalog: ${error}` };
 }
 
-function hostOf(url: string): string | undefined {
+/** A STUN/TURN server as host and port: the same server whatever the scheme or transport. */
+function serverOf(url: string): string | undefined {
   const ice = parseIceUrl(url);
-  if (ice !== null) return ice.host;
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
+  return ice === null ? undefined : `${ice.host}:${ice.port}`;
 }
 
 /**
- * An app's media target on a control's host must say so (sharedWith), so that a control can never
- * pass for the app's own server; and sharedWith must name a control.
+ * An app's media target on a control STUN/TURN server (same host and port) must say so
+ * (sharedWith), so that a control can never pass for the app's own server; and sharedWith must
+ * name a control. The same service under another name (turn.cloudflare.com for
+ * stun.cloudflare.com) cannot be told from the URL: the catalog says it.
  */
 function sharingError(catalog: Catalog): string | undefined {
   const controls = [...catalog.controls.http, ...catalog.controls.stun];
   const controlIds = new Set(controls.map((c) => c.id));
-  const controlHosts = new Map<string, string>();
-  for (const control of controls) {
-    const host = hostOf(control.url);
-    if (host !== undefined) controlHosts.set(host, control.id);
+  const controlServers = new Map<string, string>();
+  for (const control of catalog.controls.stun) {
+    const server = serverOf(control.url);
+    if (server !== undefined) controlServers.set(server, control.id);
   }
   for (const target of catalog.apps.flatMap((app) => app.media)) {
     if (target.sharedWith !== undefined && !controlIds.has(target.sharedWith)) {
       return `${target.id} is sharedWith "${target.sharedWith}", which is not a control`;
     }
-    const control = controlHosts.get(hostOf(target.url) ?? '');
+    const control = controlServers.get(serverOf(target.url) ?? '');
     if (control !== undefined && target.sharedWith === undefined) return `${target.id} uses the server of control ${control}: mark it sharedWith`;
   }
   return undefined;

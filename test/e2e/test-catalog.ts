@@ -26,7 +26,8 @@ export function testCatalog(fx: Fixtures, stunPorts: { a: number; b: number }): 
         name: 'Open App',
         signalling: [{ id: 'open-app.web', url: local(fx.https.ok.port, '/app'), source }],
         media: [
-          { id: 'open-app.turn-udp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=udp`, source },
+          // The control's own relay: shared evidence (judged as the generic UDP result), as a real catalog must mark it.
+          { id: 'open-app.turn-udp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=udp`, source, sharedWith: 'control.turn-udp' },
           { id: 'open-app.turn-tcp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=tcp`, source },
           { id: 'open-app.turn-tls', url: `turns:localhost:${fx.coturn.tlsPort}?transport=tcp`, source },
         ],
