@@ -37,9 +37,10 @@ export const IceTargetSchema = v.object({
   /** What the server is, e.g. "Meta's STUN: tests the Meta network, not WhatsApp's per-call relays". */
   note: v.optional(Note),
   /**
-   * For an app's media: the id of the control whose server (or service: turn.cloudflare.com is the
-   * anycast service behind stun.cloudflare.com) this is. Its result is shared evidence about the
-   * network, not the app's own (see isOwnMedia); required when the host is a control's host.
+   * For an app's media: the id of the STUN control whose server (or service: turn.cloudflare.com is
+   * the anycast service behind stun.cloudflare.com) this is. Its result is shared evidence about the
+   * network, not the app's own (see isOwnMedia); required when it is a control's server (same host
+   * and port).
    */
   sharedWith: v.optional(Id),
 });
@@ -63,9 +64,9 @@ export const AppSchema = v.object({
   media: v.array(IceTargetSchema),
   /** Transports the app's calls can use, in the app's order of preference. */
   transports: v.pipe(v.array(TransportSchema), v.minLength(1)),
-  /** UDP ports the app's media uses, for inference from generic probes when `media` is empty. */
+  /** UDP ports the app's media uses, for inference from generic probes when it has no media server of its own. */
   udpPorts: v.array(Port),
-  /** Where each of `udpPorts` comes from: every listed port is in exactly one group (parseCatalog checks). */
+  /** Where each of `udpPorts` comes from: every listed port is in a group, every grouped port is listed (parseCatalog checks). */
   udpPortSources: v.optional(v.array(v.object({ ports: v.pipe(v.array(Port), v.minLength(1)), source: Source }))),
   /** How far a media verdict can be trusted when it rests on this app's probes. */
   mediaConfidence: ConfidenceSchema,
@@ -123,8 +124,7 @@ function serverOf(url: string): string | undefined {
  * stun.cloudflare.com) cannot be told from the URL: the catalog says it.
  */
 function sharingError(catalog: Catalog): string | undefined {
-  const controls = [...catalog.controls.http, ...catalog.controls.stun];
-  const controlIds = new Set(controls.map((c) => c.id));
+  const controlIds = new Set(catalog.controls.stun.map((c) => c.id));
   const controlServers = new Map<string, string>();
   for (const control of catalog.controls.stun) {
     const server = serverOf(control.url);
@@ -132,7 +132,7 @@ function sharingError(catalog: Catalog): string | undefined {
   }
   for (const target of catalog.apps.flatMap((app) => app.media)) {
     if (target.sharedWith !== undefined && !controlIds.has(target.sharedWith)) {
-      return `${target.id} is sharedWith "${target.sharedWith}", which is not a control`;
+      return `${target.id} is sharedWith "${target.sharedWith}", which is not a STUN control`;
     }
     const control = controlServers.get(serverOf(target.url) ?? '');
     if (control !== undefined && target.sharedWith === undefined) return `${target.id} uses the server of control ${control}: mark it sharedWith`;
@@ -156,8 +156,8 @@ function portSourcesError(catalog: Catalog): string | undefined {
 
 /**
  * Whether a media target's result is the app's own evidence. A control's server (sharedWith) tells
- * about the network, not the app: it can decide a transport's status, but never make the app read
- * as tested directly nor lend it the app's mediaConfidence.
+ * about the network, not the app: the verdict leaves it to the generic evidence, so it never makes
+ * the app read as tested directly nor lends it the app's mediaConfidence (app-verdict.ts).
  */
 export function isOwnMedia(target: IceTarget): boolean {
   return target.sharedWith === undefined;

@@ -55,7 +55,7 @@ describe('bundled catalog', () => {
     expect(parseCatalog(broken)).toEqual({ ok: false, error: 'invalid catalog: duplicate id "whatsapp.web"' });
   });
 
-  it('rejects a media target on a control\'s server that does not say so, and sharing with a non-control', () => {
+  it('rejects a media target on a control\'s server that does not say so, and sharing with anything but a STUN control', () => {
     const meet = (change: Record<string, unknown>) => {
       const copy = structuredClone(catalogData);
       const app = copy.apps.find((a) => a.id === 'meet');
@@ -69,8 +69,9 @@ describe('bundled catalog', () => {
     });
     expect(meet({ sharedWith: 'jitsi.media.stun' })).toEqual({
       ok: false,
-      error: 'invalid catalog: meet.media.stun is sharedWith "jitsi.media.stun", which is not a control',
+      error: 'invalid catalog: meet.media.stun is sharedWith "jitsi.media.stun", which is not a STUN control',
     });
+    expect(meet({ sharedWith: 'control.http.google' })).toMatchObject({ ok: false });
   });
 
   it('rejects a UDP port without a source, and a sourced port the app does not list', () => {
