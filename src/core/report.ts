@@ -50,11 +50,15 @@ export const NatResultSchema = v.object({
 });
 export type NatResult = v.InferOutput<typeof NatResultSchema>;
 
+/**
+ * Sequential RTT samples to one STUN/TURN target. A figure that was not measured is absent, never 0: no samples
+ * give no median, fewer than two give no jitter (jitter is a difference between consecutive samples).
+ */
 export const RttResultSchema = v.object({
   targetId: v.string(),
   samples: v.array(Ms),
-  medianMs: Ms,
-  jitterMs: Ms,
+  medianMs: v.optional(Ms),
+  jitterMs: v.optional(Ms),
 });
 export type RttResult = v.InferOutput<typeof RttResultSchema>;
 

@@ -19,7 +19,7 @@ export interface Judgement {
  */
 export function judge(catalog: Catalog, obs: Observations): Judgement {
   const network = readNetwork(catalog, obs);
-  const quality = obs.rtt === undefined ? undefined : qualityFrom(obs.rtt, obs.loss);
+  const quality = qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? [] : qualityReasons(quality);
   const evidence: AppEvidence = {
     http: new Map(obs.http.map((r) => [r.id, r])),
@@ -42,7 +42,9 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
   };
 }
 
-function qualityFrom(rtt: NonNullable<Observations['rtt']>, burst: Observations['loss']): Quality {
+/** No quality without a measured median and jitter: an estimate from made-up figures would read as "good". */
+function qualityFrom(rtt: Observations['rtt'], burst: Observations['loss']): Quality | undefined {
+  if (rtt?.medianMs === undefined || rtt.jitterMs === undefined) return undefined;
   const loss = burst === undefined ? undefined : lossFromBurst(burst);
   return assessQuality({ rtt: ms(rtt.medianMs), jitter: ms(rtt.jitterMs), ...(loss === undefined ? {} : { loss }) });
 }

@@ -98,11 +98,13 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
   }
   const fastest = Math.min(...times);
   const firstSends = times.filter((t) => sendsBefore(t - fastest, SCHEDULE, 'host-candidate') === 1);
+  const medianMs = median(firstSends);
+  const jitterMs = jitter(firstSends);
   return {
     targetId: target.id,
     samples: firstSends,
-    medianMs: roundMs(median(firstSends) ?? 0),
-    jitterMs: roundMs(jitter(firstSends) ?? 0),
+    ...(medianMs === undefined ? {} : { medianMs: roundMs(medianMs) }),
+    ...(jitterMs === undefined ? {} : { jitterMs: roundMs(jitterMs) }),
   };
 }
 

@@ -356,6 +356,14 @@ describe('judge: rules the scenarios do not isolate', () => {
     expect(summary(udpBlocked(catalog)).result.quality).toBeUndefined();
   });
 
+  it('gives no quality from an RTT probe that measured no median or no jitter (never a made-up "good")', () => {
+    const open = openNetwork(catalog);
+    const judged = (rtt: Observations['rtt']) => judge(catalog, { ...open, rtt });
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [] }).quality).toBeUndefined();
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [40], medianMs: 40 }).quality).toBeUndefined();
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [40, 42], medianMs: 41, jitterMs: 2 }).quality).toMatchObject({ rttMs: 41, jitterMs: 2 });
+  });
+
   it('is pure: the same observations give the same answer', () => {
     const obs = stunPortsBlocked(catalog);
     expect(judge(catalog, obs)).toEqual(judge(catalog, structuredClone(obs)));
