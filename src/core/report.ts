@@ -124,6 +124,16 @@ export const DnsCheckSchema = v.object({
 });
 export type DnsCheck = v.InferOutput<typeof DnsCheckSchema>;
 
+/**
+ * RTT and loss to each app's own media servers (app-quality.ts), apart from the control's `rtt` and `loss`: one
+ * RttResult and at most one LossResult per measured target, found by their targetId.
+ */
+export const PathsSchema = v.object({
+  rtt: v.array(RttResultSchema),
+  loss: v.array(LossResultSchema),
+});
+export type Paths = v.InferOutput<typeof PathsSchema>;
+
 export const ObservationsSchema = v.object({
   http: v.array(HttpProbeResultSchema),
   ice: v.array(IceProbeResultSchema),
@@ -131,6 +141,7 @@ export const ObservationsSchema = v.object({
   nat: v.optional(NatResultSchema),
   rtt: v.optional(RttResultSchema),
   loss: v.optional(LossResultSchema),
+  paths: v.optional(PathsSchema),
   quic: v.optional(v.array(QuicResultSchema)),
 });
 export type Observations = v.InferOutput<typeof ObservationsSchema>;
