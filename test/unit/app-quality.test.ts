@@ -1,7 +1,7 @@
 // app-quality.ts: each app judged on its own measured path; nothing measured gives no quality.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { appQuality, pathTarget } from '../../src/core/app-quality';
+import { PATH_LOSS_TRANSACTIONS, appQuality, pathLossExchanges, pathTarget } from '../../src/core/app-quality';
 import { qualityReasons } from '../../src/core/quality';
 import { ObservationsSchema, type LossResult, type Paths, type RttResult } from '../../src/core/report';
 
@@ -17,11 +17,16 @@ const rtt = (targetId: string, medianMs: number, jitterMs: number): RttResult =>
 const loss = (targetId: string, sent: number, lost: number): LossResult => ({ targetId, exchanges: 16, answered: 16, sent, lost, ms: 400 });
 
 describe('pathTarget', () => {
-  it('prefers a stun: server, then a turn: UDP relay, and never times TCP or TLS', () => {
-    expect(pathTarget(app)?.id).toBe('app.stun');
-    expect(pathTarget({ media: app.media.slice(0, 2) })?.id).toBe('app.turn-udp');
+  it('prefers a turn: UDP relay, then a stun: server, and never times TCP or TLS', () => {
+    expect(pathTarget(app)?.id).toBe('app.turn-udp');
+    expect(pathTarget({ media: [app.media[0], app.media[2]].flatMap((t) => t ?? []) })?.id).toBe('app.stun');
     expect(pathTarget({ media: app.media.slice(0, 1) })).toBeUndefined();
     expect(pathTarget({ media: [] })).toBeUndefined();
+  });
+
+  it('sizes the loss burst in transactions: half the exchanges for TURN, two transactions each', () => {
+    expect(pathLossExchanges({ url: 'turn:relay.example.org:3478?transport=udp' })).toBe(PATH_LOSS_TRANSACTIONS / 2);
+    expect(pathLossExchanges({ url: 'stun:stun.example.org:3478' })).toBe(PATH_LOSS_TRANSACTIONS);
   });
 });
 
