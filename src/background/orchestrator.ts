@@ -659,5 +659,7 @@ type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; res
 
 /** Loaded-RTT samples as an RttResult (the same shape as the idle one). */
 function rttFrom(targetId: string, samples: readonly number[]): RttResult {
-  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(robustJitter(samples) ?? 0) };
+  const middle = median(samples);
+  const spread = robustJitter(samples);
+  return { targetId, samples: [...samples], ...(middle === undefined ? {} : { medianMs: roundMs(middle) }), ...(spread === undefined ? {} : { jitterMs: roundMs(spread) }) };
 }

@@ -120,7 +120,7 @@ export function deadlinesFor(baselineRttMs: number | undefined, lossPct?: number
  */
 export function baselineRtt(observations: Observations, controlHttpIds: readonly string[]): number | undefined {
   const { rtt } = observations;
-  if (rtt && rtt.samples.length > 0) return rtt.medianMs;
+  if (rtt?.medianMs !== undefined) return rtt.medianMs;
   const controls = observations.http.filter((r) => controlHttpIds.includes(r.id) && r.outcome === 'reachable');
   const connects = controls.flatMap((r) => (r.timing?.connectMs !== undefined ? [r.timing.connectMs] : []));
   if (connects.length > 0) return Math.min(...connects);

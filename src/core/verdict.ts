@@ -20,8 +20,7 @@ export interface Judgement {
  */
 export function judge(catalog: Catalog, obs: Observations): Judgement {
   const network = readNetwork(catalog, obs);
-  // No samples, no quality: a figure that was not measured is absent, never a perfect default.
-  const quality = obs.rtt === undefined || obs.rtt.samples.length === 0 ? undefined : qualityFrom(obs.rtt, obs.loss);
+  const quality = qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? [] : qualityReasons(quality);
   const evidence: AppEvidence = {
     http: new Map(obs.http.map((r) => [r.id, r])),
@@ -37,7 +36,7 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
       : verdict,
   );
   // A slow link is a note on the connection for the overall answer; it blocks nothing and degrades no app by itself.
-  const slow: Reason[] = network.gate === undefined && isSlowLink(measuredMedian(obs.rtt), measuredMedian(obs.loadedRtt)) ? ['SLOW_LINK'] : [];
+  const slow: Reason[] = network.gate === undefined && isSlowLink(obs.rtt?.medianMs, obs.loadedRtt?.medianMs) ? ['SLOW_LINK'] : [];
   const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : []), ...slow]);
   return {
     apps,
@@ -46,11 +45,9 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
   };
 }
 
-function measuredMedian(rtt: Observations['rtt']): number | undefined {
-  return rtt === undefined || rtt.samples.length === 0 ? undefined : rtt.medianMs;
-}
-
-function qualityFrom(rtt: NonNullable<Observations['rtt']>, burst: Observations['loss']): Quality {
+/** No quality without a measured median and jitter: an estimate from made-up figures would read as "good". */
+function qualityFrom(rtt: Observations['rtt'], burst: Observations['loss']): Quality | undefined {
+  if (rtt?.medianMs === undefined || rtt.jitterMs === undefined) return undefined;
   const loss = burst === undefined ? undefined : lossFromBurst(burst);
   return assessQuality({ rtt: ms(rtt.medianMs), jitter: ms(rtt.jitterMs), ...(loss === undefined ? {} : { loss }) });
 }

@@ -77,7 +77,9 @@ function judge(catalog: Catalog, observations: Observations): Judgement {
       };
     }),
     overall: { verdict: 'works', confidence: 'medium', reasons: [], advice: [] },
-    ...(observations.rtt ? { quality: { rttMs: observations.rtt.medianMs, jitterMs: observations.rtt.jitterMs, r: 90, mos: 4.3, band: 'good' as const } } : {}),
+    ...(observations.rtt?.medianMs !== undefined && observations.rtt.jitterMs !== undefined
+      ? { quality: { rttMs: observations.rtt.medianMs, jitterMs: observations.rtt.jitterMs, r: 90, mos: 4.3, band: 'good' as const } }
+      : {}),
   };
 }
 

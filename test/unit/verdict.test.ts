@@ -360,6 +360,14 @@ describe('judge: rules the scenarios do not isolate', () => {
     expect(summary(udpBlocked(catalog)).result.quality).toBeUndefined();
   });
 
+  it('gives no quality from an RTT probe that measured no median or no jitter (never a made-up "good")', () => {
+    const open = openNetwork(catalog);
+    const judged = (rtt: Observations['rtt']) => judge(catalog, { ...open, rtt });
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [] }).quality).toBeUndefined();
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [40], medianMs: 40 }).quality).toBeUndefined();
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [40, 42], medianMs: 41, jitterMs: 2 }).quality).toMatchObject({ rttMs: 41, jitterMs: 2 });
+  });
+
   it('is pure: the same observations give the same answer', () => {
     const obs = stunPortsBlocked(catalog);
     expect(judge(catalog, obs)).toEqual(judge(catalog, structuredClone(obs)));
@@ -394,7 +402,7 @@ describe('judge: silence counts only when a second pass confirms it', () => {
 
 describe('judge: measured, or absent', () => {
   it('reports no quality when no RTT sample came back, rather than a perfect score', () => {
-    const obs = withRtt(openNetwork(catalog), { targetId: 'control.stun.cloudflare', samples: [], medianMs: 0, jitterMs: 0 });
+    const obs = withRtt(openNetwork(catalog), { targetId: 'control.stun.cloudflare', samples: [] });
     const { result } = summary(obs);
     expect(result.quality).toBeUndefined();
     expect(result.overall.verdict).toBe('works');
