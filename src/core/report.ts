@@ -202,18 +202,6 @@ export type Advice = v.InferOutput<typeof AdviceSchema>;
 
 export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
 
-export const AppVerdictSchema = v.object({
-  appId: v.string(),
-  verdict: VerdictSchema,
-  confidence: ConfidenceSchema,
-  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
-  messaging: ReachabilitySchema,
-  calls: ReachabilitySchema,
-  reasons: v.array(ReasonSchema),
-  advice: v.array(AdviceSchema),
-});
-export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
-
 export const QualitySchema = v.object({
   rttMs: Ms,
   jitterMs: Ms,
@@ -224,6 +212,21 @@ export const QualitySchema = v.object({
 });
 export type Quality = v.InferOutput<typeof QualitySchema>;
 
+export const AppVerdictSchema = v.object({
+  appId: v.string(),
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
+  messaging: ReachabilitySchema,
+  calls: ReachabilitySchema,
+  reasons: v.array(ReasonSchema),
+  advice: v.array(AdviceSchema),
+  /** Call quality on the path to the app's own media servers, where it was measured (app-quality.ts). */
+  quality: v.optional(QualitySchema),
+});
+export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
+
+
 export const OverallSchema = v.object({
   verdict: VerdictSchema,
   confidence: ConfidenceSchema,
@@ -233,7 +236,7 @@ export const OverallSchema = v.object({
 export type Overall = v.InferOutput<typeof OverallSchema>;
 
 /** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
-export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns']);
+export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns', 'paths']);
 export type Phase = v.InferOutput<typeof PhaseSchema>;
 
 /** When a phase started and, once over, ended: ms after the check started. */

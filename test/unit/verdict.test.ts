@@ -419,3 +419,36 @@ describe('judge: measured, or absent', () => {
     expect(summary({ ...openNetwork(catalog), loadedRtt: busy }).result.overall.reasons).not.toContain('SLOW_LINK');
   });
 });
+
+describe('judge: quality on each app\'s own path', () => {
+  const teamsRelay = catalog.apps.find((a) => a.id === 'teams')?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+  if (!teamsRelay) throw new Error('catalog changed: Teams has a turn: UDP relay');
+  const path = (lost: number, medianMs: number, samples = [medianMs, medianMs + 2, medianMs - 1]) => ({
+    rtt: [{ targetId: teamsRelay.id, samples, medianMs, jitterMs: 2 }],
+    loss: [{ targetId: teamsRelay.id, exchanges: 16, answered: 16, sent: 40, lost, ms: 600 }],
+  });
+
+  it('marks only the app whose servers lose packets as degraded (LOSSY), the others untouched', () => {
+    const { result, rows } = summary({ ...openNetwork(catalog), paths: path(8, 40) });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams).toMatchObject({ verdict: 'degraded' });
+    expect(teams?.reasons).toContain('LOSSY');
+    expect(teams?.quality?.lossPct).toBeGreaterThan(5);
+    for (const [id, [verdict]] of Object.entries(rows)) if (id !== 'teams') expect(verdict, id).toBe('works');
+    expect(result.overall.reasons).not.toContain('LOSSY');
+  });
+
+  it('marks a slow path to one app as HIGH_LATENCY on that app only, and never blocks it', () => {
+    const { result } = summary({ ...openNetwork(catalog), paths: path(0, 450) });
+    expect(result.apps.find((a) => a.appId === 'teams')).toMatchObject({ verdict: 'degraded', reasons: expect.arrayContaining(['HIGH_LATENCY']) });
+    expect(result.apps.filter((a) => a.verdict === 'blocked')).toEqual([]);
+  });
+
+  it('takes no jitter finding from an app\'s three samples, and gives no app quality where nothing was measured', () => {
+    const { result } = summary({ ...openNetwork(catalog), paths: { rtt: [{ targetId: teamsRelay.id, samples: [40, 140, 42], medianMs: 42, jitterMs: 80 }], loss: [] } });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams?.verdict).toBe('works');
+    expect(teams?.quality?.jitterMs).toBe(80);
+    expect(result.apps.find((a) => a.appId === 'viber')?.quality).toBeUndefined();
+  });
+});
