@@ -1,6 +1,7 @@
 // Benchmarks the collector on loopback: N realistic reports from C concurrent fetch clients, then checks accepted == stored,
 // on SQLite and on PostgreSQL; then the latency of an uncached stats query.
-// Usage: npm run bench:collector -- [--reports=4000] [--clients=16]
+// Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats]
+// --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
 // PostgreSQL: DATABASE_URL (a temporary schema in that database, dropped afterwards), else a throwaway
 // server started like the tests' (test/collector/postgres.ts), with fsync on like a real one.
 import { fork } from 'node:child_process';
@@ -10,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createApp } from '../src/collector/app';
 import { loadCatalogFile } from '../src/collector/catalog-signer';
@@ -217,7 +219,58 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
   };
 }
 
-async function withPostgres(databaseUrl: string, run: (store: Store) => Promise<Result>): Promise<Result> {
+/**
+ * Day cells as 1 M reports would leave them: 90 days x 1,000 networks x 15 apps (1.35 M cells,
+ * about 11 reports per network and day). Stats read only this table, so its size is what they cost.
+ */
+const SEED_DAYS = 90;
+const SEED_NETWORKS = 1_000;
+const SEED_APPS = 15;
+
+const SEED_SQLITE = `
+  WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < ${SEED_DAYS}),
+    net(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM net WHERE n < ${SEED_NETWORKS}),
+    app(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM app WHERE n < ${SEED_APPS})
+  INSERT OR IGNORE INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown)
+  SELECT date(@until, '-' || d.n || ' days'), 'MA', 100000 + net.n, 'seed-app-' || app.n, 7, 2, 1, 1 FROM d, net, app`;
+
+const SEED_POSTGRES = `
+  INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown)
+  SELECT $1::date - d, 'MA', 100000 + net, 'seed-app-' || app, 7, 2, 1, 1
+  FROM generate_series(1, ${SEED_DAYS}) d, generate_series(1, ${SEED_NETWORKS}) net, generate_series(1, ${SEED_APPS}) app
+  ON CONFLICT DO NOTHING`;
+
+interface StatsResult {
+  backend: string;
+  cells: number;
+  /** Median of 9 uncached reads, ms: every network, 90 days (the worst query). */
+  allNetworks90d: number;
+  /** The extension's query: one network, 90 days. */
+  oneNetwork90d: number;
+}
+
+async function statsLatency(backend: string, store: Store, seed: (until: string) => Promise<void>): Promise<StatsResult> {
+  const until = new Date().toISOString().slice(0, 10);
+  await seed(until);
+  const fromDay = new Date(Date.parse(until) - SEED_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const time = async (query: Omit<Parameters<Store['cellSums']>[0], 'fromDay' | 'untilDay' | 'minPerCell'>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const started = performance.now();
+      await store.cellSums({ fromDay, untilDay: until, minPerCell: 5, ...query });
+      samples.push(performance.now() - started);
+    }
+    return Number(percentile(samples.sort((a, b) => a - b), 50).toFixed(1));
+  };
+  return {
+    backend,
+    cells: SEED_DAYS * SEED_NETWORKS * SEED_APPS,
+    allNetworks90d: await time({}),
+    oneNetwork90d: await time({ cc: 'MA', asn: 100_500 }),
+  };
+}
+
+async function withPostgres<T>(databaseUrl: string, run: (store: Store, scopedUrl: string) => Promise<T>): Promise<T> {
   // A throwaway schema keeps the benchmark's rows out of whatever the database already holds.
   const schema = `bench_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -228,7 +281,7 @@ async function withPostgres(databaseUrl: string, run: (store: Store) => Promise<
   try {
     const store = await openPostgresStore(scoped.toString(), { poolSize: 20 });
     try {
-      return await run(store);
+      return await run(store, scoped.toString());
     } finally {
       await store.close();
     }
@@ -243,6 +296,8 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const clients = option('clients', 16, 1000);
   const results: Result[] = [];
+  const statsResults: StatsResult[] = [];
+  const withStats = process.argv.includes('--stats');
   const loaded = await loadCatalogFile(fileURLToPath(new URL('../src/core/catalog.json', import.meta.url)));
   if (!loaded.ok) throw new Error(loaded.error);
   const { catalog } = loaded;
@@ -252,6 +307,16 @@ async function main(): Promise<void> {
     const store = openSqliteStore(join(dir, 'collector.db'));
     try {
       results.push(await bench('sqlite', store, catalog, reports, clients));
+      if (withStats) {
+        statsResults.push(
+          await statsLatency('sqlite', store, (until) => {
+            const db = new Database(join(dir, 'collector.db'));
+            db.prepare(SEED_SQLITE).run({ until });
+            db.close();
+            return Promise.resolve();
+          }),
+        );
+      }
     } finally {
       await store.close();
     }
@@ -262,19 +327,31 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (only === 'sqlite') {
     // SQLite only.
-  } else if (databaseUrl !== undefined && databaseUrl !== '') {
-    results.push(await withPostgres(databaseUrl, (store) => bench('postgres', store, catalog, reports, clients)));
   } else {
-    const server = await startPostgres({ durable: true });
+    const server = databaseUrl !== undefined && databaseUrl !== '' ? undefined : await startPostgres({ durable: true });
     try {
-      const url = await server.createDatabase();
-      results.push(await withPostgres(url, (store) => bench('postgres', store, catalog, reports, clients)));
+      const url = server === undefined ? (databaseUrl ?? '') : await server.createDatabase();
+      await withPostgres(url, async (store, scopedUrl) => {
+        results.push(await bench('postgres', store, catalog, reports, clients));
+        if (withStats) {
+          statsResults.push(
+            await statsLatency('postgres', store, async (until) => {
+              const client = new pg.Client({ connectionString: scopedUrl });
+              await client.connect();
+              await client.query(SEED_POSTGRES, [until]);
+              await client.query('ANALYZE day_counts');
+              await client.end();
+            }),
+          );
+        }
+      });
     } finally {
-      server.stop();
+      server?.stop();
     }
   }
 
   console.table(results);
+  if (statsResults.length > 0) console.table(statsResults);
   const bad = results.filter((r) => r.accepted !== r.reports || r.stored !== r.accepted);
   if (bad.length > 0) {
     console.error(`accepted != stored on ${bad.map((r) => r.backend).join(', ')}`);
