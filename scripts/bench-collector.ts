@@ -1,14 +1,20 @@
-// Benchmarks the collector on loopback: N realistic reports from C concurrent fetch clients, then checks accepted == stored.
-// Usage: npm run bench:collector -- [--reports=2000] [--clients=16]; set DATABASE_URL to also run on PostgreSQL
-// (the run uses a temporary schema in that database and drops it afterwards).
+// Benchmarks the collector on loopback: N realistic reports from C concurrent fetch clients, then checks accepted == stored,
+// on SQLite and on PostgreSQL; then the latency of an uncached stats query.
+// Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats]
+// --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
+// PostgreSQL: DATABASE_URL (a temporary schema in that database, dropped afterwards), else a throwaway
+// server started like the tests' (test/collector/postgres.ts), with fsync on like a real one.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createApp } from '../src/collector/app';
+import { loadCatalogFile } from '../src/collector/catalog-signer';
 import { createStaticGeo } from '../src/collector/geo';
 import { listen } from '../src/collector/http-server';
 import type { Logger } from '../src/collector/logger';
@@ -17,7 +23,9 @@ import { openPostgresStore } from '../src/collector/store-postgres';
 import { openSqliteStore } from '../src/collector/store-sqlite';
 import { FAILURES } from '../src/core/failure';
 import { REASONS } from '../src/core/report';
+import type { Catalog } from '../src/core/catalog';
 import type { SharedReport } from '../src/core/shared-report';
+import { startPostgres } from '../test/collector/postgres';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const RUN_TIMEOUT_MS = 300_000;
@@ -38,9 +46,12 @@ function pick<T>(items: readonly T[], i: number): T {
   return item;
 }
 
-/** About the size of a real check: 15 apps, 45 probes (~6 KB of JSON). */
-function makeReport(i: number, hour: string): SharedReport {
+/** About the size of a real check: 15 apps, 45 probes (~6 KB of JSON), with the catalog's ids so nothing is dropped. */
+function makeReport(catalog: Catalog, i: number, hour: string): SharedReport {
   const verdicts = ['works', 'works', 'works', 'degraded', 'blocked', 'unknown'] as const;
+  const targets = [...catalog.controls.http, ...catalog.controls.stun, ...catalog.apps.flatMap((a) => [...a.signalling, ...a.media])].map(
+    (t) => t.id,
+  );
   return {
     schema: 1,
     id: randomUUID(),
@@ -48,8 +59,8 @@ function makeReport(i: number, hour: string): SharedReport {
     extensionVersion: '0.1.0',
     catalogVersion: '2026.06.18',
     browser: { family: i % 3 === 0 ? 'firefox' : 'chrome', major: 137 + (i % 5) },
-    apps: Array.from({ length: 15 }, (_, a) => ({
-      appId: `app-${a}`,
+    apps: catalog.apps.slice(0, 15).map((catalogApp, a) => ({
+      appId: catalogApp.id,
       verdict: pick(verdicts, i + a),
       confidence: 'medium' as const,
       messaging: 'reachable' as const,
@@ -61,7 +72,7 @@ function makeReport(i: number, hour: string): SharedReport {
       p % 3 === 0
         ? {
             kind: 'ice' as const,
-            targetId: `app-${p % 15}-relay`,
+            targetId: pick(targets, p),
             transport: 'udp' as const,
             outcome: 'filtered' as const,
             evidence: 'deadline' as const,
@@ -69,7 +80,7 @@ function makeReport(i: number, hour: string): SharedReport {
           }
         : {
             kind: 'http' as const,
-            targetId: `app-${p % 15}-web-${p}`,
+            targetId: pick(targets, p),
             outcome: 'failed' as const,
             failure: pick(FAILURES, p),
             ms: 10 * ((i + p) % 300),
@@ -86,7 +97,9 @@ function percentile(sorted: number[], p: number): number {
 
 interface LoadJob {
   url: string;
-  bodies: string[];
+  catalog: Catalog;
+  hour: string;
+  reports: number;
   clients: number;
 }
 
@@ -95,24 +108,46 @@ interface LoadResult {
   latencies: number[];
 }
 
+/** One POST on a keep-alive connection; node:http costs the load generator far less CPU than fetch, and it shares the 2 cores. */
+function post(agent: Agent, url: URL, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** The client side: C loops sharing one queue of bodies, each timing its own requests. */
-async function sendAll({ url, bodies, clients }: LoadJob): Promise<LoadResult> {
+async function sendAll({ url, catalog, hour, reports, clients }: LoadJob): Promise<LoadResult> {
+  // Made here, not in the server's process: neither making nor passing them is the collector's work.
+  const bodies = Array.from({ length: reports }, (_, i) => JSON.stringify(makeReport(catalog, i, hour)));
+  process.send?.('started');
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const target = new URL(url);
   const client = async () => {
     for (let i = next++; i < bodies.length; i = next++) {
       const started = performance.now();
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: bodies[i],
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      await res.arrayBuffer();
+      const status = await post(agent, target, bodies[i] ?? '');
       latencies.push(performance.now() - started);
-      if (res.status === 202) accepted += 1;
-      else console.error(`report ${i}: HTTP ${res.status}`);
+      if (status === 202) accepted += 1;
+      else console.error(`report ${i}: HTTP ${status}`);
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
@@ -130,9 +165,11 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  /** CPU time of the collector process (not the database server's, not the load generator's) per report. */
+  serverCpuMsPerReport: number;
 }
 
-async function bench(backend: string, store: Store, reports: number, clients: number): Promise<Result> {
+async function bench(backend: string, store: Store, catalog: Catalog, reports: number, clients: number): Promise<Result> {
   const now = Date.now();
   const hour = new Date(Math.floor(now / 3_600_000) * 3_600_000).toISOString().replace('.000Z', 'Z');
   const app = createApp({
@@ -141,23 +178,27 @@ async function bench(backend: string, store: Store, reports: number, clients: nu
     geo: createStaticGeo({ '127.0.0.1': { cc: 'MA', asn: 36903 } }),
     rateLimit: null,
     logger: silentLogger,
+    catalog,
   });
   const server = await listen(app, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${server.port}/v1/reports`;
-  const bodies = Array.from({ length: reports }, (_, i) => JSON.stringify(makeReport(i, hour)));
   // The clients run in a child process so they do not compete with the server for its event loop.
   const loader = fork(fileURLToPath(import.meta.url), [LOAD_CLIENT_FLAG], { execArgv: ['--import', 'tsx'] });
   let started = 0;
+  let cpuAtStart = process.cpuUsage();
   const load = await new Promise<LoadResult>((resolve, reject) => {
     loader.on('message', (message) => {
       if (message === 'ready') {
+        loader.send({ url, catalog, hour, reports, clients } satisfies LoadJob);
+      } else if (message === 'started') {
         started = performance.now();
-        loader.send({ url, bodies, clients } satisfies LoadJob);
+        cpuAtStart = process.cpuUsage();
       } else resolve(message as LoadResult);
     });
     loader.once('error', reject);
     loader.once('exit', (code) => reject(new Error(`load client exited with ${code}`)));
   });
+  const cpu = process.cpuUsage(cpuAtStart);
   loader.kill();
   const seconds = (performance.now() - started) / 1000;
   await server.stop();
@@ -174,10 +215,68 @@ async function bench(backend: string, store: Store, reports: number, clients: nu
     p50: Number(percentile(latencies, 50).toFixed(1)),
     p99: Number(percentile(latencies, 99).toFixed(1)),
     max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
+    serverCpuMsPerReport: Number(((cpu.user + cpu.system) / 1000 / reports).toFixed(3)),
   };
 }
 
-async function withPostgres(databaseUrl: string, run: (store: Store) => Promise<Result>): Promise<Result> {
+/**
+ * Day cells as 1 M reports would leave them: 90 days x 1,000 networks x 15 apps (1.35 M cells,
+ * about 11 reports per network and day). Stats read only this table, so its size is what they cost.
+ */
+const SEED_DAYS = 90;
+const SEED_NETWORKS = 1_000;
+const SEED_APPS = 15;
+
+const SEED_SQLITE = `
+  WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < ${SEED_DAYS}),
+    net(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM net WHERE n < ${SEED_NETWORKS}),
+    app(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM app WHERE n < ${SEED_APPS})
+  INSERT OR IGNORE INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown)
+  SELECT date(@until, '-' || d.n || ' days'), 'MA', 100000 + net.n, 'seed-app-' || app.n, 7, 2, 1, 1 FROM d, net, app`;
+
+const SEED_POSTGRES = `
+  INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown)
+  SELECT $1::date - d, 'MA', 100000 + net, 'seed-app-' || app, 7, 2, 1, 1
+  FROM generate_series(1, ${SEED_DAYS}) d, generate_series(1, ${SEED_NETWORKS}) net, generate_series(1, ${SEED_APPS}) app
+  ON CONFLICT DO NOTHING`;
+
+interface StatsResult {
+  backend: string;
+  cells: number;
+  /** The first read, which sums the 90 finished days once (in service: one day, once a day), ms. */
+  firstReadSums90Days: number;
+  /** Median of 9 uncached reads, ms: every network, 90 days. */
+  allNetworks90d: number;
+  /** The extension's query: one network, 90 days. */
+  oneNetwork90d: number;
+}
+
+async function statsLatency(backend: string, store: Store, seed: (until: string) => Promise<void>): Promise<StatsResult> {
+  const until = new Date().toISOString().slice(0, 10);
+  await seed(until);
+  const fromDay = new Date(Date.parse(until) - SEED_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const time = async (query: Omit<Parameters<Store['cellSums']>[0], 'fromDay' | 'untilDay' | 'minPerCell'>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const started = performance.now();
+      await store.cellSums({ fromDay, untilDay: until, minPerCell: 5, ...query });
+      samples.push(performance.now() - started);
+    }
+    return Number(percentile(samples.sort((a, b) => a - b), 50).toFixed(1));
+  };
+  const first = performance.now();
+  await store.cellSums({ fromDay, untilDay: until, minPerCell: 5 });
+  const firstReadSums90Days = Number((performance.now() - first).toFixed(1));
+  return {
+    backend,
+    cells: SEED_DAYS * SEED_NETWORKS * SEED_APPS,
+    firstReadSums90Days,
+    allNetworks90d: await time({}),
+    oneNetwork90d: await time({ cc: 'MA', asn: 100_500 }),
+  };
+}
+
+async function withPostgres<T>(databaseUrl: string, run: (store: Store, scopedUrl: string) => Promise<T>): Promise<T> {
   // A throwaway schema keeps the benchmark's rows out of whatever the database already holds.
   const schema = `bench_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -188,7 +287,7 @@ async function withPostgres(databaseUrl: string, run: (store: Store) => Promise<
   try {
     const store = await openPostgresStore(scoped.toString(), { poolSize: 20 });
     try {
-      return await run(store);
+      return await run(store, scoped.toString());
     } finally {
       await store.close();
     }
@@ -199,15 +298,31 @@ async function withPostgres(databaseUrl: string, run: (store: Store) => Promise<
 }
 
 async function main(): Promise<void> {
-  const reports = option('reports', 2000, 1_000_000);
+  const reports = option('reports', 4000, 1_000_000);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const clients = option('clients', 16, 1000);
   const results: Result[] = [];
+  const statsResults: StatsResult[] = [];
+  const withStats = process.argv.includes('--stats');
+  const loaded = await loadCatalogFile(fileURLToPath(new URL('../src/core/catalog.json', import.meta.url)));
+  if (!loaded.ok) throw new Error(loaded.error);
+  const { catalog } = loaded;
 
   const dir = mkdtempSync(join(tmpdir(), 'canicall-bench-'));
-  try {
+  if (only !== 'postgres') try {
     const store = openSqliteStore(join(dir, 'collector.db'));
     try {
-      results.push(await bench('sqlite', store, reports, clients));
+      results.push(await bench('sqlite', store, catalog, reports, clients));
+      if (withStats) {
+        statsResults.push(
+          await statsLatency('sqlite', store, (until) => {
+            const db = new Database(join(dir, 'collector.db'));
+            db.prepare(SEED_SQLITE).run({ until });
+            db.close();
+            return Promise.resolve();
+          }),
+        );
+      }
     } finally {
       await store.close();
     }
@@ -216,11 +331,33 @@ async function main(): Promise<void> {
   }
 
   const databaseUrl = process.env.DATABASE_URL;
-  if (databaseUrl !== undefined && databaseUrl !== '') {
-    results.push(await withPostgres(databaseUrl, (store) => bench('postgres', store, reports, clients)));
+  if (only === 'sqlite') {
+    // SQLite only.
+  } else {
+    const server = databaseUrl !== undefined && databaseUrl !== '' ? undefined : await startPostgres({ durable: true });
+    try {
+      const url = server === undefined ? (databaseUrl ?? '') : await server.createDatabase();
+      await withPostgres(url, async (store, scopedUrl) => {
+        results.push(await bench('postgres', store, catalog, reports, clients));
+        if (withStats) {
+          statsResults.push(
+            await statsLatency('postgres', store, async (until) => {
+              const client = new pg.Client({ connectionString: scopedUrl });
+              await client.connect();
+              await client.query(SEED_POSTGRES, [until]);
+              await client.query('ANALYZE day_counts');
+              await client.end();
+            }),
+          );
+        }
+      });
+    } finally {
+      server?.stop();
+    }
   }
 
   console.table(results);
+  if (statsResults.length > 0) console.table(statsResults);
   const bad = results.filter((r) => r.accepted !== r.reports || r.stored !== r.accepted);
   if (bad.length > 0) {
     console.error(`accepted != stored on ${bad.map((r) => r.backend).join(', ')}`);

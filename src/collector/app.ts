@@ -1,7 +1,7 @@
 // The collector's HTTP API as a Hono app: reports in, suppressed aggregates and the signed catalog out.
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Readable } from 'node:stream';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import * as v from 'valibot';
@@ -44,7 +44,7 @@ const DAY_MS = 86_400_000;
 
 /** Only the fields the API reads from @hono/node-server's bindings, so tests can pass a fake socket address. */
 export interface CollectorBindings {
-  incoming?: { socket?: { remoteAddress?: string } };
+  incoming?: { socket?: { remoteAddress?: string } } | Readable;
 }
 
 type Outcome =
@@ -127,7 +127,31 @@ function clientAddress(c: Context<CollectorEnv>, trustProxy: boolean): string | 
     const last = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (last) return last;
   }
-  return c.env?.incoming?.socket?.remoteAddress;
+  const incoming = c.env?.incoming;
+  return incoming !== undefined && 'socket' in incoming ? incoming.socket?.remoteAddress : undefined;
+}
+
+/**
+ * The body as text, or null past maxBytes. On the Node server it is read straight from the request
+ * stream: building a web Request and its ReadableStream for it cost about a tenth of a report's CPU.
+ */
+async function readBody(c: Context<CollectorEnv>, maxBytes: number): Promise<string | null> {
+  const declared = Number(c.req.header('content-length') ?? Number.NaN);
+  if (declared > maxBytes) return null;
+  const incoming = c.env?.incoming;
+  if (!(incoming instanceof Readable)) {
+    const text = await c.req.text();
+    return Buffer.byteLength(text) > maxBytes ? null : text;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // Stop reading at the limit; Node discards the rest of the request when the answer is sent.
+    if (size > maxBytes) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -255,17 +279,15 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       }
       await next();
     },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => {
+    async (c) => {
+      const text = await readBody(c, maxBodyBytes);
+      if (text === null) {
         c.set('outcome', 'too_large');
         return c.json({ error: `body is larger than ${maxBodyBytes} bytes` }, 413);
-      },
-    }),
-    async (c) => {
+      }
       let body: unknown;
       try {
-        body = JSON.parse(await c.req.text());
+        body = JSON.parse(text);
       } catch {
         c.set('outcome', 'invalid_json');
         return c.json({ error: 'body is not valid JSON' }, 400);

@@ -65,7 +65,11 @@ export function createBatcher(options: BatcherOptions): Batcher {
         for (const p of leaders) outcome.set(p, { ok: false, error });
       }
     }
-    for (const [item, leader] of followers) outcome.set(item, outcome.get(leader) ?? { ok: false, error: new Error('not written') });
+    // A follower stored nothing: the id was written (or already there) by its leader, or failed with it.
+    for (const [item, leader] of followers) {
+      const o = outcome.get(leader) ?? { ok: false, error: new Error('not written') };
+      outcome.set(item, o.ok ? { ok: true, result: 'duplicate' } : o);
+    }
     for (const item of batch) {
       const o = outcome.get(item);
       if (o?.ok === true) item.resolve(o.result);

@@ -143,6 +143,36 @@ export async function openPostgresStore(connectionString: string, options: Postg
     maxBatch: MAX_BATCH,
   });
 
+  /**
+   * Sums the finished days not summed yet (once per day; the first call on an old database sums its
+   * whole history). Two instances doing it at once write the same rows; the second adds nothing.
+   */
+  const rollUp = (min: number, until: string) =>
+    inTransaction(pool, async (client) => {
+      const state = await client.query<{ day: string }>(
+        "SELECT to_char(until_day, 'YYYY-MM-DD') AS day FROM rolled_up WHERE min_per_cell = $1",
+        [min],
+      );
+      const from = state.rows[0]?.day ?? '0001-01-01';
+      if (from >= until) return;
+      await client.query(
+        `INSERT INTO day_totals (min_per_cell, day, cc, app_id, works, degraded, blocked, unknown, small_cells)
+         SELECT $1, day, cc, app_id, coalesce(sum(works) FILTER (WHERE t >= $1), 0), coalesce(sum(degraded) FILTER (WHERE t >= $1), 0),
+           coalesce(sum(blocked) FILTER (WHERE t >= $1), 0), coalesce(sum(unknown) FILTER (WHERE t >= $1), 0),
+           count(*) FILTER (WHERE t < $1)
+         FROM (SELECT day, cc, app_id, works, degraded, blocked, unknown, works + degraded + blocked + unknown AS t
+               FROM day_counts WHERE day >= $2::date AND day < $3::date) c
+         GROUP BY day, cc, app_id
+         ON CONFLICT DO NOTHING`,
+        [min, from, until],
+      );
+      await client.query(
+        `INSERT INTO rolled_up (min_per_cell, until_day) VALUES ($1, $2::date)
+         ON CONFLICT (min_per_cell) DO UPDATE SET until_day = greatest(rolled_up.until_day, excluded.until_day)`,
+        [min, until],
+      );
+    });
+
   return {
     insert: (entry) => batcher.insert(entry),
     async cellSums(query: CellQuery): Promise<AppCellSums[]> {
@@ -150,8 +180,20 @@ export async function openPostgresStore(connectionString: string, options: Postg
       // Clauses are fixed strings; only their parameters come from the request.
       const clauses = ['day >= $1::date', 'day < $2::date'];
       if (query.cc !== undefined) clauses.push(`cc = $${params.push(query.cc)}`);
-      if (query.asn !== undefined) clauses.push(`asn = $${params.push(query.asn)}`);
       if (query.appId !== undefined) clauses.push(`app_id = $${params.push(query.appId)}`);
+      if (query.asn === undefined) {
+        await rollUp(query.minPerCell, query.untilDay);
+        const totals = await pool.query<AppCellSums>(
+          `SELECT app_id AS "appId", sum(works + degraded + blocked + unknown)::int AS total, sum(works)::int AS works,
+             sum(degraded)::int AS degraded, sum(blocked)::int AS blocked, sum(unknown)::int AS unknown,
+             sum(small_cells)::int AS "smallCells"
+           FROM day_totals WHERE min_per_cell = $3 AND ${clauses.join(' AND ')}
+           GROUP BY app_id ORDER BY app_id COLLATE "C"`,
+          params,
+        );
+        return totals.rows;
+      }
+      clauses.push(`asn = $${params.push(query.asn)}`);
       const result = await pool.query<AppCellSums>(
         `SELECT app_id AS "appId",
            coalesce(sum(t) FILTER (WHERE t >= $3), 0)::int AS total,

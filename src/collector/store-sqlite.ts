@@ -102,6 +102,28 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     for (const { id } of ids) deleteReport.run(id);
   });
 
+  const rolledUntil = db.prepare<[number], { day: string }>('SELECT until_day AS day FROM rolled_up WHERE min_per_cell = ?');
+  const rollDays = db.prepare(
+    `INSERT OR IGNORE INTO day_totals (min_per_cell, day, cc, app_id, works, degraded, blocked, unknown, small_cells)
+     SELECT @min, day, cc, app_id, coalesce(sum(CASE WHEN t >= @min THEN works END), 0),
+       coalesce(sum(CASE WHEN t >= @min THEN degraded END), 0), coalesce(sum(CASE WHEN t >= @min THEN blocked END), 0),
+       coalesce(sum(CASE WHEN t >= @min THEN unknown END), 0), sum(t < @min)
+     FROM (SELECT day, cc, app_id, works, degraded, blocked, unknown, works + degraded + blocked + unknown AS t
+           FROM day_counts WHERE day >= @from AND day < @until)
+     GROUP BY day, cc, app_id`,
+  );
+  const markRolled = db.prepare(
+    `INSERT INTO rolled_up (min_per_cell, until_day) VALUES (@min, @until)
+     ON CONFLICT (min_per_cell) DO UPDATE SET until_day = max(until_day, excluded.until_day)`,
+  );
+  /** Sums the finished days not summed yet (once per day; the first call on an old file sums its whole history). */
+  const rollUp = db.transaction((min: number, until: string) => {
+    const from = rolledUntil.get(min)?.day ?? '0000-01-01';
+    if (from >= until) return;
+    rollDays.run({ min, from, until });
+    markRolled.run({ min, until });
+  });
+
   let readinessAt = Number.NEGATIVE_INFINITY;
   let lastReadiness: Readiness = { ok: true };
   const checkReadiness = (): Readiness => {
@@ -120,11 +142,31 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   return {
     insert: (entry) => batcher.insert(entry),
     cellSums(query: CellQuery): Promise<AppCellSums[]> {
+      const params = {
+        fromDay: query.fromDay,
+        untilDay: query.untilDay,
+        min: query.minPerCell,
+        ...(query.cc === undefined ? {} : { cc: query.cc }),
+        ...(query.asn === undefined ? {} : { asn: query.asn }),
+        ...(query.appId === undefined ? {} : { appId: query.appId }),
+      };
       // Clauses are fixed strings; only their parameters come from the request.
       const clauses = ['day >= @fromDay', 'day < @untilDay'];
       if (query.cc !== undefined) clauses.push('cc = @cc');
-      if (query.asn !== undefined) clauses.push('asn = @asn');
       if (query.appId !== undefined) clauses.push('app_id = @appId');
+      if (query.asn === undefined) {
+        rollUp(query.minPerCell, query.untilDay);
+        return Promise.resolve(
+          db
+            .prepare<Record<string, string | number>, AppCellSums>(
+              `SELECT app_id AS appId, sum(works + degraded + blocked + unknown) AS total, sum(works) AS works,
+                 sum(degraded) AS degraded, sum(blocked) AS blocked, sum(unknown) AS unknown, sum(small_cells) AS smallCells
+               FROM day_totals WHERE min_per_cell = @min AND ${clauses.join(' AND ')} GROUP BY app_id ORDER BY app_id`,
+            )
+            .all(params),
+        );
+      }
+      clauses.push('asn = @asn');
       const rows = db
         .prepare<Record<string, string | number>, AppCellSums>(
           `SELECT app_id AS appId,
@@ -138,14 +180,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
                  FROM day_counts WHERE ${clauses.join(' AND ')})
            GROUP BY app_id ORDER BY app_id`,
         )
-        .all({
-          fromDay: query.fromDay,
-          untilDay: query.untilDay,
-          min: query.minPerCell,
-          ...(query.cc === undefined ? {} : { cc: query.cc }),
-          ...(query.asn === undefined ? {} : { asn: query.asn }),
-          ...(query.appId === undefined ? {} : { appId: query.appId }),
-        });
+        .all(params);
       return Promise.resolve(rows);
     },
     count: () => Promise.resolve(countReports.get()?.n ?? 0),

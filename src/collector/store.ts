@@ -23,7 +23,10 @@ export interface ReportToStore {
 export interface CellQuery {
   /** First UTC day counted, "YYYY-MM-DD" (receipt day). */
   fromDay: string;
-  /** First UTC day not counted. */
+  /**
+   * First UTC day not counted. The days before it must be over: their sums over networks are
+   * computed once and kept (a report stored later for such a day would not be counted there).
+   */
   untilDay: string;
   cc?: string;
   asn?: number;
@@ -58,7 +61,7 @@ export interface Store {
    * when the queue is full.
    */
   insert(entry: ReportToStore): Promise<'created' | 'duplicate'>;
-  /** Per-app verdict sums over day cells with a known country and network (an index read of the counts table). */
+  /** Per-app verdict sums over day cells with a known country and network: index reads of the cells, or of their per-day country totals when no network is asked for. */
   cellSums(query: CellQuery): Promise<AppCellSums[]>;
   count(): Promise<number>;
   /** Whether a write would succeed now: the database answers, is writable and has room. */

@@ -51,7 +51,9 @@ const COLON_RUNS = /[0-9a-f.:]*:[0-9a-f.:]*/gi;
  * or six and a dotted IPv4 tail); the report hour ("14:00:00") has neither.
  */
 export function containsAddress(text: string): boolean {
-  if (IPV4_LIKE.test(text)) return true;
+  // The checks below need a dot or a colon; most strings in a report (enums, ids) have neither, or only dots.
+  if (text.includes('.') && IPV4_LIKE.test(text)) return true;
+  if (!text.includes(':')) return false;
   for (const run of text.match(COLON_RUNS) ?? []) {
     if (run.includes('::') || run.split(':').length > 6) return true;
   }

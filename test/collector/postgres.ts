@@ -47,7 +47,8 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
   return isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** durable: fsync on, as a real server runs (the benchmark); the tests turn it off, their data is thrown away. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = findPostgresBin();
   const port = await freeLoopbackPort();
   const dir = mkdtempSync(join(tmpdir(), 'canicall-pg-'));
@@ -84,8 +85,8 @@ export async function startPostgres(): Promise<TestPostgres> {
       '-t',
       '60',
       '-o',
-      // Loopback TCP only, sockets in the temp dir; fsync off because the data is thrown away.
-      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`,
+      // Loopback TCP only, sockets in the temp dir.
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}${options.durable === true ? '' : ' -c fsync=off -c full_page_writes=off'}`,
       'start',
     ]);
   try {

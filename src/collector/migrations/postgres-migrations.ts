@@ -57,4 +57,26 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX reports_by_received_hour ON reports (received_hour);
     `,
   },
+  {
+    version: 3,
+    name: 'per-day country totals of the published cells',
+    // Once a day is over its cells are final, so the sums over networks of its cells of at least
+    // min_per_cell reports are computed once (rolled_up says up to which day): a query without a
+    // network reads these instead of every network's cells.
+    sql: `
+      CREATE TABLE day_totals (
+        min_per_cell integer NOT NULL,
+        day date NOT NULL,
+        cc text NOT NULL,
+        app_id text NOT NULL,
+        works integer NOT NULL,
+        degraded integer NOT NULL,
+        blocked integer NOT NULL,
+        unknown integer NOT NULL,
+        small_cells integer NOT NULL,
+        PRIMARY KEY (min_per_cell, day, cc, app_id)
+      );
+      CREATE TABLE rolled_up (min_per_cell integer PRIMARY KEY, until_day date NOT NULL);
+    `,
+  },
 ];

@@ -58,4 +58,26 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY, pad BLOB NOT NULL);
     `,
   },
+  {
+    version: 3,
+    name: 'per-day country totals of the published cells',
+    // Once a day is over its cells are final, so the sums over networks of its cells of at least
+    // min_per_cell reports are computed once (rolled_up says up to which day): a query without a
+    // network reads these instead of every network's cells.
+    sql: `
+      CREATE TABLE day_totals (
+        min_per_cell INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        cc TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        works INTEGER NOT NULL,
+        degraded INTEGER NOT NULL,
+        blocked INTEGER NOT NULL,
+        unknown INTEGER NOT NULL,
+        small_cells INTEGER NOT NULL,
+        PRIMARY KEY (min_per_cell, day, cc, app_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE rolled_up (min_per_cell INTEGER PRIMARY KEY, until_day TEXT NOT NULL);
+    `,
+  },
 ];
