@@ -30,11 +30,11 @@ let port: number;
 const received: unknown[] = [];
 const logLines: string[] = [];
 
-/** `daysAhead`: the collector's clock runs that many days ahead, so today's reports lie in a day that is over. */
-async function startCollector(serve?: { catalog: Catalog; privateKey: string }, daysAhead = 0): Promise<void> {
+/** `now`: the collector's clock (stats publish only whole days that are over, so a test moves it past today). */
+async function startCollector(serve?: { catalog: Catalog; privateKey: string }, now?: () => Date): Promise<void> {
   const app = createApp({
     ...(serve ? { catalog: serve.catalog, signer: createCatalogSigner(parsePrivateKey(serve.privateKey)) } : {}),
-    ...(daysAhead === 0 ? {} : { now: () => new Date(Date.now() + daysAhead * 86_400_000) }),
+    ...(now === undefined ? {} : { now }),
     store,
     // The collector derives the network from the address and forgets it; loopback plays a Moroccan ISP here.
     geo: createStaticGeo({ '127.0.0.1': { cc: 'MA', asn: 36903 } }),
@@ -133,8 +133,10 @@ describe('opt-in sharing in Chromium', () => {
   });
 
   it('shows what other shared checks say about this network', async () => {
-    // Stats cover whole UTC days that are over (no two answers differ by a part of a day): from tomorrow's clock.
-    await startCollector(undefined, 1);
+    // Stats cover whole UTC days that are over (no two answers differ by a part of a day): the reports arrive
+    // today, and the question is asked from tomorrow.
+    let aheadMs = 0;
+    await startCollector(undefined, () => new Date(Date.now() + aheadMs));
     await ext.worker.evaluate(
       ([key, url]) => chrome.storage.local.set({ [key as string]: { shareResults: true, collectorUrl: url } }),
       [STORAGE_KEYS.settings, `http://127.0.0.1:${port}`],
@@ -142,6 +144,7 @@ describe('opt-in sharing in Chromium', () => {
     // Five reports make a cell the collector publishes.
     for (let i = 0; i < 3; i += 1) await ext.ask({ type: 'runCheck', catalog: catalog() });
     await expect.poll(() => store.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    aheadMs = 25 * 3_600_000;
     const { stats } = await ext.ask({ type: 'getCrowdStats' });
     const blocked = stats?.apps.find((a) => a.appId === 'blocked-app');
     expect(blocked?.total).toBeGreaterThanOrEqual(5);
