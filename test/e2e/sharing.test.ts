@@ -42,9 +42,14 @@ async function startCollector(serve?: { catalog: Catalog; privateKey: string }, 
     logger: createJsonLogger((line) => logLines.push(line)),
   });
   // Keep a copy of every body the collector accepts, exactly as it arrived.
-  const recording = async (request: Request, env: unknown) => {
-    if (request.method === 'POST') received.push(await request.clone().json());
-    return app.fetch(request, env as never);
+  // The collector reads a body from the Node stream when it has one; the copy is read here, so the app is handed
+  // the text and only the socket (for the sender's address).
+  const recording = async (request: Request, env: { incoming?: { socket?: unknown } }) => {
+    if (request.method !== 'POST') return app.fetch(request, env as never);
+    const text = await request.text();
+    received.push(JSON.parse(text));
+    const copy = new Request(request.url, { method: 'POST', headers: request.headers, body: text });
+    return app.fetch(copy, { incoming: { socket: env.incoming?.socket } } as never);
   };
   collector = await listen({ fetch: recording } as unknown as typeof app, '127.0.0.1', port);
 }
