@@ -34,6 +34,7 @@ import type { Advice, Reason } from './report';
  * UDP_BLOCKED_TCP_FALLBACK  the app's UDP media path fails but its TCP/TLS path answers: calls should
  *                           connect over TCP/TLS, usually with more delay.
  * LOSSY                     measured loss ≥ 5 %.
+ * SLOW_LINK                 the connection is slow (a quality finding, never a reachability one).
  * HIGH_LATENCY              RTT ≥ 300 ms.
  * HIGH_JITTER               jitter > 30 ms.
  * PARTIAL                   some of the app's hosts fail while siblings answer: never read as "blocked"
@@ -59,6 +60,7 @@ export const REASON_ORDER: readonly Reason[] = [
   'STUN_PORTS_BLOCKED',
   'UDP_BLOCKED_TCP_FALLBACK',
   'LOSSY',
+  'SLOW_LINK',
   'HIGH_LATENCY',
   'HIGH_JITTER',
   'PARTIAL',
@@ -106,6 +108,7 @@ function adviceFor(reason: Reason): readonly Advice[] {
     case 'HIGH_JITTER':
       return ['MOVE_CLOSER_TO_WIFI', 'PREFER_AUDIO_ONLY'];
     case 'HIGH_LATENCY':
+    case 'SLOW_LINK':
       return ['PREFER_AUDIO_ONLY', 'TRY_OTHER_NETWORK'];
     case 'PARTIAL':
     case 'SYMMETRIC_NAT':

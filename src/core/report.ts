@@ -152,6 +152,7 @@ export const REASONS = [
   'HIGH_LATENCY',
   'HIGH_JITTER',
   'LOSSY',
+  'SLOW_LINK',
   'PARTIAL',
   'MEDIA_INFERRED',
   'APP_RETIRED',

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { CrowdLine } from '../core/crowd';
 import type { AppVerdict, Observations } from '../core/report';
 import { useI18n } from '../ui/i18n-context';
+import type { MessageKey } from '../ui/message-format';
 import { adviceKey, confidenceKey, reachKey, reasonKey, summaryKey, verdictKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 import { evidenceFor, type AppTargets, type EvidenceDetail } from './app-evidence';
@@ -118,16 +119,43 @@ function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
   );
 }
 
-export function AppRowItem({ row, targets, observations, crowd }: {
+/** A pin toggle beside the row: the label names the app, the pressed state says whether it is pinned. */
+function PinButton({ row, onToggle }: { row: AppRow; onToggle(appId: string): void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" class="pin-button" aria-pressed={row.pinned} aria-label={t('popup_pin', row.name)} title={t('popup_pin', row.name)} onClick={() => onToggle(row.appId)}>
+      <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" fill={row.pinned ? 'currentColor' : 'none'} stroke="currentColor" stroke-width="2" stroke-linejoin="round">
+        <path d="M12 2.8l2.8 5.7 6.3.9-4.6 4.4 1.1 6.2L12 17l-5.6 3 1.1-6.2-4.6-4.4 6.3-.9Z" />
+      </svg>
+    </button>
+  );
+}
+
+/** The words of a guessed row's verdict: "Probably works", never the plain "Works" of a tested one. */
+function verdictWords(verdict: AppVerdict['verdict'], guessed: boolean): MessageKey {
+  if (!guessed || verdict === 'unknown') return verdictKey(verdict);
+  return `verdict_probably_${verdict}`;
+}
+
+/** The row's one line: its first cause, else what was seen. "Judged from general tests" is said by the group instead. */
+function summaryLine(row: AppRow, verdict: AppVerdict, t: (key: MessageKey, ...subs: string[]) => string): string {
+  const first = verdict.reasons.find((reason) => reason !== 'MEDIA_INFERRED');
+  if (first !== undefined) return t(reasonKey(first));
+  if (row.guessed) return t('summary_guessed');
+  return t(summaryKey(verdict.verdict), row.name);
+}
+
+export function AppRowItem({ row, targets, observations, crowd, onTogglePin }: {
   row: AppRow;
   targets: AppTargets | undefined;
   observations: Observations;
   /** What other people's shared checks say about this app on this network (only when sharing is on). */
   crowd?: CrowdLine | undefined;
+  onTogglePin(appId: string): void;
 }) {
   const { t } = useI18n();
   const [expanded, setExpanded] = useState(false);
-  const pinned = row.pinned ? <span class="pin">{t('popup_pinned')}</span> : null;
+  const pinned = row.pinned ? <span class="visually-hidden">{t('popup_pinned')}</span> : null;
 
   switch (row.state.kind) {
     case 'pending':
@@ -135,6 +163,7 @@ export function AppRowItem({ row, targets, observations, crowd }: {
       const pending = row.state.kind === 'pending';
       return (
         <li class={`app-row app-row--${row.state.kind}`}>
+          <PinButton row={row} onToggle={onTogglePin} />
           <div class="app-row__summary">
             <Badge row={row} />
             <span class="app-row__main">
@@ -153,10 +182,10 @@ export function AppRowItem({ row, targets, observations, crowd }: {
     }
     case 'result': {
       const { verdict } = row.state;
-      const first = verdict.reasons[0];
       const panelId = `panel-${row.appId}`;
       return (
-        <li class={`app-row app-row--${verdict.verdict}`}>
+        <li class={`app-row app-row--${verdict.verdict}${row.guessed ? ' app-row--guessed' : ''}`}>
+          <PinButton row={row} onToggle={onTogglePin} />
           <button
             type="button"
             class="app-row__summary app-row__toggle"
@@ -169,12 +198,12 @@ export function AppRowItem({ row, targets, observations, crowd }: {
               <span class="app-row__name">
                 {row.name} {pinned}
               </span>
-              <span class="app-row__reason">{t(first === undefined ? summaryKey(verdict.verdict) : reasonKey(first))}</span>
+              <span class="app-row__reason">{summaryLine(row, verdict, t)}</span>
               <Note row={row} />
             </span>
-            <span class={`verdict verdict--${verdict.verdict}`}>
-              <VerdictIcon verdict={verdict.verdict} size={16} />
-              {t(verdictKey(verdict.verdict))}
+            <span class={`verdict verdict--${verdict.verdict}${row.guessed ? ' verdict--guessed' : ''}`}>
+              <VerdictIcon verdict={verdict.verdict} size={16} guessed={row.guessed} />
+              {t(verdictWords(verdict.verdict, row.guessed))}
             </span>
             <svg class="chevron" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
               <path d="M6 9l6 6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />

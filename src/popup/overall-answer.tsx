@@ -1,9 +1,12 @@
-// The top of the popup: the answer for this connection in large words, icon and colour, with progress while a check runs.
+// The top of the popup: the answer for the person's own apps in large words, icon and colour, with progress while a check runs.
+import { headlineOf, type HeadlineKind } from '../core/headline';
 import type { Report, Verdict } from '../core/report';
+import { headlineText } from '../ui/headline-text';
 import { useI18n } from '../ui/i18n-context';
-import { adviceKey, confidenceKey, overallKey, reasonKey } from '../ui/report-text';
+import { adviceKey, overallKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 import type { Progress } from './app-rows';
+import { ConfidenceMeter } from './confidence-meter';
 
 /** Shows at most this many reasons under the answer; each app row carries its own. */
 const TOP_REASONS = 2;
@@ -34,21 +37,54 @@ function Running({ progress, previous, now }: { progress: Progress | null; previ
   );
 }
 
-function Finished({ report, now }: { report: Report; now: number }) {
-  const { t, format } = useI18n();
-  const verdict = verdictOf(report);
+/** The colour and icon of a headline: offline and portal say nothing about calls, so they are "unknown". */
+function toneOf(kind: HeadlineKind): Verdict {
+  switch (kind) {
+    case 'blocked':
+    case 'degraded':
+    case 'works':
+    case 'unknown':
+      return kind;
+    case 'offline':
+    case 'portal':
+      return 'unknown';
+    default: {
+      const unreachable: never = kind;
+      return unreachable;
+    }
+  }
+}
+
+function Finished({ report, now, pinned, nameOf }: { report: Report; now: number; pinned: readonly string[]; nameOf(appId: string): string }) {
+  const i18n = useI18n();
+  const { t, format } = i18n;
+  const headline = headlineOf(report.apps, report.overall, pinned);
+  const text = headlineText(headline, nameOf, i18n);
+  const tone = toneOf(headline.kind);
   const overall = report.overall;
+  // Offline and portal are the headline itself; repeating them as reasons says the same thing twice.
+  const reasons = (overall?.reasons ?? []).filter((reason) => reason !== 'OFFLINE' && reason !== 'CAPTIVE_PORTAL');
   return (
-    <div class={`overall overall--${verdict}`}>
-      <h2 class="overall__answer">
-        <VerdictIcon verdict={verdict} size={32} />
-        <span>{t(overallKey(verdict))}</span>
-      </h2>
+    <div class={`overall overall--${tone}`} data-headline={headline.kind}>
+      <div class="overall__head">
+        <h2 class="overall__answer">
+          <VerdictIcon verdict={tone} size={32} guessed={headline.allGuessed} />
+          <span>{text.title}</span>
+        </h2>
+        {headline.confidence !== undefined && <ConfidenceMeter confidence={headline.confidence} />}
+      </div>
+      {text.lines.length > 0 && (
+        <ul class="overall__lines">
+          {text.lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      )}
       {report.status === 'failed' && <p>{t('popup_failed', report.error ?? '')}</p>}
       {report.status === 'cancelled' && <p>{t('popup_cancelled')}</p>}
-      {overall !== undefined && overall.reasons.length > 0 && (
+      {reasons.length > 0 && (
         <ul class="reasons">
-          {overall.reasons.slice(0, TOP_REASONS).map((reason) => (
+          {reasons.slice(0, TOP_REASONS).map((reason) => (
             <li key={reason}>{t(reasonKey(reason))}</li>
           ))}
         </ul>
@@ -64,7 +100,6 @@ function Finished({ report, now }: { report: Report; now: number }) {
         </>
       )}
       <p class="muted">
-        {overall !== undefined && `${t(confidenceKey(overall.confidence))} `}
         <time dateTime={report.finishedAt ?? report.startedAt} title={format.dateTime(report.finishedAt ?? report.startedAt)}>
           {t('popup_last_checked', format.age(report.finishedAt ?? report.startedAt, now))}
         </time>
@@ -73,7 +108,7 @@ function Finished({ report, now }: { report: Report; now: number }) {
   );
 }
 
-export function OverallAnswer({ unknownYet, report, running, progress, previous, now }: {
+export function OverallAnswer({ unknownYet, report, running, progress, previous, now, pinned, nameOf }: {
   /** getState has not answered (or failed): "no check yet" could be false, so nothing is said. */
   unknownYet: boolean;
   /** The report to show: the running one, the latest finished one, or one from history. */
@@ -83,10 +118,12 @@ export function OverallAnswer({ unknownYet, report, running, progress, previous,
   progress: Progress | null;
   previous: Report | null;
   now: number;
+  pinned: readonly string[];
+  nameOf(appId: string): string;
 }) {
   const { t } = useI18n();
   if (unknownYet && !running) return null;
   if (running) return <Running progress={progress} previous={previous} now={now} />;
   if (report === null) return <p class="overall overall--none">{t('popup_never_checked')}</p>;
-  return <Finished report={report} now={now} />;
+  return <Finished report={report} now={now} pinned={pinned} nameOf={nameOf} />;
 }

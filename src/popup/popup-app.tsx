@@ -13,6 +13,7 @@ import { HistoryView } from './history-view';
 import { OverallAnswer } from './overall-answer';
 import { ReportActions } from './report-actions';
 import { useCheck } from './use-check';
+import { usePinned } from './use-pinned';
 import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
 
@@ -23,8 +24,9 @@ export interface PopupProps {
   pinned: readonly string[];
 }
 
-export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
-  const { t, format } = useI18n();
+export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupProps) {
+  const { t, format, plural } = useI18n();
+  const { pinned, toggle: togglePin } = usePinned(initialPinned);
   const check = useCheck();
   const crowd = useCrowd();
   const now = useNow(30_000);
@@ -41,6 +43,20 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
   const rows = buildRows(apps, rowsReport, pinned, running);
   const progress = running && rowsReport !== null ? progressOf(rows) : null;
   const targets = new Map(apps.map((app) => [app.id, app]));
+  const nameOf = (appId: string): string => targets.get(appId)?.name ?? appId;
+  // Rows judged only from general tests go in their own foldable group, unless the person pinned them.
+  const tested = rows.filter((row) => row.pinned || !row.guessed);
+  const guessed = rows.filter((row) => !row.pinned && row.guessed);
+  const rowItem = (row: (typeof rows)[number]) => (
+    <AppRowItem
+      key={row.appId}
+      row={row}
+      targets={targets.get(row.appId)}
+      observations={rowsReport?.observations ?? { http: [], ice: [], dns: [] }}
+      crowd={crowd === null ? undefined : crowdLineFor(crowd, row.appId)}
+      onTogglePin={togglePin}
+    />
+  );
 
   const statusText = running
     ? progress === null
@@ -89,7 +105,7 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
               </p>
             )}
             <section class="answer">
-              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} />
+              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} />
               <p role="status" aria-live="polite" class={running ? 'status' : 'visually-hidden'}>
                 {statusText}
               </p>
@@ -114,17 +130,14 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
               <h2 id="apps-heading" class="apps__heading">
                 {t('popup_apps_heading')}
               </h2>
-              <ul class="apps__list">
-                {rows.map((row) => (
-                  <AppRowItem
-                    key={row.appId}
-                    row={row}
-                    targets={targets.get(row.appId)}
-                    observations={rowsReport?.observations ?? { http: [], ice: [], dns: [] }}
-                    crowd={crowd === null ? undefined : crowdLineFor(crowd, row.appId)}
-                  />
-                ))}
-              </ul>
+              <ul class="apps__list">{tested.map(rowItem)}</ul>
+              {guessed.length > 0 && (
+                <details class="guessed">
+                  <summary>{plural('popup_guessed_heading', guessed.length, format.number(guessed.length))}</summary>
+                  <p class="guessed__help small">{t('popup_guessed_help')}</p>
+                  <ul class="apps__list">{guessed.map(rowItem)}</ul>
+                </details>
+              )}
             </section>
 
             {shown !== null && !running && (

@@ -2,8 +2,12 @@
 import { relativeAge } from './relative-age';
 
 export interface Formatters {
-  /** "120 ms" */
+  /** A duration from milliseconds: "120 ms" below a second, else seconds ("2 s", "1.5 s"), never "2,000 ms". */
   ms(value: number): string;
+  /** A count with the locale's digits (ar-EG writes ٣). */
+  number(value: number): string;
+  /** "WhatsApp, Signal and Telegram", with the locale's conjunction. */
+  list(items: readonly string[]): string;
   /** "5 minutes ago", "now" */
   age(iso: string, nowMs: number): string;
   /** Date and time, short. */
@@ -14,11 +18,16 @@ export interface Formatters {
 
 export function createFormatters(locale: string): Formatters {
   const msFormat = new Intl.NumberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 });
+  const secondFormat = new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 });
+  const numberFormat = new Intl.NumberFormat(locale);
+  const listFormat = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
   const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   return {
-    ms: (value) => msFormat.format(Math.round(value)),
+    ms: (value) => (Math.round(value) < 1000 ? msFormat.format(Math.round(value)) : secondFormat.format(value / 1000)),
+    number: (value) => numberFormat.format(value),
+    list: (items) => listFormat.format(items),
     age: (iso, nowMs) => {
       const { value, unit } = relativeAge(Date.parse(iso), nowMs);
       return relative.format(value, unit);
