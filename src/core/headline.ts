@@ -89,7 +89,8 @@ function confidenceOf(named: readonly AppVerdict[]): Confidence {
   return tested[Math.floor((tested.length - 1) / 2)] ?? 'low';
 }
 
-function gateOf(overall: Overall | undefined, apps: readonly AppVerdict[]): 'offline' | 'portal' | undefined {
+/** Offline or behind a captive portal: then no app can be judged, and the popup shows no rows and no export. */
+export function gateOf(overall: Overall | undefined, apps: readonly AppVerdict[]): 'offline' | 'portal' | undefined {
   const reasons = new Set([...(overall?.reasons ?? []), ...apps.flatMap((app) => app.reasons)]);
   if (reasons.has('OFFLINE')) return 'offline';
   if (reasons.has('CAPTIVE_PORTAL')) return 'portal';

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { CrowdLine } from '../core/crowd';
 import type { AppVerdict, Observations } from '../core/report';
+import { appQualityOf } from '../core/call-quality';
 import { useI18n } from '../ui/i18n-context';
 import type { MessageKey } from '../ui/message-format';
 import { adviceKey, confidenceKey, reachKey, reasonKey, summaryKey, verdictKey } from '../ui/report-text';
@@ -9,6 +10,7 @@ import { VerdictIcon } from '../ui/verdict-icon';
 import { evidenceFor, type AppTargets, type EvidenceDetail } from './app-evidence';
 import type { AppRow } from './app-rows';
 import { badgeHue, initialOf } from './app-badge';
+import { QualityLine } from './quality-line';
 
 function Badge({ row }: { row: AppRow }) {
   return (
@@ -80,6 +82,22 @@ function Crowd({ row, crowd }: { row: AppRow; crowd: CrowdLine | undefined }) {
   );
 }
 
+/** The quality measured to this app's own server, when the check measured one; the numbers wait under the details. */
+function AppQuality({ row, verdict }: { row: AppRow; verdict: AppVerdict }) {
+  const { t, format } = useI18n();
+  const quality = appQualityOf(verdict);
+  if (quality === undefined) return null;
+  return (
+    <div class="app-quality">
+      <QualityLine quality={quality} />
+      <p class="muted small">
+        {t('quality_to_app', row.name)}: {t('popup_quality_detail', format.ms(quality.rttMs), format.ms(quality.jitterMs))}
+        {quality.lossPct !== undefined && `, ${t('popup_loss', format.percent(quality.lossPct))}`}
+      </p>
+    </div>
+  );
+}
+
 function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
   id: string;
   hidden: boolean;
@@ -95,6 +113,7 @@ function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
       <p>
         {t('reach_messaging', t(reachKey(verdict.messaging)))} · {t('reach_calls', t(reachKey(verdict.calls)))}
       </p>
+      <AppQuality row={row} verdict={verdict} />
       <Crowd row={row} crowd={crowd} />
       <p class="muted">{t(confidenceKey(verdict.confidence))}</p>
       {verdict.reasons.length > 1 && (
@@ -104,7 +123,11 @@ function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
           ))}
         </ul>
       )}
-      <Evidence appId={row.appId} targets={targets} observations={observations} />
+      {/* Target ids, failure codes and ports are for experts: folded, so the row speaks plain words first. */}
+      <details class="technical">
+        <summary>{t('technical_details')}</summary>
+        <Evidence appId={row.appId} targets={targets} observations={observations} />
+      </details>
       {verdict.advice.length > 0 && (
         <>
           <h4 class="advice__heading">{t('popup_advice_heading')}</h4>

@@ -7,6 +7,8 @@ import { adviceKey, overallKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 import type { Progress } from './app-rows';
 import { ConfidenceMeter } from './confidence-meter';
+import { QualityLine } from './quality-line';
+import { TechnicalDetails } from './technical-details';
 
 /** Shows at most this many reasons under the answer; each app row carries its own. */
 const TOP_REASONS = 2;
@@ -55,7 +57,13 @@ function toneOf(kind: HeadlineKind): Verdict {
   }
 }
 
-function Finished({ report, now, pinned, nameOf }: { report: Report; now: number; pinned: readonly string[]; nameOf(appId: string): string }) {
+function Finished({ report, now, pinned, nameOf, portalUrl }: {
+  report: Report;
+  now: number;
+  pinned: readonly string[];
+  nameOf(appId: string): string;
+  portalUrl: string | undefined;
+}) {
   const i18n = useI18n();
   const { t, format } = i18n;
   const headline = headlineOf(report.apps, report.overall, pinned);
@@ -80,7 +88,20 @@ function Finished({ report, now, pinned, nameOf }: { report: Report; now: number
           ))}
         </ul>
       )}
-      {report.status === 'failed' && <p>{t('popup_failed', report.error ?? '')}</p>}
+      {/* Quality is about a working path: offline or behind a portal there is none to rate. */}
+      {headline.kind !== 'offline' && headline.kind !== 'portal' && report.status === 'done' && <QualityLine quality={report.quality} />}
+      {headline.kind === 'portal' && portalUrl !== undefined && (
+        // A link, not tabs.create: it opens a tab the same way from the toolbar popup and from a tab, in both browsers.
+        <a class="button button--primary" href={portalUrl} target="_blank" rel="noreferrer">
+          {t('portal_open')}
+        </a>
+      )}
+      {report.status === 'failed' && (
+        <>
+          <p>{t('popup_failed')}</p>
+          {report.error !== undefined && <TechnicalDetails text={report.error} />}
+        </>
+      )}
       {report.status === 'cancelled' && <p>{t('popup_cancelled')}</p>}
       {reasons.length > 0 && (
         <ul class="reasons">
@@ -89,7 +110,7 @@ function Finished({ report, now, pinned, nameOf }: { report: Report; now: number
           ))}
         </ul>
       )}
-      {overall !== undefined && overall.advice.length > 0 && (
+      {headline.kind !== 'offline' && headline.kind !== 'portal' && overall !== undefined && overall.advice.length > 0 && (
         <>
           <h3 class="advice__heading">{t('popup_advice_heading')}</h3>
           <ul class="advice">
@@ -101,14 +122,16 @@ function Finished({ report, now, pinned, nameOf }: { report: Report; now: number
       )}
       <p class="muted">
         <time dateTime={report.finishedAt ?? report.startedAt} title={format.dateTime(report.finishedAt ?? report.startedAt)}>
-          {t('popup_last_checked', format.age(report.finishedAt ?? report.startedAt, now))}
+          {format.isJustNow(report.finishedAt ?? report.startedAt, now)
+            ? t('popup_checked_just_now')
+            : t('popup_last_checked', format.age(report.finishedAt ?? report.startedAt, now))}
         </time>
       </p>
     </div>
   );
 }
 
-export function OverallAnswer({ unknownYet, report, running, progress, previous, now, pinned, nameOf }: {
+export function OverallAnswer({ unknownYet, report, running, progress, previous, now, pinned, nameOf, portalUrl }: {
   /** getState has not answered (or failed): "no check yet" could be false, so nothing is said. */
   unknownYet: boolean;
   /** The report to show: the running one, the latest finished one, or one from history. */
@@ -120,10 +143,11 @@ export function OverallAnswer({ unknownYet, report, running, progress, previous,
   now: number;
   pinned: readonly string[];
   nameOf(appId: string): string;
+  portalUrl: string | undefined;
 }) {
   const { t } = useI18n();
   if (unknownYet && !running) return null;
   if (running) return <Running progress={progress} previous={previous} now={now} />;
   if (report === null) return <p class="overall overall--none">{t('popup_never_checked')}</p>;
-  return <Finished report={report} now={now} pinned={pinned} nameOf={nameOf} />;
+  return <Finished report={report} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />;
 }

@@ -3,6 +3,8 @@ import { useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { App } from '../core/catalog';
 import type { Report } from '../core/report';
+import type { Settings } from '../core/settings';
+import { LanguageSelect } from '../ui/language-select';
 import { useI18n } from '../ui/i18n-context';
 import { overallKey } from '../ui/report-text';
 import { useNow } from '../ui/use-now';
@@ -16,15 +18,21 @@ import { useCheck } from './use-check';
 import { usePinned } from './use-pinned';
 import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
+import { gateOf } from '../core/headline';
+import { TechnicalDetails } from './technical-details';
 
 export interface PopupProps {
   apps: readonly App[];
   /** Why the bundled catalog could not be read, if it could not. */
   catalogError: string | null;
   pinned: readonly string[];
+  /** The page to open to reach a captive portal's sign-in. */
+  portalUrl: string | undefined;
+  language: Settings['language'];
+  onLanguage(language: Settings['language']): void;
 }
 
-export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupProps) {
+export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl, language, onLanguage }: PopupProps) {
   const { t, format, plural } = useI18n();
   const { pinned, toggle: togglePin } = usePinned(initialPinned);
   const check = useCheck();
@@ -43,6 +51,8 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupPro
   const rows = buildRows(apps, rowsReport, pinned, running);
   const progress = running && rowsReport !== null ? progressOf(rows) : null;
   const targets = new Map(apps.map((app) => [app.id, app]));
+  // Offline or behind a portal nothing about any app is known: no rows to misread, nothing worth exporting.
+  const gated = shown !== null && !running && gateOf(shown.overall, shown.apps) !== undefined;
   const nameOf = (appId: string): string => targets.get(appId)?.name ?? appId;
   // Rows judged only from general tests go in their own foldable group, unless the person pinned them.
   const tested = rows.filter((row) => row.pinned || !row.guessed);
@@ -61,7 +71,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupPro
   const statusText = running
     ? progress === null
       ? t('popup_starting')
-      : t('popup_progress', progress.done, progress.total)
+      : plural('popup_progress', progress.done, format.number(progress.done), format.number(progress.total))
     : live !== null && live.status !== 'running' && picked === null
       ? t('popup_finished', t(overallKey(live.overall?.verdict ?? 'unknown')))
       : '';
@@ -83,6 +93,10 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupPro
           <button type="button" class="link-button" onClick={() => void browser.runtime.openOptionsPage()}>
             {t('popup_settings')}
           </button>
+          <label for="popup-language" class="visually-hidden">
+            {t('language_label')}
+          </label>
+          <LanguageSelect id="popup-language" class="bar__language" language={language} onChange={onLanguage} />
         </nav>
       </header>
 
@@ -105,13 +119,14 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupPro
               </p>
             )}
             <section class="answer">
-              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} />
+              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />
               <p role="status" aria-live="polite" class={running ? 'status' : 'visually-hidden'}>
                 {statusText}
               </p>
               {picked === null && check.error !== null && (
                 <div role="alert" class="error">
-                  <p>{t(check.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state', check.error.message)}</p>
+                  <p>{t(check.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state')}</p>
+                  <TechnicalDetails text={check.error.message} />
                 </div>
               )}
               {catalogError !== null && (
@@ -126,6 +141,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupPro
               )}
             </section>
 
+            {!gated && (
             <section class="apps" aria-labelledby="apps-heading">
               <h2 id="apps-heading" class="apps__heading">
                 {t('popup_apps_heading')}
@@ -139,8 +155,9 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned }: PopupPro
                 </details>
               )}
             </section>
+            )}
 
-            {shown !== null && !running && (
+            {shown !== null && !running && !gated && (
               <>
                 <ConnectionDetails report={shown} />
                 <ReportActions report={shown} />

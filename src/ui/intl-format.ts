@@ -10,6 +10,8 @@ export interface Formatters {
   list(items: readonly string[]): string;
   /** "5 minutes ago", "now" */
   age(iso: string, nowMs: number): string;
+  /** Under a minute ago, where age() says a bare "now" that reads badly after a verb ("Vérifié maintenant"). */
+  isJustNow(iso: string, nowMs: number): boolean;
   /** Date and time, short. */
   dateTime(iso: string): string;
   /** "2.5%" from 2.5 */
@@ -17,8 +19,10 @@ export interface Formatters {
 }
 
 export function createFormatters(locale: string): Formatters {
-  const msFormat = new Intl.NumberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 });
-  const secondFormat = new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 });
+  // Arabic's short units ("ملي ث") clash with the full words our messages use ("ملي ثانية"): Arabic takes the long form.
+  const unitDisplay = locale.startsWith('ar') ? 'long' : 'short';
+  const msFormat = new Intl.NumberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay, maximumFractionDigits: 0 });
+  const secondFormat = new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay, maximumFractionDigits: 1 });
   const numberFormat = new Intl.NumberFormat(locale);
   const listFormat = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
   const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
@@ -32,6 +36,7 @@ export function createFormatters(locale: string): Formatters {
       const { value, unit } = relativeAge(Date.parse(iso), nowMs);
       return relative.format(value, unit);
     },
+    isJustNow: (iso, nowMs) => relativeAge(Date.parse(iso), nowMs).value === 0,
     dateTime: (iso) => dateTime.format(new Date(iso)),
     percent: (value) => percent.format(value / 100),
   };

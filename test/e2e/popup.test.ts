@@ -172,6 +172,9 @@ describe('popup', () => {
       expect(await toggle.getAttribute('aria-expanded')).toBe('true');
       const panel = page.locator(`#${(await toggle.getAttribute('aria-controls')) ?? 'missing'}`);
       await expect.poll(() => panel.isVisible()).toBe(true);
+      // Raw codes are not in the plain view: they wait under "Technical details".
+      expect(await panel.locator('table.evidence').isVisible()).toBe(false);
+      await panel.getByText(text(language, 'technical_details')).click();
       const evidence = await panel.locator('table.evidence').innerText();
       expect(evidence).toContain('blocked-app.web');
       expect(evidence).toContain('connection_refused');
@@ -286,6 +289,10 @@ describe('popup', () => {
           await page.emulateMedia({ colorScheme: scheme });
           await page.waitForSelector('[data-headline="offline"]', { timeout: 20_000 });
           expect(await page.locator('.overall__answer').first().innerText()).toBe(text(language, 'headline_offline'));
+          // Nothing is known about any app: no rows to misread, nothing to export.
+          expect(await page.locator('.app-row').count()).toBe(0);
+          expect(await page.locator('.actions').count()).toBe(0);
+          expect(await axeScan(page)).toEqual([]);
           await shoot(page, `popup-${language}-offline-${scheme}`);
           await page.close();
         }
@@ -295,6 +302,37 @@ describe('popup', () => {
     }
     const { report } = await ext.ask({ type: 'getState' });
     expect(report?.overall?.reasons).toContain('OFFLINE');
+  });
+
+  it('says to sign in to a captive portal, with a button that opens a page the portal answers', async () => {
+    const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
+    const fixtures = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
+    // The control's server answers 204 where 200 is expected: a portal's signature, as a login page gives.
+    const portalUrl = `https://127.0.0.1:${fx.https.ok.port}/generate_204`;
+    const portal = { ...fixtures, controls: { ...fixtures.controls, http: [{ id: 'control.portal', url: portalUrl, expectStatus: 200, source }] } };
+    await setStorage({ [STORAGE_KEYS.catalogOverride]: portal });
+    try {
+      for (const language of LANGUAGES) {
+        await useSettings({ language });
+        for (const scheme of ['light', 'dark'] as const) {
+          const page = await openPopup();
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.waitForSelector('[data-headline="portal"]', { timeout: 20_000 });
+          expect(await page.locator('.overall__answer').innerText()).toBe(text(language, 'headline_portal'));
+          expect(await page.locator('.app-row').count()).toBe(0);
+          await shoot(page, `popup-${language}-portal-${scheme}`);
+          expect(await axeScan(page)).toEqual([]);
+          if (language === 'en' && scheme === 'light') {
+            const [opened] = await Promise.all([ext.context.waitForEvent('page'), page.getByRole('link', { name: text('en', 'portal_open') }).click()]);
+            await expect.poll(() => opened.url()).toContain(`127.0.0.1:${fx.https.ok.port}/generate_204`);
+            await opened.close();
+          }
+          await page.close();
+        }
+      }
+    } finally {
+      await setStorage({ [STORAGE_KEYS.catalogOverride]: fixtures });
+    }
   });
 
   it('shows the last result and its age while the new check runs, then the history', async () => {
@@ -329,36 +367,57 @@ describe('popup', () => {
     await page.close();
   });
 
-  it('says clearly when the background cannot answer, and offers to try again', async () => {
-    await useSettings({ language: 'en' });
-    const page = await ext.context.newPage();
-    await page.setViewportSize({ width: 380, height: 700 });
-    // Stands in for a build whose background lacks the check handlers: every request answers the router's error.
-    await page.addInitScript(() => {
-      const refuse = (message: { type: string }, callback?: (answer: unknown) => void) => {
-        const answer = { ok: false, error: `${message.type} is not available in this build yet` };
-        if (callback) setTimeout(() => callback(answer), 0);
-        return Promise.resolve(answer);
-      };
-      Object.defineProperty(chrome.runtime, 'sendMessage', { value: refuse });
-    });
-    await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
-    const alert = page.getByRole('alert');
-    await expect.poll(() => alert.innerText()).toContain('not available in this build yet');
-    expect(await alert.innerText()).toMatch(/^(Could not load the last result|Could not start a check)\./);
-    expect(await page.getByRole('button', { name: text('en', 'popup_retry') }).isEnabled()).toBe(true);
-    await shoot(page, 'popup-en-error');
-    expect(await axeScan(page)).toEqual([]);
-    await page.close();
+  it('says in plain words when the background cannot answer, keeps the raw error under details, and offers to try again', async () => {
+    const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const language of LANGUAGES) {
+      await useSettings({ language });
+      for (const scheme of ['light', 'dark'] as const) {
+        const page = await ext.context.newPage();
+        await page.setViewportSize({ width: 380, height: 700 });
+        await page.emulateMedia({ colorScheme: scheme });
+        // Stands in for a build whose background lacks the check handlers: every request answers the router's error.
+        await page.addInitScript(() => {
+          const refuse = (message: { type: string }, callback?: (answer: unknown) => void) => {
+            const answer = { ok: false, error: `${message.type} is not available in this build yet` };
+            if (callback) setTimeout(() => callback(answer), 0);
+            return Promise.resolve(answer);
+          };
+          Object.defineProperty(chrome.runtime, 'sendMessage', { value: refuse });
+        });
+        await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
+        const alert = page.getByRole('alert');
+        const plain = new RegExp(`^(${escape(text(language, 'popup_error_state'))}|${escape(text(language, 'popup_error_start'))})`);
+        await expect.poll(() => alert.locator('p').innerText()).toMatch(plain);
+        // The internal message is kept, folded under "Technical details", never in the main words.
+        expect(await alert.locator('p').innerText()).not.toContain('not available');
+        await alert.getByText(text(language, 'technical_details')).click();
+        expect(await alert.locator('details code').innerText()).toContain('not available in this build yet');
+        expect(await page.getByRole('button', { name: text(language, 'popup_retry') }).isEnabled()).toBe(true);
+        await shoot(page, `popup-${language}-error-${scheme}`);
+        expect(await axeScan(page)).toEqual([]);
+        await page.close();
+      }
+    }
   });
 
-  it('fits a wide tab as well as the narrow popup', async () => {
+  it('keeps the popup width in a wide tab and fits the narrow popup, with no text under 13 px', async () => {
     await useSettings({ language: 'ar' });
     const page = await openPopup();
     await page.setViewportSize({ width: 800, height: 700 });
     await waitForResult(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(() => document.body.getBoundingClientRect().width)).toBeLessThanOrEqual(420);
+    // Every element that holds text of its own, open panels included.
+    await page.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
+    const smallest = await page.evaluate(() =>
+      Math.min(
+        ...[...document.querySelectorAll('body *')]
+          .filter((el) => [...el.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && (node.textContent ?? '').trim() !== ''))
+          .map((el) => parseFloat(getComputedStyle(el).fontSize)),
+      ),
+    );
+    expect(smallest).toBeGreaterThanOrEqual(13);
     await shoot(page, 'popup-ar-wide');
     await page.setViewportSize({ width: 360, height: 700 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);

@@ -60,3 +60,14 @@ describe('headlineText', () => {
     expect(say(portal, [], 'fr').title).toBe('Connectez-vous d’abord à ce Wi-Fi');
   });
 });
+
+describe('plural forms through Intl.PluralRules', () => {
+  it('counts 0 as singular in French and uses the Arabic dual and plural forms', () => {
+    expect(localeI18n('fr').plural('popup_progress', 0, '0', '3')).toBe('0 application vérifiée sur 3');
+    expect(localeI18n('fr').plural('popup_progress', 2, '2', '3')).toBe('2 applications vérifiées sur 3');
+    expect(localeI18n('ar').plural('popup_progress', 2, '٢', '١٦')).toBe('فُحص تطبيقان من أصل ١٦');
+    expect(localeI18n('ar').plural('popup_progress', 3, '٣', '١٦')).toBe('فُحصت ٣ تطبيقات من أصل ١٦');
+    expect(localeI18n('ar').plural('popup_progress', 11, '١١', '١٦')).toBe('فُحص ١١ تطبيقًا من أصل ١٦');
+    expect(localeI18n('en').plural('popup_progress', 1, '1', '3')).toBe('1 of 3 apps checked');
+  });
+});
