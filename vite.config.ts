@@ -33,8 +33,12 @@ export default defineConfig(({ mode }) => {
       target: 'es2022',
       sourcemap: mode === 'development',
       rolldownOptions: {
-        // crxjs only follows the manifest; Chrome's offscreen page must be an explicit input. Firefox has none.
-        input: firefox ? undefined : { offscreen: 'src/offscreen/index.html' },
+        // crxjs only follows the manifest: pages it does not name are explicit inputs. The first-run page is opened
+        // by the background; Chrome's offscreen page exists only in Chrome.
+        input: {
+          welcome: 'src/welcome/index.html',
+          ...(firefox ? {} : { offscreen: 'src/offscreen/index.html' }),
+        } as Record<string, string>,
       },
     },
   };
