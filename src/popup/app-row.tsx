@@ -4,13 +4,13 @@ import type { CrowdLine } from '../core/crowd';
 import type { AppVerdict, Observations } from '../core/report';
 import { appQualityOf } from '../core/call-quality';
 import { useI18n } from '../ui/i18n-context';
-import type { MessageKey } from '../ui/message-format';
-import { adviceKey, confidenceKey, reachKey, reasonKey, summaryKey, verdictKey } from '../ui/report-text';
+import { adviceKey, confidenceKey, reachKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 import { evidenceFor, type AppTargets, type EvidenceDetail } from './app-evidence';
 import type { AppRow } from './app-rows';
 import { badgeHue, initialOf } from './app-badge';
 import { QualityLine } from './quality-line';
+import { summaryLine, verdictWords } from './row-text';
 
 function Badge({ row }: { row: AppRow }) {
   return (
@@ -152,20 +152,6 @@ function PinButton({ row, onToggle }: { row: AppRow; onToggle(appId: string): vo
       </svg>
     </button>
   );
-}
-
-/** The words of a guessed row's verdict: "Probably works", never the plain "Works" of a tested one. */
-function verdictWords(verdict: AppVerdict['verdict'], guessed: boolean): MessageKey {
-  if (!guessed || verdict === 'unknown') return verdictKey(verdict);
-  return `verdict_probably_${verdict}`;
-}
-
-/** The row's one line: its first cause, else what was seen. "Judged from general tests" is said by the group instead. */
-function summaryLine(row: AppRow, verdict: AppVerdict, t: (key: MessageKey, ...subs: string[]) => string): string {
-  const first = verdict.reasons.find((reason) => reason !== 'MEDIA_INFERRED');
-  if (first !== undefined) return t(reasonKey(first));
-  if (row.guessed) return t('summary_guessed');
-  return t(summaryKey(verdict.verdict), row.name);
 }
 
 export function AppRowItem({ row, targets, observations, crowd, onTogglePin }: {

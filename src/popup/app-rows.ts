@@ -1,6 +1,6 @@
 // Builds the popup's app rows from the catalog and a report: pinned first, then by verdict, guessed ones apart.
 import { isGuessed } from '../core/headline';
-import type { AppVerdict, Report, Verdict } from '../core/report';
+import type { AppVerdict, Observations, Report, Verdict } from '../core/report';
 
 export interface CatalogEntry {
   id: string;
@@ -79,4 +79,24 @@ export interface Progress {
 
 export function progressOf(rows: readonly AppRow[]): Progress {
   return { done: rows.filter((row) => row.state.kind === 'result').length, total: rows.length };
+}
+
+/** The parts of a catalog app whose probes count toward progress. */
+export interface ProbedApp {
+  signalling: readonly { id: string }[];
+  media: readonly { id: string }[];
+}
+
+/**
+ * How many of the apps' own probes have a result, and how many there are; the controls phase is
+ * over once its measurements (NAT, RTT) are in or any app probe has answered.
+ */
+export function probeCounts(
+  apps: readonly ProbedApp[],
+  observations: Observations,
+): { probesDone: number; probesTotal: number; controlsDone: boolean } {
+  const ids = new Set(apps.flatMap((app) => [...app.signalling, ...app.media].map((target) => target.id)));
+  const probesDone = [...observations.http, ...observations.ice].filter((result) => ids.has(result.id)).length;
+  const controlsDone = observations.nat !== undefined || observations.rtt !== undefined || probesDone > 0;
+  return { probesDone, probesTotal: ids.size, controlsDone };
 }

@@ -5,7 +5,6 @@ import { headlineText } from '../ui/headline-text';
 import { useI18n } from '../ui/i18n-context';
 import { adviceKey, overallKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
-import type { Progress } from './app-rows';
 import { ConfidenceMeter } from './confidence-meter';
 import { QualityLine } from './quality-line';
 import { TechnicalDetails } from './technical-details';
@@ -17,7 +16,7 @@ function verdictOf(report: Report): Verdict {
   return report.overall?.verdict ?? 'unknown';
 }
 
-function Running({ progress, previous, now }: { progress: Progress | null; previous: Report | null; now: number }) {
+function Running({ progress, previous, now }: { progress: number | null; previous: Report | null; now: number }) {
   const { t, format } = useI18n();
   return (
     <div class="overall overall--running">
@@ -28,7 +27,7 @@ function Running({ progress, previous, now }: { progress: Progress | null; previ
       {progress === null ? (
         <progress class="overall__progress" aria-label={t('popup_starting')} />
       ) : (
-        <progress class="overall__progress" max={progress.total} value={progress.done} aria-label={t('popup_checking')} />
+        <progress class="overall__progress" max={1} value={progress} aria-label={t('popup_checking')} />
       )}
       {previous !== null && (
         <p class="muted">
@@ -137,8 +136,8 @@ export function OverallAnswer({ unknownYet, report, running, progress, previous,
   /** The report to show: the running one, the latest finished one, or one from history. */
   report: Report | null;
   running: boolean;
-  /** Null while a requested check has not reported yet. */
-  progress: Progress | null;
+  /** From 0 to 1 (core/progress.ts); null while a requested check has not reported yet. */
+  progress: number | null;
   previous: Report | null;
   now: number;
   pinned: readonly string[];

@@ -8,18 +8,24 @@ import { LanguageSelect } from '../ui/language-select';
 import { useI18n } from '../ui/i18n-context';
 import { overallKey } from '../ui/report-text';
 import { useNow } from '../ui/use-now';
+import { checkProgress } from '../core/progress';
 import { AppRowItem } from './app-row';
-import { buildRows, progressOf } from './app-rows';
+import { buildRows, probeCounts, progressOf } from './app-rows';
 import { ConnectionDetails } from './connection-details';
 import { HistoryView } from './history-view';
 import { OverallAnswer } from './overall-answer';
 import { ReportActions } from './report-actions';
 import { useCheck } from './use-check';
+import { summaryText } from './summary-text';
 import { usePinned } from './use-pinned';
 import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
 import { gateOf } from '../core/headline';
 import { TechnicalDetails } from './technical-details';
+
+/** While a check runs the bar moves with time as well as results; otherwise ages only need refreshing now and then. */
+const PROGRESS_TICK_MS = 250;
+const AGE_TICK_MS = 30_000;
 
 export interface PopupProps {
   apps: readonly App[];
@@ -33,11 +39,12 @@ export interface PopupProps {
 }
 
 export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl, language, onLanguage }: PopupProps) {
-  const { t, format, plural } = useI18n();
+  const i18n = useI18n();
+  const { t, format, plural } = i18n;
   const { pinned, toggle: togglePin } = usePinned(initialPinned);
   const check = useCheck();
   const crowd = useCrowd();
-  const now = useNow(30_000);
+  const now = useNow(check.running ? PROGRESS_TICK_MS : AGE_TICK_MS);
   const [view, setView] = useState<'result' | 'history'>('result');
   /** A report picked from history; null shows the live state. */
   const [picked, setPicked] = useState<Report | null>(null);
@@ -47,9 +54,13 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
   const shown = picked ?? live;
   const running = picked === null && liveRunning;
   // Until the new check's first report arrives, the old result must not pass for the new one.
-  const rowsReport = running && live?.status !== 'running' ? null : shown;
-  const rows = buildRows(apps, rowsReport, pinned, running);
-  const progress = running && rowsReport !== null ? progressOf(rows) : null;
+  const fresh = running && live?.status !== 'running' ? null : shown;
+  // Until the new check has judged an app, the last result stays in view, faded, rather than a list of spinners.
+  const stale = running && picked === null && (fresh === null || fresh.apps.length === 0) && check.lastFinished !== null;
+  const rowsReport = stale ? check.lastFinished : fresh;
+  const rows = buildRows(apps, rowsReport, pinned, running && !stale);
+  const progress = running && fresh !== null ? progressOf(buildRows(apps, fresh, pinned, true)) : null;
+  const fraction = running && fresh !== null ? checkProgress({ elapsedMs: now - Date.parse(fresh.startedAt), ...probeCounts(apps, fresh.observations) }) : null;
   const targets = new Map(apps.map((app) => [app.id, app]));
   // Offline or behind a portal nothing about any app is known: no rows to misread, nothing worth exporting.
   const gated = shown !== null && !running && gateOf(shown.overall, shown.apps) !== undefined;
@@ -119,7 +130,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
               </p>
             )}
             <section class="answer">
-              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />
+              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={fraction} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />
               <p role="status" aria-live="polite" class={running ? 'status' : 'visually-hidden'}>
                 {statusText}
               </p>
@@ -142,7 +153,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
             </section>
 
             {!gated && (
-            <section class="apps" aria-labelledby="apps-heading">
+            <section class={stale ? 'apps apps--stale' : 'apps'} aria-labelledby="apps-heading" aria-busy={stale}>
               <h2 id="apps-heading" class="apps__heading">
                 {t('popup_apps_heading')}
               </h2>
@@ -160,7 +171,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
             {shown !== null && !running && !gated && (
               <>
                 <ConnectionDetails report={shown} />
-                <ReportActions report={shown} />
+                <ReportActions report={shown} summary={() => summaryText(shown, rows, pinned, nameOf, i18n)} />
               </>
             )}
           </>

@@ -203,7 +203,9 @@ describe('popup', () => {
     await expect
       .poll(() => ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => s[key] as Settings), STORAGE_KEYS.settings))
       .toMatchObject({ pinnedApps: ['open-app'] });
-    expect(await page.locator('.overall__answer').innerText()).toBe(text('en', 'headline_works').replace('$1', 'Open App'));
+    // Works, or works with poor sound when the loaded machine's jitter reads as a quality finding: about Open App either way.
+    expect(['works', 'degraded']).toContain(await page.locator('.overall').getAttribute('data-headline'));
+    expect(await page.locator('.overall__answer').innerText()).toMatch(/^(Calls should work on Open App|Open App works, but)/);
     expect(await page.locator('.overall__lines').innerText()).toContain('Blocked App');
     await page.close();
   });
@@ -225,7 +227,7 @@ describe('popup', () => {
           await page.waitForFunction(() => document.querySelector('.overall--running') === null && document.querySelectorAll('.app-row__toggle').length === 4, undefined, { timeout: 30_000 });
           const group = page.locator('details.guessed');
           expect(await group.getAttribute('open')).toBeNull();
-          await group.locator('summary').click();
+          await group.locator(':scope > summary').click();
           const row = group.locator('.app-row', { hasText: 'Guess App' });
           // Works, or degraded when the loaded machine's jitter reads as a quality finding: "probably" either way.
           expect([text(language, 'verdict_probably_works'), text(language, 'verdict_probably_degraded')]).toContain(await row.locator('.verdict').innerText());
@@ -364,6 +366,9 @@ describe('popup', () => {
     await page.getByRole('button', { name: text('en', 'export_copy') }).click();
     // Reading the clipboard back needs a permission the extension does not ask for; the resolved write is the proof.
     await expect.poll(() => page.locator('.actions [role="status"]').innerText()).toBe(text('en', 'export_copied'));
+    // The summary in plain words (its text is unit-tested: test/unit/summary-text.test.ts).
+    await page.getByRole('button', { name: text('en', 'export_copy_summary') }).click();
+    await expect.poll(() => page.locator('.actions [role="status"]').innerText()).toBe(text('en', 'export_summary_copied'));
     await page.close();
   });
 
@@ -422,6 +427,61 @@ describe('popup', () => {
     await page.setViewportSize({ width: 360, height: 700 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await page.close();
+  });
+});
+
+describe('first run', () => {
+  it('opens on install', async () => {
+    const welcome = `chrome-extension://${ext.extensionId}/src/welcome/index.html`;
+    await expect.poll(() => ext.context.pages().some((page) => page.url() === welcome), { timeout: 10_000 }).toBe(true);
+  });
+
+  describe.each(LANGUAGES)('in %s', (language) => {
+    it('asks for the pinned apps, the language and sharing, with the risks in plain words first; no serious axe violations', async () => {
+      await useSettings({ language, pinnedApps: [], shareResults: false });
+      const page = await ext.context.newPage();
+      await page.setViewportSize({ width: 800, height: 900 });
+      await page.goto(`chrome-extension://${ext.extensionId}/src/welcome/index.html`);
+      await page.waitForSelector('#share-heading');
+      expect(await page.locator('h1').innerText()).toBe(text(language, 'welcome_title'));
+      expect(await page.evaluate(() => document.documentElement.dir)).toBe(language === 'ar' ? 'rtl' : 'ltr');
+      const body = await page.locator('body').innerText();
+      for (const key of ['welcome_risk_network', 'welcome_risk_optional', 'share_isp', 'share_never_ip']) expect(body).toContain(text(language, key));
+      // The risks come before the switch that shares.
+      expect(body.indexOf(text(language, 'welcome_risk_network'))).toBeLessThan(body.indexOf(text(language, 'share_toggle')));
+      expect(await page.getByRole('checkbox', { name: text(language, 'share_toggle') }).isChecked()).toBe(false);
+      await shoot(page, `welcome-${language}-light`);
+      expect(await axeScan(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shoot(page, `welcome-${language}-dark`);
+      expect(await axeScan(page)).toEqual([]);
+      await page.close();
+    });
+  });
+
+  it('saves the apps picked, which the popup then answers for; the options page links back to it', async () => {
+    await useSettings({ language: 'en', pinnedApps: [] });
+    const page = await ext.context.newPage();
+    await page.goto(`chrome-extension://${ext.extensionId}/src/welcome/index.html`);
+    await page.getByRole('checkbox', { name: 'Blocked App' }).check();
+    await expect
+      .poll(() => ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => s[key] as Settings), STORAGE_KEYS.settings))
+      .toMatchObject({ pinnedApps: ['blocked-app'] });
+    await page.close();
+    const popup = await openPopup();
+    await waitForResult(popup);
+    expect(await popup.locator('.overall__answer').innerText()).toContain(text('en', 'headline_blocked').replace('$1', 'Blocked App'));
+    await shoot(popup, 'popup-en-pinned-blocked');
+    await popup.emulateMedia({ colorScheme: 'dark' });
+    await shoot(popup, 'popup-en-pinned-blocked-dark');
+    await popup.close();
+    const options = await ext.context.newPage();
+    await options.goto(`chrome-extension://${ext.extensionId}/src/options/index.html`);
+    const [opened] = await Promise.all([ext.context.waitForEvent('page'), options.getByRole('link', { name: text('en', 'welcome_open') }).click()]);
+    await expect.poll(() => opened.url()).toContain('/src/welcome/index.html');
+    await opened.close();
+    await options.close();
+    await useSettings({ language: 'en', pinnedApps: [] });
   });
 });
 
@@ -490,5 +550,5 @@ describe('options', () => {
 });
 
 it('logged no errors in the popup or the options page', () => {
-  expect(ext.consoleErrors.filter((line) => /src\/(popup|options)\//.test(line))).toEqual([]);
+  expect(ext.consoleErrors.filter((line) => /src\/(popup|options|welcome)\//.test(line))).toEqual([]);
 });

@@ -1,6 +1,6 @@
 // Popup rows: pinned apps first, pending while a check runs, only judged apps once it is done.
 import { describe, expect, it } from 'vitest';
-import { buildRows, progressOf, type CatalogEntry } from '../../src/popup/app-rows';
+import { buildRows, probeCounts, progressOf, type CatalogEntry } from '../../src/popup/app-rows';
 import { appVerdict, sampleReport } from './fixtures/sample-report';
 
 const catalog: CatalogEntry[] = [
@@ -85,5 +85,25 @@ describe('buildRows order and kinds', () => {
       ['whatsapp', true],
       ['signal', false],
     ]);
+  });
+});
+
+describe('probeCounts', () => {
+  const apps = [
+    { signalling: [{ id: 'whatsapp.web' }], media: [{ id: 'whatsapp.stun' }] },
+    { signalling: [{ id: 'signal.chat' }, { id: 'signal.sfu' }], media: [] },
+  ];
+
+  it('counts the apps\' own probes with a result, not the controls', () => {
+    const { observations } = sampleReport();
+    expect(probeCounts(apps, observations)).toEqual({ probesDone: 3, probesTotal: 4, controlsDone: true });
+  });
+
+  it('sees the controls phase still running when nothing of it or of the apps is in', () => {
+    expect(probeCounts(apps, { http: [{ id: 'control.ok', outcome: 'reachable', ms: 10 }], ice: [], dns: [] })).toEqual({
+      probesDone: 0,
+      probesTotal: 4,
+      controlsDone: false,
+    });
   });
 });
