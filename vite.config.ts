@@ -32,6 +32,8 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: mode === 'development',
+      // Chrome 116+ and Firefox 140+ (the manifests' minimums) have <link rel=modulepreload>: the polyfill is dead weight.
+      modulePreload: { polyfill: false },
       rolldownOptions: {
         // crxjs only follows the manifest: pages it does not name are explicit inputs. The first-run page is opened
         // by the background; Chrome's offscreen page exists only in Chrome.

@@ -46,9 +46,27 @@ export function bundleSizes(dir: string): string[][] {
   return rows;
 }
 
-/** "Popup JS: 21.3 KB gzip (budget 25 KB): within" — printed, never asserted in a test. */
+/** Chunks the given ones load with import() (views loaded when first opened), not already loaded statically. */
+function lazyChunks(dir: string, loaded: readonly string[]): string[] {
+  const lazy = new Set<string>();
+  for (const file of loaded) {
+    const code = readFileSync(join(dir, 'assets', file), 'utf8');
+    for (const match of code.matchAll(/import\(\s*[`"']\.\/([^`"']+\.js)[`"']\s*\)/g)) {
+      for (const chunk of closure(dir, match[1] ?? '')) if (!loaded.includes(chunk)) lazy.add(chunk);
+    }
+  }
+  return [...lazy];
+}
+
+/**
+ * "Popup JS: 24.7 KB gzip (budget 25 KB): within; 1.7 KB more loaded on demand" — printed, never asserted in a
+ * test. The budget is what every popup opening loads; views loaded when first opened are shown apart.
+ */
 export function popupBudgetLine(dir: string): string {
-  const gzip = gzipOf(dir, closure(dir, scriptOf(dir, 'src/popup/index.html')));
+  const loaded = closure(dir, scriptOf(dir, 'src/popup/index.html'));
+  const gzip = gzipOf(dir, loaded);
+  const lazy = gzipOf(dir, lazyChunks(dir, loaded));
   const within = gzip <= POPUP_BUDGET_GZIP_BYTES ? 'within' : 'OVER';
-  return `Popup JS: ${(gzip / 1024).toFixed(1)} KB gzip (budget ${POPUP_BUDGET_GZIP_BYTES / 1024} KB): ${within}`;
+  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+  return `Popup JS: ${kb(gzip)} KB gzip (budget ${POPUP_BUDGET_GZIP_BYTES / 1024} KB): ${within}; ${kb(lazy)} KB more loaded on demand (history, technical details)`;
 }

@@ -1,5 +1,4 @@
 // How far a running check is, from its phases and its time budget, so the bar moves before any app is finished.
-import { CONTROLS } from './deadlines';
 
 /*
  * A check runs the controls first (up to CONTROLS.phaseMs), then every app's probes in parallel
@@ -10,6 +9,11 @@ import { CONTROLS } from './deadlines';
  * until the check has finished.
  */
 export const CONTROLS_WEIGHT = 0.3;
+/**
+ * deadlines.ts CONTROLS.phaseMs, restated so the popup does not load the background's deadline
+ * module for one number; test/unit/progress.test.ts keeps the two equal.
+ */
+export const CONTROLS_PHASE_MS = 2500;
 /** The app phase's budget for the bar: its probe ceilings (3 s) and the phase slack. */
 export const APP_PHASE_BUDGET_MS = 3500;
 /** Time alone never fills a phase: an answer, not a clock, finishes it. */
@@ -28,11 +32,11 @@ export interface ProgressInput {
 /** A fraction from 0 to RUNNING_MAX that never goes back as time passes or probes finish. */
 export function checkProgress({ elapsedMs, controlsDone, probesDone, probesTotal }: ProgressInput): number {
   const elapsed = Math.max(0, elapsedMs);
-  const controls = controlsDone ? 1 : Math.min(TIME_CAP, elapsed / CONTROLS.phaseMs);
+  const controls = controlsDone ? 1 : Math.min(TIME_CAP, elapsed / CONTROLS_PHASE_MS);
   const byProbes = probesTotal > 0 ? Math.min(1, probesDone / probesTotal) : 0;
   // Before the controls end no app probe runs, so the app phase's clock has not started; after, the whole
   // budget (controls and apps) is the measure, since when exactly the controls ended is not known here.
-  const byTime = controlsDone ? Math.min(TIME_CAP, elapsed / (CONTROLS.phaseMs + APP_PHASE_BUDGET_MS)) : 0;
+  const byTime = controlsDone ? Math.min(TIME_CAP, elapsed / (CONTROLS_PHASE_MS + APP_PHASE_BUDGET_MS)) : 0;
   const apps = Math.max(byProbes, byTime);
   return Math.min(RUNNING_MAX, CONTROLS_WEIGHT * controls + (1 - CONTROLS_WEIGHT) * apps);
 }

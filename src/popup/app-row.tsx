@@ -6,7 +6,8 @@ import { appQualityOf } from '../core/call-quality';
 import { useI18n } from '../ui/i18n-context';
 import { adviceKey, confidenceKey, reachKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
-import { evidenceFor, type AppTargets, type EvidenceDetail } from './app-evidence';
+import type { AppTargets } from './app-evidence';
+import { useLazy } from './use-lazy';
 import type { AppRow } from './app-rows';
 import { badgeHue, initialOf } from './app-badge';
 import { QualityLine } from './quality-line';
@@ -24,52 +25,6 @@ function Note({ row }: { row: AppRow }) {
   const { lookup } = useI18n();
   const note = row.noteKey === undefined ? undefined : lookup(row.noteKey);
   return note === undefined ? null : <span class="app-row__note">{note}</span>;
-}
-
-function DetailText({ detail }: { detail: EvidenceDetail }) {
-  const { t } = useI18n();
-  if ('code' in detail) return <code>{detail.code}</code>;
-  return <span>{t(detail.key, ...(detail.substitutions ?? []))}</span>;
-}
-
-function Evidence({ appId, targets, observations }: { appId: string; targets: AppTargets | undefined; observations: Observations }) {
-  const { t, format } = useI18n();
-  const items = evidenceFor(appId, targets, observations);
-  if (items.length === 0) return <p class="muted">{t('popup_no_evidence')}</p>;
-  return (
-    <table class="evidence">
-      <caption>{t('popup_evidence_heading')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('popup_col_test')}</th>
-          <th scope="col">{t('popup_col_via')}</th>
-          <th scope="col">{t('popup_col_result')}</th>
-          <th scope="col">{t('popup_col_time')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((item) => (
-          <tr key={`${item.kind}:${item.targetId}`} class={item.ok ? '' : 'evidence__problem'}>
-            <th scope="row">
-              <code dir="ltr">{item.targetId}</code>
-            </th>
-            <td>
-              <code dir="ltr">{item.via}</code>
-            </td>
-            <td>
-              <span class="evidence__outcome">{t(item.outcome)}</span>
-              {item.details.map((detail, index) => (
-                <span key={index} class="evidence__detail">
-                  <DetailText detail={detail} />
-                </span>
-              ))}
-            </td>
-            <td class="evidence__ms">{item.ms === undefined ? '' : format.ms(item.ms)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }
 
 function Crowd({ row, crowd }: { row: AppRow; crowd: CrowdLine | undefined }) {
@@ -108,6 +63,9 @@ function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
   crowd: CrowdLine | undefined;
 }) {
   const { t } = useI18n();
+  const [technicalOpen, setTechnicalOpen] = useState(false);
+  // The evidence table is for the few who open it: its code loads then, not with every popup.
+  const Evidence = useLazy(technicalOpen, () => import('./evidence-table').then((module) => module.EvidenceTable));
   return (
     <div id={id} class="app-row__panel" hidden={hidden}>
       <p>
@@ -124,9 +82,9 @@ function Panel({ id, hidden, row, verdict, targets, observations, crowd }: {
         </ul>
       )}
       {/* Target ids, failure codes and ports are for experts: folded, so the row speaks plain words first. */}
-      <details class="technical">
+      <details class="technical" onToggle={(event) => setTechnicalOpen(event.currentTarget.open)}>
         <summary>{t('technical_details')}</summary>
-        <Evidence appId={row.appId} targets={targets} observations={observations} />
+        {Evidence !== null && <Evidence appId={row.appId} targets={targets} observations={observations} />}
       </details>
       {verdict.advice.length > 0 && (
         <>

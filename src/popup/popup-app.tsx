@@ -12,7 +12,7 @@ import { checkProgress } from '../core/progress';
 import { AppRowItem } from './app-row';
 import { buildRows, probeCounts, progressOf } from './app-rows';
 import { ConnectionDetails } from './connection-details';
-import { HistoryView } from './history-view';
+import { useLazy } from './use-lazy';
 import { OverallAnswer } from './overall-answer';
 import { ReportActions } from './report-actions';
 import { useCheck } from './use-check';
@@ -46,6 +46,8 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
   const crowd = useCrowd();
   const now = useNow(check.running ? PROGRESS_TICK_MS : AGE_TICK_MS);
   const [view, setView] = useState<'result' | 'history'>('result');
+  // History is a second view: its code loads when first opened.
+  const HistoryView = useLazy(view === 'history', () => import('./history-view').then((module) => module.HistoryView));
   /** A report picked from history; null shows the live state. */
   const [picked, setPicked] = useState<Report | null>(null);
 
@@ -113,7 +115,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
 
       <main>
         {view === 'history' ? (
-          <HistoryView
+          HistoryView !== null && <HistoryView
             onShow={(report) => {
               setPicked(report);
               setView('result');

@@ -1,11 +1,16 @@
 // The progress bar follows the phases and the time budget, never goes back, and is full only when the check is.
 import { describe, expect, it } from 'vitest';
-import { checkProgress, CONTROLS_WEIGHT, RUNNING_MAX } from '../../src/core/progress';
+import { CONTROLS } from '../../src/core/deadlines';
+import { checkProgress, CONTROLS_PHASE_MS, CONTROLS_WEIGHT, RUNNING_MAX } from '../../src/core/progress';
 
 const at = (elapsedMs: number, controlsDone: boolean, probesDone = 0, probesTotal = 10) =>
   checkProgress({ elapsedMs, controlsDone, probesDone, probesTotal });
 
 describe('checkProgress', () => {
+  it('uses the controls phase the orchestrator runs', () => {
+    expect(CONTROLS_PHASE_MS).toBe(CONTROLS.phaseMs);
+  });
+
   it('moves during the controls phase, before any app is finished', () => {
     expect(at(0, false)).toBe(0);
     expect(at(1000, false)).toBeGreaterThan(0.1);
