@@ -23,7 +23,6 @@ export function WelcomeApp({ initialSettings, initialI18n, apps }: { initialSett
         <section aria-labelledby="risks-heading">
           <h2 id="risks-heading">{t('welcome_risks_heading')}</h2>
           <p>{t('welcome_risk_network')}</p>
-          <p>{t('share_isp')}</p>
           <p>{t('welcome_risk_optional')}</p>
         </section>
         <SharingSection enabled={settings.shareResults} onChange={(shareResults) => void update({ ...settings, shareResults })} />

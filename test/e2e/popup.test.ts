@@ -141,7 +141,9 @@ describe('popup', () => {
       const blocked = text(language, 'headline_blocked').replace('$1', 'Reset App');
       const answer = await page.locator('.overall__answer').innerText();
       expect(answer).toContain(blocked);
-      expect(answer).toContain('Open App');
+      // Open App is offered instead when it works; on a loaded machine jitter can make it "degraded", and then it is not.
+      const openWorks = (await page.locator('.app-row', { hasText: 'Open App' }).locator('.verdict').innerText()) === text(language, 'verdict_works');
+      expect(answer.includes('Open App')).toBe(openWorks);
       expect(await page.locator('.overall').getAttribute('class')).toContain('overall--blocked');
       // Blocked App is blocked too, but not pinned: it has a line of its own, never a plain "yes".
       expect(await page.locator('.overall__lines').innerText()).toContain(text(language, 'headline_elsewhere').replace('$1', 'Blocked App'));
@@ -324,11 +326,10 @@ describe('popup', () => {
           expect(await page.locator('.app-row').count()).toBe(0);
           await shoot(page, `popup-${language}-portal-${scheme}`);
           expect(await axeScan(page)).toEqual([]);
-          if (language === 'en' && scheme === 'light') {
-            const [opened] = await Promise.all([ext.context.waitForEvent('page'), page.getByRole('link', { name: text('en', 'portal_open') }).click()]);
-            await expect.poll(() => opened.url()).toContain(`127.0.0.1:${fx.https.ok.port}/generate_204`);
-            await opened.close();
-          }
+          // A plain link to the control page, opened in a new tab, where the portal shows its sign-in.
+          const link = page.getByRole('link', { name: text(language, 'portal_open') });
+          expect(await link.getAttribute('href')).toBe(portalUrl);
+          expect(await link.getAttribute('target')).toBe('_blank');
           await page.close();
         }
       }
@@ -405,8 +406,8 @@ describe('popup', () => {
     }
   });
 
-  it('keeps the popup width in a wide tab and fits the narrow popup, with no text under 13 px', async () => {
-    await useSettings({ language: 'ar' });
+  it.each(['ar', 'fr'] as const)('keeps the popup width in a wide tab and fits the narrow popup, with no text under 13 px (%s)', async (language) => {
+    await useSettings({ language });
     const page = await openPopup();
     await page.setViewportSize({ width: 800, height: 700 });
     await waitForResult(page);
@@ -423,7 +424,7 @@ describe('popup', () => {
       ),
     );
     expect(smallest).toBeGreaterThanOrEqual(13);
-    await shoot(page, 'popup-ar-wide');
+    await shoot(page, `popup-${language}-wide`);
     await page.setViewportSize({ width: 360, height: 700 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await page.close();
