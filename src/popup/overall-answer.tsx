@@ -1,7 +1,7 @@
 // The top of the popup: the answer for the person's own apps in large words, icon and colour, with progress while a check runs.
-import { headlineOf, type HeadlineKind } from '../core/headline';
+import { headlineOf } from '../core/headline';
 import type { Report, Verdict } from '../core/report';
-import { headlineText } from '../ui/headline-text';
+import { headlineText, toneOf } from '../ui/headline-text';
 import { useI18n } from '../ui/i18n-context';
 import { adviceKey, overallKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
@@ -36,24 +36,6 @@ function Running({ progress, previous, now }: { progress: number | null; previou
       )}
     </div>
   );
-}
-
-/** The colour and icon of a headline: offline and portal say nothing about calls, so they are "unknown". */
-function toneOf(kind: HeadlineKind): Verdict {
-  switch (kind) {
-    case 'blocked':
-    case 'degraded':
-    case 'works':
-    case 'unknown':
-      return kind;
-    case 'offline':
-    case 'portal':
-      return 'unknown';
-    default: {
-      const unreachable: never = kind;
-      return unreachable;
-    }
-  }
 }
 
 function Finished({ report, now, pinned, nameOf, portalUrl }: {

@@ -116,6 +116,8 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
       <main>
         {view === 'history' ? (
           HistoryView !== null && <HistoryView
+            pinned={pinned}
+            nameOf={nameOf}
             onShow={(report) => {
               setPicked(report);
               setView('result');

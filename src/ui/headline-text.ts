@@ -1,5 +1,6 @@
 // Says a headline (src/core/headline.ts) in the person's language: one sentence, then short lines for what else matters.
-import type { Headline } from '../core/headline';
+import type { Headline, HeadlineKind } from '../core/headline';
+import type { Verdict } from '../core/report';
 import type { I18n } from './i18n-create';
 
 export interface HeadlineText {
@@ -71,6 +72,24 @@ export function headlineText(headline: Headline, name: (id: string) => string, s
     }
     default: {
       const unreachable: never = headline.kind;
+      return unreachable;
+    }
+  }
+}
+
+/** The colour and icon of a headline: offline and portal say nothing about calls, so they are "unknown". */
+export function toneOf(kind: HeadlineKind): Verdict {
+  switch (kind) {
+    case 'blocked':
+    case 'degraded':
+    case 'works':
+    case 'unknown':
+      return kind;
+    case 'offline':
+    case 'portal':
+      return 'unknown';
+    default: {
+      const unreachable: never = kind;
       return unreachable;
     }
   }
