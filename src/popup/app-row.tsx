@@ -32,7 +32,7 @@ function Crowd({ row, crowd }: { row: AppRow; crowd: CrowdLine | undefined }) {
   if (crowd === undefined) return null;
   return (
     <p class="crowd">
-      {t('popup_crowd_line', String(crowd.days), row.name, format.percent(crowd.blockedPct), String(crowd.total))}
+      {t('popup_crowd_line', format.number(crowd.days), row.name, format.percent(crowd.blockedPct), format.number(crowd.total))}
     </p>
   );
 }
