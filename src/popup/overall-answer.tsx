@@ -1,9 +1,9 @@
 // The top of the popup: the answer for the person's own apps in large words, icon and colour, with progress while a check runs.
 import { headlineOf } from '../core/headline';
-import type { Report, Verdict } from '../core/report';
+import type { Report } from '../core/report';
 import { headlineText, toneOf } from '../ui/headline-text';
 import { useI18n } from '../ui/i18n-context';
-import { adviceKey, overallKey, reasonKey } from '../ui/report-text';
+import { adviceKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 import { ConfidenceMeter } from './confidence-meter';
 import { QualityLine } from './quality-line';
@@ -12,12 +12,15 @@ import { TechnicalDetails } from './technical-details';
 /** Shows at most this many reasons under the answer; each app row carries its own. */
 const TOP_REASONS = 2;
 
-function verdictOf(report: Report): Verdict {
-  return report.overall?.verdict ?? 'unknown';
-}
-
-function Running({ progress, previous, now }: { progress: number | null; previous: Report | null; now: number }) {
-  const { t, format } = useI18n();
+function Running({ progress, previous, now, pinned, nameOf }: {
+  progress: number | null;
+  previous: Report | null;
+  now: number;
+  pinned: readonly string[];
+  nameOf(appId: string): string;
+}) {
+  const i18n = useI18n();
+  const { t, format } = i18n;
   return (
     <div class="overall overall--running">
       <h2 class="overall__answer">
@@ -31,7 +34,7 @@ function Running({ progress, previous, now }: { progress: number | null; previou
       )}
       {previous !== null && (
         <p class="muted">
-          {t('popup_previous_result', format.age(previous.finishedAt ?? previous.startedAt, now), t(overallKey(verdictOf(previous))))}
+          {t('popup_previous_result', format.age(previous.finishedAt ?? previous.startedAt, now), headlineText(headlineOf(previous.apps, previous.overall, pinned), nameOf, i18n).title)}
         </p>
       )}
     </div>
@@ -128,7 +131,7 @@ export function OverallAnswer({ unknownYet, report, running, progress, previous,
 }) {
   const { t } = useI18n();
   if (unknownYet && !running) return null;
-  if (running) return <Running progress={progress} previous={previous} now={now} />;
+  if (running) return <Running progress={progress} previous={previous} now={now} pinned={pinned} nameOf={nameOf} />;
   if (report === null) return <p class="overall overall--none">{t('popup_never_checked')}</p>;
   return <Finished report={report} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />;
 }

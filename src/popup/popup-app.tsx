@@ -6,7 +6,7 @@ import type { Report } from '../core/report';
 import type { Settings } from '../core/settings';
 import { LanguageSelect } from '../ui/language-select';
 import { useI18n } from '../ui/i18n-context';
-import { overallKey } from '../ui/report-text';
+import { headlineText } from '../ui/headline-text';
 import { useNow } from '../ui/use-now';
 import { checkProgress } from '../core/progress';
 import { AppRowItem } from './app-row';
@@ -20,7 +20,7 @@ import { summaryText } from './summary-text';
 import { usePinned } from './use-pinned';
 import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
-import { gateOf } from '../core/headline';
+import { gateOf, headlineOf } from '../core/headline';
 import { TechnicalDetails } from './technical-details';
 
 /** While a check runs the bar moves with time as well as results; otherwise ages only need refreshing now and then. */
@@ -86,7 +86,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
       ? t('popup_starting')
       : plural('popup_progress', progress.done, format.number(progress.done), format.number(progress.total))
     : live !== null && live.status !== 'running' && picked === null
-      ? t('popup_finished', t(overallKey(live.overall?.verdict ?? 'unknown')))
+      ? t('popup_finished', headlineText(headlineOf(live.apps, live.overall, pinned), nameOf, i18n).title)
       : '';
 
   return (
@@ -115,14 +115,16 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
 
       <main>
         {view === 'history' ? (
-          HistoryView !== null && <HistoryView
-            pinned={pinned}
-            nameOf={nameOf}
-            onShow={(report) => {
-              setPicked(report);
-              setView('result');
-            }}
-          />
+          HistoryView !== null && (
+            <HistoryView
+              pinned={pinned}
+              nameOf={nameOf}
+              onShow={(report) => {
+                setPicked(report);
+                setView('result');
+              }}
+            />
+          )
         ) : (
           <>
             {picked !== null && (
@@ -157,19 +159,19 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
             </section>
 
             {!gated && (
-            <section class={stale ? 'apps apps--stale' : 'apps'} aria-labelledby="apps-heading" aria-busy={stale}>
-              <h2 id="apps-heading" class="apps__heading">
-                {t('popup_apps_heading')}
-              </h2>
-              <ul class="apps__list">{tested.map(rowItem)}</ul>
-              {guessed.length > 0 && (
-                <details class="guessed">
-                  <summary>{plural('popup_guessed_heading', guessed.length, format.number(guessed.length))}</summary>
-                  <p class="guessed__help small">{t('popup_guessed_help')}</p>
-                  <ul class="apps__list">{guessed.map(rowItem)}</ul>
-                </details>
-              )}
-            </section>
+              <section class={stale ? 'apps apps--stale' : 'apps'} aria-labelledby="apps-heading" aria-busy={stale}>
+                <h2 id="apps-heading" class="apps__heading">
+                  {t('popup_apps_heading')}
+                </h2>
+                <ul class="apps__list">{tested.map(rowItem)}</ul>
+                {guessed.length > 0 && (
+                  <details class="guessed">
+                    <summary>{plural('popup_guessed_heading', guessed.length, format.number(guessed.length))}</summary>
+                    <p class="guessed__help small">{t('popup_guessed_help')}</p>
+                    <ul class="apps__list">{guessed.map(rowItem)}</ul>
+                  </details>
+                )}
+              </section>
             )}
 
             {shown !== null && !running && !gated && (
