@@ -32,9 +32,15 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: mode === 'development',
+      // Chrome 116+ and Firefox 140+ (the manifests' minimums) have <link rel=modulepreload>: the polyfill is dead weight.
+      modulePreload: { polyfill: false },
       rolldownOptions: {
-        // crxjs only follows the manifest; Chrome's offscreen page must be an explicit input. Firefox has none.
-        input: firefox ? undefined : { offscreen: 'src/offscreen/index.html' },
+        // crxjs only follows the manifest: pages it does not name are explicit inputs. The first-run page is opened
+        // by the background; Chrome's offscreen page exists only in Chrome.
+        input: {
+          welcome: 'src/welcome/index.html',
+          ...(firefox ? {} : { offscreen: 'src/offscreen/index.html' }),
+        } as Record<string, string>,
       },
     },
   };

@@ -1,13 +1,12 @@
 // `npm run bench`: times whole checks in real Chromium against local servers (open and silent networks) and prints bundle sizes.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import type { Catalog } from '../src/core/catalog';
 import type { Report } from '../src/core/report';
 import { startFixtures, type Fixtures } from '../test/e2e/fixtures';
 import { launchExtension, type ExtensionSession } from '../test/e2e/harness';
 import { startSilentUdp, startStunResponder, type Stoppable } from '../test/support/servers';
+import { bundleSizes, popupBudgetLine } from './bundle-sizes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** `npm run bench -- --lab`: also run the network-namespace lab RUNS times (needs root; about a minute a run). */
@@ -121,39 +120,6 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-/** Every chunk an entry loads, following its static imports (`from"./x.js"`, `import"./x.js"`). */
-function closure(dir: string, entry: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const code = readFileSync(join(dir, 'assets', file), 'utf8');
-    for (const match of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) if (match[1]) visit(match[1]);
-  };
-  visit(entry);
-  return [...seen];
-}
-
-/** Per extension context: what it loads, raw and gzipped (shared chunks count in each context that loads them). */
-function bundleSizes(dir: string): string[][] {
-  const scriptOf = (html: string): string => /src="\/assets\/([^"]+\.js)"/.exec(readFileSync(join(dir, html), 'utf8'))?.[1] ?? '';
-  const background = /assets\/([^'"]+\.js)/.exec(readFileSync(join(dir, 'service-worker-loader.js'), 'utf8'))?.[1] ?? '';
-  const entries: [string, string][] = [
-    ['background (service worker)', background],
-    ['popup', scriptOf('src/popup/index.html')],
-    ['options', scriptOf('src/options/index.html')],
-    ['offscreen', scriptOf('src/offscreen/index.html')],
-  ];
-  const rows = [['context', 'chunks', 'bytes', 'gzip']];
-  for (const [name, entry] of entries) {
-    const files = closure(dir, entry);
-    const bytes = files.reduce((sum, f) => sum + statSync(join(dir, 'assets', f)).size, 0);
-    const gzip = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(dir, 'assets', f))).length, 0);
-    rows.push([name, String(files.length), String(bytes), String(gzip)]);
-  }
-  return rows;
-}
-
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
@@ -205,6 +171,7 @@ try {
   console.info(`\nPeak concurrent RTCPeerConnections (all runs above): ${peak}`);
   console.info(`Offscreen document lifetime for one 16-app check: ${(lifetime / 1000).toFixed(1)} s (the check, then ${IDLE_CLOSE_S} s idle)`);
   console.info(`\nShipped bundle (dist/assets):\n${table(bundleSizes('dist'))}`);
+  console.info(popupBudgetLine('dist'));
   if (ext.consoleErrors.length) console.warn(`console errors:\n${ext.consoleErrors.join('\n')}`);
 } finally {
   await ext?.close();

@@ -4,7 +4,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCatalog, type Catalog } from '../src/core/catalog';
+import { headlineOf } from '../src/core/headline';
 import type { Report } from '../src/core/report';
+import { headlineText } from '../src/ui/headline-text';
+import { createI18n } from '../src/ui/i18n-create';
+import { formatMessage } from '../src/ui/message-format';
 import { launchExtension } from '../test/e2e/harness';
 
 const { values } = parseArgs({
@@ -37,8 +41,17 @@ function print(report: Report, catalog: Catalog): void {
   const names = new Map(catalog.apps.map((app) => [app.id, app.name]));
   const overall = report.overall;
   console.info(`\n${say('appName', 'Can I Call?')}  ${report.finishedAt ?? report.startedAt}  (catalog ${report.catalogVersion}, ${report.status})`);
+  // The popup's headline (with no pinned apps), then the vote over every app it replaced as the first answer.
+  const i18n = createI18n('en', 'en', (key, substitutions) => {
+    const template = en[key]?.message;
+    return template === undefined ? undefined : formatMessage(template, substitutions);
+  });
+  const headline = headlineOf(report.apps, overall, []);
+  const text = headlineText(headline, (id) => names.get(id) ?? id, i18n);
+  console.info(`${text.title}${headline.confidence === undefined ? '' : ` (${headline.confidence} confidence)`}`);
+  for (const line of text.lines) console.info(`  ${line}`);
   if (overall) {
-    console.info(`${say(`overall_${overall.verdict}`, overall.verdict)} (${overall.confidence} confidence)`);
+    console.info(`All apps: ${say(`overall_${overall.verdict}`, overall.verdict)} (${overall.confidence} confidence)`);
     for (const reason of overall.reasons) console.info(`  - ${say(`reason_${reason.toLowerCase()}`, reason)} [${reason}]`);
     if (overall.advice.length) console.info(`What might help:`);
     for (const advice of overall.advice) console.info(`  - ${say(`advice_${advice.toLowerCase()}`, advice)}`);

@@ -8,3 +8,9 @@ declare const __TEST_BUILD__: boolean;
 
 /** The Ed25519 public key (raw 32 bytes, base64) that signs collector catalogs; empty disables catalog updates. */
 declare const __CATALOG_PUBLIC_KEY__: string;
+
+/** Vite's `?url` import: the file is emitted as an asset and this is its URL. */
+declare module '*?url' {
+  const url: string;
+  export default url;
+}

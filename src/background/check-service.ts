@@ -2,6 +2,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { parseCatalog, withCustomServers, type Catalog, type IceTarget } from '../core/catalog';
 import { catalogInUse } from '../core/catalog-choice';
+import bundledCatalog from '../core/catalog.json';
 import { parseSettings } from '../core/settings';
 import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
 import type { Report } from '../core/report';
@@ -74,7 +75,7 @@ async function chooseCatalog(supplied: unknown): Promise<Catalog> {
     if (!parsed.ok) throw new Error(parsed.error);
     return withCustomServers(parsed.catalog, settings.customServers, customSource);
   }
-  const chosen = catalogInUse(stored[STORAGE_KEYS.catalogOverride], settings.customServers, customSource);
+  const chosen = catalogInUse(stored[STORAGE_KEYS.catalogOverride], settings.customServers, customSource, bundledCatalog);
   if (chosen.ignored) console.warn(`ignoring the stored catalog: ${chosen.ignored}`);
   if (!chosen.ok) throw new Error(chosen.error);
   return chosen.catalog;

@@ -23,6 +23,10 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RETRY_ALARM) flushQueue().catch(warn('sending shared reports failed'));
   if (alarm.name === CATALOG_ALARM) refreshCatalog().catch(warn('refreshing the catalog failed'));
 });
+// The first-run page asks for the person's apps, language and sharing choice; only on a fresh install, never on updates.
+browser.runtime.onInstalled.addListener(({ reason }) => {
+  if (reason === 'install') browser.tabs.create({ url: browser.runtime.getURL('src/welcome/index.html') }).catch(warn('opening the welcome page failed'));
+});
 browser.runtime.onStartup.addListener(() => {
   flushQueue().catch(warn('sending shared reports failed'));
 });

@@ -1,13 +1,19 @@
 // Which catalog a check uses: a stored override if it validates, else the bundled one; plus the user's own servers.
-import bundledCatalog from './catalog.json';
 import { parseCatalog, withCustomServers, type Catalog, type CatalogResult } from './catalog';
 import type { CustomServer } from './settings';
 
 /**
  * The one rule the background (to probe) and the UI (to name the rows) share. `stored` is what storage holds under
  * STORAGE_KEYS.catalogOverride (a verified collector catalog, or one a test put there); an invalid one is ignored.
+ * `bundled` is the catalog.json shipped with the extension: the background imports it, while the popup fetches it
+ * as a file, so the data does not count against the popup's JavaScript budget.
  */
-export function catalogInUse(stored: unknown, customServers: readonly CustomServer[], customSource: string): CatalogResult & { ignored?: string } {
+export function catalogInUse(
+  stored: unknown,
+  customServers: readonly CustomServer[],
+  customSource: string,
+  bundled: unknown,
+): CatalogResult & { ignored?: string } {
   let ignored: string | undefined;
   let base: Catalog | undefined;
   if (stored !== undefined) {
@@ -16,9 +22,9 @@ export function catalogInUse(stored: unknown, customServers: readonly CustomServ
     else ignored = override.error;
   }
   if (base === undefined) {
-    const bundled = parseCatalog(bundledCatalog);
-    if (!bundled.ok) return { ok: false, error: `the bundled catalog is broken: ${bundled.error}` };
-    base = bundled.catalog;
+    const shipped = parseCatalog(bundled);
+    if (!shipped.ok) return { ok: false, error: `the bundled catalog is broken: ${shipped.error}` };
+    base = shipped.catalog;
   }
   return { ok: true, catalog: withCustomServers(base, customServers, customSource), ...(ignored ? { ignored } : {}) };
 }

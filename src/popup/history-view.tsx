@@ -3,7 +3,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { parseReport, type Report } from '../core/report';
 import { ask } from '../ui/ask';
 import { useI18n } from '../ui/i18n-context';
-import { overallKey } from '../ui/report-text';
+import { verdictChanges } from '../core/history-diff';
+import { headlineOf } from '../core/headline';
+import { headlineText, toneOf } from '../ui/headline-text';
+import { verdictKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 
 type Loaded = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; reports: Report[] };
@@ -18,8 +21,9 @@ function readable(reports: readonly unknown[]): Report[] {
     .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }
 
-export function HistoryView({ onShow }: { onShow(report: Report): void }) {
-  const { t, format } = useI18n();
+export function HistoryView({ onShow, pinned, nameOf }: { onShow(report: Report): void; pinned: readonly string[]; nameOf(appId: string): string }) {
+  const i18n = useI18n();
+  const { t, format } = i18n;
   const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
   useEffect(() => {
     let live = true;
@@ -44,15 +48,23 @@ export function HistoryView({ onShow }: { onShow(report: Report): void }) {
       {loaded.kind === 'ready' && loaded.reports.length === 0 && <p>{t('history_empty')}</p>}
       {loaded.kind === 'ready' && loaded.reports.length > 0 && (
         <ul class="history__list">
-          {loaded.reports.map((report) => {
-            const verdict = report.overall?.verdict ?? 'unknown';
+          {loaded.reports.map((report, index) => {
+            // Each check says its headline for today's pinned apps, and what differs from the check before it.
+            const headline = headlineOf(report.apps, report.overall, pinned);
+            const before = loaded.reports[index + 1];
+            const changes = before === undefined ? [] : verdictChanges(before, report);
             const when = format.dateTime(report.startedAt);
             return (
               <li key={report.id} class="history__item">
-                <VerdictIcon verdict={verdict} size={18} />
+                <VerdictIcon verdict={toneOf(headline.kind)} size={18} />
                 <span class="history__text">
                   <time dateTime={report.startedAt}>{when}</time>
-                  <span>{t(overallKey(verdict))}</span>
+                  <span>{headlineText(headline, nameOf, i18n).title}</span>
+                  {changes.length > 0 && (
+                    <span class="muted small">
+                      {t('history_changes', format.list(changes.map((c) => t('history_change', nameOf(c.appId), t(verdictKey(c.from)), t(verdictKey(c.to))))))}
+                    </span>
+                  )}
                 </span>
                 <button type="button" class="button button--small" aria-label={t('history_show_label', when)} onClick={() => onShow(report)}>
                   {t('history_show')}

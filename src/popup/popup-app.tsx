@@ -3,32 +3,51 @@ import { useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { App } from '../core/catalog';
 import type { Report } from '../core/report';
+import type { Settings } from '../core/settings';
+import { LanguageSelect } from '../ui/language-select';
 import { useI18n } from '../ui/i18n-context';
-import { overallKey } from '../ui/report-text';
+import { headlineText } from '../ui/headline-text';
 import { useNow } from '../ui/use-now';
+import { checkProgress } from '../core/progress';
 import { AppRowItem } from './app-row';
-import { buildRows, progressOf } from './app-rows';
+import { buildRows, probeCounts, progressOf } from './app-rows';
 import { ConnectionDetails } from './connection-details';
-import { HistoryView } from './history-view';
+import { useLazy } from './use-lazy';
 import { OverallAnswer } from './overall-answer';
 import { ReportActions } from './report-actions';
 import { useCheck } from './use-check';
+import { summaryText } from './summary-text';
+import { usePinned } from './use-pinned';
 import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
+import { gateOf, headlineOf } from '../core/headline';
+import { TechnicalDetails } from './technical-details';
+
+/** While a check runs the bar moves with time as well as results; otherwise ages only need refreshing now and then. */
+const PROGRESS_TICK_MS = 250;
+const AGE_TICK_MS = 30_000;
 
 export interface PopupProps {
   apps: readonly App[];
   /** Why the bundled catalog could not be read, if it could not. */
   catalogError: string | null;
   pinned: readonly string[];
+  /** The page to open to reach a captive portal's sign-in. */
+  portalUrl: string | undefined;
+  language: Settings['language'];
+  onLanguage(language: Settings['language']): void;
 }
 
-export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
-  const { t, format } = useI18n();
+export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl, language, onLanguage }: PopupProps) {
+  const i18n = useI18n();
+  const { t, format, plural } = i18n;
+  const { pinned, toggle: togglePin } = usePinned(initialPinned);
   const check = useCheck();
   const crowd = useCrowd();
-  const now = useNow(30_000);
+  const now = useNow(check.running ? PROGRESS_TICK_MS : AGE_TICK_MS);
   const [view, setView] = useState<'result' | 'history'>('result');
+  // History is a second view: its code loads when first opened.
+  const HistoryView = useLazy(view === 'history', () => import('./history-view').then((module) => module.HistoryView));
   /** A report picked from history; null shows the live state. */
   const [picked, setPicked] = useState<Report | null>(null);
 
@@ -37,17 +56,37 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
   const shown = picked ?? live;
   const running = picked === null && liveRunning;
   // Until the new check's first report arrives, the old result must not pass for the new one.
-  const rowsReport = running && live?.status !== 'running' ? null : shown;
-  const rows = buildRows(apps, rowsReport, pinned, running);
-  const progress = running && rowsReport !== null ? progressOf(rows) : null;
+  const fresh = running && live?.status !== 'running' ? null : shown;
+  // Until the new check has judged an app, the last result stays in view, faded, rather than a list of spinners.
+  const stale = running && picked === null && (fresh === null || fresh.apps.length === 0) && check.lastFinished !== null;
+  const rowsReport = stale ? check.lastFinished : fresh;
+  const rows = buildRows(apps, rowsReport, pinned, running && !stale);
+  const progress = running && fresh !== null ? progressOf(buildRows(apps, fresh, pinned, true)) : null;
+  const fraction = running && fresh !== null ? checkProgress({ elapsedMs: now - Date.parse(fresh.startedAt), ...probeCounts(apps, fresh.observations) }) : null;
   const targets = new Map(apps.map((app) => [app.id, app]));
+  // Offline or behind a portal nothing about any app is known: no rows to misread, nothing worth exporting.
+  const gated = shown !== null && !running && gateOf(shown.overall, shown.apps) !== undefined;
+  const nameOf = (appId: string): string => targets.get(appId)?.name ?? appId;
+  // Rows judged only from general tests go in their own foldable group, unless the person pinned them.
+  const tested = rows.filter((row) => row.pinned || !row.guessed);
+  const guessed = rows.filter((row) => !row.pinned && row.guessed);
+  const rowItem = (row: (typeof rows)[number]) => (
+    <AppRowItem
+      key={row.appId}
+      row={row}
+      targets={targets.get(row.appId)}
+      observations={rowsReport?.observations ?? { http: [], ice: [], dns: [] }}
+      crowd={crowd === null ? undefined : crowdLineFor(crowd, row.appId)}
+      onTogglePin={togglePin}
+    />
+  );
 
   const statusText = running
     ? progress === null
       ? t('popup_starting')
-      : t('popup_progress', progress.done, progress.total)
+      : plural('popup_progress', progress.done, format.number(progress.done), format.number(progress.total))
     : live !== null && live.status !== 'running' && picked === null
-      ? t('popup_finished', t(overallKey(live.overall?.verdict ?? 'unknown')))
+      ? t('popup_finished', headlineText(headlineOf(live.apps, live.overall, pinned), nameOf, i18n).title)
       : '';
 
   return (
@@ -67,17 +106,25 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
           <button type="button" class="link-button" onClick={() => void browser.runtime.openOptionsPage()}>
             {t('popup_settings')}
           </button>
+          <label for="popup-language" class="visually-hidden">
+            {t('language_label')}
+          </label>
+          <LanguageSelect id="popup-language" class="bar__language" language={language} onChange={onLanguage} />
         </nav>
       </header>
 
       <main>
         {view === 'history' ? (
-          <HistoryView
-            onShow={(report) => {
-              setPicked(report);
-              setView('result');
-            }}
-          />
+          HistoryView !== null && (
+            <HistoryView
+              pinned={pinned}
+              nameOf={nameOf}
+              onShow={(report) => {
+                setPicked(report);
+                setView('result');
+              }}
+            />
+          )
         ) : (
           <>
             {picked !== null && (
@@ -89,13 +136,14 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
               </p>
             )}
             <section class="answer">
-              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={progress} previous={check.lastFinished} now={now} />
+              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={fraction} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />
               <p role="status" aria-live="polite" class={running ? 'status' : 'visually-hidden'}>
                 {statusText}
               </p>
               {picked === null && check.error !== null && (
                 <div role="alert" class="error">
-                  <p>{t(check.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state', check.error.message)}</p>
+                  <p>{t(check.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state')}</p>
+                  <TechnicalDetails text={check.error.message} />
                 </div>
               )}
               {catalogError !== null && (
@@ -110,27 +158,26 @@ export function PopupApp({ apps, catalogError, pinned }: PopupProps) {
               )}
             </section>
 
-            <section class="apps" aria-labelledby="apps-heading">
-              <h2 id="apps-heading" class="apps__heading">
-                {t('popup_apps_heading')}
-              </h2>
-              <ul class="apps__list">
-                {rows.map((row) => (
-                  <AppRowItem
-                    key={row.appId}
-                    row={row}
-                    targets={targets.get(row.appId)}
-                    observations={rowsReport?.observations ?? { http: [], ice: [], dns: [] }}
-                    crowd={crowd === null ? undefined : crowdLineFor(crowd, row.appId)}
-                  />
-                ))}
-              </ul>
-            </section>
+            {!gated && (
+              <section class={stale ? 'apps apps--stale' : 'apps'} aria-labelledby="apps-heading" aria-busy={stale}>
+                <h2 id="apps-heading" class="apps__heading">
+                  {t('popup_apps_heading')}
+                </h2>
+                <ul class="apps__list">{tested.map(rowItem)}</ul>
+                {guessed.length > 0 && (
+                  <details class="guessed">
+                    <summary>{plural('popup_guessed_heading', guessed.length, format.number(guessed.length))}</summary>
+                    <p class="guessed__help small">{t('popup_guessed_help')}</p>
+                    <ul class="apps__list">{guessed.map(rowItem)}</ul>
+                  </details>
+                )}
+              </section>
+            )}
 
-            {shown !== null && !running && (
+            {shown !== null && !running && !gated && (
               <>
                 <ConnectionDetails report={shown} />
-                <ReportActions report={shown} />
+                <ReportActions report={shown} summary={() => summaryText(shown, rows, pinned, nameOf, i18n)} />
               </>
             )}
           </>

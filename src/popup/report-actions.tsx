@@ -1,4 +1,4 @@
-// Export of the shown report: save as a JSON file or copy it, with a warning that it holds addresses.
+// Sharing the shown report: a plain summary to paste anywhere, or the JSON (file or clipboard) for experts, with a warning that it holds addresses.
 import { useState } from 'preact/hooks';
 import type { Report } from '../core/report';
 import { errorText } from '../ui/answer';
@@ -8,7 +8,7 @@ import { copyReport, downloadReport } from './report-download';
 
 type Status = { key: MessageKey; detail?: string } | null;
 
-export function ReportActions({ report }: { report: Report }) {
+export function ReportActions({ report, summary }: { report: Report; summary: () => string }) {
   const { t } = useI18n();
   const [status, setStatus] = useState<Status>(null);
   const save = (): void => {
@@ -23,9 +23,20 @@ export function ReportActions({ report }: { report: Report }) {
       setStatus({ key: 'export_copy_failed', detail: errorText(error) });
     }
   };
+  const copySummary = async (): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(summary());
+      setStatus({ key: 'export_summary_copied' });
+    } catch (error) {
+      setStatus({ key: 'export_copy_failed', detail: errorText(error) });
+    }
+  };
   return (
     <div class="actions">
       <div class="actions__buttons">
+        <button type="button" class="button button--primary" onClick={() => void copySummary()}>
+          {t('export_copy_summary')}
+        </button>
         <button type="button" class="button" onClick={save}>
           {t('export_save')}
         </button>

@@ -1,18 +1,12 @@
 // Loads the UI language: the browser's own messages for "auto", the chosen _locales file for an override.
 import browser from 'webextension-polyfill';
 import type { Settings } from '../core/settings';
-import { createFormatters, type Formatters } from './intl-format';
-import { directionOf, intlLocaleFor, resolveLanguage, type Direction, type UiLanguage } from './language';
+import { createI18n, type I18n } from './i18n-create';
+import { intlLocaleFor, resolveLanguage, type UiLanguage } from './language';
 import { formatMessage, parseLocaleMessages, type LocaleMessages, type MessageKey } from './message-format';
 
-export interface I18n {
-  language: UiLanguage;
-  dir: Direction;
-  t(key: MessageKey, ...substitutions: (string | number)[]): string;
-  /** For keys that come from data (a catalog's noteKey): undefined when there is no such message. */
-  lookup(key: string): string | undefined;
-  format: Formatters;
-}
+export type { I18n } from './i18n-create';
+
 
 /** getMessage answers "" for an unknown key; that must not render as an empty label. */
 function fromBrowser(key: string, substitutions: string[]): string | undefined {
@@ -42,14 +36,7 @@ export async function loadI18n(setting: Settings['language']): Promise<I18n> {
     const own = messages?.get(key);
     return own === undefined ? fromBrowser(key, substitutions) : formatMessage(own, substitutions);
   };
-  const locale = intlLocaleFor(language, browserLanguage);
-  return {
-    language,
-    dir: directionOf(language),
-    t: (key, ...substitutions) => lookupWith(key, substitutions.map(String)) ?? key,
-    lookup: (key) => lookupWith(key, []),
-    format: createFormatters(locale),
-  };
+  return createI18n(language, intlLocaleFor(language, browserLanguage), lookupWith);
 }
 
 /** Sets lang and dir on <html> so the layout mirrors for Arabic and screen readers pick the right voice. */

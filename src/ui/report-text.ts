@@ -18,11 +18,6 @@ export function verdictKey(verdict: Verdict): MessageKey {
   return `verdict_${verdict}`;
 }
 
-/** The sentence for the whole connection, shown large at the top. */
-export function overallKey(verdict: Verdict): MessageKey {
-  return `overall_${verdict}`;
-}
-
 /** The one-line explanation of an app row when the verdict carries no reason. */
 export function summaryKey(verdict: Verdict): MessageKey {
   return `summary_${verdict}`;

@@ -9,7 +9,7 @@ const SOURCE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/src/options/
 const relay = { url: 'turns:relay.example.org:443?transport=tcp', label: 'Office relay' };
 
 function chosen(stored: unknown, servers = [relay]): Catalog {
-  const result = catalogInUse(stored, servers, SOURCE);
+  const result = catalogInUse(stored, servers, SOURCE, bundled);
   if (!result.ok) throw new Error(result.error);
   return result.catalog;
 }
@@ -17,7 +17,7 @@ function chosen(stored: unknown, servers = [relay]): Catalog {
 describe('catalogInUse', () => {
   it('uses the bundled catalog when nothing valid is stored, and says why a stored one was ignored', () => {
     expect(chosen(undefined, []).version).toBe(bundled.version);
-    const result = catalogInUse({ version: 'nope' }, [], SOURCE);
+    const result = catalogInUse({ version: 'nope' }, [], SOURCE, bundled);
     expect(result.ok && result.catalog.version).toBe(bundled.version);
     expect(result.ignored).toMatch(/invalid catalog/);
   });

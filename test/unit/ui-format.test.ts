@@ -34,10 +34,32 @@ describe('createFormatters', () => {
   });
 
   it('writes durations with the locale digits and unit', () => {
-    expect(createFormatters('en').ms(1234.4)).toBe('1,234 ms');
-    expect(createFormatters('fr').ms(1234)).toMatch(/^1\s234\sms$/);
+    expect(createFormatters('en').ms(120.4)).toBe('120 ms');
+    expect(createFormatters('fr').ms(999)).toMatch(/^999\sms$/);
     expect(createFormatters('ar-EG').ms(120)).toContain('١٢٠');
     expect(createFormatters('ar-MA').ms(120)).toContain('120');
+  });
+
+  it('writes a second or more in seconds, not thousands of milliseconds', () => {
+    expect(createFormatters('en').ms(2000)).toBe('2 sec');
+    expect(createFormatters('en').ms(1534)).toBe('1.5 sec');
+    expect(createFormatters('fr').ms(2000)).toMatch(/^2\ss$/);
+    expect(createFormatters('ar-EG').ms(1500)).toContain('١٫٥');
+    // The full word, as the Arabic messages write it, not the abbreviation "ملي ث".
+    expect(createFormatters('ar').ms(120)).toContain('ملي ثانية');
+    // 999.6 rounds to a whole second: it must not read "1,000 ms".
+    expect(createFormatters('en').ms(999.6)).toBe('1 sec');
+  });
+
+  it('writes counts with the locale digits and lists with its conjunction', () => {
+    expect(createFormatters('ar-EG').number(16)).toBe('١٦');
+    expect(createFormatters('en').list(['Signal', 'Telegram'])).toBe('Signal and Telegram');
+    expect(createFormatters('fr').list(['Signal', 'Telegram', 'Viber'])).toBe('Signal, Telegram et Viber');
+  });
+
+  it('tells "just now" apart from an age, so no message reads "Checked now"', () => {
+    expect(createFormatters('fr').isJustNow(ago(59_000), NOW)).toBe(true);
+    expect(createFormatters('fr').isJustNow(ago(61_000), NOW)).toBe(false);
   });
 
   it('writes percentages from a 0–100 value', () => {
