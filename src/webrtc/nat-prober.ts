@@ -2,7 +2,7 @@
 // jitter, a parallel burst of bindings for loss.
 // Candidate strings and addresses stay inside this module; only derived facts are returned.
 import type { IceTarget } from '../core/catalog';
-import { parseCandidate } from '../core/candidate';
+import { parseCandidate, socketOf, type HostSocket } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
 import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sequentialSchedule, type Burst } from '../core/loss';
 import type { LossResult, NatResult, RttResult } from '../core/report';
@@ -83,7 +83,7 @@ const TIMING: BrowserTiming =
   __BROWSER__ === 'firefox' ? { schedule: FIREFOX_SCHEDULE, turnAllocateAfterHostMs: 0 } : { schedule: CHROME_SCHEDULE, turnAllocateAfterHostMs: 50 };
 
 /**
- * RTT samples: sequential single-server probes, each timed from its first host candidate to the answer (srflx, or
+ * RTT samples: sequential probes of one server, each timed from its first host candidate to the answer (srflx, or
  * the server's 401 for TURN, reduced to one round trip by rtt.ts), so the connection's own set-up cost
  * (quality-and-verdicts.md §5: Chrome adds ~10–20 ms, more on a loaded CPU) stays out of the RTT and out of the
  * jitter. Sequential, so consecutive differences measure jitter. A target whose answers cannot be timed (TCP, TLS)
@@ -144,10 +144,10 @@ function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadli
   const { pc } = connection;
   const started = performance.now();
   const byMid = new Map<string, Exchange>();
-  /** The section and family of each UDP host candidate's port (Chrome), to place TURN answers. */
-  const sockets = new Map<number, { mid: string; family: Family }>();
-  /** TURN answers by local port (null when the browser gives none), placed once gathering ends. */
-  const allocateAnswers: { port: number | null; at: number }[] = [];
+  /** The UDP host candidates' sockets (Chrome names the asking one in a TURN error), to place TURN answers. */
+  const sockets: HostSocket[] = [];
+  /** TURN answers by local address and port (null when the browser gives none), placed once gathering ends. */
+  const allocateAnswers: { address: string | null; port: number | null; at: number }[] = [];
   let describedMs: number | undefined;
   const exchangeOf = (mid: string): Exchange => {
     const exchange = byMid.get(mid) ?? { answersMs: [], families: new Set() };
@@ -163,12 +163,12 @@ function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadli
     const finish = (): void => {
       clearTimeout(timer);
       connection.close();
-      for (const { port, at } of allocateAnswers) {
-        const socket = port === null ? undefined : sockets.get(port);
-        if (socket !== undefined) answer(exchangeOf(socket.mid), socket.family, at);
+      for (const { address, port, at } of allocateAnswers) {
+        const socket = socketOf(sockets, address, port);
+        if (socket !== undefined) answer(exchangeOf(socket.mid), familyOf(socket.ip), at);
         else if (count === 1) answer(exchangeOf([...byMid.keys()][0] ?? ''), 'ipv4', at);
-        // A port we cannot place (none seen in Chromium 156) is left out: its section then reads as unanswered if
-        // nothing else answered it, which is loss we cannot rule out.
+        // An answer we cannot place (none seen in Chromium 156) is left out: its section then reads as unanswered
+        // if nothing else answered it, which is loss we cannot rule out.
       }
       // Sections that produced no candidate at all still count: their request went unanswered.
       const all = [...byMid.values()].map((e) => (count > 1 && describedMs !== undefined ? { ...e, sentMs: describedMs } : e));
@@ -184,16 +184,16 @@ function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadli
       if (candidate.type === 'host') {
         exchange.sentMs ??= at;
         const parsed = parseCandidate(candidate.candidate);
-        if (parsed !== undefined && candidate.protocol === 'udp') sockets.set(parsed.port, { mid: candidate.sdpMid, family: familyOf(parsed.ip) });
+        if (parsed !== undefined && candidate.protocol === 'udp') sockets.push({ ip: parsed.ip, port: parsed.port, mid: candidate.sdpMid });
       }
       if (candidate.type !== 'srflx' || kind !== 'binding') return;
       answer(exchange, parseCandidate(candidate.candidate)?.ip.includes(':') === true ? 'ipv6' : 'ipv4', at);
     });
     if (kind === 'allocate' && hasIceErrorEvents()) {
       pc.addEventListener('icecandidateerror', (event) => {
-        const { errorCode, port } = event as RTCPeerConnectionIceErrorEvent;
+        const { errorCode, address, port } = event as RTCPeerConnectionIceErrorEvent;
         // A STUN/TURN error code is the server's answer; 701 is the browser giving up.
-        if (errorCode >= 300 && errorCode < 700) allocateAnswers.push({ port: port ?? null, at: performance.now() - started });
+        if (errorCode >= 300 && errorCode < 700) allocateAnswers.push({ address, port, at: performance.now() - started });
       });
     }
     pc.addEventListener('icegatheringstatechange', () => {
