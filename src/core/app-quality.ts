@@ -1,5 +1,5 @@
 // Call quality per app, from RTT and loss measured to that app's own media servers: loss or delay aimed at one company's servers shows on its apps only.
-import type { App, IceTarget } from './catalog';
+import { isOwnMedia, type App, type IceTarget } from './catalog';
 import { assessQuality, lossFromBurst, ms } from './quality';
 import type { Paths, Quality } from './report';
 import { pathProbeKind } from './rtt';
@@ -12,7 +12,9 @@ import { pathProbeKind } from './rtt';
  * evidence as a stun: burst; its RTT is read from the 401 as two round trips (rtt.ts, checked in both browsers).
  */
 export function pathTarget(app: Pick<App, 'media'>): IceTarget | undefined {
-  return app.media.find((t) => pathProbeKind(t) === 'allocate') ?? app.media.find((t) => pathProbeKind(t) === 'binding');
+  // A control's server (sharedWith) is measured already as the control's path: not again as the app's.
+  const own = app.media.filter(isOwnMedia);
+  return own.find((t) => pathProbeKind(t) === 'allocate') ?? own.find((t) => pathProbeKind(t) === 'binding');
 }
 
 /**

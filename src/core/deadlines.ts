@@ -21,7 +21,8 @@ export const CONTROLS = {
   rttMaxMs: 1000,
   /** Below this there is no time for a useful RTT sample. */
   rttMinMs: 300,
-  rttSamples: 5,
+  /** Seven, so that the robust jitter (stats.ts) stays sound with up to three stray samples. */
+  rttSamples: 7,
   /**
    * The loss burst: this many parallel Binding exchanges. At 10 % loss each way a burst of 64 reads
    * ≥ 5 % (LOSSY) 98.7 % of the time, a burst of 32 only 92 % (negative binomial over the sends).
@@ -126,3 +127,83 @@ export function baselineRtt(observations: Observations, controlHttpIds: readonly
   if (controls.length > 0) return Math.min(...controls.map((r) => r.ms)) / 4;
   return undefined;
 }
+
+/**
+ * RTT under the check's own load exceeding the idle RTT by this much is queueing: a slow link (SLOW_LINK). A
+ * busy CPU delays our own timing by up to ~200 ms (e2e on a loaded 2-core machine), so the threshold sits above
+ * that: a busy laptop must not read as a slow link.
+ */
+export const SLOW_LINK_QUEUE_MS = 300;
+
+/** The median loaded RTT's excess over the idle one, when both were measured. */
+export function queueingMs(idleRttMs: number | undefined, loadedRttMs: number | undefined): number | undefined {
+  if (idleRttMs === undefined || loadedRttMs === undefined) return undefined;
+  return Math.max(0, loadedRttMs - idleRttMs);
+}
+
+export function isSlowLink(idleRttMs: number | undefined, loadedRttMs: number | undefined): boolean {
+  return (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= SLOW_LINK_QUEUE_MS;
+}
+
+/**
+ * The parallel pass's pool: it opens with a part of its slots (ICE batches first, then a few HTTPS fetches) until
+ * the first loaded-RTT sample, and runs the rest a few at a time on a link that sample shows queueing. Thirty TLS
+ * handshakes at once fill a 256 kbit/s link's queue for seconds (issue: every app read "blocked").
+ */
+export const APP_PASS = { openingConcurrency: 12, queuedConcurrency: 3 } as const;
+
+export interface ConfirmDeadlines {
+  iceUdpMs: number;
+  iceTcpMs: number;
+  httpMs: number;
+  /** Probes in flight at once: all of them where the parallel pass did not queue the link, a few where it did. */
+  concurrency: number;
+  /** The whole pass; targets not confirmed by then stay unconfirmed, which is no evidence (silence.ts). */
+  passMs: number;
+}
+
+/**
+ * Queueing under the parallel pass's load from which the confirmation pass goes a few probes at a time. Lower than
+ * SLOW_LINK_QUEUE_MS: going slowly costs only time, while repeating the parallel pass's crowd on a link it
+ * queued would repeat its silences. A busy CPU may cross it too, which is harmless.
+ */
+export const CONFIRM_QUEUE_MS = 100;
+/** Probes in flight at once in the confirmation pass on a queued link: one TLS handshake at 128 kbit/s takes ~0.3 s. */
+export const QUEUED_CONFIRM_CONCURRENCY = 3;
+/** Ceilings for the confirmation pass: above the parallel pass's, since time, not load, is what it spends. */
+export const CONFIRM_CEILING = { iceUdpMs: 2500, iceTcpMs: 4000, httpMs: 4000 } as const;
+/**
+ * The whole pass on a queued link: enough for a few rounds, so a check on a 128 kbit/s link ends near 10 s
+ * (DESIGN.md "Time budget"). Where the link did not queue every probe runs at once and the pass lasts one deadline.
+ */
+export const QUEUED_CONFIRM_PASS_MS = 6000;
+
+/**
+ * Deadlines for the confirmation pass: from the larger of the idle RTT and the RTT under load, since the pass
+ * runs right after the load and a queue takes a moment to drain. Without any RTT, the ceilings.
+ */
+export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: number | undefined, lossPct?: number): ConfirmDeadlines {
+  const rtts = [idleRttMs, loadedRttMs].filter((r): r is number => r !== undefined && Number.isFinite(r) && r >= 0);
+  const rtt = rtts.length === 0 ? undefined : Math.max(...rtts);
+  const queued = (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= CONFIRM_QUEUE_MS;
+  const widen = (rule: Rule, ceiling: number): Rule => ({ ...rule, ceiling });
+  const usualUdp = apply(widen(ICE_UDP, CONFIRM_CEILING.iceUdpMs), rtt);
+  const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(CONFIRM_CEILING.iceUdpMs, Math.max(usualUdp, LOSSY_ICE_UDP_FLOOR_MS)) : usualUdp;
+  const iceTcpMs = apply(widen(ICE_TCP, CONFIRM_CEILING.iceTcpMs), rtt);
+  const httpMs = apply(widen(HTTP, CONFIRM_CEILING.httpMs), rtt);
+  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs) + GRACE_MS + PHASE_SLACK_MS;
+  return {
+    iceUdpMs,
+    iceTcpMs,
+    httpMs,
+    concurrency: queued ? QUEUED_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
+    passMs: queued ? Math.max(QUEUED_CONFIRM_PASS_MS, longest) : longest,
+  };
+}
+
+/**
+ * Per-app paths (app-quality.ts): three sequential RTT samples, then a loss burst, to one media server of each app,
+ * all apps at once once the app probes and the confirmation pass are over. The burst waits long enough for an answer
+ * to Chrome's first retransmission (250 ms) on a 300 ms path; loss beyond that shows as unanswered exchanges.
+ */
+export const PATHS = { rttSamples: 3, rttMs: 1000, lossMs: 900 } as const;

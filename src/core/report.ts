@@ -7,6 +7,13 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 const Ms = v.pipe(v.number(), v.minValue(0));
 
+/**
+ * How many passes probed a target. Absent is one. A target silent in the parallel pass is probed again once that
+ * pass has drained (check-plan.ts): 2 on a silent result means silent in both, the only silence that counts as
+ * the network's doing; 2 on an answer means the first silence was our own load or a slow link.
+ */
+const Attempts = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2));
+
 /** How an ICE probe ended. `filtered` = no answer before our own deadline. */
 export const IceOutcomeSchema = v.picklist(['reachable', 'unreachable', 'filtered']);
 export type IceOutcome = v.InferOutput<typeof IceOutcomeSchema>;
@@ -33,6 +40,7 @@ export const IceProbeResultSchema = v.object({
   failure: v.optional(FailureSchema),
   /** Time from the start of gathering to the answer (or to the deadline). */
   ms: Ms,
+  attempts: v.optional(Attempts),
 });
 export type IceProbeResult = v.InferOutput<typeof IceProbeResultSchema>;
 
@@ -110,6 +118,7 @@ export const HttpProbeResultSchema = v.object({
   ip: v.optional(v.string()),
   ms: Ms,
   timing: v.optional(HttpTimingSchema),
+  attempts: v.optional(Attempts),
 });
 export type HttpProbeResult = v.InferOutput<typeof HttpProbeResultSchema>;
 
@@ -140,6 +149,8 @@ export const ObservationsSchema = v.object({
   dns: v.array(DnsCheckSchema),
   nat: v.optional(NatResultSchema),
   rtt: v.optional(RttResultSchema),
+  /** RTT samples to the same control taken while the app probes run: what the check's own traffic does to the link. */
+  loadedRtt: v.optional(RttResultSchema),
   loss: v.optional(LossResultSchema),
   paths: v.optional(PathsSchema),
   quic: v.optional(v.array(QuicResultSchema)),
@@ -167,6 +178,7 @@ export const REASONS = [
   'HIGH_LATENCY',
   'HIGH_JITTER',
   'LOSSY',
+  'SLOW_LINK',
   'PARTIAL',
   'MEDIA_INFERRED',
   'APP_RETIRED',
@@ -190,18 +202,6 @@ export type Advice = v.InferOutput<typeof AdviceSchema>;
 
 export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
 
-export const AppVerdictSchema = v.object({
-  appId: v.string(),
-  verdict: VerdictSchema,
-  confidence: ConfidenceSchema,
-  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
-  messaging: ReachabilitySchema,
-  calls: ReachabilitySchema,
-  reasons: v.array(ReasonSchema),
-  advice: v.array(AdviceSchema),
-});
-export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
-
 export const QualitySchema = v.object({
   rttMs: Ms,
   jitterMs: Ms,
@@ -212,6 +212,21 @@ export const QualitySchema = v.object({
 });
 export type Quality = v.InferOutput<typeof QualitySchema>;
 
+export const AppVerdictSchema = v.object({
+  appId: v.string(),
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
+  messaging: ReachabilitySchema,
+  calls: ReachabilitySchema,
+  reasons: v.array(ReasonSchema),
+  advice: v.array(AdviceSchema),
+  /** Call quality on the path to the app's own media servers, where it was measured (app-quality.ts). */
+  quality: v.optional(QualitySchema),
+});
+export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
+
+
 export const OverallSchema = v.object({
   verdict: VerdictSchema,
   confidence: ConfidenceSchema,
@@ -219,6 +234,14 @@ export const OverallSchema = v.object({
   advice: v.array(AdviceSchema),
 });
 export type Overall = v.InferOutput<typeof OverallSchema>;
+
+/** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
+export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns', 'paths']);
+export type Phase = v.InferOutput<typeof PhaseSchema>;
+
+/** When a phase started and, once over, ended: ms after the check started. */
+export const PhaseTimeSchema = v.object({ phase: PhaseSchema, startMs: Ms, endMs: v.optional(Ms) });
+export type PhaseTime = v.InferOutput<typeof PhaseTimeSchema>;
 
 export const ReportStatusSchema = v.picklist(['running', 'done', 'cancelled', 'failed']);
 export type ReportStatus = v.InferOutput<typeof ReportStatusSchema>;
@@ -234,6 +257,7 @@ export const ReportSchema = v.object({
   catalogVersion: v.string(),
   browser: v.object({ family: v.picklist(['chrome', 'firefox']), major: v.pipe(v.number(), v.integer()) }),
   baselineRttMs: v.optional(Ms),
+  phases: v.optional(v.array(PhaseTimeSchema)),
   observations: ObservationsSchema,
   quality: v.optional(QualitySchema),
   apps: v.array(AppVerdictSchema),

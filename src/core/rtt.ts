@@ -3,7 +3,7 @@ import type { IceTarget } from './catalog';
 import { parseIceUrl } from './ice-url';
 import { sendsBefore, type RetransmitSchedule } from './loss';
 import type { IceProbeResult, RttResult } from './report';
-import { jitter, median, round, roundMs } from './stats';
+import { median, robustJitter, round, roundMs } from './stats';
 
 /**
  * What a path probe exchanges with a target, when a browser can time it:
@@ -70,7 +70,7 @@ export function rttFromAnswers(targetId: string, answers: readonly TimedAnswer[]
     return sendsBefore(late, schedule, 'host-candidate') === 1 ? [round(perTrip[i] ?? 0, 1)] : [];
   });
   const medianMs = median(samples);
-  const jitterMs = jitter(samples);
+  const jitterMs = robustJitter(samples);
   return {
     targetId,
     samples,

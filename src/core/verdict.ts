@@ -1,6 +1,8 @@
 // The verdict engine: observations and the catalog in; per-app verdicts, one overall answer and quality out.
+import { appQuality } from './app-quality';
 import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
 import type { Catalog, Confidence } from './catalog';
+import { isSlowLink } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { assessQuality, lossFromBurst, ms, qualityReasons } from './quality';
 import { adviceForReasons, orderReasons } from './reasons';
@@ -26,7 +28,12 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
     ice: new Map(obs.ice.map((r) => [r.id, r])),
     dns: new Map(obs.dns.map((d) => [d.targetId, d])),
   };
-  const judged = catalog.apps.flatMap((app) => judgeApp(app, evidence, network, findings) ?? []);
+  const judged = catalog.apps.flatMap((app) => {
+    // Loss or delay on the path to the app's own servers is that app's finding; the control's apply to every app.
+    const own = appQuality(app, obs.paths);
+    const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own)]));
+    return verdict === undefined ? [] : [own === undefined ? verdict : { ...verdict, quality: own }];
+  });
   const anyUsable = judged.some(isUsable);
   // A blocked app's user is best served by one that works here, whatever blocked it.
   const apps = judged.map((verdict) =>
@@ -34,12 +41,22 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
       ? { ...verdict, advice: [...verdict.advice, 'USE_APP_THAT_WORKS' as const] }
       : verdict,
   );
-  const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : [])]);
+  // A slow link is a note on the connection for the overall answer; it blocks nothing and degrades no app by itself.
+  const slow: Reason[] = network.gate === undefined && isSlowLink(obs.rtt?.medianMs, obs.loadedRtt?.medianMs) ? ['SLOW_LINK'] : [];
+  const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : []), ...slow]);
   return {
     apps,
     overall: overallOf(apps, reasons, hasBaseline(network)),
     ...(quality === undefined ? {} : { quality }),
   };
+}
+
+/**
+ * An app's own path findings: loss and delay. Not jitter: three samples per app cannot tell a path's jitter from a
+ * browser's stray late sample (stats.ts robustJitter); the control's seven can.
+ */
+function pathReasons(quality: Quality | undefined): Reason[] {
+  return quality === undefined ? [] : qualityReasons(quality).filter((reason) => reason !== 'HIGH_JITTER');
 }
 
 /** No quality without a measured median and jitter: an estimate from made-up figures would read as "good". */

@@ -51,7 +51,8 @@ describe('rttFromAnswers', () => {
   it('reduces TURN answers to one round trip', () => {
     // 401s 150-170 ms after the host candidate: 50 ms step, then two round trips of 50-60 ms.
     const answers = [150, 160, 170].map((ms) => ({ ms, roundTrips: 2, startMs: 50 }));
-    expect(rttFromAnswers('t', answers, CHROME_SCHEDULE)).toEqual({ targetId: 't', samples: [50, 55, 60], medianMs: 55, jitterMs: 5 });
+    // Jitter is the scaled median absolute deviation (stats.ts robustJitter): 5 ms × 1.67.
+    expect(rttFromAnswers('t', answers, CHROME_SCHEDULE)).toEqual({ targetId: 't', samples: [50, 55, 60], medianMs: 55, jitterMs: 8 });
   });
 
   it('leaves out an answer that needed a retransmission (loss, not delay)', () => {

@@ -26,8 +26,10 @@ import {
   tlsInterference,
   udp,
   udpBlocked,
+  unconfirmed,
   withDns,
   withHttp3,
+  withRtt,
 } from './fixtures/observations';
 import { OPEN, STUN_FILTERED, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
@@ -123,7 +125,8 @@ const CASES: Case[] = [
   {
     name: "one app's IPs dropped",
     obs: appIpsDropped(catalog, 'teams'),
-    apps: { ...OPEN, teams: ['blocked', 'medium', ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE']] },
+    // Both of Teams' web hosts (teams.microsoft.com, teams.live.com) time out: two silent hosts are strong evidence.
+    apps: { ...OPEN, teams: ['blocked', 'high', ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE']] },
     overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
     advice: { teams: ['TRY_VPN', 'USE_APP_THAT_WORKS'] },
   },
@@ -328,7 +331,8 @@ describe('judge: rules the scenarios do not isolate', () => {
       ...obs,
       ice: obs.ice.map((r) => (r.transport === 'tls' ? { ...r, outcome: 'unreachable', evidence: 'gathering-complete', ms: 6 } : r)),
     };
-    expect(summary(skipped).rows).toEqual(UDP_BLOCKED);
+    // Slack's TLS path, tested by its own Chime relay elsewhere, is only inferred here: low confidence.
+    expect(summary(skipped).rows).toEqual({ ...UDP_BLOCKED, slack: ['degraded', 'low', [UBTF]] });
   });
 
   it('does not suggest another resolver when a DNS check found the name answered as DoH answers it', () => {
@@ -372,5 +376,79 @@ describe('judge: rules the scenarios do not isolate', () => {
   it('never calls a UDP-only app blocked when only some of its UDP ports are silent', () => {
     const obs = silenceIce(openNetwork(catalog), (r) => udp(r) && r.port === 19302);
     expect(summary(obs).rows.discord).toEqual(['degraded', 'low', [SPB, MI]]);
+  });
+});
+
+describe('judge: silence counts only when a second pass confirms it', () => {
+  it('reads an app whose targets were silent in one pass only as unknown, never blocked', () => {
+    const once = summary(unconfirmed(appIpsDropped(catalog, 'teams')));
+    expect(once.rows.teams?.[0]).toBe('unknown');
+    expect(Object.values(once.rows).some(([verdict]) => verdict === 'blocked')).toBe(false);
+    // The same silence, confirmed by the second pass, is a block.
+    expect(summary(appIpsDropped(catalog, 'teams')).rows.teams?.[0]).toBe('blocked');
+  });
+
+  it('does not read UDP as blocked from one silent pass', () => {
+    const once = summary(unconfirmed(udpBlocked(catalog)));
+    expect(once.result.overall.reasons).not.toContain('UDP_BLOCKED');
+    expect(once.result.overall.reasons).not.toContain('UDP_BLOCKED_TCP_FALLBACK');
+    expect(Object.values(once.rows).some(([verdict]) => verdict === 'blocked')).toBe(false);
+  });
+
+  it('keeps positive evidence immediate: a reset needs no second pass', () => {
+    expect(summary(unconfirmed(tcpReset(catalog, 'signal'))).rows.signal?.[0]).toBe('blocked');
+  });
+});
+
+describe('judge: measured, or absent', () => {
+  it('reports no quality when no RTT sample came back, rather than a perfect score', () => {
+    const obs = withRtt(openNetwork(catalog), { targetId: 'control.stun.cloudflare', samples: [] });
+    const { result } = summary(obs);
+    expect(result.quality).toBeUndefined();
+    expect(result.overall.verdict).toBe('works');
+  });
+
+  it('notes a slow link when the RTT under the check\'s own load rose far above the idle RTT, and blocks nothing for it', () => {
+    const loaded = { targetId: 'control.stun.cloudflare', samples: [620, 700, 680], medianMs: 680, jitterMs: 50 };
+    const { result, rows } = summary({ ...openNetwork(catalog), loadedRtt: loaded });
+    expect(result.overall.reasons).toContain('SLOW_LINK');
+    expect(result.overall.advice).toContain('PREFER_AUDIO_ONLY');
+    expect(Object.values(rows).every(([verdict]) => verdict === 'works')).toBe(true);
+    // A busy CPU's scatter (up to ~200 ms) is not a slow link.
+    const busy = { ...loaded, samples: [150, 240, 200], medianMs: 200 };
+    expect(summary({ ...openNetwork(catalog), loadedRtt: busy }).result.overall.reasons).not.toContain('SLOW_LINK');
+  });
+});
+
+describe('judge: quality on each app\'s own path', () => {
+  const teamsRelay = catalog.apps.find((a) => a.id === 'teams')?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+  if (!teamsRelay) throw new Error('catalog changed: Teams has a turn: UDP relay');
+  const path = (lost: number, medianMs: number, samples = [medianMs, medianMs + 2, medianMs - 1]) => ({
+    rtt: [{ targetId: teamsRelay.id, samples, medianMs, jitterMs: 2 }],
+    loss: [{ targetId: teamsRelay.id, exchanges: 16, answered: 16, sent: 40, lost, ms: 600 }],
+  });
+
+  it('marks only the app whose servers lose packets as degraded (LOSSY), the others untouched', () => {
+    const { result, rows } = summary({ ...openNetwork(catalog), paths: path(8, 40) });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams).toMatchObject({ verdict: 'degraded' });
+    expect(teams?.reasons).toContain('LOSSY');
+    expect(teams?.quality?.lossPct).toBeGreaterThan(5);
+    for (const [id, [verdict]] of Object.entries(rows)) if (id !== 'teams') expect(verdict, id).toBe('works');
+    expect(result.overall.reasons).not.toContain('LOSSY');
+  });
+
+  it('marks a slow path to one app as HIGH_LATENCY on that app only, and never blocks it', () => {
+    const { result } = summary({ ...openNetwork(catalog), paths: path(0, 450) });
+    expect(result.apps.find((a) => a.appId === 'teams')).toMatchObject({ verdict: 'degraded', reasons: expect.arrayContaining(['HIGH_LATENCY']) });
+    expect(result.apps.filter((a) => a.verdict === 'blocked')).toEqual([]);
+  });
+
+  it('takes no jitter finding from an app\'s three samples, and gives no app quality where nothing was measured', () => {
+    const { result } = summary({ ...openNetwork(catalog), paths: { rtt: [{ targetId: teamsRelay.id, samples: [40, 140, 42], medianMs: 42, jitterMs: 80 }], loss: [] } });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams?.verdict).toBe('works');
+    expect(teams?.quality?.jitterMs).toBe(80);
+    expect(result.apps.find((a) => a.appId === 'viber')?.quality).toBeUndefined();
   });
 });
