@@ -2,10 +2,11 @@
 // jitter, a parallel burst of bindings for loss.
 // Candidate strings and addresses stay inside this module; only derived facts are returned.
 import type { IceTarget } from '../core/catalog';
-import { parseCandidate } from '../core/candidate';
+import { parseCandidate, socketOf, type HostSocket } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
 import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sequentialSchedule, type Burst } from '../core/loss';
-import type { LossResult, NatResult, RttResult } from '../core/report';
+import { classifyIce, isDecisiveIceError, type IceErrorEvent, type IceObservation } from '../core/classify-ice';
+import type { IceProbeResult, LossResult, NatResult, RttResult } from '../core/report';
 import { answerTiming, pathProbeKind, rttFromAnswers, type BrowserTiming, type PathProbeKind, type TimedAnswer } from '../core/rtt';
 import { roundMs } from '../core/stats';
 import { hasIceErrorEvents, probeIceTarget, probeServer } from './ice-prober';
@@ -83,7 +84,7 @@ const TIMING: BrowserTiming =
   __BROWSER__ === 'firefox' ? { schedule: FIREFOX_SCHEDULE, turnAllocateAfterHostMs: 0 } : { schedule: CHROME_SCHEDULE, turnAllocateAfterHostMs: 50 };
 
 /**
- * RTT samples: sequential single-server probes, each timed from its first host candidate to the answer (srflx, or
+ * RTT samples: sequential probes of one server, each timed from its first host candidate to the answer (srflx, or
  * the server's 401 for TURN, reduced to one round trip by rtt.ts), so the connection's own set-up cost
  * (quality-and-verdicts.md §5: Chrome adds ~10–20 ms, more on a loaded CPU) stays out of the RTT and out of the
  * jitter. Sequential, so consecutive differences measure jitter. A target whose answers cannot be timed (TCP, TLS)
@@ -92,14 +93,132 @@ const TIMING: BrowserTiming =
 export async function probeRtt(target: IceTarget, samples: number, deadlineMs: number): Promise<RttResult> {
   const started = performance.now();
   const answers: TimedAnswer[] = [];
-  for (let i = 0; i < samples && pathProbeKind(target) !== undefined; i += 1) {
-    const left = deadlineMs - (performance.now() - started);
-    if (left <= 0) break;
-    const { result, hostMs } = await probeIceTarget(target, left);
-    const timing = answerTiming(result, TIMING);
-    if (timing !== undefined) answers.push({ ms: result.ms - (hostMs ?? 0), ...timing });
+  if (pathProbeKind(target) === undefined) return rttFromAnswers(target.id, answers, TIMING.schedule);
+  const sampler = SAMPLES_SHARE_A_CONNECTION ? sectionSampler(target) : { next: (left: number) => probeIceTarget(target, left), close: () => undefined };
+  try {
+    for (let i = 0; i < samples; i += 1) {
+      const left = deadlineMs - (performance.now() - started);
+      if (left <= 0) break;
+      const { result, hostMs } = await sampler.next(left);
+      const timing = answerTiming(result, TIMING);
+      if (timing !== undefined) answers.push({ ms: result.ms - (hostMs ?? 0), ...timing });
+    }
+  } finally {
+    sampler.close();
   }
   return rttFromAnswers(target.id, answers, TIMING.schedule);
+}
+
+/**
+ * Chrome takes a check's RTT samples in one connection (its 500-connection cap, below): each sample is a new media
+ * section added by renegotiation, which gathers on its own new sockets, so it is a fresh transaction timed from its
+ * own host candidates, like a new connection. Firefox's TURN errors name no socket, so there a sample's answer
+ * could not be told from an earlier section's late one: one connection per sample.
+ */
+const SAMPLES_SHARE_A_CONNECTION = __BROWSER__ !== 'firefox';
+
+/** One connection that probes `target` once per call to next(), each time in a new section (see above). */
+function sectionSampler(target: IceTarget): { next(left: number): Promise<{ result: IceProbeResult; hostMs?: number }>; close(): void } {
+  const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
+  const { pc } = connection;
+  /** The UDP host candidates' sockets: Chrome's TURN errors name the asking socket's local address and port. */
+  const sockets: HostSocket[] = [];
+  type Origin = { address: string | null; port: number | null };
+  let current: { mid?: string; onCandidate(c: RTCIceCandidate, at: number): void; onError(e: IceErrorEvent, from: Origin): void; onComplete(): void } | undefined;
+  const early: { error: IceErrorEvent; from: Origin }[] = [];
+  /** Candidates of a section whose mid is not known yet (setLocalDescription still settling), with their times. */
+  const unplaced: { candidate: RTCIceCandidate; at: number }[] = [];
+  pc.addEventListener('icecandidate', (event) => {
+    const candidate = event.candidate;
+    if (!candidate?.sdpMid) return;
+    const parsed = parseCandidate(candidate.candidate);
+    if (candidate.type === 'host' && parsed?.protocol === 'udp') sockets.push({ ip: parsed.ip, port: parsed.port, mid: candidate.sdpMid });
+    if (current === undefined) return;
+    if (current.mid === undefined) unplaced.push({ candidate, at: performance.now() });
+    else if (candidate.sdpMid === current.mid) current.onCandidate(candidate, performance.now());
+  });
+  if (hasIceErrorEvents()) {
+    pc.addEventListener('icecandidateerror', (event) => {
+      const { errorCode, errorText, address, port } = event as RTCPeerConnectionIceErrorEvent;
+      current?.onError({ code: errorCode, text: errorText, ms: 0 }, { address, port });
+    });
+  }
+  pc.addEventListener('icegatheringstatechange', () => {
+    if (pc.iceGatheringState === 'complete') current?.onComplete();
+  });
+  return {
+    next(left) {
+      const transceiver = pc.addTransceiver('audio', { direction: 'recvonly' });
+      const errors: IceErrorEvent[] = [];
+      const seen: IceObservation = { id: target.id, url: target.url, deadlineMs: left, errors };
+      let hostMs: number | undefined;
+      const started = performance.now();
+      const elapsed = (): number => Math.round(performance.now() - started);
+      return new Promise((resolve) => {
+        let settled = false;
+        const finish = (): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          current = undefined;
+          resolve({ result: classifyIce(seen), ...(hostMs === undefined ? {} : { hostMs }) });
+        };
+        const timer = setTimeout(finish, left);
+        // An error is this section's when its port is one of this section's host candidates'. One that comes before
+        // its socket's host candidate, or before this section is described, waits in `early`.
+        const ownError = (error: IceErrorEvent, from: Origin): void => {
+          if (from.port === null || settled) return;
+          const section = socketOf(sockets, from.address, from.port)?.mid;
+          if (section === undefined || current?.mid === undefined) {
+            early.push({ error, from });
+            return;
+          }
+          if (section !== current.mid) return;
+          errors.push(error);
+          if (isDecisiveIceError(error, target.url)) finish();
+        };
+        const replayEarly = (): void => {
+          for (const { error, from } of early.splice(0)) ownError(error, from);
+        };
+        current = {
+          onCandidate(candidate, at) {
+            if (candidate.type === 'host') {
+              hostMs ??= at - started;
+              if (candidate.protocol === 'udp') seen.udpHostCandidate = true;
+              replayEarly();
+            }
+            if (candidate.type === 'srflx') {
+              seen.firstSrflxMs ??= Math.round(at - started);
+              finish();
+            }
+          },
+          onError(error, from) {
+            ownError({ ...error, ms: elapsed() }, from);
+          },
+          onComplete() {
+            // Before this section is described, a completion is the earlier sections'.
+            if (current?.mid === undefined) return;
+            seen.gatheringCompleteMs = elapsed();
+            finish();
+          },
+        };
+        pc.createOffer()
+          .then((offer) => pc.setLocalDescription(offer))
+          .then(() => {
+            const section = current;
+            if (section === undefined) return;
+            section.mid = transceiver.mid ?? undefined;
+            for (const { candidate, at } of unplaced.splice(0)) if (candidate.sdpMid === section.mid) section.onCandidate(candidate, at);
+            replayEarly();
+          })
+          .catch((error: unknown) => {
+            errors.push({ code: 701, text: String(error), ms: elapsed() });
+            finish();
+          });
+      });
+    },
+    close: () => connection.close(),
+  };
 }
 
 /**
@@ -144,10 +263,10 @@ function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadli
   const { pc } = connection;
   const started = performance.now();
   const byMid = new Map<string, Exchange>();
-  /** The section and family of each UDP host candidate's port (Chrome), to place TURN answers. */
-  const sockets = new Map<number, { mid: string; family: Family }>();
-  /** TURN answers by local port (null when the browser gives none), placed once gathering ends. */
-  const allocateAnswers: { port: number | null; at: number }[] = [];
+  /** The UDP host candidates' sockets (Chrome names the asking one in a TURN error), to place TURN answers. */
+  const sockets: HostSocket[] = [];
+  /** TURN answers by local address and port (null when the browser gives none), placed once gathering ends. */
+  const allocateAnswers: { address: string | null; port: number | null; at: number }[] = [];
   let describedMs: number | undefined;
   const exchangeOf = (mid: string): Exchange => {
     const exchange = byMid.get(mid) ?? { answersMs: [], families: new Set() };
@@ -163,12 +282,12 @@ function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadli
     const finish = (): void => {
       clearTimeout(timer);
       connection.close();
-      for (const { port, at } of allocateAnswers) {
-        const socket = port === null ? undefined : sockets.get(port);
-        if (socket !== undefined) answer(exchangeOf(socket.mid), socket.family, at);
+      for (const { address, port, at } of allocateAnswers) {
+        const socket = socketOf(sockets, address, port);
+        if (socket !== undefined) answer(exchangeOf(socket.mid), familyOf(socket.ip), at);
         else if (count === 1) answer(exchangeOf([...byMid.keys()][0] ?? ''), 'ipv4', at);
-        // A port we cannot place (none seen in Chromium 156) is left out: its section then reads as unanswered if
-        // nothing else answered it, which is loss we cannot rule out.
+        // An answer we cannot place (none seen in Chromium 156) is left out: its section then reads as unanswered
+        // if nothing else answered it, which is loss we cannot rule out.
       }
       // Sections that produced no candidate at all still count: their request went unanswered.
       const all = [...byMid.values()].map((e) => (count > 1 && describedMs !== undefined ? { ...e, sentMs: describedMs } : e));
@@ -184,16 +303,16 @@ function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadli
       if (candidate.type === 'host') {
         exchange.sentMs ??= at;
         const parsed = parseCandidate(candidate.candidate);
-        if (parsed !== undefined && candidate.protocol === 'udp') sockets.set(parsed.port, { mid: candidate.sdpMid, family: familyOf(parsed.ip) });
+        if (parsed !== undefined && candidate.protocol === 'udp') sockets.push({ ip: parsed.ip, port: parsed.port, mid: candidate.sdpMid });
       }
       if (candidate.type !== 'srflx' || kind !== 'binding') return;
       answer(exchange, parseCandidate(candidate.candidate)?.ip.includes(':') === true ? 'ipv6' : 'ipv4', at);
     });
     if (kind === 'allocate' && hasIceErrorEvents()) {
       pc.addEventListener('icecandidateerror', (event) => {
-        const { errorCode, port } = event as RTCPeerConnectionIceErrorEvent;
+        const { errorCode, address, port } = event as RTCPeerConnectionIceErrorEvent;
         // A STUN/TURN error code is the server's answer; 701 is the browser giving up.
-        if (errorCode >= 300 && errorCode < 700) allocateAnswers.push({ port: port ?? null, at: performance.now() - started });
+        if (errorCode >= 300 && errorCode < 700) allocateAnswers.push({ address, port, at: performance.now() - started });
       });
     }
     pc.addEventListener('icegatheringstatechange', () => {
