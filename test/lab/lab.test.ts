@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/core/catalog';
 import catalogData from '../../src/core/catalog.json';
 import { parseReport, type Report } from '../../src/core/report';
-import { makeTestPki, type TestPki } from '../support/pki';
+import { makeTestPki, trustInNssDb, type TestPki } from '../support/pki';
 import { addressPlan, certificateNames } from './address-plan';
 import { launchInClientNamespace } from './lab-browser';
 import { serviceAddresses, startServices, type LabServices } from './lab-services';
@@ -46,6 +46,8 @@ interface Timing {
 const timings: Timing[] = [];
 let dir = '';
 let pki: TestPki;
+/** A HOME whose .pki/nssdb trusts the lab CA; each browser gets a copy. */
+let nssHome = '';
 let services: LabServices | undefined;
 
 beforeAll(async () => {
@@ -57,6 +59,9 @@ beforeAll(async () => {
   createTopology();
   addServiceAddresses(serviceAddresses(plan));
   pki = makeTestPki(dir, certificateNames(plan), []);
+  // One trust store for every browser of the run (certutil twice per launch costs a second on a busy machine).
+  nssHome = join(dir, 'nss-home');
+  trustInNssDb(nssHome, pki.caPath);
   extensionDir = join(dir, 'extension');
   cpSync(EXTENSION_DIR, extensionDir, { recursive: true });
   services = await startServices(plan, pki, dir);
@@ -112,7 +117,7 @@ function describeReport(report: Report): string {
 
 /** One check in a fresh browser, timed. */
 async function checkOnce(): Promise<{ report: Report; timing: Omit<Timing, 'scenario' | 'run'> }> {
-  const browser = await launchInClientNamespace(extensionDir, pki.caPath, plan.hosts.filter((h) => h.http3).map((h) => h.name));
+  const browser = await launchInClientNamespace(extensionDir, nssHome, plan.hosts.filter((h) => h.http3).map((h) => h.name));
   try {
     const timed = await browser.runCheck();
     const { report } = timed;
