@@ -1,10 +1,22 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
-import { iceDeadlineResult } from '../core/classify-ice';
-import { CONTROLS, GRACE_MS, PHASE_SLACK_MS, baselineRtt, deadlinesFor, type ProbeDeadlines } from '../core/deadlines';
+import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
+import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
+import {
+  CONFIRM_CEILING,
+  CONTROLS,
+  GRACE_MS,
+  PHASE_SLACK_MS,
+  baselineRtt,
+  confirmDeadlines,
+  deadlinesFor,
+  type ConfirmDeadlines,
+  type ProbeDeadlines,
+} from '../core/deadlines';
 import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } from '../core/dns';
-import { parseIceUrl } from '../core/ice-url';
 import { isHttp3 } from '../core/http-timing';
+import { readNetwork } from '../core/network-context';
+import { CONFIRMING_PASSES, isSilentHttp, isSilentIce } from '../core/silence';
 import { lossFromBurst } from '../core/quality';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
@@ -20,10 +32,9 @@ import {
   type Report,
   type ReportStatus,
   type LossResult,
-  type QuicResult,
   type RttResult,
 } from '../core/report';
-import { roundMs } from '../core/stats';
+import { jitter, median, roundMs } from '../core/stats';
 
 export interface Judgement {
   apps: AppVerdict[];
@@ -68,6 +79,8 @@ export interface CheckOptions {
   iceBatchSize?: number;
   /** Progress saves at most this often; the start and the end are always saved. */
   saveIntervalMs?: number;
+  /** The rows are judged again (and published) at most this often while results arrive; at once at each phase's end. */
+  liveIntervalMs?: number;
   /** CIDR blocks not to treat as bogons (the lab's 198.18.0.0/15, loopback fixtures). */
   bogonAllow?: readonly string[];
 }
@@ -76,6 +89,7 @@ export const DEFAULT_OPTIONS: Required<CheckOptions> = {
   concurrency: 32,
   iceBatchSize: 6,
   saveIntervalMs: 500,
+  liveIntervalMs: 100,
   bogonAllow: [],
 };
 
@@ -133,23 +147,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Targets sharing one URL are probed once; the result is copied to every id. */
-function groupByUrl<T extends { url: string }>(targets: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const target of targets) {
-    const group = groups.get(target.url);
-    if (group) group.push(target);
-    else groups.set(target.url, [target]);
-  }
-  return groups;
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += Math.max(1, size)) chunks.push(items.slice(i, i + Math.max(1, size)));
-  return chunks;
-}
-
 function hostOf(url: string): string | null {
   try {
     return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
@@ -158,7 +155,10 @@ function hostOf(url: string): string | null {
   }
 }
 
-/** One check. Every probe outcome goes through `record`, which republishes the report. */
+/** Loaded-RTT samples: one at a time, this far apart, while the app probes run (each opens one RTCPeerConnection). */
+const LOAD_SAMPLE_GAP_MS = 200;
+
+/** One check: schedules the passes the plan gives, folds each outcome into the report, publishes and saves. */
 class Run {
   readonly reportId: string;
   private report: Report;
@@ -171,6 +171,12 @@ class Run {
   private saveChain: Promise<void> = Promise.resolve();
   private lastSaveAt = Number.NEGATIVE_INFINITY;
   private cancelSaveTimer: (() => void) | null = null;
+  /** Observations folded since the rows were last judged; published together at most every liveIntervalMs. */
+  private pendingJudge: (() => void) | null = null;
+  /** The control STUN server the idle RTT was measured to: the loaded samples go to the same one. */
+  private rttTarget: IceTarget | undefined;
+  /** Silence from the parallel pass, held back until the confirmation pass says whether it was ours. */
+  private silences: { http: HttpProbeResult[]; ice: IceProbeResult[] } = { http: [], ice: [] };
 
   constructor(
     private readonly catalog: Catalog,
@@ -201,23 +207,28 @@ class Run {
   async execute(): Promise<Report> {
     try {
       this.record({});
+      this.judgeNow();
       await this.saveChain;
       if (this.stopped()) return await this.stop();
       await this.controls();
       if (this.stopped()) return await this.stop();
+      const observations = this.report.observations;
       const baseline = baselineRtt(
-        this.report.observations,
+        observations,
         this.catalog.controls.http.map((t) => t.id),
       );
-      const { loss } = this.report.observations;
-      const deadlines = deadlinesFor(baseline, loss === undefined ? undefined : lossFromBurst(loss));
+      const lossPct = observations.loss === undefined ? undefined : lossFromBurst(observations.loss);
       if (baseline !== undefined) this.publish({ ...this.report, baselineRttMs: roundMs(baseline) });
-      await this.apps(deadlines);
+      await this.appPass(deadlinesFor(baseline, lossPct));
       if (this.stopped()) return await this.stop();
-      // Offline or behind a portal, a DoH answer cannot come and would not change the answer: do not wait for it.
-      const gated = this.deps.judge(this.catalog, this.report.observations).overall.reasons.some((r) => r === 'OFFLINE' || r === 'CAPTIVE_PORTAL');
-      if (!gated) await this.dns(deadlines);
+      this.judgeNow();
+      // Offline or behind a portal nothing more can be learnt: no DoH answer can come, and silence there is the gate's.
+      if (readNetwork(this.catalog, this.report.observations).gate === undefined) {
+        const confirm = confirmDeadlines(baseline, this.report.observations.loadedRtt?.medianMs, lossPct);
+        await Promise.all([this.confirmPass(confirm), this.dns(deadlinesFor(baseline, lossPct))]);
+      }
       if (this.stopped()) return await this.stop();
+      this.recordUnconfirmed();
       const judgement = this.deps.judge(this.catalog, this.report.observations);
       return await this.finish('done', {
         apps: judgement.apps,
@@ -235,11 +246,16 @@ class Run {
 
   private async stop(): Promise<Report> {
     if (this.fatal) return this.finish('failed', { error: errorText(this.fatal.error) });
+    // What was measured stays in the report, unconfirmed silence included (it reads as no evidence).
+    this.recordUnconfirmed();
+    this.judgeNow();
     return this.finish('cancelled', {});
   }
 
   private async finish(status: Exclude<ReportStatus, 'running'>, extra: Partial<Report>): Promise<Report> {
     if (!this.finished) {
+      this.pendingJudge?.();
+      this.pendingJudge = null;
       this.publish({ ...this.report, ...extra, status, finishedAt: new Date(this.deps.now()).toISOString() });
       this.finished = true;
       // Probes that ignore signals (ICE) may still answer; nothing is recorded after this point.
@@ -251,24 +267,34 @@ class Run {
 
   // ---- recording ----
 
-  /** Appends observations, recomputes the per-app verdicts, publishes. Never throws: a judge error ends the run. */
-  private record(add: Partial<{ http: HttpProbeResult[]; ice: IceProbeResult[]; dns: DnsCheck[]; nat: NatResult; rtt: RttResult; loss: LossResult; quic: QuicResult[] }>): void {
+  /** Folds observations in; the rows are judged again soon (judgeSoon). Never throws. */
+  private record(add: Addition): void {
     if (this.finished || this.fatal) return;
-    const old = this.report.observations;
-    const observations: Observations = {
-      ...old,
-      http: add.http ? [...old.http, ...add.http] : old.http,
-      ice: add.ice ? [...old.ice, ...add.ice] : old.ice,
-      dns: add.dns ? [...old.dns, ...add.dns] : old.dns,
-      ...(add.nat ? { nat: add.nat } : {}),
-      ...(add.rtt ? { rtt: add.rtt } : {}),
-      ...(add.loss ? { loss: add.loss } : {}),
-      ...(add.quic ? { quic: [...(old.quic ?? []), ...add.quic] } : {}),
-    };
+    this.report = { ...this.report, observations: fold(this.report.observations, add) };
+    this.judgeSoon();
+  }
+
+  /**
+   * Judging every row costs the whole engine; results arrive in bursts of dozens. So the rows (and the progress
+   * update that carries them) follow at most every liveIntervalMs, and at once at each phase's end.
+   */
+  private judgeSoon(): void {
+    if (this.pendingJudge) return;
+    const cancel = this.clock.after(this.options.liveIntervalMs, () => {
+      this.pendingJudge = null;
+      this.judgeNow();
+    });
+    this.pendingJudge = cancel;
+  }
+
+  /** Only the per-app rows are live; the overall answer and quality wait for the end. A judge error ends the run. */
+  private judgeNow(): void {
+    this.pendingJudge?.();
+    this.pendingJudge = null;
+    if (this.finished || this.fatal) return;
     try {
-      // Only the per-app rows are live; the overall answer and quality wait for the end.
-      const { apps } = this.deps.judge(this.catalog, observations);
-      this.publish({ ...this.report, observations, apps });
+      const { apps } = this.deps.judge(this.catalog, this.report.observations);
+      this.publish({ ...this.report, apps });
     } catch (error) {
       this.fatal = { error };
       this.controller.abort();
@@ -313,9 +339,9 @@ class Run {
     });
   }
 
-  private pool<T>(tasks: PoolTask<T>[], deadlineMs: number, onSettled: (index: number, outcome: TaskOutcome<T>) => void) {
+  private pool<T>(tasks: PoolTask<T>[], deadlineMs: number, onSettled: (index: number, outcome: TaskOutcome<T>) => void, concurrency = this.options.concurrency) {
     return runPool(tasks, {
-      concurrency: this.options.concurrency,
+      concurrency,
       deadlineMs,
       clock: this.clock,
       signal: this.controller.signal,
@@ -344,8 +370,13 @@ class Run {
     });
     await this.pool(tasks, CONTROLS.phaseMs + GRACE_MS, (index, outcome) => {
       const target = http[index];
-      if (target) this.recordHttpFailure([target], outcome, CONTROLS.httpMs);
-      else if (outcome.kind === 'failed') this.warn('NAT/RTT/loss probe failed', outcome.error);
+      if (target) {
+        // A control that answered was recorded by its task; a thrown or timed-out one is recorded here.
+        if (outcome.kind === 'done') return;
+        const { results, problem } = httpYield([target.id], outcome, CONTROLS.httpMs, 1);
+        if (problem !== undefined) this.warn(problem.message, problem.error);
+        if (results.length > 0) this.record({ http: results });
+      } else if (outcome.kind === 'failed') this.warn('NAT/RTT/loss probe failed', outcome.error);
     });
   }
 
@@ -393,6 +424,7 @@ class Run {
     this.record({ nat });
     const first = nat.answered.map((id) => servers.find((s) => s.id === id)).find((s) => s !== undefined);
     if (!first) return;
+    this.rttTarget = first;
     const left = () => CONTROLS.phaseMs - (this.deps.now() - phaseStart);
     const rttMs = Math.min(CONTROLS.rttMaxMs, left());
     if (rttMs < CONTROLS.rttMinMs) return;
@@ -405,151 +437,132 @@ class Run {
     if (!signal.aborted) this.record({ loss });
   }
 
-  /** A thrown or timed-out HTTP probe still yields a result; a skipped one (never started) yields none. */
-  private recordHttpFailure(targets: readonly HttpTarget[], outcome: TaskOutcome<unknown>, deadlineMs: number): void {
-    let failed: Omit<HttpProbeResult, 'id'> | null = null;
-    switch (outcome.kind) {
-      case 'done':
-      case 'skipped':
-      case 'aborted':
-        return;
-      case 'failed':
-        this.warn('HTTP probe failed', outcome.error);
-        failed = { outcome: 'failed', failure: 'unknown_failure', rawError: `probe error: ${errorText(outcome.error)}`, ms: roundMs(outcome.ms) };
-        break;
-      case 'timeout':
-        failed = { outcome: 'failed', failure: 'generic_timeout_error', ms: roundMs(Math.min(outcome.ms, deadlineMs)) };
-        break;
-      default: {
-        const unreachable: never = outcome;
-        return unreachable;
-      }
-    }
-    const result = failed;
-    this.record({ http: targets.map((t) => ({ ...result, id: t.id })) });
-  }
-
-  private async apps(deadlines: ProbeDeadlines): Promise<void> {
-    const controlByUrl = new Map<string, HttpProbeResult>();
-    for (const target of this.catalog.controls.http) {
-      const result = this.report.observations.http.find((r) => r.id === target.id);
-      if (result) controlByUrl.set(target.url, result);
-    }
-
-    const signalling = groupByUrl(this.catalog.apps.flatMap((app) => app.signalling));
-    const reused: HttpProbeResult[] = [];
-    const httpGroups: HttpTarget[][] = [];
-    for (const [url, group] of signalling) {
-      const known = controlByUrl.get(url);
-      if (known) reused.push(...group.map((t) => ({ ...known, id: t.id })));
-      else httpGroups.push(group);
-    }
-    if (reused.length > 0) this.record({ http: reused });
-
-    const media = [...groupByUrl(this.catalog.apps.flatMap((app) => app.media))];
-    const isUdp = ([url]: [string, IceTarget[]]): boolean => (parseIceUrl(url)?.transport ?? 'udp') === 'udp';
-    const iceBatches = [
-      ...chunk(media.filter(isUdp), this.options.iceBatchSize).map((batch) => ({ batch, deadlineMs: deadlines.iceUdpMs })),
-      ...chunk(media.filter((entry) => !isUdp(entry)), this.options.iceBatchSize).map((batch) => ({
-        batch,
-        deadlineMs: deadlines.iceTcpMs,
-      })),
-    ];
-
-    type AppTask = { kind: 'ice'; index: number } | { kind: 'http'; index: number };
-    const plan: AppTask[] = [
-      // ICE first: those probes wait longest for an answer, so they should not wait for a slot too.
-      ...iceBatches.map((_, index) => ({ kind: 'ice' as const, index })),
-      ...httpGroups.map((_, index) => ({ kind: 'http' as const, index })),
-    ];
-    const tasks: PoolTask<IceProbeResult[] | HttpProbeResult>[] = plan.map((step) => {
-      switch (step.kind) {
+  /** Runs probe tasks in the pool, folding each outcome in; silence goes to `onSilence` instead when given. */
+  private async runTasks(
+    tasks: readonly ProbeTask[],
+    passMs: number,
+    concurrency: number,
+    attempts: number,
+    onSilence?: (silent: { http: HttpProbeResult[]; ice: IceProbeResult[] }) => void,
+  ): Promise<void> {
+    const poolTasks: PoolTask<ProbeValue>[] = tasks.map((task) => {
+      switch (task.kind) {
         case 'ice': {
-          const { batch, deadlineMs } = iceBatches[step.index] ?? { batch: [], deadlineMs: 0 };
-          const representatives = batch.flatMap(([, group]) => group.slice(0, 1));
-          return { deadlineMs: deadlineMs + GRACE_MS, run: () => this.deps.probeIce(representatives, deadlineMs) };
+          const representatives = task.groups.flatMap(({ targets }) => targets.slice(0, 1));
+          return { deadlineMs: task.deadlineMs + GRACE_MS, run: async () => ({ kind: 'ice', results: await this.deps.probeIce(representatives, task.deadlineMs) }) };
         }
         case 'http': {
-          const [target] = httpGroups[step.index] ?? [];
+          const [target] = task.targets;
           return {
-            deadlineMs: deadlines.httpMs + GRACE_MS,
+            deadlineMs: task.deadlineMs + GRACE_MS,
             run: async (signal) => {
               if (!target) throw new Error('empty target group');
-              return this.deps.probeHttp(target, deadlines.httpMs, signal);
+              return { kind: 'http', result: await this.deps.probeHttp(target, task.deadlineMs, signal) };
             },
           };
         }
         default: {
-          const unreachable: never = step;
+          const unreachable: never = task;
           return unreachable;
         }
       }
     });
-
-    await this.pool(tasks, deadlines.appPhaseMs, (index, outcome) => {
-      const step = plan[index];
-      if (!step) return;
-      switch (step.kind) {
-        case 'ice': {
-          const entry = iceBatches[step.index];
-          if (entry) this.recordIce(entry.batch, entry.deadlineMs, outcome);
-          return;
-        }
-        case 'http': {
-          const group = httpGroups[step.index] ?? [];
-          if (outcome.kind === 'done' && !Array.isArray(outcome.value)) {
-            const result = outcome.value;
-            this.record({ http: group.map((t) => ({ ...result, id: t.id })) });
-          } else {
-            this.recordHttpFailure(group, outcome, deadlines.httpMs);
-          }
-          return;
-        }
-        default: {
-          const unreachable: never = step;
-          return unreachable;
-        }
-      }
-    });
+    await this.pool(
+      poolTasks,
+      passMs,
+      (index, outcome) => {
+        const task = tasks[index];
+        if (!task) return;
+        const { http, ice } = this.yieldOf(task, outcome, attempts);
+        const silent = { http: http.filter(isSilentHttp), ice: ice.filter(isSilentIce) };
+        if (onSilence && silent.http.length + silent.ice.length > 0) {
+          onSilence(silent);
+          this.record({ http: http.filter((r) => !isSilentHttp(r)), ice: ice.filter((r) => !isSilentIce(r)) });
+        } else this.record({ http, ice });
+      },
+      concurrency,
+    );
   }
 
-  private recordIce(
-    batch: readonly [string, IceTarget[]][],
-    deadlineMs: number,
-    outcome: TaskOutcome<IceProbeResult[] | HttpProbeResult>,
-  ): void {
-    let answered: Map<string, IceProbeResult>;
-    switch (outcome.kind) {
-      case 'done':
-        answered = new Map(Array.isArray(outcome.value) ? outcome.value.map((r) => [r.id, r]) : []);
-        break;
-      case 'timeout':
-        answered = new Map();
-        break;
-      case 'failed':
+  /** A task's outcome as results (check-fold.ts), with problems in our own code logged. */
+  private yieldOf(task: ProbeTask, outcome: TaskOutcome<ProbeValue>, attempts: number): { http: HttpProbeResult[]; ice: IceProbeResult[] } {
+    switch (task.kind) {
+      case 'http': {
+        const value = outcome.kind === 'done' ? (outcome.value.kind === 'http' ? { ...outcome, value: outcome.value.result } : null) : outcome;
+        if (value === null) return { http: [], ice: [] };
+        const { results, problem } = httpYield(task.targets.map((t) => t.id), value, task.deadlineMs, attempts);
+        if (problem !== undefined) this.warn(problem.message, problem.error);
+        return { http: results, ice: [] };
+      }
+      case 'ice': {
+        const value = outcome.kind === 'done' ? (outcome.value.kind === 'ice' ? { ...outcome, value: outcome.value.results } : null) : outcome;
+        if (value === null) return { http: [], ice: [] };
+        const { results, problem } = iceYield(task.groups, value, task.deadlineMs, attempts);
         // The prober broke, which says nothing about the network: no result rather than a false "blocked".
-        this.warn('ICE probe failed', outcome.error);
-        return;
-      case 'skipped':
-      case 'aborted':
-        return;
+        if (problem !== undefined) this.warn(problem.message, problem.error);
+        return { http: [], ice: results };
+      }
       default: {
-        const unreachable: never = outcome;
+        const unreachable: never = task;
         return unreachable;
       }
     }
-    const results: IceProbeResult[] = [];
-    for (const [url, group] of batch) {
-      const [representative] = group;
-      if (!representative) continue;
-      const result = answered.get(representative.id) ?? iceDeadlineResult(representative.id, url, deadlineMs);
-      if (!result) {
-        this.warn(`not an ICE server URL: ${url}`);
-        continue;
-      }
-      results.push(...group.map((t) => ({ ...result, id: t.id })));
+  }
+
+  /**
+   * Every app target at once (a bounded pool). Silence is held back for the confirmation pass; meanwhile RTT
+   * samples to the control STUN server measure what this pass's own traffic does to the link.
+   */
+  private async appPass(deadlines: ProbeDeadlines): Promise<void> {
+    const plan = planApps(this.catalog, deadlines, this.report.observations.http, this.options.iceBatchSize);
+    if (plan.reused.length > 0) this.record({ http: plan.reused });
+    const sampling = new AbortController();
+    const samples = this.sampleLoad(sampling.signal);
+    await this.runTasks(plan.tasks, deadlines.appPhaseMs, this.options.concurrency, 1, (silent) => {
+      this.silences.http.push(...silent.http);
+      this.silences.ice.push(...silent.ice);
+    });
+    sampling.abort();
+    const loaded = await samples;
+    if (this.rttTarget !== undefined && loaded.length > 0) this.record({ loadedRtt: rttFrom(this.rttTarget.id, loaded) });
+  }
+
+  /**
+   * Sequential single RTT samples to the idle RTT's server while `signal` is live. An unanswered sample is left
+   * out (no made-up figure); one still in flight when the pass ends is not waited for.
+   */
+  private async sampleLoad(signal: AbortSignal): Promise<number[]> {
+    const target = this.rttTarget;
+    const samples: number[] = [];
+    if (target === undefined) return samples;
+    const stop = new Promise<null>((resolve) => {
+      if (signal.aborted) resolve(null);
+      else signal.addEventListener('abort', () => resolve(null), { once: true });
+    });
+    while (!signal.aborted && !this.stopped()) {
+      const sample = await Promise.race([this.deps.probeRtt(target, 1, CONFIRM_CEILING.iceUdpMs).catch(() => null), stop]);
+      if (sample === null) break;
+      samples.push(...sample.samples);
+      await this.pause(LOAD_SAMPLE_GAP_MS, signal);
     }
-    this.record({ ice: results });
+    return samples;
+  }
+
+  /** The parallel pass's silences, probed again a few at a time now that the link has drained. */
+  private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
+    const tasks = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize);
+    if (tasks.length === 0) return;
+    await this.runTasks(tasks, deadlines.passMs, deadlines.concurrency, CONFIRMING_PASSES);
+    this.judgeNow();
+  }
+
+  /** Silences the confirmation pass did not reach (cancelled, gated, out of time): recorded as seen once, which is no evidence. */
+  private recordUnconfirmed(): void {
+    const seen = new Set([...this.report.observations.http.map((r) => r.id), ...this.report.observations.ice.map((r) => r.id)]);
+    const http = this.silences.http.filter((r) => !seen.has(r.id));
+    const ice = this.silences.ice.filter((r) => !seen.has(r.id));
+    this.silences = { http: [], ice: [] };
+    if (http.length + ice.length > 0) this.record({ http, ice });
   }
 
   /** DoH cross-check for every host the browser could not resolve or resolved to a bogon. */
@@ -607,4 +620,12 @@ class Run {
       this.record({ dns: group.map(({ target }) => ({ targetId: target.id, host, system, doh, verdict })) });
     });
   }
+}
+
+/** What a pool task hands back: tagged, so an outcome is read by the kind of task that made it. */
+type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; results: IceProbeResult[] };
+
+/** Loaded-RTT samples as an RttResult (the same shape as the idle one). */
+function rttFrom(targetId: string, samples: readonly number[]): RttResult {
+  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(jitter(samples) ?? 0) };
 }

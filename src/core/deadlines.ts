@@ -126,3 +126,63 @@ export function baselineRtt(observations: Observations, controlHttpIds: readonly
   if (controls.length > 0) return Math.min(...controls.map((r) => r.ms)) / 4;
   return undefined;
 }
+
+/**
+ * RTT under the check's own load exceeding the idle RTT by this much is queueing: a slow link (SLOW_LINK). A
+ * busy CPU delays our own timing by up to ~200 ms (e2e on a loaded 2-core machine), so the threshold sits above
+ * that: a busy laptop must not read as a slow link.
+ */
+export const SLOW_LINK_QUEUE_MS = 300;
+
+/** The median loaded RTT's excess over the idle one, when both were measured. */
+export function queueingMs(idleRttMs: number | undefined, loadedRttMs: number | undefined): number | undefined {
+  if (idleRttMs === undefined || loadedRttMs === undefined) return undefined;
+  return Math.max(0, loadedRttMs - idleRttMs);
+}
+
+export function isSlowLink(idleRttMs: number | undefined, loadedRttMs: number | undefined): boolean {
+  return (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= SLOW_LINK_QUEUE_MS;
+}
+
+export interface ConfirmDeadlines {
+  iceUdpMs: number;
+  iceTcpMs: number;
+  httpMs: number;
+  /** Probes in flight at once: all of them on a link that did not queue, a few on one that did. */
+  concurrency: number;
+  /** The whole pass; targets not confirmed by then stay unconfirmed, which is no evidence (silence.ts). */
+  passMs: number;
+}
+
+/** Probes in flight at once in the confirmation pass on a slow link: one TLS handshake at 128 kbit/s takes ~0.3 s. */
+export const SLOW_LINK_CONFIRM_CONCURRENCY = 3;
+/** Ceilings for the confirmation pass: above the parallel pass's, since time, not load, is what it spends. */
+export const CONFIRM_CEILING = { iceUdpMs: 2500, iceTcpMs: 4000, httpMs: 4000 } as const;
+/**
+ * The whole pass on a slow link: enough for a few rounds, so a check on a 128 kbit/s link ends near 10 s (DESIGN.md
+ * "Time budget"). On a link that did not queue every probe runs at once and the pass lasts one deadline.
+ */
+export const CONFIRM_SLOW_PASS_MS = 6000;
+
+/**
+ * Deadlines for the confirmation pass: from the larger of the idle RTT and the RTT under load, since the pass
+ * runs right after the load and a queue takes a moment to drain. Without any RTT, the ceilings.
+ */
+export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: number | undefined, lossPct?: number): ConfirmDeadlines {
+  const rtts = [idleRttMs, loadedRttMs].filter((r): r is number => r !== undefined && Number.isFinite(r) && r >= 0);
+  const rtt = rtts.length === 0 ? undefined : Math.max(...rtts);
+  const slow = isSlowLink(idleRttMs, loadedRttMs);
+  const widen = (rule: Rule, ceiling: number): Rule => ({ ...rule, ceiling });
+  const usualUdp = apply(widen(ICE_UDP, CONFIRM_CEILING.iceUdpMs), rtt);
+  const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(CONFIRM_CEILING.iceUdpMs, Math.max(usualUdp, LOSSY_ICE_UDP_FLOOR_MS)) : usualUdp;
+  const iceTcpMs = apply(widen(ICE_TCP, CONFIRM_CEILING.iceTcpMs), rtt);
+  const httpMs = apply(widen(HTTP, CONFIRM_CEILING.httpMs), rtt);
+  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs) + GRACE_MS + PHASE_SLACK_MS;
+  return {
+    iceUdpMs,
+    iceTcpMs,
+    httpMs,
+    concurrency: slow ? SLOW_LINK_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
+    passMs: slow ? Math.max(CONFIRM_SLOW_PASS_MS, longest) : longest,
+  };
+}

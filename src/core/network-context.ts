@@ -95,8 +95,9 @@ export function readNetwork(catalog: Catalog, obs: Observations): NetworkContext
     if (url === null || url.transport !== 'udp') continue;
     const result = ice.get(target.id);
     const outcome = result === undefined ? undefined : iceOutcome(result, dnsFor(target.id));
+    // A server the NAT probe did not hear from is only silent once its own probe, in the confirmation pass, is too.
     if (natAnswered.has(target.id) || outcome?.kind === 'ok') answered.add(url.port);
-    else if (outcome?.kind === 'failed' || (outcome === undefined && obs.nat !== undefined)) silent.add(url.port);
+    else if (outcome?.kind === 'failed') silent.add(url.port);
   }
   const tcpOutcomes: TargetOutcome[] = [];
   const tlsOutcomes: TargetOutcome[] = [];

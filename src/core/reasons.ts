@@ -36,6 +36,10 @@ import type { Advice, Reason } from './report';
  * LOSSY                     measured loss ≥ 5 %.
  * HIGH_LATENCY              RTT ≥ 300 ms.
  * HIGH_JITTER               jitter > 30 ms.
+ * SLOW_LINK                 the check's own traffic (a few dozen connections at once) queued the link: RTT to a
+ *                           control under that load rose far above the idle RTT. Voice needs 30-80 kbit/s and
+ *                           usually fits; video and many parallel downloads may not. A note on the connection,
+ *                           never a block: silence seen under that load was probed again before it counted.
  * PARTIAL                   some of the app's hosts fail while siblings answer: never read as "blocked"
  *                           (endpoint churn), but partial blocks do break apps (Telegram, Brazil 2023).
  * SYMMETRIC_NAT             address-dependent NAT mapping: calls are likely relayed. A note, not a failure.
@@ -61,6 +65,7 @@ export const REASON_ORDER: readonly Reason[] = [
   'LOSSY',
   'HIGH_LATENCY',
   'HIGH_JITTER',
+  'SLOW_LINK',
   'PARTIAL',
   'SYMMETRIC_NAT',
   'MEDIA_INFERRED',
@@ -107,6 +112,8 @@ function adviceFor(reason: Reason): readonly Advice[] {
       return ['MOVE_CLOSER_TO_WIFI', 'PREFER_AUDIO_ONLY'];
     case 'HIGH_LATENCY':
       return ['PREFER_AUDIO_ONLY', 'TRY_OTHER_NETWORK'];
+    case 'SLOW_LINK':
+      return ['PREFER_AUDIO_ONLY'];
     case 'PARTIAL':
     case 'SYMMETRIC_NAT':
     case 'MEDIA_INFERRED':

@@ -7,6 +7,13 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 const Ms = v.pipe(v.number(), v.minValue(0));
 
+/**
+ * How many passes probed a target. Absent is one. A target silent in the parallel pass is probed again once that
+ * pass has drained (check-plan.ts): 2 on a silent result means silent in both, the only silence that counts as
+ * the network's doing; 2 on an answer means the first silence was our own load or a slow link.
+ */
+const Attempts = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2));
+
 /** How an ICE probe ended. `filtered` = no answer before our own deadline. */
 export const IceOutcomeSchema = v.picklist(['reachable', 'unreachable', 'filtered']);
 export type IceOutcome = v.InferOutput<typeof IceOutcomeSchema>;
@@ -33,6 +40,7 @@ export const IceProbeResultSchema = v.object({
   failure: v.optional(FailureSchema),
   /** Time from the start of gathering to the answer (or to the deadline). */
   ms: Ms,
+  attempts: v.optional(Attempts),
 });
 export type IceProbeResult = v.InferOutput<typeof IceProbeResultSchema>;
 
@@ -106,6 +114,7 @@ export const HttpProbeResultSchema = v.object({
   ip: v.optional(v.string()),
   ms: Ms,
   timing: v.optional(HttpTimingSchema),
+  attempts: v.optional(Attempts),
 });
 export type HttpProbeResult = v.InferOutput<typeof HttpProbeResultSchema>;
 
@@ -126,6 +135,8 @@ export const ObservationsSchema = v.object({
   dns: v.array(DnsCheckSchema),
   nat: v.optional(NatResultSchema),
   rtt: v.optional(RttResultSchema),
+  /** RTT samples to the same control taken while the app probes run: what the check's own traffic does to the link. */
+  loadedRtt: v.optional(RttResultSchema),
   loss: v.optional(LossResultSchema),
   quic: v.optional(v.array(QuicResultSchema)),
 });
@@ -152,6 +163,7 @@ export const REASONS = [
   'HIGH_LATENCY',
   'HIGH_JITTER',
   'LOSSY',
+  'SLOW_LINK',
   'PARTIAL',
   'MEDIA_INFERRED',
   'APP_RETIRED',

@@ -2,12 +2,14 @@
 import type { HttpTarget } from './catalog';
 import type { Failure } from './failure';
 import type { DnsCheck, HttpProbeResult, IceProbeResult, Reason } from './report';
+import { isUnconfirmedSilence } from './silence';
 
 /**
  * - ok: the host answered (any HTTP status, the expected failure, a STUN/TURN response).
  * - failed: the network stopped it; `reason` says how.
  * - local: stopped on this device (another extension, a policy, a proxy): says nothing about the network.
- * - void: no evidence either way (a port the browser refuses, a network change mid-probe).
+ * - void: no evidence either way (a port the browser refuses, a network change mid-probe, silence that a
+ *   second pass did not confirm: silence.ts).
  * - gone: the name does not exist for DoH either: a stale catalog entry, not blocking.
  */
 export type TargetOutcome =
@@ -81,6 +83,7 @@ export function httpOutcome(target: HttpTarget, result: HttpProbeResult, dns: Dn
     return { kind: 'ok' };
   }
   if (isExpectedFailure(target, result)) return { kind: 'ok' };
+  if (isUnconfirmedSilence(result)) return { kind: 'void' };
   return fromFailure(result.failure, dns);
 }
 
@@ -106,6 +109,6 @@ export function iceOutcome(result: IceProbeResult, dns: DnsCheck | undefined): T
   // host without NAT sees (its srflx equals the host address and is dropped, browser-behaviour.md §6):
   // the server may well have answered. For TURN the browser never tried the server: Firefox ESR 153
   // skips `turns:` to an IP address, and reports a real TLS or connect failure with a 701 instead.
-  if (result.evidence === 'gathering-complete') return { kind: 'void' };
+  if (result.evidence === 'gathering-complete' || isUnconfirmedSilence(result)) return { kind: 'void' };
   return fromFailure(result.failure, dns);
 }

@@ -1,6 +1,7 @@
 // The verdict engine: observations and the catalog in; per-app verdicts, one overall answer and quality out.
 import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
 import type { Catalog, Confidence } from './catalog';
+import { isSlowLink } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { assessQuality, lossFromBurst, ms, qualityReasons } from './quality';
 import { adviceForReasons, orderReasons } from './reasons';
@@ -19,7 +20,8 @@ export interface Judgement {
  */
 export function judge(catalog: Catalog, obs: Observations): Judgement {
   const network = readNetwork(catalog, obs);
-  const quality = obs.rtt === undefined ? undefined : qualityFrom(obs.rtt, obs.loss);
+  // No samples, no quality: a figure that was not measured is absent, never a perfect default.
+  const quality = obs.rtt === undefined || obs.rtt.samples.length === 0 ? undefined : qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? [] : qualityReasons(quality);
   const evidence: AppEvidence = {
     http: new Map(obs.http.map((r) => [r.id, r])),
@@ -34,12 +36,18 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
       ? { ...verdict, advice: [...verdict.advice, 'USE_APP_THAT_WORKS' as const] }
       : verdict,
   );
-  const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : [])]);
+  // A slow link is a note on the connection for the overall answer; it blocks nothing and degrades no app by itself.
+  const slow: Reason[] = network.gate === undefined && isSlowLink(measuredMedian(obs.rtt), measuredMedian(obs.loadedRtt)) ? ['SLOW_LINK'] : [];
+  const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : []), ...slow]);
   return {
     apps,
     overall: overallOf(apps, reasons, hasBaseline(network)),
     ...(quality === undefined ? {} : { quality }),
   };
+}
+
+function measuredMedian(rtt: Observations['rtt']): number | undefined {
+  return rtt === undefined || rtt.samples.length === 0 ? undefined : rtt.medianMs;
 }
 
 function qualityFrom(rtt: NonNullable<Observations['rtt']>, burst: Observations['loss']): Quality {

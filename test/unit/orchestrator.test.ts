@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckRunner, type CheckDeps, type CheckOptions, type Judgement } from '../../src/background/orchestrator';
 import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
 import { classifyIce } from '../../src/core/classify-ice';
-import { CONTROLS, deadlinesFor } from '../../src/core/deadlines';
+import { CONTROLS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -171,8 +171,10 @@ describe('CheckRunner: a healthy run', () => {
     const h = harness();
     const { report, endedAt } = await runToEnd(h.deps);
 
-    const controlsEnd = Math.max(...h.events.filter((e) => /^(http:ctl|nat|rtt|loss)/.test(e.what)).map((e) => e.at));
-    const firstAppProbe = Math.min(...h.events.filter((e) => !/^(http:ctl|nat|rtt|loss)/.test(e.what)).map((e) => e.at));
+    // Single RTT samples during the app pass measure its load (below); the five idle ones belong to the controls.
+    const controlEvent = /^(http:ctl|nat|rtt:.*:5$|loss)/;
+    const controlsEnd = Math.max(...h.events.filter((e) => controlEvent.test(e.what)).map((e) => e.at));
+    const firstAppProbe = Math.min(...h.events.filter((e) => !controlEvent.test(e.what) && !/^rtt:/.test(e.what)).map((e) => e.at));
     expect(h.events.slice(0, 3).map((e) => e.what).sort()).toEqual(['http:ctl-http-1', 'http:ctl-http-2', 'nat']);
     expect(h.events.find((e) => e.what.startsWith('rtt:'))?.what).toBe('rtt:ctl-stun-1:5');
     // The loss burst follows the RTT samples, so neither disturbs the other's timing.
@@ -371,6 +373,151 @@ describe('CheckRunner: a network that drops everything silently', () => {
   });
 });
 
+describe('CheckRunner: silence is confirmed before it counts', () => {
+  /** Probes that stay silent on their first `silentCalls` calls per id, then answer; in-flight counts per pass. */
+  function flaky(silentCalls: Record<string, number>, extra: Partial<CheckDeps> = {}) {
+    const calls = new Map<string, number>();
+    const deadlines: { id: string; deadlineMs: number; at: number }[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const h = harness(extra);
+    const call = (id: string): boolean => {
+      const n = (calls.get(id) ?? 0) + 1;
+      calls.set(id, n);
+      return n <= (silentCalls[id] ?? 0);
+    };
+    const probeHttp = h.deps.probeHttp;
+    const probeIce = h.deps.probeIce;
+    h.deps.probeHttp = async (target, deadlineMs, signal) => {
+      if (target.id.startsWith('ctl-')) return probeHttp(target, deadlineMs, signal);
+      deadlines.push({ id: target.id, deadlineMs, at: Date.now() - T0 });
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        if (call(target.id)) return await never<HttpProbeResult>();
+        return await probeHttp(target, deadlineMs, signal);
+      } finally {
+        inFlight--;
+      }
+    };
+    h.deps.probeIce = async (targets, deadlineMs) => {
+      for (const t of targets) deadlines.push({ id: t.id, deadlineMs, at: Date.now() - T0 });
+      const answering = targets.filter((t) => !call(t.id));
+      // A prober hears nothing from a silent server until our deadline.
+      if (answering.length < targets.length) await sleep(deadlineMs);
+      return answering.length === 0 ? [] : probeIce(answering, deadlineMs);
+    };
+    return { h, calls, deadlines, peak: () => peak };
+  }
+
+  it('probes silent targets again once the parallel pass has drained; an answer then counts, marked as a second attempt', async () => {
+    const { h, calls, deadlines } = flaky({ 'alpha-web': 1, 'alpha-turn-udp': 1 });
+    const { report } = await runToEnd(h.deps);
+    expect(calls.get('alpha-web')).toBe(2);
+    expect(calls.get('alpha-turn-udp')).toBe(2);
+    expect(report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({ outcome: 'reachable', attempts: 2 });
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'reachable', attempts: 2 });
+    // Answered in the first pass: one attempt, not marked.
+    expect(report.observations.http.find((r) => r.id === 'beta-web')?.attempts).toBeUndefined();
+    // The second attempts start only after every first-pass probe settled (the slowest is the silent one, at its deadline).
+    const first = deadlinesFor(150);
+    const secondAt = Math.min(...deadlines.filter((d) => d.id === 'alpha-web' || d.id === 'alpha-turn-udp').slice(2).map((d) => d.at));
+    const firstPassStart = Math.min(...deadlines.map((d) => d.at));
+    expect(secondAt).toBeGreaterThanOrEqual(firstPassStart + first.httpMs);
+    // The rows never showed the first-pass silence as a failure: the app was pending, then works.
+    expect(h.updates.flatMap((r) => r.apps).some((a) => a.appId === 'alpha' && a.verdict !== 'works' && a.verdict !== 'unknown')).toBe(false);
+    expectValid(report);
+  });
+
+  it('records silence in both passes as confirmed silence, each target probed twice only', async () => {
+    const { h, calls } = flaky({ 'alpha-web': 9, 'alpha-turn-udp': 9 });
+    const { report, endedAt } = await runToEnd(h.deps);
+    expect(calls.get('alpha-web')).toBe(2);
+    expect(calls.get('alpha-turn-udp')).toBe(2);
+    expect(report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({ failure: 'generic_timeout_error', attempts: 2 });
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'filtered', attempts: 2 });
+    expect(report.observations.http.filter((r) => r.id === 'alpha-web')).toHaveLength(1);
+    // Controls ~1 s, one parallel pass and one confirmation pass: inside the ~6 s budget.
+    expect(endedAt).toBeLessThan(6000);
+    expectValid(report);
+  });
+
+  it('never probes positive evidence again: a reset or a refusal is not load', async () => {
+    const h = harness();
+    const probed: string[] = [];
+    h.deps.probeHttp = async (target) => {
+      probed.push(target.id);
+      await sleep(20);
+      if (target.id === 'alpha-web') return { id: target.id, outcome: 'failed', failure: 'connection_reset', ms: 20 };
+      return { id: target.id, outcome: 'reachable', status: 204, ms: 20, timing: { connectMs: 12 } };
+    };
+    const { report } = await runToEnd(h.deps);
+    expect(probed.filter((id) => id === 'alpha-web')).toHaveLength(1);
+    expect(report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({ failure: 'connection_reset' });
+    expect(report.observations.http.find((r) => r.id === 'alpha-web')?.attempts).toBeUndefined();
+  });
+
+  it('probes the control STUN servers the NAT probe did not hear from, so UDP silence rests on two passes too', async () => {
+    const { h, calls } = flaky(
+      { 'ctl-stun-2': 9 },
+      { probeNat: async (servers) => ({ mapping: 'unknown', answered: servers.slice(0, 1).map((s) => s.id), srflxCount: 1, ipv6: false, ms: 20 }) },
+    );
+    const { report } = await runToEnd(h.deps);
+    expect(calls.get('ctl-stun-2')).toBe(1);
+    expect(calls.get('ctl-stun-1')).toBeUndefined();
+    expect(report.observations.ice.find((r) => r.id === 'ctl-stun-2')).toMatchObject({ outcome: 'filtered', attempts: 2 });
+  });
+
+  it('measures RTT under the app pass\'s own load; on a slow link it confirms a few at a time, with deadlines from that RTT', async () => {
+    const silent = { 'alpha-web': 9, 'beta-web': 9, 'alpha-api': 9, 'alpha-turn-tcp': 9 };
+    const { h, deadlines, peak } = flaky(silent, {
+      probeRtt: async (target, samples) => {
+        h.events.push({ what: `rtt:${target.id}:${samples}`, at: Date.now() - T0 });
+        await sleep(samples === 1 ? 700 : 150 * samples);
+        // Idle: 150 ms; under the pass's load the queue adds 550 ms.
+        return samples === 1
+          ? { targetId: target.id, samples: [700], medianMs: 700, jitterMs: 0 }
+          : { targetId: target.id, samples: [150, 150, 150, 150, 150], medianMs: 150, jitterMs: 0 };
+      },
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(report.observations.loadedRtt).toMatchObject({ targetId: 'ctl-stun-1', medianMs: 700 });
+    expect(report.observations.loadedRtt?.samples.every((s) => s === 700)).toBe(true);
+    const confirm = confirmDeadlines(150, 700);
+    expect(confirm.concurrency).toBe(3);
+    const second = deadlines.filter((d, i) => deadlines.findIndex((e) => e.id === d.id) !== i);
+    expect(second.find((d) => d.id === 'alpha-web')?.deadlineMs).toBe(confirm.httpMs);
+    expect(second.find((d) => d.id === 'alpha-turn-tcp')?.deadlineMs).toBe(confirm.iceTcpMs);
+    expect(confirm.httpMs).toBeGreaterThan(deadlinesFor(150).httpMs);
+    // The first pass ran its HTTP probes together; the confirmation pass never more than three.
+    expect(peak()).toBeGreaterThan(3);
+    const inSecond = second.filter((d) => d.id.endsWith('-web') || d.id.endsWith('-api'));
+    expect(inSecond).toHaveLength(3);
+    expectValid(report);
+  });
+
+  it('leaves silence that the confirmation pass could not reach as one attempt when cancelled', async () => {
+    const { h, calls } = flaky({ 'alpha-turn-udp': 9 });
+    const runner = createCheckRunner(h.deps);
+    const probeIce = h.deps.probeIce;
+    h.deps.probeIce = (targets, deadlineMs) => {
+      // Cancelled while the confirmation pass waits for the relay's second silence.
+      if (targets.some((t) => t.id === 'alpha-turn-udp') && calls.get('alpha-turn-udp') === 1) setTimeout(() => runner.cancel(), 100);
+      return probeIce(targets, deadlineMs);
+    };
+    const done = runner.start(makeCatalog()).done;
+    await vi.advanceTimersByTimeAsync(20_000);
+    const report = await done;
+    expect(report.status).toBe('cancelled');
+    expect(calls.get('alpha-turn-udp')).toBe(2);
+    const relay = report.observations.ice.find((r) => r.id === 'alpha-turn-udp');
+    expect(relay).toMatchObject({ outcome: 'filtered' });
+    expect(relay?.attempts).toBeUndefined();
+    expectValid(report);
+  });
+
+});
+
 describe('CheckRunner: QUIC evidence from an HTTP/3 control', () => {
   const withHttp3 = (): Catalog => {
     const base = makeCatalog();
@@ -562,15 +709,25 @@ describe('CheckRunner: DNS cross-check', () => {
     expect(checked).toContain('alpha-api');
   });
 
-  it('does not wait for DoH when the network is offline or behind a portal', async () => {
-    for (const gate of ['OFFLINE', 'CAPTIVE_PORTAL'] as const) {
+  it('does not wait for DoH, nor confirm silence, when the network is offline or behind a portal', async () => {
+    // The gate comes from the network context (readNetwork), whatever the judge says.
+    for (const failure of ['network_down', 'ssl_invalid_hostname'] as const) {
       const { h, checked } = dnsHarness();
-      const gatedJudge: CheckDeps['judge'] = (catalog, observations) => {
-        const base = judge(catalog, observations);
-        return { ...base, overall: { ...base.overall, verdict: 'unknown', reasons: [gate] } };
+      const probeHttp = h.deps.probeHttp;
+      h.deps.probeHttp = async (target, deadlineMs, signal) =>
+        target.id.startsWith('ctl-') ? { id: target.id, outcome: 'failed', failure, ms: 5 } : probeHttp(target, deadlineMs, signal);
+      h.deps.probeIce = async (targets) => {
+        h.events.push({ what: `ice:${targets.map((t) => t.id).join(',')}`, at: 0 });
+        return [];
       };
-      await runToEnd({ ...h.deps, judge: gatedJudge });
+      h.deps.probeNat = async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 });
+      const { report } = await runToEnd(h.deps);
       expect(checked).toEqual([]);
+      // One pass only: the silent relays are recorded as seen once, which is no evidence.
+      expect(h.events.filter((e) => e.what.startsWith('ice:'))).toHaveLength(2);
+      expect(report.observations.ice.map((r) => [r.id, r.outcome, r.attempts])).toEqual(
+        expect.arrayContaining([['alpha-turn-udp', 'filtered', undefined]]),
+      );
     }
   });
 

@@ -26,8 +26,10 @@ import {
   tlsInterference,
   udp,
   udpBlocked,
+  unconfirmed,
   withDns,
   withHttp3,
+  withRtt,
 } from './fixtures/observations';
 import { OPEN, STUN_FILTERED, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
@@ -364,5 +366,46 @@ describe('judge: rules the scenarios do not isolate', () => {
   it('never calls a UDP-only app blocked when only some of its UDP ports are silent', () => {
     const obs = silenceIce(openNetwork(catalog), (r) => udp(r) && r.port === 19302);
     expect(summary(obs).rows.discord).toEqual(['degraded', 'low', [SPB, MI]]);
+  });
+});
+
+describe('judge: silence counts only when a second pass confirms it', () => {
+  it('reads an app whose targets were silent in one pass only as unknown, never blocked', () => {
+    const once = summary(unconfirmed(appIpsDropped(catalog, 'teams')));
+    expect(once.rows.teams?.[0]).toBe('unknown');
+    expect(Object.values(once.rows).some(([verdict]) => verdict === 'blocked')).toBe(false);
+    // The same silence, confirmed by the second pass, is a block.
+    expect(summary(appIpsDropped(catalog, 'teams')).rows.teams?.[0]).toBe('blocked');
+  });
+
+  it('does not read UDP as blocked from one silent pass', () => {
+    const once = summary(unconfirmed(udpBlocked(catalog)));
+    expect(once.result.overall.reasons).not.toContain('UDP_BLOCKED');
+    expect(once.result.overall.reasons).not.toContain('UDP_BLOCKED_TCP_FALLBACK');
+    expect(Object.values(once.rows).some(([verdict]) => verdict === 'blocked')).toBe(false);
+  });
+
+  it('keeps positive evidence immediate: a reset needs no second pass', () => {
+    expect(summary(unconfirmed(tcpReset(catalog, 'signal'))).rows.signal?.[0]).toBe('blocked');
+  });
+});
+
+describe('judge: measured, or absent', () => {
+  it('reports no quality when no RTT sample came back, rather than a perfect score', () => {
+    const obs = withRtt(openNetwork(catalog), { targetId: 'control.stun.cloudflare', samples: [], medianMs: 0, jitterMs: 0 });
+    const { result } = summary(obs);
+    expect(result.quality).toBeUndefined();
+    expect(result.overall.verdict).toBe('works');
+  });
+
+  it('notes a slow link when the RTT under the check\'s own load rose far above the idle RTT, and blocks nothing for it', () => {
+    const loaded = { targetId: 'control.stun.cloudflare', samples: [620, 700, 680], medianMs: 680, jitterMs: 50 };
+    const { result, rows } = summary({ ...openNetwork(catalog), loadedRtt: loaded });
+    expect(result.overall.reasons).toContain('SLOW_LINK');
+    expect(result.overall.advice).toContain('PREFER_AUDIO_ONLY');
+    expect(Object.values(rows).every(([verdict]) => verdict === 'works')).toBe(true);
+    // A busy CPU's scatter (up to ~200 ms) is not a slow link.
+    const busy = { ...loaded, samples: [150, 240, 200], medianMs: 200 };
+    expect(summary({ ...openNetwork(catalog), loadedRtt: busy }).result.overall.reasons).not.toContain('SLOW_LINK');
   });
 });

@@ -1,0 +1,107 @@
+// The plan of a check's probe passes: catalog × deadlines → probe tasks, for the parallel pass and the confirmation pass.
+import type { Catalog, HttpTarget, IceTarget } from './catalog';
+import type { ConfirmDeadlines, ProbeDeadlines } from './deadlines';
+import { parseIceUrl } from './ice-url';
+import type { HttpProbeResult, IceProbeResult, NatResult } from './report';
+import { isSilentHttp, isSilentIce } from './silence';
+
+/** Catalog targets that share one URL: probed once, the result copied to every id. */
+export interface IceGroup {
+  url: string;
+  targets: IceTarget[];
+}
+
+/**
+ * One unit of work for the pool. An HTTP task probes one URL for every id that names it; an ICE task hands a
+ * batch of URLs to one probeIce call (the prober opens one RTCPeerConnection per URL).
+ */
+export type ProbeTask = { kind: 'http'; url: string; targets: HttpTarget[]; deadlineMs: number } | { kind: 'ice'; groups: IceGroup[]; deadlineMs: number };
+
+export interface AppPlan {
+  /** App targets with a control's URL: the control's result, under the app target's id. */
+  reused: HttpProbeResult[];
+  /** ICE first: those probes wait longest for an answer, so they should not wait for a slot too. */
+  tasks: ProbeTask[];
+}
+
+function groupByUrl<T extends { url: string }>(targets: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const target of targets) {
+    const group = groups.get(target.url);
+    if (group) group.push(target);
+    else groups.set(target.url, [target]);
+  }
+  return groups;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const step = Math.max(1, Math.floor(size));
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += step) chunks.push(items.slice(i, i + step));
+  return chunks;
+}
+
+const isUdp = (url: string): boolean => (parseIceUrl(url)?.transport ?? 'udp') === 'udp';
+
+function iceTasks(groups: readonly IceGroup[], batchSize: number, udpMs: number, tcpMs: number): ProbeTask[] {
+  return [
+    ...chunk(
+      groups.filter((g) => isUdp(g.url)),
+      batchSize,
+    ).map((batch): ProbeTask => ({ kind: 'ice', groups: batch, deadlineMs: udpMs })),
+    ...chunk(
+      groups.filter((g) => !isUdp(g.url)),
+      batchSize,
+    ).map((batch): ProbeTask => ({ kind: 'ice', groups: batch, deadlineMs: tcpMs })),
+  ];
+}
+
+/** The parallel pass over every app target. */
+export function planApps(catalog: Catalog, deadlines: ProbeDeadlines, controlResults: readonly HttpProbeResult[], iceBatchSize: number): AppPlan {
+  const controlByUrl = new Map<string, HttpProbeResult>();
+  for (const target of catalog.controls.http) {
+    const result = controlResults.find((r) => r.id === target.id);
+    if (result) controlByUrl.set(target.url, result);
+  }
+  const reused: HttpProbeResult[] = [];
+  const http: ProbeTask[] = [];
+  for (const [url, targets] of groupByUrl(catalog.apps.flatMap((app) => app.signalling))) {
+    const known = controlByUrl.get(url);
+    if (known) reused.push(...targets.map((t) => ({ ...known, id: t.id })));
+    else http.push({ kind: 'http', url, targets, deadlineMs: deadlines.httpMs });
+  }
+  const ice = [...groupByUrl(catalog.apps.flatMap((app) => app.media))].map(([url, targets]) => ({ url, targets }));
+  return { reused, tasks: [...iceTasks(ice, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http] };
+}
+
+/** What the parallel pass left silent, for the confirmation pass. */
+export interface Silences {
+  http: readonly HttpProbeResult[];
+  ice: readonly IceProbeResult[];
+}
+
+/**
+ * The confirmation pass: every target that stayed silent in the parallel pass, probed again once that pass has
+ * drained, and the control STUN servers the NAT probe did not hear from (their silence is what UDP_BLOCKED rests
+ * on). Cheap UDP probes first, then HTTP, then TURN over TCP/TLS. Positive evidence (a reset, a refusal, a name
+ * error, a certificate for another name, a 701) is never probed again: it does not come from load.
+ */
+export function planConfirmation(
+  catalog: Catalog,
+  silences: Silences,
+  nat: NatResult | undefined,
+  deadlines: ConfirmDeadlines,
+  iceBatchSize: number,
+): ProbeTask[] {
+  const silentHttp = new Set(silences.http.filter(isSilentHttp).map((r) => r.id));
+  const silentIce = new Set(silences.ice.filter(isSilentIce).map((r) => r.id));
+  const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(
+    ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: deadlines.httpMs }),
+  );
+  const unheardControls =
+    nat === undefined ? [] : catalog.controls.stun.filter((t) => !nat.answered.includes(t.id) && parseIceUrl(t.url) !== null);
+  const media = catalog.apps.flatMap((app) => app.media).filter((t) => silentIce.has(t.id));
+  const ice = [...groupByUrl([...unheardControls, ...media])].map(([url, targets]) => ({ url, targets }));
+  const [udp, tcp] = [ice.filter((g) => isUdp(g.url)), ice.filter((g) => !isUdp(g.url))];
+  return [...iceTasks(udp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http, ...iceTasks(tcp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs)];
+}

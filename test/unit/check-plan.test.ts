@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { fold, httpYield, iceYield } from '../../src/core/check-fold';
+import { planApps, planConfirmation } from '../../src/core/check-plan';
+import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
+import { bundledCatalog } from './fixtures/observations';
+
+const catalog = bundledCatalog();
+const deadlines = deadlinesFor(40);
+const confirm = confirmDeadlines(40, 45);
+
+const timeout = (id: string): HttpProbeResult => ({ id, outcome: 'failed', failure: 'generic_timeout_error', ms: 1500 });
+const filtered = (id: string, port = 3478): IceProbeResult => ({ id, scheme: 'stun', transport: 'udp', port, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1000 });
+
+describe('planApps', () => {
+  it('probes every app target once per URL, ICE first, and reuses a control result for an app target with its URL', () => {
+    const controls: HttpProbeResult[] = catalog.controls.http.map((t) => ({ id: t.id, outcome: 'reachable', status: 204, ms: 50 }));
+    const plan = planApps(catalog, deadlines, controls, 6);
+    const urls = catalog.apps.flatMap((app) => [...app.signalling, ...app.media].map((t) => t.url));
+    const planned = plan.tasks.flatMap((t) => (t.kind === 'http' ? [t.url] : t.groups.map((g) => g.url)));
+    expect(new Set(planned)).toEqual(new Set(urls));
+    expect(planned).toHaveLength(new Set(planned).size);
+    const firstHttp = plan.tasks.findIndex((t) => t.kind === 'http');
+    expect(plan.tasks.slice(firstHttp).every((t) => t.kind === 'http')).toBe(true);
+    for (const task of plan.tasks) if (task.kind === 'ice') expect(task.groups.length).toBeLessThanOrEqual(6);
+    expect(plan.reused).toEqual([]);
+  });
+});
+
+describe('planConfirmation', () => {
+  it('probes again only what was silent, UDP first, and the control STUN servers the NAT probe did not hear', () => {
+    const web = catalog.apps.find((a) => a.id === 'teams')?.signalling[0];
+    const relay = catalog.apps.find((a) => a.id === 'teams')?.media.find((m) => m.url.startsWith('turns:'));
+    const stun = catalog.apps.find((a) => a.id === 'meet')?.media[0];
+    if (!web || !relay || !stun) throw new Error('catalog changed: teams web/turns, meet stun expected');
+    const silences = {
+      http: [timeout(web.id), { id: 'zoom.web', outcome: 'failed' as const, failure: 'connection_reset' as const, ms: 30 }],
+      ice: [filtered(stun.id, 19302), { ...filtered(relay.id, 443), scheme: 'turns' as const, transport: 'tls' as const }],
+    };
+    const [unheard, ...heard] = catalog.controls.stun;
+    if (!unheard) throw new Error('no control STUN');
+    const nat = { mapping: 'unknown' as const, answered: heard.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
+    const tasks = planConfirmation(catalog, silences, nat, confirm, 6);
+    expect(tasks.map((t) => (t.kind === 'http' ? ['http', t.targets.map((x) => x.id)] : ['ice', t.groups.flatMap((g) => g.targets.map((x) => x.id))]))).toEqual([
+      ['ice', [unheard.id, stun.id]],
+      ['http', [web.id]],
+      ['ice', [relay.id]],
+    ]);
+    expect(tasks.map((t) => t.deadlineMs)).toEqual([confirm.iceUdpMs, confirm.httpMs, confirm.iceTcpMs]);
+  });
+
+  it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
+    const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
+    expect(planConfirmation(catalog, { http: [], ice: [] }, nat, confirm, 6)).toEqual([]);
+  });
+});
+
+describe('confirmDeadlines', () => {
+  it('runs everything at once on a link that did not queue, a few at a time on one that did, with deadlines from the loaded RTT', () => {
+    expect(confirmDeadlines(40, 60).concurrency).toBe(Number.POSITIVE_INFINITY);
+    const slow = confirmDeadlines(120, 700);
+    expect(slow.concurrency).toBe(3);
+    expect(slow.httpMs).toBeGreaterThan(deadlinesFor(120).httpMs);
+    expect(slow.passMs).toBeGreaterThanOrEqual(slow.httpMs);
+    // Without any RTT, the ceilings.
+    expect(confirmDeadlines(undefined, undefined)).toMatchObject({ iceUdpMs: 2500, httpMs: 4000, iceTcpMs: 4000 });
+  });
+});
+
+describe('fold', () => {
+  it('appends new results and lets a confirmation replace the first pass\'s result for the same id', () => {
+    const obs: Observations = { http: [timeout('a'), timeout('b')], ice: [], dns: [] };
+    const next = fold(obs, { http: [{ id: 'a', outcome: 'reachable', status: 200, ms: 80, attempts: 2 }, timeout('c')] });
+    expect(next.http.map((r) => [r.id, r.outcome])).toEqual([
+      ['b', 'failed'],
+      ['a', 'reachable'],
+      ['c', 'failed'],
+    ]);
+    expect(obs.http).toHaveLength(2);
+  });
+});
+
+describe('httpYield / iceYield', () => {
+  it('copies one URL\'s result to every id, marks second attempts, and yields nothing for a task never started', () => {
+    const done = httpYield(['x', 'y'], { kind: 'done', value: { id: 'x', outcome: 'reachable', status: 200, ms: 20 }, ms: 20 }, 1500, 2);
+    expect(done.results.map((r) => [r.id, r.attempts])).toEqual([
+      ['x', 2],
+      ['y', 2],
+    ]);
+    expect(httpYield(['x'], { kind: 'timeout', by: 'task', ms: 1800 }, 1500, 1).results).toEqual([{ id: 'x', outcome: 'failed', failure: 'generic_timeout_error', ms: 1500 }]);
+    expect(httpYield(['x'], { kind: 'skipped' }, 1500, 1).results).toEqual([]);
+  });
+
+  it('reads a URL the prober left out as silence at the deadline, and a prober that threw as no result', () => {
+    const groups = [{ url: 'stun:stun.example:3478', targets: [{ id: 's1', url: 'stun:stun.example:3478', source: 'https://example.org' }] }];
+    expect(iceYield(groups, { kind: 'done', value: [], ms: 1000 }, 1000, 1).results).toMatchObject([{ id: 's1', outcome: 'filtered', evidence: 'deadline' }]);
+    const broken = iceYield(groups, { kind: 'failed', error: new Error('offscreen gone'), ms: 5 }, 1000, 1);
+    expect(broken.results).toEqual([]);
+    expect(broken.problem?.message).toBe('ICE probe failed');
+  });
+});
