@@ -93,17 +93,21 @@ function writeTimings(): void {
   writeFileSync(TIMINGS_PATH, `${JSON.stringify({ generatedAt: new Date().toISOString(), catalogVersion: catalog.version, scenarios: merged }, null, 2)}\n`);
 }
 
+/** A target probed again after the parallel pass (a confirmation pass) says so. */
+const passes = (attempts: number | undefined): string => (attempts !== undefined && attempts > 1 ? ` (${attempts} passes)` : '');
+
 /** What a failing scenario needs for diagnosis: every probe outcome in one screen. */
 function describeReport(report: Report): string {
   const o = report.observations;
-  const http = o.http.map((r) => `  http ${r.id}: ${r.outcome}${r.status === undefined ? '' : ` ${r.status}`}${r.failure ? ` ${r.failure}` : ''}${r.rawError ? ` (${r.rawError})` : ''}${r.ip ? ` ip=${r.ip}` : ''} ${r.ms}ms`);
-  const ice = o.ice.map((r) => `  ice ${r.id}: ${r.outcome} ${r.evidence}${r.errorCode === undefined ? '' : ` ${r.errorCode}`}${r.failure ? ` ${r.failure}` : ''} ${r.ms}ms`);
+  const http = o.http.map((r) => `  http ${r.id}: ${r.outcome}${r.status === undefined ? '' : ` ${r.status}`}${r.failure ? ` ${r.failure}` : ''}${r.rawError ? ` (${r.rawError})` : ''}${r.ip ? ` ip=${r.ip}` : ''} ${r.ms}ms${passes(r.attempts)}`);
+  const ice = o.ice.map((r) => `  ice ${r.id}: ${r.outcome} ${r.evidence}${r.errorCode === undefined ? '' : ` ${r.errorCode}`}${r.failure ? ` ${r.failure}` : ''} ${r.ms}ms${passes(r.attempts)}`);
   const dns = o.dns.map((d) => `  dns ${d.targetId} ${d.host}: system=${d.system} doh=${d.doh} → ${d.verdict}`);
   const apps = report.apps.map((a) => `  app ${a.appId}: ${a.verdict} ${a.confidence} m=${a.messaging} c=${a.calls} [${a.reasons.join(', ')}]`);
   return [
     `status ${report.status}${report.error ? ` (${report.error})` : ''}, baseline ${report.baselineRttMs ?? '-'} ms`,
     `nat ${JSON.stringify(o.nat)}`,
     `rtt ${JSON.stringify(o.rtt)}`,
+    `loaded rtt ${JSON.stringify(o.loadedRtt)}`,
     `loss ${JSON.stringify(o.loss)}`,
     `quic ${JSON.stringify(o.quic)}`,
     `quality ${JSON.stringify(report.quality)}`,
