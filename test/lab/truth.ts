@@ -106,12 +106,13 @@ function judgeQualityOnly(report: Report, apps: readonly string[]): string[] {
   return problems;
 }
 
-function judgeOverallQualityOnly(report: Report): string[] {
+/** The overall answer works, or is degraded for `allowed` quality reasons only (by default any). */
+function judgeOverallQualityOnly(report: Report, allowed: ReadonlySet<string> = QUALITY_REASONS): string[] {
   const o = report.overall;
   if (o === undefined) return ['no overall answer'];
-  const wrong = o.reasons.filter((r) => !QUALITY_REASONS.has(r));
+  const wrong = o.reasons.filter((r) => !allowed.has(r));
   const ok = (o.verdict === 'works' || o.verdict === 'degraded') && wrong.length === 0;
-  return ok ? [] : [`overall: ${o.verdict}/${o.confidence} [${o.reasons.join(', ')}], expected works or degraded for quality reasons only`];
+  return ok ? [] : [`overall: ${o.verdict}/${o.confidence} [${o.reasons.join(', ')}], expected works or degraded for ${[...allowed].join(', ')} only`];
 }
 
 /**
@@ -130,7 +131,8 @@ export function slowLink(catalog: Catalog, block?: Block): Truth {
 /**
  * Loss or delay aimed at one app's servers: that app is degraded for one of `findings` (and no
  * reachability reason: loss that lets answers through is never UDP_BLOCKED); every other app answers
- * exactly as on the open network; the overall answer is not blocked.
+ * exactly as on the open network; the overall answer works, or names no finding but that app's
+ * (the link itself is neither slow nor jittery).
  */
 export function oneAppDegraded(catalog: Catalog, open: Table, appId: string, findings: readonly string[]): Truth {
   return {
@@ -151,7 +153,7 @@ export function oneAppDegraded(catalog: Catalog, open: Table, appId: string, fin
           if (row?.[0] !== 'works' || row[2].some((r) => !NOTE_REASONS.has(r))) problems.push(`${other}: ${rowText(row)}, expected works (its path is untouched)`);
         } else if (!isDeepStrictEqual(rows[other], expected)) problems.push(`${other}: ${rowText(rows[other])}, expected ${rowText(expected)} (its path is untouched)`);
       }
-      return [...problems, ...judgeOverallQualityOnly(report)];
+      return [...problems, ...judgeOverallQualityOnly(report, new Set(findings))];
     },
   };
 }

@@ -74,6 +74,12 @@ describe('lab truth: one app degraded', () => {
     expect(truth.judge(report([works('a'), b, works('c')]))).toHaveLength(1);
     expect(truth.judge(report([lossy, b, appVerdict('c', { verdict: 'degraded', reasons: ['LOSSY'] })]))).toHaveLength(1);
   });
+
+  it('rejects an overall finding about the whole link (it is neither slow nor jittery)', () => {
+    const slowOverall: Report['overall'] = { verdict: 'works', confidence: 'high', reasons: ['HIGH_JITTER'], advice: [] };
+    expect(truth.judge(report([lossy, b, works('c')], slowOverall))).toHaveLength(1);
+    expect(truth.judge(report([lossy, b, works('c')], { verdict: 'degraded', confidence: 'high', reasons: ['LOSSY'], advice: [] }))).toEqual([]);
+  });
 });
 
 describe('lab truth: exact tables', () => {
