@@ -186,7 +186,7 @@ async function withPostgres(databaseUrl: string, run: (store: Store) => Promise<
   const scoped = new URL(databaseUrl);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
   try {
-    const store = await openPostgresStore(scoped.toString(), 20);
+    const store = await openPostgresStore(scoped.toString(), { poolSize: 20 });
     try {
       return await run(store);
     } finally {

@@ -2,7 +2,7 @@
 import type { HttpProbeResult } from '../core/report';
 import { classifyHttpError } from '../core/classify-http-error';
 import { resourceTiming } from './resource-timing';
-import { TOKEN_PARAM, watchRequest } from './web-request-observer';
+import { TOKEN_PARAM, newToken, watchRequest } from './web-request-observer';
 
 /** How long to wait after fetch settles for webRequest's final event (it usually comes first). */
 const SETTLE_MS = 250;
@@ -15,7 +15,7 @@ export interface HttpProbeTarget {
 }
 
 export async function probeHttp(target: HttpProbeTarget, deadlineMs: number, signal?: AbortSignal): Promise<HttpProbeResult> {
-  const token = crypto.randomUUID();
+  const token = newToken();
   const url = new URL(target.url);
   url.searchParams.set(TOKEN_PARAM, token);
   const watch = watchRequest(token);

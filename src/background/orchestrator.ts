@@ -3,13 +3,16 @@ import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
 import {
+  APP_PASS,
   CONFIRM_CEILING,
+  CONFIRM_QUEUE_MS,
   CONTROLS,
   GRACE_MS,
   PHASE_SLACK_MS,
   baselineRtt,
   confirmDeadlines,
   deadlinesFor,
+  queueingMs,
   type ConfirmDeadlines,
   type ProbeDeadlines,
 } from '../core/deadlines';
@@ -28,13 +31,15 @@ import {
   type NatResult,
   type Observations,
   type Overall,
+  type Phase,
+  type PhaseTime,
   type Quality,
   type Report,
   type ReportStatus,
   type LossResult,
   type RttResult,
 } from '../core/report';
-import { jitter, median, roundMs } from '../core/stats';
+import { median, robustJitter, roundMs } from '../core/stats';
 
 export interface Judgement {
   apps: AppVerdict[];
@@ -164,6 +169,7 @@ class Run {
   private report: Report;
   private readonly controller = new AbortController();
   private readonly clock: Clock;
+  private readonly startedAt: number;
   private readonly warn: (message: string, error?: unknown) => void;
   private finished = false;
   /** An error in our own code (e.g. the judge threw): ends the run as failed. */
@@ -187,6 +193,7 @@ class Run {
     this.clock = { now: () => deps.now(), after: deps.after ?? defaultAfter };
     this.warn = deps.warn ?? defaultWarn;
     this.reportId = deps.newId();
+    this.startedAt = deps.now();
     this.report = {
       schema: REPORT_SCHEMA_VERSION,
       id: this.reportId,
@@ -210,7 +217,7 @@ class Run {
       this.judgeNow();
       await this.saveChain;
       if (this.stopped()) return await this.stop();
-      await this.controls();
+      await this.phase('controls', () => this.controls());
       if (this.stopped()) return await this.stop();
       const observations = this.report.observations;
       const baseline = baselineRtt(
@@ -219,13 +226,13 @@ class Run {
       );
       const lossPct = observations.loss === undefined ? undefined : lossFromBurst(observations.loss);
       if (baseline !== undefined) this.publish({ ...this.report, baselineRttMs: roundMs(baseline) });
-      await this.appPass(deadlinesFor(baseline, lossPct));
+      await this.phase('apps', () => this.appPass(deadlinesFor(baseline, lossPct)));
       if (this.stopped()) return await this.stop();
       this.judgeNow();
       // Offline or behind a portal nothing more can be learnt: no DoH answer can come, and silence there is the gate's.
       if (readNetwork(this.catalog, this.report.observations).gate === undefined) {
         const confirm = confirmDeadlines(baseline, this.report.observations.loadedRtt?.medianMs, lossPct);
-        await Promise.all([this.confirmPass(confirm), this.dns(deadlinesFor(baseline, lossPct))]);
+        await Promise.all([this.phase('confirm', () => this.confirmPass(confirm)), this.phase('dns', () => this.dns(deadlinesFor(baseline, lossPct)))]);
       }
       if (this.stopped()) return await this.stop();
       this.recordUnconfirmed();
@@ -238,6 +245,19 @@ class Run {
     } catch (error) {
       return await this.finish('failed', { error: errorText(error) });
     }
+  }
+
+  /** Runs one phase, with its start and end in the report (the progress bar follows them). */
+  private async phase(name: Phase, run: () => Promise<void>): Promise<void> {
+    const at = (): number => roundMs(this.deps.now() - this.startedAt);
+    const startMs = at();
+    const mark = (entry: PhaseTime): void => {
+      const others = (this.report.phases ?? []).filter((p) => p.phase !== name);
+      this.publish({ ...this.report, phases: [...others, entry] });
+    };
+    mark({ phase: name, startMs });
+    await run();
+    mark({ phase: name, startMs, endMs: at() });
   }
 
   private stopped(): boolean {
@@ -339,7 +359,12 @@ class Run {
     });
   }
 
-  private pool<T>(tasks: PoolTask<T>[], deadlineMs: number, onSettled: (index: number, outcome: TaskOutcome<T>) => void, concurrency = this.options.concurrency) {
+  private pool<T>(
+    tasks: PoolTask<T>[],
+    deadlineMs: number,
+    onSettled: (index: number, outcome: TaskOutcome<T>) => void,
+    concurrency: number | (() => number) = this.options.concurrency,
+  ) {
     return runPool(tasks, {
       concurrency,
       deadlineMs,
@@ -441,7 +466,7 @@ class Run {
   private async runTasks(
     tasks: readonly ProbeTask[],
     passMs: number,
-    concurrency: number,
+    concurrency: number | (() => number),
     attempts: number,
     onSilence?: (silent: { http: HttpProbeResult[]; ice: IceProbeResult[] }) => void,
   ): Promise<void> {
@@ -517,8 +542,14 @@ class Run {
     const plan = planApps(this.catalog, deadlines, this.report.observations.http, this.options.iceBatchSize);
     if (plan.reused.length > 0) this.record({ http: plan.reused });
     const sampling = new AbortController();
-    const samples = this.sampleLoad(sampling.signal);
-    await this.runTasks(plan.tasks, deadlines.appPhaseMs, this.options.concurrency, 1, (silent) => {
+    // Where the link's load can be watched, the pass opens with a part of the pool and widens it once a sample
+    // shows no queue, or narrows it to a few probes if one does.
+    let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
+    const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
+    const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
+      concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
+    });
+    await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, 1, (silent) => {
       this.silences.http.push(...silent.http);
       this.silences.ice.push(...silent.ice);
     });
@@ -531,7 +562,7 @@ class Run {
    * Sequential single RTT samples to the idle RTT's server while `signal` is live. An unanswered sample is left
    * out (no made-up figure); one still in flight when the pass ends is not waited for.
    */
-  private async sampleLoad(signal: AbortSignal): Promise<number[]> {
+  private async sampleLoad(signal: AbortSignal, onSample: (ms: number) => void): Promise<number[]> {
     const target = this.rttTarget;
     const samples: number[] = [];
     if (target === undefined) return samples;
@@ -543,6 +574,7 @@ class Run {
       const sample = await Promise.race([this.deps.probeRtt(target, 1, CONFIRM_CEILING.iceUdpMs).catch(() => null), stop]);
       if (sample === null) break;
       samples.push(...sample.samples);
+      for (const ms of sample.samples) onSample(ms);
       await this.pause(LOAD_SAMPLE_GAP_MS, signal);
     }
     return samples;
@@ -627,5 +659,5 @@ type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; res
 
 /** Loaded-RTT samples as an RttResult (the same shape as the idle one). */
 function rttFrom(targetId: string, samples: readonly number[]): RttResult {
-  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(jitter(samples) ?? 0) };
+  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(robustJitter(samples) ?? 0) };
 }

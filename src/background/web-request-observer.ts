@@ -1,8 +1,18 @@
 // Watches the extension's own probe requests through webRequest: the server ip and status on success, the browser's error string on failure.
 import browser from 'webextension-polyfill';
 
-/** Query parameter that carries a per-request token, so a webRequest event can be tied to one probe. */
-export const TOKEN_PARAM = 'cic-probe';
+/**
+ * Query parameter that carries a per-request token, so a webRequest event can be tied to one probe. Over plain
+ * HTTP the network sees it, so it looks like the ubiquitous cache-buster (`_=` and a millisecond-like number) and
+ * names nothing.
+ */
+export const TOKEN_PARAM = '_';
+
+/** A fresh token: thirteen digits, like a millisecond timestamp, random so concurrent probes never share one. */
+export function newToken(): string {
+  const [value = 0] = crypto.getRandomValues(new Uint32Array(1));
+  return String(1_700_000_000_000 + (value % 1_000_000_000) * 1000 + Math.floor(Math.random() * 1000));
+}
 
 export interface RequestSighting {
   ip?: string;

@@ -7,17 +7,31 @@ import { secureHeaders } from 'hono/secure-headers';
 import * as v from 'valibot';
 import type { Catalog } from '../core/catalog';
 import { parseSharedReport, SharedIdSchema } from '../core/shared-report';
+import type { SharedReport } from '../core/shared-report';
 import type { SignedCatalog } from '../core/verify-catalog';
 import { signCatalog } from './catalog-signer';
 import type { CatalogSigner } from './catalog-signer';
 import type { Geo } from './geo';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
-import { UNKNOWN_ASN, UNKNOWN_CC } from './store';
+import { StoreUnavailableError, UNKNOWN_ASN, UNKNOWN_CC } from './store';
 import type { AppCounts, Store } from './store';
 
-/** A stats cell (one app under one filter) is published only with at least this many reports. */
+/**
+ * A day cell (one app, one network, one UTC day of receipt) counts towards any published figure
+ * only with at least this many reports, and only once its day is over. Every answer, whatever its
+ * filter or window, is then a sum of whole such cells: two answers differ by whole cells, never by
+ * a group of fewer than 5 reports.
+ */
 export const MIN_REPORTS_PER_CELL = 5;
+/**
+ * A day's cells are read only this long after it ended: a report received at 23:59 may still be
+ * committing (request and statement timeouts are far below this), and after it nothing changes.
+ */
+export const DAY_SETTLE_MS = 15 * 60_000;
+/** Stats answers are cached this long at most (and never past the next day's publication). */
+export const STATS_MAX_AGE_S = 3_600;
+const STATS_CACHE_ENTRIES = 10_000;
 export const DEFAULT_STATS_DAYS = 7;
 export const MAX_STATS_DAYS = 90;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -43,6 +57,7 @@ type Outcome =
   | 'invalid_report'
   | 'invalid_query'
   | 'catalog_unavailable'
+  | 'store_unavailable'
   | 'unlocated';
 
 type CollectorEnv = { Bindings: CollectorBindings; Variables: { outcome: Outcome } };
@@ -64,7 +79,7 @@ export interface AppOptions {
 
 const EXTENSION_ORIGIN = /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36})$/;
 /** Paths logged as themselves; anything else is logged as "other" so a request path cannot write into the log. */
-const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/healthz']);
+const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/healthz', '/readyz']);
 
 function hourFloor(ms: number): string {
   return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -74,6 +89,36 @@ function hourFloor(ms: number): string {
 function isRealHour(hour: string): boolean {
   const ms = Date.parse(hour);
   return Number.isFinite(ms) && hourFloor(ms) === hour;
+}
+
+function dayFloorMs(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+function dayString(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Every id a catalog can put in a report: apps, their signalling and media targets, and the controls. */
+function catalogIds(catalog: Catalog): ReadonlySet<string> {
+  return new Set([
+    ...catalog.controls.http.map((t) => t.id),
+    ...catalog.controls.stun.map((t) => t.id),
+    ...catalog.apps.flatMap((app) => [app.id, ...app.signalling.map((t) => t.id), ...app.media.map((t) => t.id)]),
+  ]);
+}
+
+/**
+ * Keeps only entries whose id the served catalog defines: whatever else an id might spell (a
+ * user's own server, something no scan foresaw) is not stored. A report from a catalog the
+ * collector does not serve loses those entries and keeps the rest.
+ */
+function onlyCatalogIds(report: SharedReport, known: ReadonlySet<string>): SharedReport {
+  return {
+    ...report,
+    apps: report.apps.filter((app) => known.has(app.appId)),
+    probes: report.probes.filter((probe) => known.has(probe.targetId)),
+  };
 }
 
 function clientAddress(c: Context<CollectorEnv>, trustProxy: boolean): string | undefined {
@@ -122,11 +167,13 @@ export interface StatsResponse {
   asn: number | null;
   app: string | null;
   days: number;
-  /** First hour counted, UTC. */
+  /** First UTC day counted (by day of receipt), "YYYY-MM-DDT00:00:00Z". */
   since: string;
+  /** First UTC day not counted: the window is whole days, and ends with the last day that is over. */
+  until: string;
   minReportsPerCell: number;
   apps: AppCounts[];
-  /** How many apps matched the filter but had fewer than minReportsPerCell reports. */
+  /** How many apps had reports in the window, none of them in a day cell of minReportsPerCell. */
   suppressed: number;
 }
 
@@ -136,6 +183,10 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
   // Signed once: the payload string is fixed for the life of the process, so every response carries identical bytes.
   const signedCatalog: SignedCatalog | undefined =
     options.catalog !== undefined && options.signer !== undefined ? signCatalog(options.catalog, options.signer) : undefined;
+  const knownIds = options.catalog === undefined ? undefined : catalogIds(options.catalog);
+  /** Answers are fixed for a given last day (its cells no longer change), so they are kept until it moves on. */
+  const statsCache = new Map<string, StatsResponse>();
+  let statsCacheDay = '';
 
   const app = new Hono<CollectorEnv>();
 
@@ -170,6 +221,17 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       maxAge: 86_400,
     }),
   );
+
+  /** The database is down, full or behind: a 503 the client retries with the same id, which makes the retry safe. */
+  const storeUnavailable = (c: Context<CollectorEnv>, error: unknown) => {
+    c.set('outcome', 'store_unavailable');
+    if (!(error instanceof StoreUnavailableError)) {
+      // The message is the database driver's; the client address is never passed to the store.
+      logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) });
+    }
+    c.header('Retry-After', '5');
+    return c.json({ error: 'storage is unavailable, retry later' }, 503);
+  };
 
   const limited = async (c: Context<CollectorEnv>, next: () => Promise<void>) => {
     if (rateLimit !== null) {
@@ -213,7 +275,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
         c.set('outcome', 'invalid_report');
         return c.json({ error: parsed.error, path: parsed.path }, 400);
       }
-      const report = parsed.report;
+      const report = knownIds === undefined ? parsed.report : onlyCatalogIds(parsed.report, knownIds);
       const t = now().getTime();
       const hourMs = Date.parse(report.hour);
       if (!isRealHour(report.hour) || hourMs > t + MAX_CLOCK_AHEAD_MS || hourMs < t - MAX_REPORT_AGE_DAYS * DAY_MS) {
@@ -225,12 +287,17 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       }
       // The address is used for this lookup only and goes out of scope with this handler.
       const location = await geo.lookup(clientAddress(c, trustProxy) ?? '');
-      const result = await store.insert({
-        report,
-        cc: location?.cc ?? UNKNOWN_CC,
-        asn: location?.asn ?? UNKNOWN_ASN,
-        receivedHour: hourFloor(t),
-      });
+      let result: 'created' | 'duplicate';
+      try {
+        result = await store.insert({
+          report,
+          cc: location?.cc ?? UNKNOWN_CC,
+          asn: location?.asn ?? UNKNOWN_ASN,
+          receivedHour: hourFloor(t),
+        });
+      } catch (error) {
+        return storeUnavailable(c, error);
+      }
       c.set('outcome', result === 'created' ? 'accepted' : 'duplicate');
       return c.json({ id: report.id }, 202);
     },
@@ -265,20 +332,51 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       }
       ({ cc, asn } = location);
     }
-    const since = hourFloor(now().getTime() - days * DAY_MS);
-    const counts = await store.appCounts({ since, cc, asn, appId });
-    const shown = counts.filter((row) => row.total >= MIN_REPORTS_PER_CELL);
-    const response: StatsResponse = {
-      cc: cc ?? null,
-      asn: asn ?? null,
-      app: appId ?? null,
-      days,
-      since,
-      minReportsPerCell: MIN_REPORTS_PER_CELL,
-      apps: shown,
-      suppressed: counts.length - shown.length,
-    };
-    c.header('Cache-Control', 'public, max-age=300');
+    const t = now().getTime();
+    // The window ends with the last UTC day that is over (and settled); its length is whole days.
+    const untilMs = dayFloorMs(t - DAY_SETTLE_MS);
+    const untilDay = dayString(untilMs);
+    if (untilDay !== statsCacheDay) {
+      statsCache.clear();
+      statsCacheDay = untilDay;
+    }
+    const maxAge = Math.max(1, Math.min(STATS_MAX_AGE_S, Math.ceil((untilMs + DAY_MS + DAY_SETTLE_MS - t) / 1000)));
+    const key = JSON.stringify([cc ?? null, asn ?? null, appId ?? null, days]);
+    let response = statsCache.get(key);
+    if (response === undefined) {
+      const fromMs = untilMs - days * DAY_MS;
+      let sums;
+      try {
+        sums = await store.cellSums({
+          fromDay: dayString(fromMs),
+          untilDay,
+          minPerCell: MIN_REPORTS_PER_CELL,
+          ...(cc === undefined ? {} : { cc }),
+          ...(asn === undefined ? {} : { asn }),
+          ...(appId === undefined ? {} : { appId }),
+        });
+      } catch (error) {
+        return storeUnavailable(c, error);
+      }
+      const shown = sums.filter((row) => row.total > 0);
+      response = {
+        cc: cc ?? null,
+        asn: asn ?? null,
+        app: appId ?? null,
+        days,
+        since: new Date(fromMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        until: new Date(untilMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        minReportsPerCell: MIN_REPORTS_PER_CELL,
+        apps: shown.map(({ appId: id, total, works, degraded, blocked, unknown }) => ({ appId: id, total, works, degraded, blocked, unknown })),
+        suppressed: sums.length - shown.length,
+      };
+      if (statsCache.size >= STATS_CACHE_ENTRIES) {
+        const oldest = statsCache.keys().next();
+        if (oldest.done !== true) statsCache.delete(oldest.value);
+      }
+      statsCache.set(key, response);
+    }
+    c.header('Cache-Control', `public, max-age=${maxAge}`);
     return c.json(response);
   });
 
@@ -291,7 +389,15 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     return c.json(signedCatalog);
   });
 
+  /** Liveness: the process is serving. */
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  /** Readiness: a report sent now would be stored (the database answers, is writable, has room). */
+  app.get('/readyz', async (c) => {
+    const database = await store.readiness();
+    const geoState = geo.state?.() ?? 'ready';
+    const body = { status: database.ok ? 'ready' : 'unavailable', database: database.ok ? 'ok' : database.reason, geo: geoState };
+    return c.json(body, database.ok ? 200 : 503);
+  });
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

@@ -15,6 +15,10 @@ export interface CollectorConfig {
   /** null: no rate limiting. */
   rateLimit: { burst: number; perMinute: number } | null;
   shutdownTimeoutMs: number;
+  /** Raw reports older than this are deleted; the day counts behind the stats are kept. */
+  retentionDays: number;
+  /** Open TCP connections beyond this are refused. */
+  maxConnections: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,5 +64,7 @@ export function readConfig(env: Env, cwd: string = process.cwd()): CollectorConf
           perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 10, 1, 1_000_000),
         },
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    retentionDays: integer(env, 'RETENTION_DAYS', 730, 1, 36_500),
+    maxConnections: integer(env, 'MAX_CONNECTIONS', 1_000, 1, 1_000_000),
   };
 }

@@ -10,10 +10,14 @@ export interface GeoResult {
   asn: number;
 }
 
+export type GeoState = 'loading' | 'ready' | 'failed';
+
 /** Injectable so tests can give loopback addresses a country and network. */
 export interface Geo {
-  /** null when either the country or the network is unknown (private, loopback, unrouted, garbage). */
+  /** null when either the country or the network is unknown (private, loopback, unrouted, garbage, databases not loaded). */
   lookup(address: string): Promise<GeoResult | null>;
+  /** For /readyz; absent means always ready. */
+  state?(): GeoState;
 }
 
 /** A fixed table, for tests and the benchmark: loopback has no real country. */
@@ -130,17 +134,32 @@ export function defaultGeoFiles(): GeoFiles {
 /**
  * Starts loading the databases at once and answers lookups when they are ready, so the server
  * can listen immediately; requests that arrive during the load (about a second) wait for it.
+ * If they fail to load, every address is unknown: reports are still stored, as ZZ/AS0.
  */
 export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & { ready: Promise<void> } {
+  let state: GeoState = 'loading';
   const loaded = Promise.all([
     maxmind.open(files.countryMmdb),
     loadIpv4(files.asnIpv4Csv),
     loadIpv6(files.asnIpv6Csv),
   ]);
+  const settled = loaded.then(
+    (tables) => {
+      state = 'ready';
+      return tables;
+    },
+    () => {
+      state = 'failed';
+      return null;
+    },
+  );
   return {
     ready: loaded.then(() => undefined),
+    state: () => state,
     async lookup(address) {
-      const [countries, ipv4, ipv6] = await loaded;
+      const tables = await settled;
+      if (tables === null) return null;
+      const [countries, ipv4, ipv6] = tables;
       const ip = normaliseAddress(address);
       if (ip === null) return null;
       const cc = countryCodeOf(countries.get(ip));

@@ -15,8 +15,14 @@ export interface RunningServer {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export function listen<E extends Env>(app: Hono<E>, host: string, port: number): Promise<RunningServer> {
+export interface ListenOptions {
+  /** Connections beyond this are closed as they arrive: each costs memory and a file descriptor. */
+  maxConnections?: number;
+}
+
+export function listen<E extends Env>(app: Hono<E>, host: string, port: number, options: ListenOptions = {}): Promise<RunningServer> {
   const server = createServer(getRequestListener(app.fetch));
+  server.maxConnections = options.maxConnections ?? 1_000;
   // A client that trickles its body cannot hold a connection for Node's default five minutes.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

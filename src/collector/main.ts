@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     ...(signer === undefined ? {} : { signer }),
     trustProxy: config.trustProxy,
   });
-  const server = await listen(app, config.host, config.port);
+  const server = await listen(app, config.host, config.port, { maxConnections: config.maxConnections });
   logger.info('listening', {
     host: server.host,
     port: server.port,
@@ -65,10 +65,26 @@ async function main(): Promise<void> {
     catalog: catalog.ok ? catalog.catalog.version : null,
   });
 
+  // Retention: raw reports go after RETENTION_DAYS (by hour of receipt); the day counts stay.
+  const retention = async () => {
+    const before = new Date(Date.now() - config.retentionDays * 86_400_000);
+    before.setUTCMinutes(0, 0, 0);
+    try {
+      const deleted = await store.deleteReportsReceivedBefore(before.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      if (deleted > 0) logger.info('retention', { deleted, retentionDays: config.retentionDays });
+    } catch (error) {
+      logger.warn('retention failed; retrying in an hour', { message: error instanceof Error ? error.message.slice(0, 300) : String(error) });
+    }
+  };
+  void retention();
+  const retentionTimer = setInterval(() => void retention(), 3_600_000);
+  retentionTimer.unref();
+
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    clearInterval(retentionTimer);
     logger.info('shutting down', { signal });
     server
       .stop(config.shutdownTimeoutMs)

@@ -1,5 +1,7 @@
 // Per-client token buckets, in memory only, keyed by a salted hash so not even the process keeps client addresses.
 import { createHmac, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { ipv6ToBigInt, normaliseAddress } from './geo';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -26,6 +28,17 @@ interface Bucket {
   at: number;
 }
 
+/**
+ * What one client is: an IPv4 address, or an IPv6 /64. A single subscriber usually gets a whole
+ * /64 (often larger), so keying on full IPv6 addresses would give one client 2^64 buckets.
+ */
+export function clientKey(address: string): string {
+  const ip = normaliseAddress(address);
+  if (ip === null) return address;
+  if (isIP(ip) === 4) return ip;
+  return `${(ipv6ToBigInt(ip) >> 64n).toString(16)}::/64`;
+}
+
 export function createTokenBucketLimiter(options: TokenBucketOptions): RateLimiter {
   const { burst, perMinute, maxClients = 100_000, now = () => Date.now() } = options;
   if (!(burst >= 1) || !(perMinute > 0)) throw new Error('rate limit: burst must be >= 1 and perMinute > 0');
@@ -36,7 +49,7 @@ export function createTokenBucketLimiter(options: TokenBucketOptions): RateLimit
 
   return {
     take(address) {
-      const key = createHmac('sha256', salt).update(address).digest('base64');
+      const key = createHmac('sha256', salt).update(clientKey(address)).digest('base64');
       const t = now();
       const previous = buckets.get(key);
       const tokens = previous === undefined ? burst : Math.min(burst, previous.tokens + (t - previous.at) * perMs);

@@ -1,25 +1,41 @@
-// The Store on PostgreSQL (pg pool), for deployments that outgrow one SQLite file.
+// The Store on PostgreSQL (pg pool), for deployments that outgrow one SQLite file; rides through database restarts.
 import pg from 'pg';
+import { createBatcher } from './batcher';
 import { pendingMigrations } from './migrations/migration';
 import { postgresMigrations } from './migrations/postgres-migrations';
-import { UNKNOWN_ASN, UNKNOWN_CC } from './store';
-import type { AppCounts, ReportToStore, StatsQuery, Store } from './store';
+import { dayOf, UNKNOWN_ASN, UNKNOWN_CC } from './store';
+import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
 
 /** Any constant: serialises migrations when several collector instances start at once. */
 const MIGRATION_LOCK = 7_245_001;
+const MAX_BATCH = 1_000;
+const RETENTION_CHUNK = 5_000;
+/** How long a failed write for lack of disk space (SQLSTATE class 53) keeps readiness down, unless a write succeeds first. */
+const RESOURCE_ERROR_MS = 30_000;
+
+export interface PostgresStoreOptions {
+  poolSize?: number;
+  /** Waiting for a connection (pool queue included) longer than this fails the request with a 5xx. */
+  connectionTimeoutMs?: number;
+  /** The server cancels a statement running longer than this. */
+  statementTimeoutMs?: number;
+}
 
 async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let failure: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    // Releasing with the error discards the connection: it may be the one that broke.
+    client.release(failure);
   }
 }
 
@@ -40,10 +56,68 @@ async function migrate(pool: pg.Pool): Promise<void> {
   });
 }
 
-export async function openPostgresStore(connectionString: string, poolSize = 10): Promise<Store> {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+/**
+ * One statement per batch, so one round trip and an implicit transaction: the reports, then the
+ * day counts of only those that were new (a replayed id adds nothing), cells locked in key order
+ * so that two instances never deadlock on them.
+ */
+const WRITE_BATCH = `
+  WITH new AS (
+    INSERT INTO reports (id, hour, received_hour, cc, asn, body)
+    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::bigint[], $6::jsonb[])
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+  ), added AS (
+    INSERT INTO day_counts AS d (day, cc, asn, app_id, works, degraded, blocked, unknown)
+    SELECT a.day, a.cc, a.asn, a.app_id,
+      count(*) FILTER (WHERE a.verdict = 'works'), count(*) FILTER (WHERE a.verdict = 'degraded'),
+      count(*) FILTER (WHERE a.verdict = 'blocked'), count(*) FILTER (WHERE a.verdict = 'unknown')
+    FROM unnest($7::uuid[], $8::date[], $9::text[], $10::bigint[], $11::text[], $12::text[])
+      AS a (report_id, day, cc, asn, app_id, verdict)
+    JOIN new ON new.id = a.report_id
+    GROUP BY a.day, a.cc, a.asn, a.app_id
+    ORDER BY a.day, a.cc, a.asn, a.app_id
+    ON CONFLICT (day, cc, asn, app_id) DO UPDATE SET works = d.works + excluded.works,
+      degraded = d.degraded + excluded.degraded, blocked = d.blocked + excluded.blocked, unknown = d.unknown + excluded.unknown
+  )
+  SELECT id::text AS id FROM new`;
+
+function batchParams(entries: readonly ReportToStore[]): unknown[] {
+  const reports: unknown[][] = [[], [], [], [], [], []];
+  const apps: unknown[][] = [[], [], [], [], [], []];
+  for (const { report, cc, asn, receivedHour } of entries) {
+    for (const [i, value] of [report.id, report.hour, receivedHour, cc, asn, JSON.stringify(report)].entries()) reports[i]?.push(value);
+    if (cc === UNKNOWN_CC || asn === UNKNOWN_ASN) continue;
+    const day = dayOf(receivedHour);
+    for (const app of report.apps) {
+      for (const [i, value] of [report.id, day, cc, asn, app.appId, app.verdict].entries()) apps[i]?.push(value);
+    }
+  }
+  return [...reports, ...apps];
+}
+
+function sqlState(error: unknown): string {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
+}
+
+export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const { poolSize = 10, connectionTimeoutMs = 3_000, statementTimeoutMs = 10_000 } = options;
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    // The client gives up a little after the server should have: a dead server never answers at all.
+    query_timeout: statementTimeoutMs + 2_000,
+    idle_in_transaction_session_timeout: statementTimeoutMs,
+    keepAlive: true,
+    application_name: 'canicall-collector',
+  });
+  // A connection can break while idle in the pool or while checked out between two queries (a
+  // database restart does both); either way pg emits 'error', which must never reach the process.
+  // The query in progress fails on its own, and the pool replaces the connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migrate(pool);
   } catch (error) {
@@ -51,40 +125,44 @@ export async function openPostgresStore(connectionString: string, poolSize = 10)
     throw error;
   }
 
+  let resourceErrorAt = Number.NEGATIVE_INFINITY;
+  const batcher = createBatcher({
+    async write(entries) {
+      try {
+        const result = await pool.query<{ id: string }>({ name: 'canicall-write-batch', text: WRITE_BATCH, values: batchParams(entries) });
+        resourceErrorAt = Number.NEGATIVE_INFINITY;
+        return new Set(result.rows.map((r) => r.id));
+      } catch (error) {
+        if (sqlState(error).startsWith('53')) resourceErrorAt = Date.now();
+        throw error;
+      }
+    },
+    // Class 22 (data) and 23 (constraint) come from one report's values; anything else fails them all.
+    isReportError: (error) => /^2[23]/.test(sqlState(error)),
+    concurrency: 2,
+    maxBatch: MAX_BATCH,
+  });
+
   return {
-    insert: (entry: ReportToStore) =>
-      inTransaction(pool, async (client) => {
-        const { report, cc, asn, receivedHour } = entry;
-        const inserted = await client.query(
-          `INSERT INTO reports (id, hour, received_hour, cc, asn, body) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (id) DO NOTHING`,
-          [report.id, report.hour, receivedHour, cc, asn, JSON.stringify(report)],
-        );
-        if (inserted.rowCount === 0) return 'duplicate';
-        if (report.apps.length > 0) {
-          // One statement for all apps: unnest keeps the round trips at two per report.
-          await client.query(
-            `INSERT INTO app_verdicts (report_id, app_id, verdict, hour, cc, asn)
-             SELECT $1, app_id, verdict, $2, $3, $4 FROM unnest($5::text[], $6::text[]) AS t (app_id, verdict)`,
-            [report.id, report.hour, cc, asn, report.apps.map((a) => a.appId), report.apps.map((a) => a.verdict)],
-          );
-        }
-        return 'created';
-      }),
-    async appCounts(query: StatsQuery): Promise<AppCounts[]> {
-      const params: (string | number)[] = [query.since, UNKNOWN_CC, UNKNOWN_ASN];
+    insert: (entry) => batcher.insert(entry),
+    async cellSums(query: CellQuery): Promise<AppCellSums[]> {
+      const params: (string | number)[] = [query.fromDay, query.untilDay, query.minPerCell];
       // Clauses are fixed strings; only their parameters come from the request.
-      const clauses = ['hour >= $1::timestamptz', 'cc <> $2', 'asn <> $3'];
+      const clauses = ['day >= $1::date', 'day < $2::date'];
       if (query.cc !== undefined) clauses.push(`cc = $${params.push(query.cc)}`);
       if (query.asn !== undefined) clauses.push(`asn = $${params.push(query.asn)}`);
       if (query.appId !== undefined) clauses.push(`app_id = $${params.push(query.appId)}`);
-      const result = await pool.query<AppCounts>(
-        `SELECT app_id AS "appId", count(*)::int AS total,
-           (count(*) FILTER (WHERE verdict = 'works'))::int AS works,
-           (count(*) FILTER (WHERE verdict = 'degraded'))::int AS degraded,
-           (count(*) FILTER (WHERE verdict = 'blocked'))::int AS blocked,
-           (count(*) FILTER (WHERE verdict = 'unknown'))::int AS unknown
-         FROM app_verdicts WHERE ${clauses.join(' AND ')} GROUP BY app_id ORDER BY app_id COLLATE "C"`,
+      const result = await pool.query<AppCellSums>(
+        `SELECT app_id AS "appId",
+           coalesce(sum(t) FILTER (WHERE t >= $3), 0)::int AS total,
+           coalesce(sum(works) FILTER (WHERE t >= $3), 0)::int AS works,
+           coalesce(sum(degraded) FILTER (WHERE t >= $3), 0)::int AS degraded,
+           coalesce(sum(blocked) FILTER (WHERE t >= $3), 0)::int AS blocked,
+           coalesce(sum(unknown) FILTER (WHERE t >= $3), 0)::int AS unknown,
+           (count(*) FILTER (WHERE t < $3))::int AS "smallCells"
+         FROM (SELECT app_id, works, degraded, blocked, unknown, works + degraded + blocked + unknown AS t
+               FROM day_counts WHERE ${clauses.join(' AND ')}) c
+         GROUP BY app_id ORDER BY app_id COLLATE "C"`,
         params,
       );
       return result.rows;
@@ -93,6 +171,33 @@ export async function openPostgresStore(connectionString: string, poolSize = 10)
       const result = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM reports');
       return result.rows[0]?.n ?? 0;
     },
-    close: () => pool.end(),
+    async readiness(): Promise<Readiness> {
+      try {
+        const result = await pool.query<{ ro: string }>({
+          text: "SELECT current_setting('transaction_read_only') AS ro",
+          query_timeout: 2_000,
+        } as pg.QueryConfig);
+        if (result.rows[0]?.ro === 'on') return { ok: false, reason: 'database is read-only' };
+      } catch (error) {
+        return { ok: false, reason: `database is unreachable (${sqlState(error) || (error instanceof Error ? error.message.slice(0, 120) : 'error')})` };
+      }
+      if (Date.now() - resourceErrorAt < RESOURCE_ERROR_MS) return { ok: false, reason: 'database is out of disk space or memory' };
+      return { ok: true };
+    },
+    async deleteReportsReceivedBefore(hour: string) {
+      let deleted = 0;
+      for (;;) {
+        const result = await pool.query(
+          'DELETE FROM reports WHERE id IN (SELECT id FROM reports WHERE received_hour < $1::timestamptz LIMIT $2)',
+          [hour, RETENTION_CHUNK],
+        );
+        deleted += result.rowCount ?? 0;
+        if ((result.rowCount ?? 0) < RETENTION_CHUNK) return deleted;
+      }
+    },
+    async close() {
+      await batcher.drain();
+      await pool.end();
+    },
   };
 }

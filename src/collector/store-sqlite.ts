@@ -1,21 +1,23 @@
 // The Store on a SQLite file (better-sqlite3): the one-command self-hosting default.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { createBatcher } from './batcher';
 import { pendingMigrations } from './migrations/migration';
 import { sqliteMigrations } from './migrations/sqlite-migrations';
-import { UNKNOWN_ASN, UNKNOWN_CC } from './store';
-import type { AppCounts, ReportToStore, StatsQuery, Store } from './store';
+import { cellDeltas } from './store';
+import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
 
-type InsertResult = 'created' | 'duplicate';
+/** Below this much free space the store reports itself not ready: a write may fail with SQLITE_FULL. */
+const MIN_FREE_BYTES = 64 * 1024 * 1024;
+/** Readiness writes one row; asked more often than this, the last answer is reused. */
+const READINESS_CACHE_MS = 1_000;
+const MAX_BATCH = 1_000;
+const RETENTION_CHUNK = 2_000;
 
-interface CountsRow {
-  appId: string;
-  total: number;
-  works: number;
-  degraded: number;
-  blocked: number;
-  unknown: number;
+export interface SqliteStoreOptions {
+  /** PRAGMA max_page_count: caps the file size (a full database is then reported by readiness). */
+  maxPages?: number;
 }
 
 function migrate(db: Database.Database): void {
@@ -33,85 +35,113 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
-export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+/** The file holds where and when people's networks failed: only the collector's own user may read it. */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return 'code' in error && typeof error.code === 'string' ? error.code : error.message.slice(0, 200);
+  return String(error);
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
+  if (file !== ':memory:') createPrivateFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a 202 promises the report is kept, so the commit reaches the disk before the answer goes out.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  if (options.maxPages !== undefined) db.pragma(`max_page_count = ${Math.trunc(options.maxPages)}`);
   migrate(db);
 
   const insertReport = db.prepare(
     'INSERT INTO reports (id, hour, received_hour, cc, asn, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );
-  const insertVerdict = db.prepare(
-    'INSERT INTO app_verdicts (report_id, app_id, verdict, hour, cc, asn) VALUES (?, ?, ?, ?, ?, ?)',
+  const addCell = db.prepare(
+    `INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (day, cc, asn, app_id) DO UPDATE SET works = works + excluded.works, degraded = degraded + excluded.degraded,
+       blocked = blocked + excluded.blocked, unknown = unknown + excluded.unknown`,
   );
-  const insertOne = db.transaction((entry: ReportToStore): InsertResult => {
-    const { report, cc, asn, receivedHour } = entry;
-    const inserted = insertReport.run(report.id, report.hour, receivedHour, cc, asn, JSON.stringify(report));
-    if (inserted.changes === 0) return 'duplicate';
-    for (const app of report.apps) insertVerdict.run(report.id, app.appId, app.verdict, report.hour, cc, asn);
-    return 'created';
+  const writeBatch = db.transaction((entries: readonly ReportToStore[]): Set<string> => {
+    const created = new Set<string>();
+    const fresh: ReportToStore[] = [];
+    for (const entry of entries) {
+      const { report, cc, asn, receivedHour } = entry;
+      if (insertReport.run(report.id, report.hour, receivedHour, cc, asn, JSON.stringify(report)).changes === 0) continue;
+      created.add(report.id);
+      fresh.push(entry);
+    }
+    for (const c of cellDeltas(fresh)) addCell.run(c.day, c.cc, c.asn, c.appId, c.works, c.degraded, c.blocked, c.unknown);
+    return created;
   });
 
-  /**
-   * Group commit: reports that arrive while the event loop is busy are written in one transaction,
-   * so one fsync covers them all. Each report runs in its own savepoint (a nested better-sqlite3
-   * transaction), so one failing report does not fail the others.
-   */
-  let pending: { entry: ReportToStore; resolve: (r: InsertResult) => void; reject: (e: unknown) => void }[] = [];
-  const writeBatch = db.transaction((batch: typeof pending) =>
-    batch.map(({ entry }): { ok: true; result: InsertResult } | { ok: false; error: unknown } => {
-      try {
-        return { ok: true, result: insertOne(entry) };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    }),
-  );
-  const flush = () => {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    try {
-      const outcomes = writeBatch.immediate(batch);
-      batch.forEach(({ resolve, reject }, i) => {
-        const outcome = outcomes[i];
-        if (outcome?.ok === true) resolve(outcome.result);
-        else reject(outcome?.error ?? new Error('report was not written'));
-      });
-    } catch (error) {
-      for (const { reject } of batch) reject(error);
-    }
-  };
+  const batcher = createBatcher({
+    write: (entries) => writeBatch.immediate(entries),
+    // A constraint is the only error one report can cause on its own; full, read-only and I/O errors fail every report.
+    isReportError: (error) => error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT'),
+    concurrency: 1,
+    maxBatch: MAX_BATCH,
+  });
+
   const countReports = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM reports');
+  const probeInsert = db.prepare('INSERT INTO readiness_probe (id, pad) VALUES (1, zeroblob(65536))');
+  const probeDelete = db.prepare('DELETE FROM readiness_probe');
+  // Writing (and removing) as much as a batch of reports needs: a read-only file, a full database or a failing disk all fail it.
+  const probe = db.transaction(() => {
+    probeDelete.run();
+    probeInsert.run();
+    probeDelete.run();
+  });
+  const oldReports = db.prepare<[string, number], { id: string }>('SELECT id FROM reports WHERE received_hour < ? LIMIT ?');
+  const deleteReport = db.prepare('DELETE FROM reports WHERE id = ?');
+  const deleteChunk = db.transaction((ids: readonly { id: string }[]) => {
+    for (const { id } of ids) deleteReport.run(id);
+  });
+
+  let readinessAt = Number.NEGATIVE_INFINITY;
+  let lastReadiness: Readiness = { ok: true };
+  const checkReadiness = (): Readiness => {
+    if (file !== ':memory:') {
+      const fs = statfsSync(dirname(file));
+      if (fs.bavail * fs.bsize < MIN_FREE_BYTES) return { ok: false, reason: 'database disk is almost full' };
+    }
+    try {
+      probe.immediate();
+    } catch (error) {
+      return { ok: false, reason: `database is not writable (${errorText(error)})` };
+    }
+    return { ok: true };
+  };
 
   return {
-    insert: (entry) =>
-      new Promise<InsertResult>((resolve, reject) => {
-        pending.push({ entry, resolve, reject });
-        if (pending.length === 1) setImmediate(flush);
-      }),
-    appCounts(query: StatsQuery): Promise<AppCounts[]> {
+    insert: (entry) => batcher.insert(entry),
+    cellSums(query: CellQuery): Promise<AppCellSums[]> {
       // Clauses are fixed strings; only their parameters come from the request.
-      const clauses = ['hour >= @since', 'cc <> @unknownCc', 'asn <> @unknownAsn'];
+      const clauses = ['day >= @fromDay', 'day < @untilDay'];
       if (query.cc !== undefined) clauses.push('cc = @cc');
       if (query.asn !== undefined) clauses.push('asn = @asn');
       if (query.appId !== undefined) clauses.push('app_id = @appId');
       const rows = db
-        .prepare<Record<string, string | number>, CountsRow>(
-          `SELECT app_id AS appId, count(*) AS total,
-             sum(verdict = 'works') AS works, sum(verdict = 'degraded') AS degraded,
-             sum(verdict = 'blocked') AS blocked, sum(verdict = 'unknown') AS unknown
-           FROM app_verdicts WHERE ${clauses.join(' AND ')} GROUP BY app_id ORDER BY app_id`,
+        .prepare<Record<string, string | number>, AppCellSums>(
+          `SELECT app_id AS appId,
+             coalesce(sum(CASE WHEN t >= @min THEN t END), 0) AS total,
+             coalesce(sum(CASE WHEN t >= @min THEN works END), 0) AS works,
+             coalesce(sum(CASE WHEN t >= @min THEN degraded END), 0) AS degraded,
+             coalesce(sum(CASE WHEN t >= @min THEN blocked END), 0) AS blocked,
+             coalesce(sum(CASE WHEN t >= @min THEN unknown END), 0) AS unknown,
+             sum(t < @min) AS smallCells
+           FROM (SELECT app_id, works, degraded, blocked, unknown, works + degraded + blocked + unknown AS t
+                 FROM day_counts WHERE ${clauses.join(' AND ')})
+           GROUP BY app_id ORDER BY app_id`,
         )
         .all({
-          since: query.since,
-          unknownCc: UNKNOWN_CC,
-          unknownAsn: UNKNOWN_ASN,
+          fromDay: query.fromDay,
+          untilDay: query.untilDay,
+          min: query.minPerCell,
           ...(query.cc === undefined ? {} : { cc: query.cc }),
           ...(query.asn === undefined ? {} : { asn: query.asn }),
           ...(query.appId === undefined ? {} : { appId: query.appId }),
@@ -119,10 +149,28 @@ export function openSqliteStore(file: string): Store {
       return Promise.resolve(rows);
     },
     count: () => Promise.resolve(countReports.get()?.n ?? 0),
-    close() {
-      flush();
+    readiness() {
+      const t = Date.now();
+      if (t - readinessAt >= READINESS_CACHE_MS) {
+        lastReadiness = checkReadiness();
+        readinessAt = t;
+      }
+      return Promise.resolve(lastReadiness);
+    },
+    async deleteReportsReceivedBefore(hour: string) {
+      let deleted = 0;
+      for (;;) {
+        const ids = oldReports.all(hour, RETENTION_CHUNK);
+        if (ids.length === 0) return deleted;
+        deleteChunk(ids);
+        deleted += ids.length;
+        // Let requests in between chunks: a first run on a large file can have millions of rows to delete.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    async close() {
+      await batcher.drain();
       db.close();
-      return Promise.resolve();
     },
   };
 }

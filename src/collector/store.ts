@@ -6,6 +6,12 @@ import type { Verdict } from '../core/report';
 export const UNKNOWN_CC = 'ZZ';
 export const UNKNOWN_ASN = 0;
 
+/**
+ * Reports waiting for their batch beyond this are refused at once (503) instead of queueing
+ * without bound: a database that cannot keep up must not turn into unbounded memory and latency.
+ */
+export const MAX_PENDING_REPORTS = 4_000;
+
 export interface ReportToStore {
   report: SharedReport;
   cc: string;
@@ -14,12 +20,16 @@ export interface ReportToStore {
   receivedHour: string;
 }
 
-export interface StatsQuery {
-  /** Inclusive lower bound on the report hour, "YYYY-MM-DDTHH:00:00Z". */
-  since: string;
+export interface CellQuery {
+  /** First UTC day counted, "YYYY-MM-DD" (receipt day). */
+  fromDay: string;
+  /** First UTC day not counted. */
+  untilDay: string;
   cc?: string;
   asn?: number;
   appId?: string;
+  /** A day cell (one app, one network, one day) counts only with at least this many reports. */
+  minPerCell: number;
 }
 
 export type VerdictCounts = Record<Verdict, number>;
@@ -29,11 +39,65 @@ export interface AppCounts extends VerdictCounts {
   total: number;
 }
 
+/** Per app: the sum of the cells that reached minPerCell, and how many cells did not. */
+export interface AppCellSums extends AppCounts {
+  smallCells: number;
+}
+
+export type Readiness = { ok: true } | { ok: false; reason: string };
+
+/** A report refused because the write queue is full or the database is unreachable: worth retrying (503). */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
 export interface Store {
-  /** Stores a report and its per-app verdicts atomically; a known id stores nothing (first write wins). */
+  /**
+   * Stores a report and adds its verdicts to the day counts, atomically, in the next batch; resolves
+   * once committed. A known id stores nothing (first write wins). Rejects with StoreUnavailableError
+   * when the queue is full.
+   */
   insert(entry: ReportToStore): Promise<'created' | 'duplicate'>;
-  /** Per-app verdict counts over reports with a known country and network, unsuppressed: suppression is the API's rule. */
-  appCounts(query: StatsQuery): Promise<AppCounts[]>;
+  /** Per-app verdict sums over day cells with a known country and network (an index read of the counts table). */
+  cellSums(query: CellQuery): Promise<AppCellSums[]>;
   count(): Promise<number>;
+  /** Whether a write would succeed now: the database answers, is writable and has room. */
+  readiness(): Promise<Readiness>;
+  /** Deletes raw reports received before this hour; the day counts are kept. Returns how many. */
+  deleteReportsReceivedBefore(hour: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The UTC day of an hour string, "YYYY-MM-DD". */
+export function dayOf(hour: string): string {
+  return hour.slice(0, 10);
+}
+
+export interface CellDelta extends VerdictCounts {
+  day: string;
+  cc: string;
+  asn: number;
+  appId: string;
+}
+
+/**
+ * The day-count increments of a batch of newly stored reports, one row per cell, sorted by key so
+ * that concurrent writers (two instances on one PostgreSQL) lock cells in the same order.
+ */
+export function cellDeltas(entries: readonly ReportToStore[]): CellDelta[] {
+  const cells = new Map<string, CellDelta>();
+  for (const { report, cc, asn, receivedHour } of entries) {
+    if (cc === UNKNOWN_CC || asn === UNKNOWN_ASN) continue;
+    const day = dayOf(receivedHour);
+    for (const app of report.apps) {
+      const key = `${day}\u0000${cc}\u0000${asn}\u0000${app.appId}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = { day, cc, asn, appId: app.appId, works: 0, degraded: 0, blocked: 0, unknown: 0 };
+        cells.set(key, cell);
+      }
+      cell[app.verdict] += 1;
+    }
+  }
+  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }

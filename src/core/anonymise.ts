@@ -7,16 +7,13 @@ import {
   MAX_SHARED_PROBES,
   MAX_SHARED_QUALITY_MS,
   SHARED_CATALOG_VERSION_PATTERN,
-  SHARED_ID_MAX_LENGTH,
-  SHARED_ID_PATTERN,
   SHARED_REPORT_SCHEMA_VERSION,
+  SharedIdSchema,
   SharedReportSchema,
   UUID_V4_PATTERN,
 } from './shared-report';
 import type { SharedAppVerdict, SharedProbe, SharedQuality, SharedReport } from './shared-report';
 
-/** Four dotted numbers anywhere: the id alphabet allows digits and dots, so "stun.10.0.0.1" would otherwise pass. */
-const IPV4_LIKE = /(?<!\d)(\d{1,3}\.){3}\d{1,3}(?!\d)/;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -24,7 +21,8 @@ const HOUR_MS = 3_600_000;
  * report's ids come from whatever catalog ran (a test may supply one), so they are not trusted.
  */
 export function isShareableId(id: string): boolean {
-  return id.length <= SHARED_ID_MAX_LENGTH && SHARED_ID_PATTERN.test(id) && !IPV4_LIKE.test(id);
+  // The collector checks ids with this same schema (its address scan included).
+  return v.is(SharedIdSchema, id);
 }
 
 /** Rounds a start time down to the hour in UTC, as "YYYY-MM-DDTHH:00:00Z". */

@@ -1,5 +1,5 @@
 // Judges one app: messaging (its signalling hosts) and calls (its media path) apart, then one verdict.
-import type { App, Confidence, Transport } from './catalog';
+import { isOwnMedia, type App, type Confidence, type Transport } from './catalog';
 import { parseIceUrl } from './ice-url';
 import { hasBaseline, type NetworkContext } from './network-context';
 import { adviceForReasons, maxConfidence, minConfidence, orderReasons } from './reasons';
@@ -113,10 +113,13 @@ function inferredTransportStatus(app: App, transport: Transport, network: Networ
  * Calls: the app's transports in its order of preference, each from its own media probes when it
  * has them, else inferred from the generic ones (MEDIA_INFERRED, low confidence). The first
  * transport working is "reachable"; a later one working is a fallback ("partial"); all failing
- * is "blocked".
+ * is "blocked". A media target on a control's server (catalog sharedWith) is not the app's own:
+ * it feeds the generic evidence (network-context.ts) as the control does, so it can neither make
+ * the app read as tested directly and lend it its mediaConfidence, nor, when that one server is
+ * down, make the app's calls read as blocked.
  */
 function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): Part {
-  const own = app.media.flatMap((target) => {
+  const own = app.media.filter(isOwnMedia).flatMap((target) => {
     const url = parseIceUrl(target.url);
     const result = evidence.ice.get(target.id);
     if (url === null || result === undefined) return [];
@@ -165,7 +168,7 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
   // The app's own servers failing where generic UDP (or no network cause) explains nothing.
   if (reach === 'blocked' && statuses.some((s) => s.own && s.cause === 'app')) reasons.push('RELAY_UNREACHABLE');
   if (own.some((p) => p.outcome.kind === 'local')) reasons.push('LOCAL_INTERFERENCE');
-  if (app.media.length === 0) reasons.push('MEDIA_INFERRED');
+  if (!app.media.some(isOwnMedia)) reasons.push('MEDIA_INFERRED');
 
   // Confidence rests on the transports that decided: the app's own probes carry its
   // mediaConfidence; a decision resting on an inferred transport is low.

@@ -1,9 +1,12 @@
 // The call-app catalog: schema, types and parsing. The data lives in catalog.json.
 import * as v from 'valibot';
 import { FailureSchema } from './failure';
+import { parseIceUrl } from './ice-url';
 
 const Id = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]*$/, 'ids are lower-case a-z, 0-9, dot and dash'));
 const Source = v.pipe(v.string(), v.url('a source must be a URL'));
+/** For maintainers, never shown to users: what a target really is, or why the catalog is as it is. */
+const Note = v.pipe(v.string(), v.minLength(1));
 
 /** An HTTPS (or plain HTTP) endpoint probed with fetch; any HTTP answer means reachable. */
 export const HttpTargetSchema = v.object({
@@ -22,6 +25,7 @@ export const HttpTargetSchema = v.object({
    */
   http3: v.optional(v.object({ source: Source })),
   source: Source,
+  note: v.optional(Note),
 });
 export type HttpTarget = v.InferOutput<typeof HttpTargetSchema>;
 
@@ -30,8 +34,19 @@ export const IceTargetSchema = v.object({
   id: Id,
   url: v.pipe(v.string(), v.regex(/^(stun|turns?):[^\s]+$/, 'ice targets are stun:, turn: or turns: URLs')),
   source: Source,
+  /** What the server is, e.g. "Meta's STUN: tests the Meta network, not WhatsApp's per-call relays". */
+  note: v.optional(Note),
+  /**
+   * For an app's media: the id of the STUN control whose server (or service: turn.cloudflare.com is
+   * the anycast service behind stun.cloudflare.com) this is. Its result is shared evidence about the
+   * network, not the app's own (see isOwnMedia); required when it is a control's server (same host
+   * and port).
+   */
+  sharedWith: v.optional(Id),
 });
 export type IceTarget = v.InferOutput<typeof IceTargetSchema>;
+
+const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 
 export const TransportSchema = v.picklist(['udp', 'tcp', 'tls']);
 export type Transport = v.InferOutput<typeof TransportSchema>;
@@ -49,11 +64,15 @@ export const AppSchema = v.object({
   media: v.array(IceTargetSchema),
   /** Transports the app's calls can use, in the app's order of preference. */
   transports: v.pipe(v.array(TransportSchema), v.minLength(1)),
-  /** UDP ports the app's media uses, for inference from generic probes when `media` is empty. */
-  udpPorts: v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
+  /** UDP ports the app's media uses, for inference from generic probes when it has no media server of its own. */
+  udpPorts: v.array(Port),
+  /** Where each of `udpPorts` comes from: every listed port is in a group, every grouped port is listed (parseCatalog checks). */
+  udpPortSources: v.optional(v.array(v.object({ ports: v.pipe(v.array(Port), v.minLength(1)), source: Source }))),
   /** How far a media verdict can be trusted when it rests on this app's probes. */
   mediaConfidence: ConfidenceSchema,
   sources: v.pipe(v.array(Source), v.minLength(1)),
+  /** Findings about the app that are not targets: servers left out and why (e.g. IP literals), stale entries removed. */
+  notes: v.optional(v.array(v.object({ text: Note, sources: v.pipe(v.array(Source), v.minLength(1)) }))),
 });
 export type App = v.InferOutput<typeof AppSchema>;
 
@@ -88,7 +107,60 @@ export function parseCatalog(data: unknown): CatalogResult {
     if (ids.has(id)) return { ok: false, error: `invalid catalog: duplicate id "${id}"` };
     ids.add(id);
   }
-  return { ok: true, catalog: result.output };
+  const error = sharingError(result.output) ?? portSourcesError(result.output);
+  return error === undefined ? { ok: true, catalog: result.output } : { ok: false, error: `invalid catalog: ${error}` };
+}
+
+/** A STUN/TURN server as host and port: the same server whatever the scheme or transport. */
+function serverOf(url: string): string | undefined {
+  const ice = parseIceUrl(url);
+  return ice === null ? undefined : `${ice.host}:${ice.port}`;
+}
+
+/**
+ * An app's media target on a control STUN/TURN server (same host and port) must say so
+ * (sharedWith), so that a control can never pass for the app's own server; and sharedWith must
+ * name a control. The same service under another name (turn.cloudflare.com for
+ * stun.cloudflare.com) cannot be told from the URL: the catalog says it.
+ */
+function sharingError(catalog: Catalog): string | undefined {
+  const controlIds = new Set(catalog.controls.stun.map((c) => c.id));
+  const controlServers = new Map<string, string>();
+  for (const control of catalog.controls.stun) {
+    const server = serverOf(control.url);
+    if (server !== undefined) controlServers.set(server, control.id);
+  }
+  for (const target of catalog.apps.flatMap((app) => app.media)) {
+    if (target.sharedWith !== undefined && !controlIds.has(target.sharedWith)) {
+      return `${target.id} is sharedWith "${target.sharedWith}", which is not a STUN control`;
+    }
+    const control = controlServers.get(serverOf(target.url) ?? '');
+    if (control !== undefined && target.sharedWith === undefined) return `${target.id} uses the server of control ${control}: mark it sharedWith`;
+  }
+  return undefined;
+}
+
+/** When an app gives its ports' sources, every listed port has one and every sourced port is listed. */
+function portSourcesError(catalog: Catalog): string | undefined {
+  for (const app of catalog.apps) {
+    if (app.udpPortSources === undefined) continue;
+    const sourced = new Set(app.udpPortSources.flatMap((group) => group.ports));
+    const listed = new Set(app.udpPorts);
+    const unsourced = app.udpPorts.find((port) => !sourced.has(port));
+    if (unsourced !== undefined) return `${app.id} lists UDP port ${unsourced} without a source`;
+    const unlisted = [...sourced].find((port) => !listed.has(port));
+    if (unlisted !== undefined) return `${app.id} gives a source for UDP port ${unlisted}, which it does not list`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a media target's result is the app's own evidence. A control's server (sharedWith) tells
+ * about the network, not the app: the verdict leaves it to the generic evidence, so it never makes
+ * the app read as tested directly nor lends it the app's mediaConfidence (app-verdict.ts).
+ */
+export function isOwnMedia(target: IceTarget): boolean {
+  return target.sharedWith === undefined;
 }
 
 /** Orders catalog versions (YYYY.MM.DD[.N]) numerically: negative when `a` is older than `b`. */

@@ -21,7 +21,8 @@ export const CONTROLS = {
   rttMaxMs: 1000,
   /** Below this there is no time for a useful RTT sample. */
   rttMinMs: 300,
-  rttSamples: 5,
+  /** Seven, so that the robust jitter (stats.ts) stays sound with up to three stray samples. */
+  rttSamples: 7,
   /**
    * The loss burst: this many parallel Binding exchanges. At 10 % loss each way a burst of 64 reads
    * ≥ 5 % (LOSSY) 98.7 % of the time, a burst of 32 only 92 % (negative binomial over the sends).
@@ -144,25 +145,38 @@ export function isSlowLink(idleRttMs: number | undefined, loadedRttMs: number | 
   return (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= SLOW_LINK_QUEUE_MS;
 }
 
+/**
+ * The parallel pass's pool: it opens with a part of its slots (ICE batches first, then a few HTTPS fetches) until
+ * the first loaded-RTT sample, and runs the rest a few at a time on a link that sample shows queueing. Thirty TLS
+ * handshakes at once fill a 256 kbit/s link's queue for seconds (issue: every app read "blocked").
+ */
+export const APP_PASS = { openingConcurrency: 12, queuedConcurrency: 3 } as const;
+
 export interface ConfirmDeadlines {
   iceUdpMs: number;
   iceTcpMs: number;
   httpMs: number;
-  /** Probes in flight at once: all of them on a link that did not queue, a few on one that did. */
+  /** Probes in flight at once: all of them where the parallel pass did not queue the link, a few where it did. */
   concurrency: number;
   /** The whole pass; targets not confirmed by then stay unconfirmed, which is no evidence (silence.ts). */
   passMs: number;
 }
 
-/** Probes in flight at once in the confirmation pass on a slow link: one TLS handshake at 128 kbit/s takes ~0.3 s. */
-export const SLOW_LINK_CONFIRM_CONCURRENCY = 3;
+/**
+ * Queueing under the parallel pass's load from which the confirmation pass goes a few probes at a time. Lower than
+ * SLOW_LINK_QUEUE_MS: going slowly costs only time, while repeating the parallel pass's crowd on a link it
+ * queued would repeat its silences. A busy CPU may cross it too, which is harmless.
+ */
+export const CONFIRM_QUEUE_MS = 100;
+/** Probes in flight at once in the confirmation pass on a queued link: one TLS handshake at 128 kbit/s takes ~0.3 s. */
+export const QUEUED_CONFIRM_CONCURRENCY = 3;
 /** Ceilings for the confirmation pass: above the parallel pass's, since time, not load, is what it spends. */
 export const CONFIRM_CEILING = { iceUdpMs: 2500, iceTcpMs: 4000, httpMs: 4000 } as const;
 /**
- * The whole pass on a slow link: enough for a few rounds, so a check on a 128 kbit/s link ends near 10 s (DESIGN.md
- * "Time budget"). On a link that did not queue every probe runs at once and the pass lasts one deadline.
+ * The whole pass on a queued link: enough for a few rounds, so a check on a 128 kbit/s link ends near 10 s
+ * (DESIGN.md "Time budget"). Where the link did not queue every probe runs at once and the pass lasts one deadline.
  */
-export const CONFIRM_SLOW_PASS_MS = 6000;
+export const QUEUED_CONFIRM_PASS_MS = 6000;
 
 /**
  * Deadlines for the confirmation pass: from the larger of the idle RTT and the RTT under load, since the pass
@@ -171,7 +185,7 @@ export const CONFIRM_SLOW_PASS_MS = 6000;
 export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: number | undefined, lossPct?: number): ConfirmDeadlines {
   const rtts = [idleRttMs, loadedRttMs].filter((r): r is number => r !== undefined && Number.isFinite(r) && r >= 0);
   const rtt = rtts.length === 0 ? undefined : Math.max(...rtts);
-  const slow = isSlowLink(idleRttMs, loadedRttMs);
+  const queued = (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= CONFIRM_QUEUE_MS;
   const widen = (rule: Rule, ceiling: number): Rule => ({ ...rule, ceiling });
   const usualUdp = apply(widen(ICE_UDP, CONFIRM_CEILING.iceUdpMs), rtt);
   const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(CONFIRM_CEILING.iceUdpMs, Math.max(usualUdp, LOSSY_ICE_UDP_FLOOR_MS)) : usualUdp;
@@ -182,7 +196,7 @@ export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: num
     iceUdpMs,
     iceTcpMs,
     httpMs,
-    concurrency: slow ? SLOW_LINK_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
-    passMs: slow ? Math.max(CONFIRM_SLOW_PASS_MS, longest) : longest,
+    concurrency: queued ? QUEUED_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
+    passMs: queued ? Math.max(QUEUED_CONFIRM_PASS_MS, longest) : longest,
   };
 }

@@ -24,7 +24,8 @@ export type TaskOutcome<T> =
   | { kind: 'aborted'; ms: number };
 
 export interface PoolOptions<T> {
-  concurrency: number;
+  /** A number, or a function read each time a slot could be filled (a caller that learns the link is slow lowers it). */
+  concurrency: number | (() => number);
   /** From the call of runPool; running tasks time out and queued ones are skipped at this point. */
   deadlineMs: number;
   clock: Clock;
@@ -40,7 +41,7 @@ export interface PoolOptions<T> {
  */
 export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T>): Promise<TaskOutcome<T>[]> {
   const { clock, signal } = options;
-  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  const concurrency = (): number => Math.max(1, Math.floor(typeof options.concurrency === 'function' ? options.concurrency() : options.concurrency));
   const outcomes: (TaskOutcome<T> | undefined)[] = tasks.map(() => undefined);
   const running = new Map<number, { controller: AbortController; startedAt: number; cancelTimer: () => void }>();
   let next = 0;
@@ -131,7 +132,7 @@ export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T
     }
 
     function fill(): void {
-      while (!closed && !stopped && running.size < concurrency && next < tasks.length) {
+      while (!closed && !stopped && running.size < concurrency() && next < tasks.length) {
         const index = next++;
         const task = tasks[index];
         if (task) start(index, task);

@@ -217,6 +217,14 @@ export const OverallSchema = v.object({
 });
 export type Overall = v.InferOutput<typeof OverallSchema>;
 
+/** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
+export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns']);
+export type Phase = v.InferOutput<typeof PhaseSchema>;
+
+/** When a phase started and, once over, ended: ms after the check started. */
+export const PhaseTimeSchema = v.object({ phase: PhaseSchema, startMs: Ms, endMs: v.optional(Ms) });
+export type PhaseTime = v.InferOutput<typeof PhaseTimeSchema>;
+
 export const ReportStatusSchema = v.picklist(['running', 'done', 'cancelled', 'failed']);
 export type ReportStatus = v.InferOutput<typeof ReportStatusSchema>;
 
@@ -231,6 +239,7 @@ export const ReportSchema = v.object({
   catalogVersion: v.string(),
   browser: v.object({ family: v.picklist(['chrome', 'firefox']), major: v.pipe(v.number(), v.integer()) }),
   baselineRttMs: v.optional(Ms),
+  phases: v.optional(v.array(PhaseTimeSchema)),
   observations: ObservationsSchema,
   quality: v.optional(QualitySchema),
   apps: v.array(AppVerdictSchema),

@@ -21,9 +21,13 @@ export const SHARED_ID_MAX_LENGTH = 64;
 /** Bounds that keep a hostile body small even before the byte limit: a real check has about 15 apps and 100 probes. */
 export const MAX_SHARED_APPS = 64;
 export const MAX_SHARED_PROBES = 256;
-/** Probe durations above this are clamped: every probe has a deadline far below it. */
-export const MAX_SHARED_PROBE_MS = 600_000;
-export const MAX_SHARED_QUALITY_MS = 60_000;
+/**
+ * Numbers are bounded so that none can carry a client port (ephemeral ports start at 32768):
+ * probe durations, in steps of 10 ms up to 30 s, take 3,001 values; RTT and jitter, whole ms up
+ * to 10 s, 10,001. Every probe has a deadline far below these (DESIGN.md, Time budget); longer is clamped.
+ */
+export const MAX_SHARED_PROBE_MS = 30_000;
+export const MAX_SHARED_QUALITY_MS = 10_000;
 
 /** A uuid v4 as crypto.randomUUID() writes it (lower case). */
 export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -36,11 +40,42 @@ export const SHARED_HOUR_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])
 export const SHARED_EXTENSION_VERSION_PATTERN = /^(\d{1,5}(\.\d{1,5}){0,2}|unknown)$/;
 export const SHARED_CATALOG_VERSION_PATTERN = /^(\d{4}\.\d{2}\.\d{2}(\.\d{1,4})?|unknown)$/;
 
+/** Four dotted numbers not inside a longer number: IPv4, alone or inside an id such as "stun.10.0.0.1" or "198.51.100.23.54321". */
+const IPV4_LIKE = /(?<!\d)(\d{1,3}\.){3}\d{1,3}(?!\d)/;
+/** Runs of hex digits, dots and colons with at least one colon: where an IPv6 literal would sit. */
+const COLON_RUNS = /[0-9a-f.:]*:[0-9a-f.:]*/gi;
+
+/**
+ * The address scan the extension runs before sending and the collector runs on every string it
+ * receives. An IPv6 literal either compresses zeros ("::") or has at least six colons (eight groups,
+ * or six and a dotted IPv4 tail); the report hour ("14:00:00") has neither.
+ */
+export function containsAddress(text: string): boolean {
+  if (IPV4_LIKE.test(text)) return true;
+  for (const run of text.match(COLON_RUNS) ?? []) {
+    if (run.includes('::') || run.split(':').length > 6) return true;
+  }
+  return false;
+}
+
+/** Eight or more digits in a row could be an IPv4 address written as one number (16.0.0.0 is 268435456). */
+const LONG_NUMBER = /\d{8}/;
+
 export const SharedIdSchema = v.pipe(
   v.string(),
   v.maxLength(SHARED_ID_MAX_LENGTH, `ids are at most ${SHARED_ID_MAX_LENGTH} characters`),
   v.regex(SHARED_ID_PATTERN, 'ids are lower-case a-z, 0-9, dot and dash'),
+  v.check((id) => !containsAddress(id) && !LONG_NUMBER.test(id), 'ids never hold an address'),
 );
+
+function everyString(value: unknown, visit: (s: string) => boolean): boolean {
+  if (typeof value === 'string') return visit(value);
+  if (Array.isArray(value)) return value.every((item) => everyString(item, visit));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).every(([key, item]) => visit(key) && everyString(item, visit));
+  }
+  return true;
+}
 
 const Integer = (min: number, max: number) =>
   v.pipe(v.number(), v.integer('must be an integer'), v.minValue(min), v.maxValue(max));
@@ -111,7 +146,8 @@ export const SharedQualitySchema = v.strictObject({
 });
 export type SharedQuality = v.InferOutput<typeof SharedQualitySchema>;
 
-export const SharedReportSchema = v.strictObject({
+export const SharedReportSchema = v.pipe(
+  v.strictObject({
   schema: v.literal(SHARED_REPORT_SCHEMA_VERSION),
   /** Random per shared report, used only so a retried upload is stored once. Never the local report id. */
   id: v.pipe(v.string(), v.regex(UUID_V4_PATTERN, 'id is a lower-case uuid v4')),
@@ -131,7 +167,11 @@ export const SharedReportSchema = v.strictObject({
   probes: v.pipe(v.array(SharedProbeSchema), v.maxLength(MAX_SHARED_PROBES)),
   quality: v.optional(SharedQualitySchema),
   nat: v.optional(NatMappingSchema),
-});
+  }),
+  // Each field's own pattern already excludes addresses; this scan of every string and key is the
+  // last word, so a future field with a looser pattern cannot let one through.
+  v.check((report) => everyString(report, (s) => !containsAddress(s)), 'a shared report never holds an address'),
+);
 export type SharedReport = v.InferOutput<typeof SharedReportSchema>;
 
 export type SharedReportParse = { ok: true; report: SharedReport } | { ok: false; path: string; error: string };

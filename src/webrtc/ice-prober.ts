@@ -7,14 +7,19 @@ import { openPeerConnection } from './peer-connections';
 
 /**
  * Non-empty dummy credentials: a TURN server that answers with 401 has proved it is reachable over
- * that exact transport (browser-behaviour.md §4). Empty credentials make the constructor throw.
+ * that exact transport (browser-behaviour.md §4). Empty credentials make the constructor throw. The
+ * username travels in clear in a TURN Allocate, so it is shaped like a TURN REST API username
+ * (expiry:id) and names nothing; the password never leaves the browser (only an HMAC over it would).
  */
-const DUMMY_USERNAME = 'can-i-call-probe';
-const DUMMY_CREDENTIAL = 'not-a-real-credential';
+function dummyUsername(): string {
+  const expiry = Math.floor(Date.now() / 1000) + 86_400;
+  return `${expiry}:${Math.floor(Math.random() * 1e9).toString(36)}`;
+}
+const DUMMY_CREDENTIAL = 'x';
 
 /** An RTCIceServer for a probe URL; STUN ignores the credentials, TURN needs them to be non-empty. */
 export function probeServer(url: string): RTCIceServer {
-  return { urls: url, username: DUMMY_USERNAME, credential: DUMMY_CREDENTIAL };
+  return { urls: url, username: dummyUsername(), credential: DUMMY_CREDENTIAL };
 }
 
 /**

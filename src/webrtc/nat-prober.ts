@@ -6,7 +6,7 @@ import { parseCandidate } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
 import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sendsBefore, type Burst, type RetransmitSchedule } from '../core/loss';
 import type { LossResult, NatResult, RttResult } from '../core/report';
-import { jitter, median, round, roundMs } from '../core/stats';
+import { median, robustJitter, round, roundMs } from '../core/stats';
 import { hasIceErrorEvents, probeIceTarget, probeServer } from './ice-prober';
 import { openPeerConnection } from './peer-connections';
 
@@ -102,7 +102,7 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
     targetId: target.id,
     samples: firstSends,
     medianMs: roundMs(median(firstSends) ?? 0),
-    jitterMs: roundMs(jitter(firstSends) ?? 0),
+    jitterMs: roundMs(robustJitter(firstSends) ?? 0),
   };
 }
 

@@ -6,16 +6,22 @@ import type { AppOptions, CollectorBindings, StatsResponse } from '../../src/col
 import { createCatalogSigner } from '../../src/collector/catalog-signer';
 import { createJsonLogger } from '../../src/collector/logger';
 import { createTokenBucketLimiter } from '../../src/collector/rate-limit';
+import fc from 'fast-check';
+import { StoreUnavailableError } from '../../src/collector/store';
 import type { Store } from '../../src/collector/store';
-import type { SharedAppVerdict } from '../../src/core/shared-report';
+import { FAILURES } from '../../src/core/failure';
+import { REASONS } from '../../src/core/report';
+import type { SharedAppVerdict, SharedProbe } from '../../src/core/shared-report';
 import { verifyCatalog } from '../../src/core/verify-catalog';
-import { ADDRESSES, catalog, geo, HOUR, NOW, sharedReport } from './fixtures';
+import { ADDRESSES, catalog, geo, NEXT_DAY, NOW, sharedReport } from './fixtures';
 
 export interface StoreFactory {
   name: string;
   /** A fresh, empty place to store (a file path, a database URL). */
   newLocation(): Promise<string>;
   open(location: string): Promise<Store>;
+  /** Every string and number stored at the location, read with the database's own client (JSON bodies opened up). */
+  dump(location: string): Promise<{ strings: string[]; bodyNumbers: number[] }>;
 }
 
 const signer = createCatalogSigner(generateKeyPairSync('ed25519').privateKey);
@@ -27,6 +33,11 @@ interface PostOptions {
 }
 
 type App = ReturnType<typeof createApp>;
+
+/** Four dotted numbers not inside a longer number (the test's own copy of the rule, not the code under test). */
+const IPV4_LITERAL = /(?<!\d)(\d{1,3}\.){3}\d{1,3}(?!\d)/;
+/** An hour as the report carries it, or as SQLite (text) or PostgreSQL (timestamptz::text) print a stored one. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:00:00(Z|\+00(:00)?)$/;
 
 function env(address: string): CollectorBindings {
   return { incoming: { socket: { remoteAddress: address } } };
@@ -51,7 +62,7 @@ function get(app: App, path: string, options: { from?: string; headers?: Record<
   return Promise.resolve(app.request(path, { headers: options.headers ?? {} }, env(options.from ?? ADDRESSES.morocco)));
 }
 
-async function stats(app: App, query: string): Promise<StatsResponse> {
+async function statsNow(app: App, query: string): Promise<StatsResponse> {
   const res = await get(app, `/v1/stats${query}`);
   expect(res.status).toBe(200);
   return (await res.json()) as StatsResponse;
@@ -68,15 +79,29 @@ export function describeCollectorApi(factory: StoreFactory): void {
     let location: string;
     let store: Store;
     let lines: string[];
+    /** The collector's clock: reports are posted at NOW; stats are read once NOW's day is over (NEXT_DAY). */
+    let clock: Date;
 
     beforeEach(async () => {
       location = await factory.newLocation();
       store = await factory.open(location);
       lines = [];
+      clock = NOW;
     });
     afterEach(async () => {
       await store.close();
     });
+
+    /** Stats as published the day after: a day's cells are counted only once it is over. */
+    async function stats(app: App, query: string): Promise<StatsResponse> {
+      const before = clock;
+      clock = NEXT_DAY;
+      try {
+        return await statsNow(app, query);
+      } finally {
+        clock = before;
+      }
+    }
 
     function makeApp(overrides: Partial<AppOptions> = {}): App {
       return createApp({
@@ -86,7 +111,7 @@ export function describeCollectorApi(factory: StoreFactory): void {
         logger: createJsonLogger((line) => lines.push(line), () => NOW),
         catalog,
         signer,
-        now: () => NOW,
+        now: () => clock,
         ...overrides,
       });
     }
@@ -95,6 +120,153 @@ export function describeCollectorApi(factory: StoreFactory): void {
       const res = await get(makeApp(), '/healthz');
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok' });
+    });
+
+    it('answers /readyz with the state of the database and the geo tables', async () => {
+      const res = await get(makeApp(), '/readyz');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ready', database: 'ok', geo: 'ready' });
+    });
+
+    it('answers 503 with Retry-After when the store cannot take the report, and the report is not stored', async () => {
+      const app = makeApp({ store: { ...store, insert: () => Promise.reject(new StoreUnavailableError('queue full')) } });
+      const res = await postReport(app, sharedReport());
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await errorOf(res)).toMatch(/retry later/);
+      expect(await store.count()).toBe(0);
+    });
+
+    describe('addresses', () => {
+      const valid = sharedReport();
+      const cases: [string, unknown, RegExp][] = [
+        ['an app id that is an IPv4 address', { ...valid, apps: [{ ...valid.apps[0], appId: '192.168.1.10' }] }, /at apps\.0\.appId/],
+        ['a target id ending in an IPv4 address', { ...valid, probes: [{ ...valid.probes[0], targetId: 'stun.10.0.0.1' }] }, /at probes\.0\.targetId/],
+        ['a target id holding an address and a port', { ...valid, probes: [{ ...valid.probes[0], targetId: '198.51.100.23.54321' }] }, /at probes\.0\.targetId/],
+        ['an id holding an IPv4 address as one number', { ...valid, apps: [{ ...valid.apps[0], appId: 'relay-3232235786' }] }, /at apps\.0\.appId/],
+        ['an RTT that could be a port', { ...valid, quality: { ...valid.quality, rttMs: 54_321 } }, /at quality\.rttMs/],
+        ['a probe duration that could be a port', { ...valid, probes: [{ ...valid.probes[0], ms: 543_210 }] }, /at probes\.0\.ms/],
+      ];
+      for (const [name, body, error] of cases) {
+        it(`refuses ${name}, and stores and publishes nothing`, async () => {
+          const app = makeApp();
+          for (let i = 0; i < 5; i++) {
+            const res = await postReport(app, { ...(body as object), id: sharedReport().id });
+            expect(res.status).toBe(400);
+            expect(await errorOf(res)).toMatch(error);
+          }
+          expect(await store.count()).toBe(0);
+          expect((await stats(app, '')).apps).toEqual([]);
+        });
+      }
+
+      it('stores only the entries whose id is in the catalog it serves', async () => {
+        const app = makeApp();
+        const report = sharedReport({
+          apps: [...valid.apps, { ...(valid.apps[0] as SharedAppVerdict), appId: 'custom-1' }],
+          probes: [...valid.probes, { ...(valid.probes[0] as SharedProbe), targetId: 'custom-1.server' }],
+        });
+        expect((await postReport(app, report)).status).toBe(202);
+        const { strings } = await factory.dump(location);
+        expect(strings).toContain('whatsapp');
+        expect(strings).toContain('signal-chat');
+        expect(strings.filter((s) => s.startsWith('custom-1'))).toEqual([]);
+      });
+
+      it('never stores or publishes an address, whatever a report holds (property)', async () => {
+        const ipv4 = fc.ipV4();
+        const ip = fc.oneof(ipv4, fc.ipV6(), fc.ipV4Extended());
+        const port = fc.integer({ min: 1, max: 65_535 });
+        const knownId = fc.constantFrom('whatsapp', 'signal', 'whatsapp-web', 'signal-chat', 'whatsapp-relay-udp', 'stun-control-1');
+        const id = fc.oneof(
+          { weight: 12, arbitrary: knownId },
+          fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,20}$/),
+          ipv4.map((a) => `stun.${a}`),
+          fc.tuple(ipv4, port).map(([a, p]) => `${a}.${p}`),
+          ip,
+          fc.tuple(ip, port).map(([a, p]) => `${a}:${p}`),
+          fc.string(),
+        );
+        /** Mostly valid values, sometimes one that could carry a port: reports must get through for the property to mean something. */
+        const bounded = (valid: fc.Arbitrary<number>) => fc.oneof({ weight: 9, arbitrary: valid }, fc.integer({ min: 0, max: 70_000 }));
+        const ms = bounded(fc.integer({ min: 0, max: 3_000 }).map((n) => n * 10));
+        const verdict = fc.constantFrom('works', 'degraded', 'blocked', 'unknown' as const);
+        const reach = fc.constantFrom('reachable', 'partial', 'blocked', 'unknown' as const);
+        const confidence = fc.constantFrom('high', 'medium', 'low' as const);
+        const version = fc.oneof({ weight: 5, arbitrary: fc.constant('0.1.0') }, fc.stringMatching(/^\d{1,5}(\.\d{1,5}){0,3}$/), ip);
+        const hostileReport = fc.record({
+          schema: fc.constant(1),
+          id: fc.uuid({ version: 4 }),
+          hour: fc.constant(valid.hour),
+          extensionVersion: version,
+          catalogVersion: fc.oneof({ weight: 5, arbitrary: fc.constant('2026.06.18') }, fc.stringMatching(/^\d{4}\.\d{2}\.\d{2}(\.\d{1,4})?$/), ip),
+          browser: fc.record({ family: fc.constantFrom('chrome', 'firefox'), major: bounded(fc.integer({ min: 1, max: 999 })) }),
+          apps: fc.uniqueArray(
+            fc.record({
+              appId: id,
+              verdict,
+              confidence,
+              messaging: reach,
+              calls: reach,
+              reasons: fc.uniqueArray(fc.constantFrom(...REASONS), { maxLength: 3 }),
+            }),
+            { maxLength: 4, selector: (a) => a.appId },
+          ),
+          probes: fc.array(
+            fc.oneof(
+              fc.record({
+                kind: fc.constant('http'),
+                targetId: id,
+                outcome: fc.constantFrom('reachable', 'failed'),
+                failure: fc.constantFrom(...FAILURES),
+                ms,
+              }),
+              fc.record({
+                kind: fc.constant('ice'),
+                targetId: id,
+                transport: fc.constantFrom('udp', 'tcp', 'tls'),
+                outcome: fc.constantFrom('reachable', 'unreachable', 'filtered'),
+                evidence: fc.constantFrom('srflx', 'relay', 'server-error', 'deadline'),
+                errorCode: bounded(fc.integer({ min: 0, max: 999 })),
+                ms,
+              }),
+            ),
+            { maxLength: 3 },
+          ),
+          quality: fc.record({
+            rttMs: bounded(fc.integer({ min: 0, max: 10_000 })),
+            jitterMs: bounded(fc.integer({ min: 0, max: 10_000 })),
+            lossPct: fc.constantFrom(0, 0.5, 12.3),
+            mos: fc.constantFrom(1, 4.2),
+          }),
+        });
+        const app = makeApp();
+        let accepted = 0;
+        await fc.assert(
+          fc.asyncProperty(hostileReport, async (report) => {
+            const res = await postReport(app, report);
+            expect([202, 400]).toContain(res.status);
+            if (res.status === 202) accepted += 1;
+          }),
+          { numRuns: 200 },
+        );
+        // Enough reports were accepted for cells to be published: the property is about what is kept, not only what is refused.
+        expect(accepted).toBeGreaterThan(10);
+        const { strings, bodyNumbers } = await factory.dump(location);
+        expect(strings.length).toBeGreaterThan(100);
+        for (const s of strings) {
+          expect(s).not.toMatch(IPV4_LITERAL);
+          // The only strings with a colon are hours (the report's, the receipt hour as the database prints it).
+          if (s.includes(':')) expect(s).toMatch(TIMESTAMP);
+        }
+        // No stored number can be an ephemeral port.
+        for (const n of bodyNumbers) expect(n).toBeLessThan(32_768);
+        for (const query of ['', '?cc=MA', '?asn=36903', '?app=whatsapp', '?days=90']) {
+          const published = JSON.stringify(await stats(app, query));
+          expect(published).not.toMatch(IPV4_LITERAL);
+          expect(published).not.toMatch(/::/);
+        }
+      }, 120_000);
     });
 
     describe('POST /v1/reports', () => {
@@ -146,7 +318,7 @@ export function describeCollectorApi(factory: StoreFactory): void {
         const results = await Promise.all(Array.from({ length: 8 }, () => postReport(app, report)));
         expect(results.map((r) => r.status)).toEqual(Array.from({ length: 8 }, () => 202));
         expect(await store.count()).toBe(1);
-        const counts = await store.appCounts({ since: HOUR });
+        const counts = await store.cellSums({ fromDay: '2026-06-18', untilDay: '2026-06-19', minPerCell: 1 });
         expect(counts.map((c) => c.total)).toEqual([1, 1]);
       });
 
@@ -344,7 +516,8 @@ export function describeCollectorApi(factory: StoreFactory): void {
         expect(result.minReportsPerCell).toBe(5);
 
         await seed(app, 1, ADDRESSES.morocco);
-        result = await stats(app, '');
+        // A new app: the first one cached its answer for the day, as it may (that day was over).
+        result = await stats(makeApp(), '');
         expect(result.apps.map((a) => [a.appId, a.total])).toEqual([
           ['signal', 5],
           ['whatsapp', 5],
@@ -352,14 +525,18 @@ export function describeCollectorApi(factory: StoreFactory): void {
         expect(result.suppressed).toBe(0);
       });
 
-      it('suppresses per cell: an app below 5 in the filtered network is hidden even if it has 5 elsewhere', async () => {
+      it('suppresses per network and day: cells below 5 count nowhere, not even where together they make 6', async () => {
         const app = makeApp();
         await seed(app, 3, ADDRESSES.morocco);
         await seed(app, 3, ADDRESSES.algeria);
-        expect((await stats(app, '')).apps.map((a) => a.total)).toEqual([6, 6]);
+        const all = await stats(app, '');
+        expect(all.apps).toEqual([]);
+        expect(all.suppressed).toBe(2);
         const morocco = await stats(app, '?cc=MA');
         expect(morocco.apps).toEqual([]);
         expect(morocco.suppressed).toBe(2);
+        await seed(app, 2, ADDRESSES.morocco);
+        expect((await stats(makeApp(), '')).apps.map((a) => a.total)).toEqual([5, 5]);
       });
 
       it('filters by country, network, app and days', async () => {
@@ -374,10 +551,13 @@ export function describeCollectorApi(factory: StoreFactory): void {
         };
         await seed(app, 5, ADDRESSES.morocco);
         await seed(app, 6, ADDRESSES.algeria, { apps: [degraded] });
+        // Received ten days before NOW: counted on its day of receipt.
+        clock = new Date('2026-06-08T09:30:00Z');
         await seed(app, 7, ADDRESSES.france, { hour: '2026-06-08T09:00:00Z' });
+        clock = NOW;
 
         const all = await stats(app, '');
-        expect(all).toMatchObject({ cc: null, asn: null, app: null, days: 7, since: '2026-06-11T14:00:00Z' });
+        expect(all).toMatchObject({ cc: null, asn: null, app: null, days: 7, since: '2026-06-12T00:00:00Z', until: '2026-06-19T00:00:00Z' });
         expect(all.apps).toEqual([
           { appId: 'signal', total: 5, works: 0, degraded: 0, blocked: 5, unknown: 0 },
           { appId: 'whatsapp', total: 11, works: 5, degraded: 6, blocked: 0, unknown: 0 },
@@ -397,15 +577,123 @@ export function describeCollectorApi(factory: StoreFactory): void {
           ['signal', 12],
           ['whatsapp', 18],
         ]);
-        // 2026-06-08T09:00 is 10 days and 5 hours before NOW: outside a 10-day window, inside an 11-day one.
+        // Whole days: on 2026-06-19 the last 10 days start on 06-09, the last 11 on 06-08.
         expect((await stats(app, '?cc=FR&days=10')).apps).toEqual([]);
         expect((await stats(app, '?cc=FR&days=11')).apps.map((a) => a.total)).toEqual([7, 7]);
+      });
+
+      it('cannot be differenced into fewer than 5 reports: every answer is a sum of whole day cells of 5 or more', async () => {
+        const app = makeApp();
+        // Per day (2026-06-14 to 06-18) and network, how many reports; signal is "blocked" in each.
+        // The lone reports (1-4) are what a differencing attack would try to isolate.
+        const plan: [string, string, number][] = [
+          ['2026-06-14', ADDRESSES.morocco, 5],
+          ['2026-06-15', ADDRESSES.morocco, 1],
+          ['2026-06-15', ADDRESSES.algeria, 6],
+          ['2026-06-16', ADDRESSES.morocco, 6],
+          ['2026-06-16', ADDRESSES.algeria, 4],
+          ['2026-06-17', ADDRESSES.france, 3],
+          ['2026-06-17', ADDRESSES.morocco, 5],
+          ['2026-06-18', ADDRESSES.morocco, 2],
+        ];
+        const networks: Record<string, string> = { [ADDRESSES.morocco]: 'MA', [ADDRESSES.algeria]: 'DZ', [ADDRESSES.france]: 'FR' };
+        for (const [day, from, n] of plan) {
+          clock = new Date(`${day}T10:20:00Z`);
+          await seed(app, n, from, { hour: `${day}T10:00:00Z` });
+        }
+        // Read at many moments: within a day, just after midnight, after the settling time, days later.
+        const moments = ['2026-06-18T10:30:00Z', '2026-06-18T23:59:00Z', '2026-06-19T00:05:00Z', '2026-06-19T00:20:00Z', '2026-06-20T12:00:00Z'];
+        const filters = ['', 'cc=MA', 'cc=DZ', 'cc=FR', 'asn=36903', 'cc=MA&asn=36903', 'app=signal'];
+        const answers: { moment: string; query: string; filter: string; until: string; since: string; total: number }[] = [];
+        for (const moment of moments) {
+          clock = new Date(moment);
+          for (const filter of filters) {
+            for (let days = 1; days <= 7; days++) {
+              const query = `?${filter}${filter ? '&' : ''}days=${days}`;
+              const result = await statsNow(app, query);
+              const signal = result.apps.find((a) => a.appId === 'signal');
+              // What the answer must be: the sum of the day cells of 5 or more in its window.
+              const expected = plan
+                .filter(([day, from, n]) => {
+                  const cc = networks[from];
+                  return (
+                    n >= 5 &&
+                    `${day}T00:00:00Z` >= result.since &&
+                    `${day}T00:00:00Z` < result.until &&
+                    (result.cc === null || result.cc === cc) &&
+                    (result.asn === null || (cc === 'MA' && result.asn === 36903))
+                  );
+                })
+                .reduce((sum, [, , n]) => sum + n, 0);
+              expect(signal?.total ?? 0, `${moment} ${query}`).toBe(expected);
+              expect(signal?.blocked ?? 0).toBe(expected);
+              answers.push({ moment, query, filter, until: result.until, since: result.since, total: signal?.total ?? 0 });
+            }
+          }
+        }
+        // The attack itself (days=7 minus days=2, all countries minus one network, later minus earlier):
+        // whenever one answer covers everything another does, they differ by 0 or by 5 and more.
+        const covers: Record<string, string[]> = {
+          '': filters,
+          'cc=MA': ['cc=MA', 'asn=36903', 'cc=MA&asn=36903'],
+          'asn=36903': ['asn=36903', 'cc=MA&asn=36903'],
+          'app=signal': filters,
+        };
+        let nested = 0;
+        for (const a of answers) {
+          for (const b of answers) {
+            const wider = (covers[a.filter] ?? [a.filter]).includes(b.filter) && a.since <= b.since && a.until >= b.until;
+            if (!wider) continue;
+            nested += 1;
+            const diff = a.total - b.total;
+            expect(diff === 0 || diff >= 5, `${a.moment} ${a.query} minus ${b.moment} ${b.query} = ${diff}`).toBe(true);
+          }
+        }
+        expect(nested).toBeGreaterThan(1_000);
+        // Today's reports are never published, and a day is published only once it has settled.
+        clock = new Date('2026-06-19T00:05:00Z');
+        expect((await statsNow(app, '?days=1')).until).toBe('2026-06-18T00:00:00Z');
+        clock = new Date('2026-06-19T00:20:00Z');
+        expect((await statsNow(app, '?days=1')).until).toBe('2026-06-19T00:00:00Z');
+      }, 60_000);
+
+      it('caches an answer until the next day is published, and says so in max-age', async () => {
+        const app = makeApp();
+        await seed(app, 5, ADDRESSES.morocco);
+        clock = new Date('2026-06-19T23:00:00Z');
+        const first = await get(app, '/v1/stats?cc=MA');
+        expect(first.headers.get('cache-control')).toBe('public, max-age=3600');
+        expect(((await first.json()) as StatsResponse).apps.map((a) => a.total)).toEqual([5, 5]);
+        // Written behind the API's back into a published day: the cached answer does not move.
+        for (let i = 0; i < 5; i++) {
+          await store.insert({ report: sharedReport(), cc: 'MA', asn: 36903, receivedHour: '2026-06-18T20:00:00Z' });
+        }
+        clock = new Date('2026-06-19T23:59:00Z');
+        const cached = await get(app, '/v1/stats?cc=MA');
+        expect(((await cached.json()) as StatsResponse).apps.map((a) => a.total)).toEqual([5, 5]);
+        // The cache never outlives the publication of the next day (00:15).
+        expect(cached.headers.get('cache-control')).toBe('public, max-age=960');
+        clock = new Date('2026-06-20T00:16:00Z');
+        const nextDay = (await statsNow(app, '?cc=MA')).apps.map((a) => a.total);
+        expect(nextDay).toEqual([10, 10]);
+      });
+
+      it('deletes raw reports past retention and keeps the day counts behind the stats', async () => {
+        const app = makeApp();
+        await seed(app, 5, ADDRESSES.morocco);
+        for (let i = 0; i < 3; i++) {
+          await store.insert({ report: sharedReport(), cc: 'MA', asn: 36903, receivedHour: '2026-06-19T02:00:00Z' });
+        }
+        expect(await store.deleteReportsReceivedBefore('2026-06-19T00:00:00Z')).toBe(5);
+        expect(await store.count()).toBe(3);
+        expect((await stats(app, '?cc=MA')).apps.map((a) => a.total)).toEqual([5, 5]);
       });
 
       it("answers for the caller's own network with network=mine, without being told the address", async () => {
         const app = makeApp();
         await seed(app, 5, ADDRESSES.morocco);
         await seed(app, 6, ADDRESSES.algeria);
+        clock = NEXT_DAY;
         const mine = await get(app, '/v1/stats?network=mine', { from: ADDRESSES.algeria });
         expect(mine.status).toBe(200);
         const body = (await mine.json()) as StatsResponse;

@@ -12,6 +12,8 @@ describe('readConfig', () => {
       trustProxy: false,
       rateLimit: { burst: 30, perMinute: 10 },
       catalogSigningKey: undefined,
+      retentionDays: 730,
+      maxConnections: 1_000,
     });
     expect(config.catalogPath).toMatch(/src\/core\/catalog\.json$/);
   });
@@ -34,5 +36,7 @@ describe('readConfig', () => {
     expect(() => readConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => readConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY/);
     expect(() => readConfig({ RATE_LIMIT_BURST: '0' })).toThrow(/RATE_LIMIT_BURST/);
+    expect(() => readConfig({ RETENTION_DAYS: '0' })).toThrow(/RETENTION_DAYS/);
+    expect(() => readConfig({ MAX_CONNECTIONS: 'many' })).toThrow(/MAX_CONNECTIONS/);
   });
 });

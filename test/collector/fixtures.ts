@@ -76,11 +76,24 @@ export const catalog: Catalog = {
       id: 'whatsapp',
       name: 'WhatsApp',
       signalling: [{ id: 'whatsapp-web', url: 'https://web.whatsapp.com/', source: 'https://faq.whatsapp.com/' }],
-      media: [],
+      media: [{ id: 'whatsapp-relay-udp', url: 'stun:relay.whatsapp.example:3478', source: 'https://faq.whatsapp.com/' }],
       transports: ['udp', 'tcp'],
       udpPorts: [3478],
       mediaConfidence: 'low',
       sources: ['https://faq.whatsapp.com/'],
     },
+    {
+      id: 'signal',
+      name: 'Signal',
+      signalling: [{ id: 'signal-chat', url: 'https://chat.signal.org/', source: 'https://signal.org/' }],
+      media: [],
+      transports: ['udp'],
+      udpPorts: [],
+      mediaConfidence: 'low',
+      sources: ['https://signal.org/'],
+    },
   ],
 };
+
+/** A moment in the day after NOW, late enough that NOW's day is published. */
+export const NEXT_DAY = new Date('2026-06-19T01:00:00Z');

@@ -32,4 +32,12 @@ describe('geo', () => {
     expect(normaliseAddress('::FFFF:10.0.0.1')).toBe('10.0.0.1');
     expect(normaliseAddress('not an address')).toBeNull();
   });
+
+  it('answers every address as unknown when the databases fail to load, and says so', async () => {
+    const broken = createIpLocationGeo({ countryMmdb: '/nonexistent.mmdb', asnIpv4Csv: '/nonexistent-4.csv', asnIpv6Csv: '/nonexistent-6.csv' });
+    await expect(broken.ready).rejects.toThrow();
+    expect(await broken.lookup('41.251.0.1')).toBeNull();
+    expect(broken.state?.()).toBe('failed');
+    expect(geo.state?.()).toBe('ready');
+  });
 });

@@ -9,6 +9,10 @@ import { freeLoopbackPort } from './free-port';
 export interface TestPostgres {
   /** A new empty database on the server, so each test starts from a clean schema. */
   createDatabase(): Promise<string>;
+  /** Stops the server as a crash would (immediate: no checkpoint), keeping its data. */
+  crash(): void;
+  /** Starts it again on the same port and data after crash(). */
+  start(): void;
   stop(): void;
 }
 
@@ -70,8 +74,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   // If the test process dies without afterAll, the server must not outlive it.
   process.once('exit', stop);
 
-  try {
-    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const start = () =>
     run('pg_ctl', [
       '-D',
       data,
@@ -85,6 +88,9 @@ export async function startPostgres(): Promise<TestPostgres> {
       `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`,
       'start',
     ]);
+  try {
+    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    start();
   } catch (error) {
     stop();
     throw error;
@@ -104,6 +110,10 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    crash() {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
+    start,
     stop() {
       process.off('exit', stop);
       stop();

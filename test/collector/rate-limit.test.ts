@@ -1,6 +1,6 @@
 // The token bucket: burst, refill over time, Retry-After, and a bounded table.
 import { describe, expect, it } from 'vitest';
-import { createTokenBucketLimiter } from '../../src/collector/rate-limit';
+import { clientKey, createTokenBucketLimiter } from '../../src/collector/rate-limit';
 
 describe('token bucket rate limiter', () => {
   it('allows a burst, then one request per refill interval', () => {
@@ -32,4 +32,16 @@ describe('token bucket rate limiter', () => {
     expect(() => createTokenBucketLimiter({ burst: 0, perMinute: 1 })).toThrow(/burst/);
     expect(() => createTokenBucketLimiter({ burst: 1, perMinute: 0 })).toThrow(/perMinute/);
   });
+
+  it('counts a whole IPv6 /64 as one client, and IPv4 addresses one by one', () => {
+    const limiter = createTokenBucketLimiter({ burst: 3, perMinute: 1, now: () => 0 });
+    const allowed = Array.from({ length: 100 }, (_, i) => limiter.take(`2001:db8:1:2::${i.toString(16)}`).allowed);
+    expect(allowed.filter(Boolean)).toHaveLength(3);
+    expect(limiter.take('2001:db8:1:3::1').allowed).toBe(true);
+    expect(limiter.take('192.0.2.1').allowed).toBe(true);
+    expect(limiter.take('192.0.2.2').allowed).toBe(true);
+    expect(clientKey('2001:DB8:1:2:aaaa::1')).toBe(clientKey('2001:db8:1:2::ffff'));
+    expect(clientKey('::ffff:192.0.2.1')).toBe(clientKey('192.0.2.1'));
+  });
 });
+

@@ -1,17 +1,89 @@
-// Runs the collector API suite on SQLite files in a temp dir.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Runs the collector API suite on SQLite files in a temp dir, plus what only a file can show: its mode, and a full database.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { createApp } from '../../src/collector/app';
+import { createJsonLogger } from '../../src/collector/logger';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
 import { describeCollectorApi } from './api-suite';
+import { catalog, geo, sharedReport } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'canicall-sqlite-'));
 let counter = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Every string in the file, with the JSON bodies opened up, and every number inside a body. */
+function dump(file: string): Promise<{ strings: string[]; bodyNumbers: number[] }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const strings: string[] = [];
+    const bodyNumbers: number[] = [];
+    const walk = (value: unknown) => {
+      if (typeof value === 'string') strings.push(value);
+      else if (typeof value === 'number') bodyNumbers.push(value);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === 'object' && value !== null) {
+        for (const [key, item] of Object.entries(value)) {
+          strings.push(key);
+          walk(item);
+        }
+      }
+    };
+    // schema_migrations holds only the collector's own migration log.
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations'").all();
+    for (const { name } of tables) {
+      for (const row of db.prepare<[], Record<string, unknown>>(`SELECT * FROM "${name}"`).all()) {
+        for (const [column, value] of Object.entries(row)) {
+          if (column === 'body' && typeof value === 'string') walk(JSON.parse(value));
+          else if (typeof value === 'string') strings.push(value);
+        }
+      }
+    }
+    return Promise.resolve({ strings, bodyNumbers });
+  } finally {
+    db.close();
+  }
+}
+
 describeCollectorApi({
   name: 'SQLite',
   newLocation: () => Promise.resolve(join(dir, `collector-${++counter}.db`)),
   open: (file) => Promise.resolve(openSqliteStore(file)),
+  dump,
+});
+
+it('creates the database file readable by its owner only', async () => {
+  const file = join(dir, 'private', 'collector.db');
+  const store = openSqliteStore(file);
+  await store.close();
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
+});
+
+it('says it is not ready once the database is full, and answers reports with 503', async () => {
+  const file = join(dir, 'full.db');
+  // A size cap stands in for a full disk: SQLite answers SQLITE_FULL either way.
+  const store = openSqliteStore(file, { maxPages: 40 });
+  const app = createApp({ store, geo, rateLimit: null, logger: createJsonLogger(() => undefined), catalog });
+  const send = (report: object) =>
+    Promise.resolve(
+      app.request(
+        '/v1/reports',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) },
+        { incoming: { socket: { remoteAddress: '127.0.0.1' } } },
+      ),
+    );
+  expect((await Promise.resolve(app.request('/readyz'))).status).toBe(200);
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString().replace('.000Z', 'Z');
+  let status = 202;
+  for (let i = 0; i < 500 && status === 202; i++) status = (await send(sharedReport({ hour }))).status;
+  expect(status).toBe(503);
+  // Readiness caches its probe for a second.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  const ready = await Promise.resolve(app.request('/readyz'));
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toMatchObject({ status: 'unavailable', database: expect.stringMatching(/not writable \(SQLITE_FULL\)/) });
+  await store.close();
 });

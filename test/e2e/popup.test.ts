@@ -216,7 +216,8 @@ describe('popup', () => {
     offline.apps = offline.apps.map((app) => ({
       ...app,
       signalling: app.signalling.map((t) => ({ ...t, url: `${dead}/${app.id}` })),
-      media: app.media.map((t) => ({ ...t, url: `stun:127.0.0.1:${fx.silentUdp.port}` })),
+      // The same silent server as control.stun-a, so marked as its (an unmarked copy of a control is an invalid catalog).
+      media: app.media.map((t) => ({ ...t, url: `stun:127.0.0.1:${fx.silentUdp.port}`, sharedWith: 'control.stun-a' })),
     }));
     const fixtures = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
     // The popup starts its own check on opening: with this catalog in place, that check is offline too.

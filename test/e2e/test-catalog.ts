@@ -26,8 +26,10 @@ export function testCatalog(fx: Fixtures, stunPorts: { a: number; b: number }): 
         name: 'Open App',
         signalling: [{ id: 'open-app.web', url: local(fx.https.ok.port, '/app'), source }],
         media: [
-          { id: 'open-app.turn-udp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=udp`, source },
-          { id: 'open-app.turn-tcp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=tcp`, source },
+          // The TURN control's own server (same address and port, over UDP and TCP): shared evidence, judged as the
+          // generic result, as a real catalog must mark it. Its TLS listener is the app's own.
+          { id: 'open-app.turn-udp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=udp`, source, sharedWith: 'control.turn-udp' },
+          { id: 'open-app.turn-tcp', url: `turn:127.0.0.1:${fx.coturn.port}?transport=tcp`, source, sharedWith: 'control.turn-udp' },
           { id: 'open-app.turn-tls', url: `turns:localhost:${fx.coturn.tlsPort}?transport=tcp`, source },
         ],
         transports: ['udp', 'tcp', 'tls'],

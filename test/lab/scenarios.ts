@@ -191,7 +191,8 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'app-ips-dropped',
     description: "Every packet to Microsoft Teams' addresses (web and relay) silently dropped.",
     router: (plan) => plain({ forward: TEAMS_DROPPED(plan) }),
-    truth: () => exactly(oneAppBlocked('teams', ['blocked', 'medium', ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE']])),
+    // Both of Teams' web hosts (teams.microsoft.com, teams.live.com) go silent: two hosts make it high.
+    truth: () => exactly(oneAppBlocked('teams', ['blocked', 'high', ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE']])),
   },
   {
     name: 'tcp-reset',

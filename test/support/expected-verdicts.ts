@@ -17,16 +17,16 @@ export const OPEN: Table = {
   viber: ['works', 'low', [MI]],
   teams: ['works', 'medium', []],
   facetime: ['works', 'low', [MI]],
-  meet: ['works', 'medium', []],
+  meet: ['works', 'low', [MI]], // its only media target is control.stun.google's server: shared, not its own
   tango: ['works', 'low', [MI]],
   imo: ['works', 'low', [MI]],
   teamspeak: ['works', 'low', [MI]],
   telegram: ['works', 'low', [MI]],
-  signal: ['works', 'medium', []],
-  zoom: ['works', 'low', [MI]],
+  signal: ['works', 'low', [MI]], // Cloudflare's TURN is the control's service (sharedWith)
+  zoom: ['works', 'low', []], // its TURN/TLS relay is its own; its preferred UDP is still inferred
   discord: ['works', 'low', [MI]],
   botim: ['works', 'low', [MI]],
-  slack: ['works', 'low', [MI]],
+  slack: ['works', 'medium', []], // Chime's TURN over UDP answered
   jitsi: ['works', 'high', []],
 };
 
@@ -37,16 +37,16 @@ export const UDP_BLOCKED: Table = {
   viber: ['degraded', 'low', [UBTF, MI]],
   teams: ['degraded', 'medium', [UBTF]], // its own TURN over TCP answered
   facetime: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  meet: ['degraded', 'low', [UBTF]],
+  meet: ['degraded', 'low', [UBTF, MI]],
   tango: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   imo: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   teamspeak: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  signal: ['degraded', 'medium', [UBTF]],
-  zoom: ['degraded', 'low', [UBTF, MI]],
+  signal: ['degraded', 'low', [UBTF, MI]], // Cloudflare's TURN answered over TCP/TLS, but it is shared evidence
+  zoom: ['degraded', 'low', [UBTF]], // its own TURN/TLS answered; its UDP failure is inferred
   discord: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   botim: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  slack: ['degraded', 'low', [UBTF, MI]],
+  slack: ['degraded', 'medium', [UBTF]], // Chime's TURN: UDP silent, TLS answered
   jitsi: ['degraded', 'low', [UBTF]],
 };
 
@@ -54,19 +54,19 @@ export const UDP_BLOCKED: Table = {
 export const STUN_PORTS_BLOCKED: Table = {
   whatsapp: ['degraded', 'low', [SPB, UBTF]],
   messenger: ['degraded', 'low', [SPB, UBTF]],
-  viber: ['works', 'low', [MI]], // its UDP ports (5242, 9785) were not among the silent ones
+  viber: ['works', 'low', [MI]], // its UDP ports (7985, 7987, 5242, 5243, 4244, 443) were not among the silent ones
   teams: ['degraded', 'medium', [SPB, UBTF]],
   facetime: ['degraded', 'low', [SPB, MI]], // 3478 silent, its 16384+ ports untested: never "blocked"
-  meet: ['degraded', 'low', [SPB, UBTF]],
+  meet: ['degraded', 'low', [SPB, MI]], // judged from its ports: control.stun.google's server is not Meet's own
   tango: ['works', 'low', [MI]],
   imo: ['works', 'low', [MI]],
   teamspeak: ['works', 'low', [MI]],
   telegram: ['works', 'low', [MI]],
-  signal: ['degraded', 'medium', [SPB, UBTF]],
-  zoom: ['degraded', 'low', [SPB, MI]],
+  signal: ['degraded', 'low', [SPB, MI]],
+  zoom: ['degraded', 'low', [SPB]],
   discord: ['degraded', 'low', [SPB, MI]],
   botim: ['works', 'low', [MI]],
-  slack: ['degraded', 'low', [SPB, MI]],
+  slack: ['degraded', 'medium', [SPB, UBTF]], // Chime's TURN on UDP 3478 silent, over TLS 443 it answers
   jitsi: ['works', 'high', []], // its own relay answers on UDP 443
 };
 
@@ -77,15 +77,15 @@ export const STUN_FILTERED: Table = {
   viber: ['degraded', 'low', [SF, MI]],
   teams: ['degraded', 'medium', [SF, UBTF]],
   facetime: ['unknown', 'low', [SF, MI]], // its own UDP protocol may or may not be STUN
-  meet: ['degraded', 'low', [SF, UBTF]],
+  meet: ['degraded', 'low', [SF, MI]],
   tango: ['unknown', 'low', [SF, MI]],
   imo: ['unknown', 'low', [SF, MI]],
   teamspeak: ['unknown', 'low', [SF, MI]],
   telegram: ['unknown', 'low', [SF, MI]],
-  signal: ['degraded', 'medium', [SF, UBTF]],
-  zoom: ['degraded', 'low', [SF, MI]],
+  signal: ['degraded', 'low', [SF, MI]],
+  zoom: ['degraded', 'low', [SF]],
   discord: ['unknown', 'low', [SF, MI]],
   botim: ['unknown', 'low', [SF, MI]],
-  slack: ['degraded', 'low', [SF, MI]],
+  slack: ['degraded', 'medium', [SF, UBTF]],
   jitsi: ['degraded', 'low', [SF, UBTF]],
 };

@@ -192,7 +192,7 @@ describe('anonymise', () => {
       { id: randomUUID() },
     );
     expect(shared.probes).toEqual([
-      { kind: 'ice', targetId: 'whatsapp-relay-udp', transport: 'udp', outcome: 'reachable', evidence: 'server-error', ms: 600_000 },
+      { kind: 'ice', targetId: 'whatsapp-relay-udp', transport: 'udp', outcome: 'reachable', evidence: 'server-error', ms: 30_000 },
       { kind: 'ice', targetId: 'b', transport: 'udp', outcome: 'reachable', evidence: 'server-error', errorCode: 701, ms: 10 },
     ]);
   });

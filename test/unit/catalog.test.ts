@@ -1,6 +1,6 @@
 // The bundled catalog: schema, ids, URLs, ports the browsers accept, sources, and the apps users expect.
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/core/catalog';
+import { isOwnMedia, parseCatalog } from '../../src/core/catalog';
 import catalogData from '../../src/core/catalog.json';
 import { parseIceUrl } from '../../src/core/ice-url';
 import { bundledCatalog, httpTargets, iceTargets } from './fixtures/observations';
@@ -55,6 +55,40 @@ describe('bundled catalog', () => {
     expect(parseCatalog(broken)).toEqual({ ok: false, error: 'invalid catalog: duplicate id "whatsapp.web"' });
   });
 
+  it('rejects a media target on a control\'s server that does not say so, and sharing with anything but a STUN control', () => {
+    const meet = (change: Record<string, unknown>) => {
+      const copy = structuredClone(catalogData);
+      const app = copy.apps.find((a) => a.id === 'meet');
+      if (app === undefined) throw new Error('no meet');
+      app.media = app.media.map((t) => ({ ...t, ...change }));
+      return parseCatalog(copy);
+    };
+    expect(meet({ sharedWith: undefined })).toEqual({
+      ok: false,
+      error: 'invalid catalog: meet.media.stun uses the server of control control.stun.google: mark it sharedWith',
+    });
+    expect(meet({ sharedWith: 'jitsi.media.stun' })).toEqual({
+      ok: false,
+      error: 'invalid catalog: meet.media.stun is sharedWith "jitsi.media.stun", which is not a STUN control',
+    });
+    expect(meet({ sharedWith: 'control.http.google' })).toMatchObject({ ok: false });
+  });
+
+  it('rejects a UDP port without a source, and a sourced port the app does not list', () => {
+    const zoom = (change: Record<string, unknown>) => {
+      const copy = structuredClone(catalogData);
+      const index = copy.apps.findIndex((a) => a.id === 'zoom');
+      copy.apps[index] = { ...copy.apps[index], ...change } as (typeof copy.apps)[number];
+      return parseCatalog(copy);
+    };
+    const listed = catalog.apps.find((a) => a.id === 'zoom')?.udpPorts ?? [];
+    expect(zoom({ udpPorts: [...listed, 9999] })).toEqual({ ok: false, error: 'invalid catalog: zoom lists UDP port 9999 without a source' });
+    expect(zoom({ udpPorts: listed.filter((p) => p !== 8810) })).toEqual({
+      ok: false,
+      error: 'invalid catalog: zoom gives a source for UDP port 8810, which it does not list',
+    });
+  });
+
   it('uses http(s) URLs on ports fetch allows', () => {
     for (const target of http) {
       const url = new URL(target.url);
@@ -82,6 +116,42 @@ describe('bundled catalog', () => {
       for (const source of app.sources) expect(() => new URL(source), app.id).not.toThrow();
     }
     expect(() => new URL(catalog.controls.doh ?? '')).not.toThrow();
+  });
+
+  it('says what every media target is, and gives a source for every port and every note', () => {
+    for (const app of catalog.apps) {
+      for (const target of app.media) expect(target.note?.trim(), `${target.id} has a note`).toBeTruthy();
+      // Every listed UDP port has a source (parseCatalog checks the groups against udpPorts).
+      if (app.udpPorts.length > 0) expect(app.udpPortSources, `${app.id} port sources`).toBeDefined();
+      for (const group of app.udpPortSources ?? []) expect(() => new URL(group.source), app.id).not.toThrow();
+      for (const note of app.notes ?? []) {
+        expect(note.sources.length, app.id).toBeGreaterThan(0);
+        for (const source of note.sources) expect(() => new URL(source), app.id).not.toThrow();
+      }
+    }
+  });
+
+  it('never names an IP literal: checks on a developer machine must not send a packet to a public address', () => {
+    const hosts = [...http.map((t) => new URL(t.url).hostname), ...ice.map((t) => parseIceUrl(t.url)?.host ?? '')];
+    if (catalog.controls.doh) hosts.push(new URL(catalog.controls.doh).hostname);
+    for (const host of hosts) {
+      expect(host, 'a name').toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/);
+      expect(host, 'not an address').not.toMatch(/^[\d.]+$|:/);
+    }
+  });
+
+  it('marks every media target on a control\'s server as shared, and counts only the others as an app\'s own', () => {
+    const controlHosts = new Set(catalog.controls.stun.map((t) => parseIceUrl(t.url)?.host));
+    for (const target of catalog.apps.flatMap((app) => app.media)) {
+      if (controlHosts.has(parseIceUrl(target.url)?.host)) expect(target.sharedWith, target.id).toBeDefined();
+    }
+    // Cloudflare's TURN is the same anycast service as its STUN control, though the names differ.
+    const signal = catalog.apps.find((app) => app.id === 'signal');
+    expect(signal?.media.map((t) => t.sharedWith)).toEqual(['control.stun.cloudflare', 'control.stun.cloudflare', 'control.stun.cloudflare']);
+    const tested = catalog.apps.filter((app) => app.media.some(isOwnMedia)).map((app) => app.id);
+    // Telegram's and Viber's call servers are IP literals only, FaceTime's, Discord's, WhatsApp's
+    // and Meet's need per-call credentials or are unproven (see each app's notes).
+    expect(tested.sort()).toEqual(['jitsi', 'messenger', 'slack', 'teams', 'whatsapp', 'zoom']);
   });
 
   it('has controls that can tell offline and captive portals apart from blocking', () => {

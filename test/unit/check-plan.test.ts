@@ -58,6 +58,8 @@ describe('planConfirmation', () => {
 describe('confirmDeadlines', () => {
   it('runs everything at once on a link that did not queue, a few at a time on one that did, with deadlines from the loaded RTT', () => {
     expect(confirmDeadlines(40, 60).concurrency).toBe(Number.POSITIVE_INFINITY);
+    // Queueing well below a slow link's already makes the pass go a few at a time.
+    expect(confirmDeadlines(40, 180).concurrency).toBe(3);
     const slow = confirmDeadlines(120, 700);
     expect(slow.concurrency).toBe(3);
     expect(slow.httpMs).toBeGreaterThan(deadlinesFor(120).httpMs);

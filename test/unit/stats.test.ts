@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jitter, median, round, roundMs } from '../../src/core/stats';
+import { jitter, median, robustJitter, round, roundMs } from '../../src/core/stats';
 
 describe('median', () => {
   it.each([
@@ -56,5 +56,28 @@ describe('round', () => {
   it('roundMs gives whole non-negative milliseconds', () => {
     expect(roundMs(12.6)).toBe(13);
     expect(roundMs(-3)).toBe(0);
+  });
+});
+
+describe('robustJitter', () => {
+  it('is not inflated by a few stray late samples, which the consecutive-difference jitter turns into large jitter', () => {
+    // Loopback samples from Chromium with nothing varying on the path (e2e, a busy machine).
+    const stray = [41, 181.7, 2.6, 10.2, 11.5, 9.8, 12.1];
+    expect(jitter(stray)).toBeGreaterThan(50);
+    expect(robustJitter(stray)).toBeLessThan(10);
+  });
+
+  it('agrees with the consecutive-difference jitter on steadily varying delays', () => {
+    // A queue that swings evenly between 60 and 140 ms.
+    const swinging = [60, 140, 70, 130, 80, 120, 100, 90, 110];
+    const robust = robustJitter(swinging) ?? 0;
+    expect(robust).toBeGreaterThan(30);
+    expect(robust / (jitter(swinging) ?? 1)).toBeGreaterThan(0.5);
+    expect(robust / (jitter(swinging) ?? 1)).toBeLessThan(2);
+  });
+
+  it('needs two samples, and takes their difference then', () => {
+    expect(robustJitter([50])).toBeUndefined();
+    expect(robustJitter([50, 80])).toBe(30);
   });
 });

@@ -28,4 +28,33 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX app_verdicts_by_hour ON app_verdicts (hour);
     `,
   },
+  {
+    version: 2,
+    name: 'day counts maintained at insert, replacing per-app verdict rows',
+    // One row per (receipt day, country, network, app) with a count per verdict, kept forever;
+    // stats read only this table. Counted by receipt day: a day's cells never change once it is over.
+    sql: `
+      CREATE TABLE day_counts (
+        day date NOT NULL,
+        cc text NOT NULL,
+        asn bigint NOT NULL,
+        app_id text NOT NULL,
+        works integer NOT NULL,
+        degraded integer NOT NULL,
+        blocked integer NOT NULL,
+        unknown integer NOT NULL,
+        PRIMARY KEY (day, cc, asn, app_id)
+      );
+      CREATE INDEX day_counts_by_network ON day_counts (cc, asn, day);
+      INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown)
+        SELECT (r.received_hour AT TIME ZONE 'UTC')::date, v.cc, v.asn, v.app_id,
+          count(*) FILTER (WHERE v.verdict = 'works'), count(*) FILTER (WHERE v.verdict = 'degraded'),
+          count(*) FILTER (WHERE v.verdict = 'blocked'), count(*) FILTER (WHERE v.verdict = 'unknown')
+        FROM app_verdicts v JOIN reports r ON r.id = v.report_id
+        WHERE v.cc <> 'ZZ' AND v.asn <> 0
+        GROUP BY 1, 2, 3, 4;
+      DROP TABLE app_verdicts;
+      CREATE INDEX reports_by_received_hour ON reports (received_hour);
+    `,
+  },
 ];

@@ -29,4 +29,33 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX app_verdicts_by_hour ON app_verdicts (hour);
     `,
   },
+  {
+    version: 2,
+    name: 'day counts maintained at insert, replacing per-app verdict rows',
+    // One row per (receipt day, country, network, app) with a count per verdict, kept forever;
+    // stats read only this table. Counted by receipt day: a day's cells never change once it is over.
+    sql: `
+      CREATE TABLE day_counts (
+        day TEXT NOT NULL,
+        cc TEXT NOT NULL,
+        asn INTEGER NOT NULL,
+        app_id TEXT NOT NULL,
+        works INTEGER NOT NULL,
+        degraded INTEGER NOT NULL,
+        blocked INTEGER NOT NULL,
+        unknown INTEGER NOT NULL,
+        PRIMARY KEY (day, cc, asn, app_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX day_counts_by_network ON day_counts (cc, asn, day);
+      INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown)
+        SELECT substr(r.received_hour, 1, 10), v.cc, v.asn, v.app_id,
+          sum(v.verdict = 'works'), sum(v.verdict = 'degraded'), sum(v.verdict = 'blocked'), sum(v.verdict = 'unknown')
+        FROM app_verdicts v JOIN reports r ON r.id = v.report_id
+        WHERE v.cc <> 'ZZ' AND v.asn <> 0
+        GROUP BY 1, 2, 3, 4;
+      DROP TABLE app_verdicts;
+      CREATE INDEX reports_by_received_hour ON reports (received_hour);
+      CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY, pad BLOB NOT NULL);
+    `,
+  },
 ];
