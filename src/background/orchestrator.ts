@@ -1,4 +1,5 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
+import { pathLossExchanges, pathTarget } from '../core/app-quality';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
@@ -8,6 +9,7 @@ import {
   CONFIRM_QUEUE_MS,
   CONTROLS,
   GRACE_MS,
+  PATHS,
   PHASE_SLACK_MS,
   baselineRtt,
   confirmDeadlines,
@@ -234,6 +236,8 @@ class Run {
         const confirm = confirmDeadlines(baseline, this.report.observations.loadedRtt?.medianMs, lossPct);
         await Promise.all([this.phase('confirm', () => this.confirmPass(confirm)), this.phase('dns', () => this.dns(deadlinesFor(baseline, lossPct)))]);
       }
+      if (this.stopped()) return await this.stop();
+      if (readNetwork(this.catalog, this.report.observations).gate === undefined) await this.phase('paths', () => this.pathsPass());
       if (this.stopped()) return await this.stop();
       this.recordUnconfirmed();
       const judgement = this.deps.judge(this.catalog, this.report.observations);
@@ -588,6 +592,39 @@ class Run {
     this.judgeNow();
   }
 
+  /**
+   * RTT and loss to each app's own media server (one per app, app-quality.ts), every server at once and each one's
+   * probes in sequence, after the other passes so no other probe's traffic shares the link. Only servers that
+   * answered are measured: a silent one has no path to time.
+   */
+  private async pathsPass(): Promise<void> {
+    const answered = new Set(this.report.observations.ice.filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const byUrl = new Map<string, IceTarget[]>();
+    for (const app of this.catalog.apps) {
+      const target = pathTarget(app);
+      if (target === undefined || !answered.has(target.id)) continue;
+      byUrl.set(target.url, [...(byUrl.get(target.url) ?? []), target]);
+    }
+    const { probeLoss } = this.deps;
+    await Promise.all(
+      [...byUrl.values()].map(async (targets) => {
+        const [first] = targets;
+        if (first === undefined || this.stopped()) return;
+        try {
+          const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
+          if (this.stopped()) return;
+          this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
+          if (probeLoss === undefined) return;
+          const loss = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
+          if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
+        } catch (error) {
+          // A prober that broke says nothing about the path: no figure rather than a made-up one.
+          this.warn('path probe failed', error);
+        }
+      }),
+    );
+  }
+
   /** Silences the confirmation pass did not reach (cancelled, gated, out of time): recorded as seen once, which is no evidence. */
   private recordUnconfirmed(): void {
     const seen = new Set([...this.report.observations.http.map((r) => r.id), ...this.report.observations.ice.map((r) => r.id)]);
@@ -659,5 +696,7 @@ type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; res
 
 /** Loaded-RTT samples as an RttResult (the same shape as the idle one). */
 function rttFrom(targetId: string, samples: readonly number[]): RttResult {
-  return { targetId, samples: [...samples], medianMs: roundMs(median(samples) ?? 0), jitterMs: roundMs(robustJitter(samples) ?? 0) };
+  const middle = median(samples);
+  const spread = robustJitter(samples);
+  return { targetId, samples: [...samples], ...(middle === undefined ? {} : { medianMs: roundMs(middle) }), ...(spread === undefined ? {} : { jitterMs: roundMs(spread) }) };
 }

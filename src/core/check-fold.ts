@@ -14,6 +14,8 @@ export interface Addition {
   loadedRtt?: RttResult;
   loss?: LossResult;
   quic?: readonly QuicResult[];
+  /** RTT and loss to apps' own media servers, one of each per target id. */
+  paths?: { rtt?: readonly RttResult[]; loss?: readonly LossResult[] };
 }
 
 /** A result for an id already present replaces it: the confirmation pass supersedes the parallel one. */
@@ -35,6 +37,14 @@ export function fold(old: Observations, add: Addition): Observations {
     ...(add.loadedRtt ? { loadedRtt: add.loadedRtt } : {}),
     ...(add.loss ? { loss: add.loss } : {}),
     ...(add.quic ? { quic: [...(old.quic ?? []), ...add.quic] } : {}),
+    ...(add.paths
+      ? {
+          paths: {
+            rtt: merge(old.paths?.rtt ?? [], add.paths.rtt, (r) => r.targetId),
+            loss: merge(old.paths?.loss ?? [], add.paths.loss, (l) => l.targetId),
+          },
+        }
+      : {}),
   };
 }
 

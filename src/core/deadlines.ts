@@ -120,7 +120,7 @@ export function deadlinesFor(baselineRttMs: number | undefined, lossPct?: number
  */
 export function baselineRtt(observations: Observations, controlHttpIds: readonly string[]): number | undefined {
   const { rtt } = observations;
-  if (rtt && rtt.samples.length > 0) return rtt.medianMs;
+  if (rtt?.medianMs !== undefined) return rtt.medianMs;
   const controls = observations.http.filter((r) => controlHttpIds.includes(r.id) && r.outcome === 'reachable');
   const connects = controls.flatMap((r) => (r.timing?.connectMs !== undefined ? [r.timing.connectMs] : []));
   if (connects.length > 0) return Math.min(...connects);
@@ -200,3 +200,10 @@ export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: num
     passMs: queued ? Math.max(QUEUED_CONFIRM_PASS_MS, longest) : longest,
   };
 }
+
+/**
+ * Per-app paths (app-quality.ts): three sequential RTT samples, then a loss burst, to one media server of each app,
+ * all apps at once once the app probes and the confirmation pass are over. The burst waits long enough for an answer
+ * to Chrome's first retransmission (250 ms) on a 300 ms path; loss beyond that shows as unanswered exchanges.
+ */
+export const PATHS = { rttSamples: 3, rttMs: 1000, lossMs: 900 } as const;

@@ -19,6 +19,23 @@ export const CHROME_SCHEDULE: RetransmitSchedule = doubling(250, 9);
 export const FIREFOX_SCHEDULE: RetransmitSchedule = doubling(100, 7);
 
 /**
+ * An exchange of `transactions` STUN transactions one after another, each retransmitted on `schedule`: a TURN
+ * Allocate with dummy credentials is two (the first 401 carries the nonce, the browser retries with credentials and
+ * reports the second 401; both Chromium and Firefox sent exactly two Allocates per socket in test/e2e). Element k
+ * is the least extra delay with which the exchange can end after k lost sends in all, so reading lateness against
+ * it gives the fewest losses that explain it: 500 ms in Chrome is one loss in each transaction, 750 ms two in one,
+ * both read as two.
+ */
+export function sequentialSchedule(schedule: RetransmitSchedule, transactions: number): RetransmitSchedule {
+  let earliest: number[] = [...schedule];
+  for (let t = 1; t < transactions; t += 1) {
+    const previous = earliest;
+    earliest = previous.map((_, k) => Math.min(...schedule.slice(0, k + 1).map((at, i) => at + (previous[k - i] ?? Number.POSITIVE_INFINITY))));
+  }
+  return earliest;
+}
+
+/**
  * What answer times are measured from:
  * - `description`: setLocalDescription, before any Binding goes out. Scatter in our timing (a busy
  *   CPU, the browser setting up many sockets at once) then only ever makes an answer look later, so an
@@ -60,9 +77,16 @@ export interface Burst {
  * retransmission interval needed that retransmission. An unanswered exchange lost every send whose
  * answer should have arrived by the end of its group's wait (judged with the burst's fastest answer);
  * sends still in flight are not counted. With no answer at all the path is not lossy but closed, and
- * nothing is estimated.
+ * nothing is estimated. Read against a sequentialSchedule, an unanswered exchange counts the fewest losses
+ * that explain its silence.
  */
-export function countLoss(groups: readonly Burst[], schedule: RetransmitSchedule, timedFrom: TimedFrom): { sent: number; lost: number } | undefined {
+export function countLoss(
+  groups: readonly Burst[],
+  schedule: RetransmitSchedule,
+  timedFrom: TimedFrom,
+  /** Transactions per exchange (2 for a TURN 401, read against sequentialSchedule): each answered one sent them all once. */
+  transactions = 1,
+): { sent: number; lost: number } | undefined {
   const fastest = groups.flatMap((group) => (group.answeredMs.length === 0 ? [] : [Math.min(...group.answeredMs)]));
   if (fastest.length === 0) return undefined;
   const rtt = Math.min(...fastest);
@@ -72,7 +96,7 @@ export function countLoss(groups: readonly Burst[], schedule: RetransmitSchedule
     const own = group.answeredMs.length === 0 ? rtt : Math.min(...group.answeredMs);
     for (const answered of group.answeredMs) {
       const sends = sendsBefore(answered - own, schedule, timedFrom);
-      sent += sends;
+      sent += sends + transactions - 1;
       lost += sends - 1;
     }
     const due = schedule.filter((at) => at + rtt <= group.waitedMs).length;

@@ -58,11 +58,15 @@ export const NatResultSchema = v.object({
 });
 export type NatResult = v.InferOutput<typeof NatResultSchema>;
 
+/**
+ * Sequential RTT samples to one STUN/TURN target. A figure that was not measured is absent, never 0: no samples
+ * give no median, fewer than two give no jitter (jitter is a difference between consecutive samples).
+ */
 export const RttResultSchema = v.object({
   targetId: v.string(),
   samples: v.array(Ms),
-  medianMs: Ms,
-  jitterMs: Ms,
+  medianMs: v.optional(Ms),
+  jitterMs: v.optional(Ms),
 });
 export type RttResult = v.InferOutput<typeof RttResultSchema>;
 
@@ -129,6 +133,16 @@ export const DnsCheckSchema = v.object({
 });
 export type DnsCheck = v.InferOutput<typeof DnsCheckSchema>;
 
+/**
+ * RTT and loss to each app's own media servers (app-quality.ts), apart from the control's `rtt` and `loss`: one
+ * RttResult and at most one LossResult per measured target, found by their targetId.
+ */
+export const PathsSchema = v.object({
+  rtt: v.array(RttResultSchema),
+  loss: v.array(LossResultSchema),
+});
+export type Paths = v.InferOutput<typeof PathsSchema>;
+
 export const ObservationsSchema = v.object({
   http: v.array(HttpProbeResultSchema),
   ice: v.array(IceProbeResultSchema),
@@ -138,6 +152,7 @@ export const ObservationsSchema = v.object({
   /** RTT samples to the same control taken while the app probes run: what the check's own traffic does to the link. */
   loadedRtt: v.optional(RttResultSchema),
   loss: v.optional(LossResultSchema),
+  paths: v.optional(PathsSchema),
   quic: v.optional(v.array(QuicResultSchema)),
 });
 export type Observations = v.InferOutput<typeof ObservationsSchema>;
@@ -187,18 +202,6 @@ export type Advice = v.InferOutput<typeof AdviceSchema>;
 
 export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
 
-export const AppVerdictSchema = v.object({
-  appId: v.string(),
-  verdict: VerdictSchema,
-  confidence: ConfidenceSchema,
-  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
-  messaging: ReachabilitySchema,
-  calls: ReachabilitySchema,
-  reasons: v.array(ReasonSchema),
-  advice: v.array(AdviceSchema),
-});
-export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
-
 export const QualitySchema = v.object({
   rttMs: Ms,
   jitterMs: Ms,
@@ -209,6 +212,21 @@ export const QualitySchema = v.object({
 });
 export type Quality = v.InferOutput<typeof QualitySchema>;
 
+export const AppVerdictSchema = v.object({
+  appId: v.string(),
+  verdict: VerdictSchema,
+  confidence: ConfidenceSchema,
+  /** Messaging (signalling) and calls (media) are judged apart: call blocks usually leave chat working. */
+  messaging: ReachabilitySchema,
+  calls: ReachabilitySchema,
+  reasons: v.array(ReasonSchema),
+  advice: v.array(AdviceSchema),
+  /** Call quality on the path to the app's own media servers, where it was measured (app-quality.ts). */
+  quality: v.optional(QualitySchema),
+});
+export type AppVerdict = v.InferOutput<typeof AppVerdictSchema>;
+
+
 export const OverallSchema = v.object({
   verdict: VerdictSchema,
   confidence: ConfidenceSchema,
@@ -218,7 +236,7 @@ export const OverallSchema = v.object({
 export type Overall = v.InferOutput<typeof OverallSchema>;
 
 /** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
-export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns']);
+export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns', 'paths']);
 export type Phase = v.InferOutput<typeof PhaseSchema>;
 
 /** When a phase started and, once over, ended: ms after the check started. */

@@ -1,4 +1,5 @@
 // The verdict engine: observations and the catalog in; per-app verdicts, one overall answer and quality out.
+import { appQuality } from './app-quality';
 import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
 import type { Catalog, Confidence } from './catalog';
 import { isSlowLink } from './deadlines';
@@ -20,15 +21,19 @@ export interface Judgement {
  */
 export function judge(catalog: Catalog, obs: Observations): Judgement {
   const network = readNetwork(catalog, obs);
-  // No samples, no quality: a figure that was not measured is absent, never a perfect default.
-  const quality = obs.rtt === undefined || obs.rtt.samples.length === 0 ? undefined : qualityFrom(obs.rtt, obs.loss);
+  const quality = qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? [] : qualityReasons(quality);
   const evidence: AppEvidence = {
     http: new Map(obs.http.map((r) => [r.id, r])),
     ice: new Map(obs.ice.map((r) => [r.id, r])),
     dns: new Map(obs.dns.map((d) => [d.targetId, d])),
   };
-  const judged = catalog.apps.flatMap((app) => judgeApp(app, evidence, network, findings) ?? []);
+  const judged = catalog.apps.flatMap((app) => {
+    // Loss or delay on the path to the app's own servers is that app's finding; the control's apply to every app.
+    const own = appQuality(app, obs.paths);
+    const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own)]));
+    return verdict === undefined ? [] : [own === undefined ? verdict : { ...verdict, quality: own }];
+  });
   const anyUsable = judged.some(isUsable);
   // A blocked app's user is best served by one that works here, whatever blocked it.
   const apps = judged.map((verdict) =>
@@ -37,7 +42,7 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
       : verdict,
   );
   // A slow link is a note on the connection for the overall answer; it blocks nothing and degrades no app by itself.
-  const slow: Reason[] = network.gate === undefined && isSlowLink(measuredMedian(obs.rtt), measuredMedian(obs.loadedRtt)) ? ['SLOW_LINK'] : [];
+  const slow: Reason[] = network.gate === undefined && isSlowLink(obs.rtt?.medianMs, obs.loadedRtt?.medianMs) ? ['SLOW_LINK'] : [];
   const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : []), ...slow]);
   return {
     apps,
@@ -46,11 +51,17 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
   };
 }
 
-function measuredMedian(rtt: Observations['rtt']): number | undefined {
-  return rtt === undefined || rtt.samples.length === 0 ? undefined : rtt.medianMs;
+/**
+ * An app's own path findings: loss and delay. Not jitter: three samples per app cannot tell a path's jitter from a
+ * browser's stray late sample (stats.ts robustJitter); the control's seven can.
+ */
+function pathReasons(quality: Quality | undefined): Reason[] {
+  return quality === undefined ? [] : qualityReasons(quality).filter((reason) => reason !== 'HIGH_JITTER');
 }
 
-function qualityFrom(rtt: NonNullable<Observations['rtt']>, burst: Observations['loss']): Quality {
+/** No quality without a measured median and jitter: an estimate from made-up figures would read as "good". */
+function qualityFrom(rtt: Observations['rtt'], burst: Observations['loss']): Quality | undefined {
+  if (rtt?.medianMs === undefined || rtt.jitterMs === undefined) return undefined;
   const loss = burst === undefined ? undefined : lossFromBurst(burst);
   return assessQuality({ rtt: ms(rtt.medianMs), jitter: ms(rtt.jitterMs), ...(loss === undefined ? {} : { loss }) });
 }

@@ -4,9 +4,10 @@
 import type { IceTarget } from '../core/catalog';
 import { parseCandidate } from '../core/candidate';
 import { inferNatMapping, type Srflx } from '../core/nat';
-import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sendsBefore, type Burst, type RetransmitSchedule } from '../core/loss';
+import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, sequentialSchedule, type Burst } from '../core/loss';
 import type { LossResult, NatResult, RttResult } from '../core/report';
-import { median, robustJitter, round, roundMs } from '../core/stats';
+import { answerTiming, pathProbeKind, rttFromAnswers, type BrowserTiming, type PathProbeKind, type TimedAnswer } from '../core/rtt';
+import { roundMs } from '../core/stats';
 import { hasIceErrorEvents, probeIceTarget, probeServer } from './ice-prober';
 import { openPeerConnection } from './peer-connections';
 
@@ -77,33 +78,28 @@ export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatR
   });
 }
 
-/** The browser's own STUN retransmission schedule: loss shows as answers late by exactly these steps. */
-const SCHEDULE: RetransmitSchedule = __BROWSER__ === 'firefox' ? FIREFOX_SCHEDULE : CHROME_SCHEDULE;
+/** The browser's own STUN retransmission schedule (loss shows as answers late by exactly these steps) and TURN timing (rtt.ts). */
+const TIMING: BrowserTiming =
+  __BROWSER__ === 'firefox' ? { schedule: FIREFOX_SCHEDULE, turnAllocateAfterHostMs: 0 } : { schedule: CHROME_SCHEDULE, turnAllocateAfterHostMs: 50 };
 
 /**
  * RTT samples: sequential single-server probes, each timed from its first host candidate to the answer (srflx, or
- * the server's error for TURN), so the connection's own set-up cost (quality-and-verdicts.md §5: Chrome adds
- * ~10–20 ms, more on a loaded CPU) stays out of the RTT and out of the jitter. Sequential, so consecutive
- * differences measure jitter. An answer that needed a retransmission is loss, not delay (the burst below
- * counts loss), so it is left out of the samples.
+ * the server's 401 for TURN, reduced to one round trip by rtt.ts), so the connection's own set-up cost
+ * (quality-and-verdicts.md §5: Chrome adds ~10–20 ms, more on a loaded CPU) stays out of the RTT and out of the
+ * jitter. Sequential, so consecutive differences measure jitter. A target whose answers cannot be timed (TCP, TLS)
+ * gets no sample and opens no connection.
  */
 export async function probeRtt(target: IceTarget, samples: number, deadlineMs: number): Promise<RttResult> {
   const started = performance.now();
-  const times: number[] = [];
-  for (let i = 0; i < samples; i += 1) {
+  const answers: TimedAnswer[] = [];
+  for (let i = 0; i < samples && pathProbeKind(target) !== undefined; i += 1) {
     const left = deadlineMs - (performance.now() - started);
     if (left <= 0) break;
     const { result, hostMs } = await probeIceTarget(target, left);
-    if (result.outcome === 'reachable') times.push(round(Math.max(0, result.ms - (hostMs ?? 0)), 1));
+    const timing = answerTiming(result, TIMING);
+    if (timing !== undefined) answers.push({ ms: result.ms - (hostMs ?? 0), ...timing });
   }
-  const fastest = Math.min(...times);
-  const firstSends = times.filter((t) => sendsBefore(t - fastest, SCHEDULE, 'host-candidate') === 1);
-  return {
-    targetId: target.id,
-    samples: firstSends,
-    medianMs: roundMs(median(firstSends) ?? 0),
-    jitterMs: roundMs(robustJitter(firstSends) ?? 0),
-  };
+  return rttFromAnswers(target.id, answers, TIMING.schedule);
 }
 
 /**
@@ -116,52 +112,90 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
 const EXCHANGES_PER_CONNECTION = __BROWSER__ === 'firefox' ? 1 : 8;
 
 interface Exchange {
-  /** When its first Binding went out, as far as we can tell, in ms after the connection started. */
+  /** When its first request went out, as far as we can tell, in ms after the connection started. */
   sentMs?: number;
-  /** When its first srflx of each address family arrived, ms after the connection started. */
-  srflxMs: number[];
+  /** When its first answer of each address family arrived, ms after the connection started. */
+  answersMs: number[];
   /** The address families already answered. */
-  families: Set<'ipv4' | 'ipv6'>;
+  families: Set<Family>;
 }
 
+type Family = 'ipv4' | 'ipv6';
+
+const familyOf = (address: string): Family => (address.includes(':') ? 'ipv6' : 'ipv4');
+
 /**
- * Binding exchanges in one connection: with bundling off (max-compat) every media section gets its own ICE
- * transport, its own sockets and so its own STUN transaction, and its candidates carry its section's mid. A browser
- * may bind several sockets per section (one per network, and per address family for a dual-stack server); the
- * networks' sockets start a step apart, which would read as a retransmission, so only the first answer of each
- * address family counts: one transaction per family. A lone section is timed from
- * its first host candidate; several are timed from setLocalDescription, because Chrome emits host candidates only
- * once their mDNS names are registered, often after the srflx. Runs until gathering completes or the deadline.
+ * Exchanges in one connection: with bundling off (max-compat) every media section gets its own ICE transport, its
+ * own sockets and so its own STUN transactions, and its candidates carry its section's mid. A browser may bind
+ * several sockets per section (one per network, and per address family for a dual-stack server); the networks'
+ * sockets start a step apart, which would read as a retransmission, so only the first answer of each address family
+ * counts: one transaction per family. A lone section is timed from its first host candidate; several are timed from
+ * setLocalDescription, because Chrome emits host candidates only once their mDNS names are registered, often after
+ * the srflx. Runs until gathering completes or the deadline.
+ *
+ * The answer to a Binding is an srflx candidate, which names its section. The answer to a TURN Allocate is an
+ * icecandidateerror (401), which names no section: Chromium (156, observed in its extension pages) gives the
+ * local `port` of the socket that asked (the UDP TURN client shares the host candidate's socket) and an `address`
+ * with its last part hidden (`127.0.0.x`), so the port finds the section through that section's UDP host
+ * candidate. Firefox gives no address or port; there each connection has one section, so every answer is its own.
  */
-function bindingExchanges(target: IceTarget, count: number, deadlineMs: number): Promise<Exchange[]> {
+function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadlineMs: number): Promise<Exchange[]> {
   const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
   const { pc } = connection;
   const started = performance.now();
   const byMid = new Map<string, Exchange>();
+  /** The section and family of each UDP host candidate's port (Chrome), to place TURN answers. */
+  const sockets = new Map<number, { mid: string; family: Family }>();
+  /** TURN answers by local port (null when the browser gives none), placed once gathering ends. */
+  const allocateAnswers: { port: number | null; at: number }[] = [];
   let describedMs: number | undefined;
+  const exchangeOf = (mid: string): Exchange => {
+    const exchange = byMid.get(mid) ?? { answersMs: [], families: new Set() };
+    byMid.set(mid, exchange);
+    return exchange;
+  };
+  const answer = (exchange: Exchange, family: Family, at: number): void => {
+    if (exchange.families.has(family)) return;
+    exchange.families.add(family);
+    exchange.answersMs.push(at);
+  };
   return new Promise((resolve) => {
     const finish = (): void => {
       clearTimeout(timer);
       connection.close();
-      // Sections that produced no candidate at all still count: their Binding went unanswered.
-      const exchanges = [...byMid.values()].map((e) => (count > 1 && describedMs !== undefined ? { ...e, sentMs: describedMs } : e));
-      while (exchanges.length < count) exchanges.push({ srflxMs: [], families: new Set() });
-      resolve(exchanges);
+      for (const { port, at } of allocateAnswers) {
+        const socket = port === null ? undefined : sockets.get(port);
+        if (socket !== undefined) answer(exchangeOf(socket.mid), socket.family, at);
+        else if (count === 1) answer(exchangeOf([...byMid.keys()][0] ?? ''), 'ipv4', at);
+        // A port we cannot place (none seen in Chromium 156) is left out: its section then reads as unanswered if
+        // nothing else answered it, which is loss we cannot rule out.
+      }
+      // Sections that produced no candidate at all still count: their request went unanswered.
+      const all = [...byMid.values()].map((e) => (count > 1 && describedMs !== undefined ? { ...e, sentMs: describedMs } : e));
+      while (all.length < count) all.push({ answersMs: [], families: new Set() });
+      resolve(all.slice(0, count));
     };
     const timer = setTimeout(finish, deadlineMs);
     pc.addEventListener('icecandidate', (event) => {
       const candidate = event.candidate;
       if (!candidate?.sdpMid) return;
-      const exchange = byMid.get(candidate.sdpMid) ?? { srflxMs: [], families: new Set() };
-      byMid.set(candidate.sdpMid, exchange);
+      const exchange = exchangeOf(candidate.sdpMid);
       const at = performance.now() - started;
-      if (candidate.type === 'host') exchange.sentMs ??= at;
-      if (candidate.type !== 'srflx') return;
-      const family = parseCandidate(candidate.candidate)?.ip.includes(':') === true ? 'ipv6' : 'ipv4';
-      if (exchange.families.has(family)) return;
-      exchange.families.add(family);
-      exchange.srflxMs.push(at);
+      if (candidate.type === 'host') {
+        exchange.sentMs ??= at;
+        const parsed = parseCandidate(candidate.candidate);
+        if (parsed !== undefined && candidate.protocol === 'udp') sockets.set(parsed.port, { mid: candidate.sdpMid, family: familyOf(parsed.ip) });
+      }
+      if (candidate.type !== 'srflx' || kind !== 'binding') return;
+      answer(exchange, parseCandidate(candidate.candidate)?.ip.includes(':') === true ? 'ipv6' : 'ipv4', at);
     });
+    if (kind === 'allocate' && hasIceErrorEvents()) {
+      pc.addEventListener('icecandidateerror', (event) => {
+        const { errorCode, port } = event as RTCPeerConnectionIceErrorEvent;
+        // A STUN/TURN error code is the server's answer; 701 is the browser giving up.
+        if (errorCode >= 300 && errorCode < 700) allocateAnswers.push({ port: port ?? null, at: performance.now() - started });
+      });
+    }
     pc.addEventListener('icegatheringstatechange', () => {
       if (pc.iceGatheringState === 'complete') finish();
     });
@@ -178,24 +212,31 @@ function bindingExchanges(target: IceTarget, count: number, deadlineMs: number):
 }
 
 /**
- * Loss: `exchanges` Binding exchanges with one STUN server at once, a few connections of many exchanges each.
- * loss.ts reads how late each answer came against the browser's retransmission schedule. In parallel, so the burst
- * costs one round trip on a clean path and a retransmission interval on a lossy one. An exchange with no answer at
- * all counts as one transaction that lost every send due by the deadline.
+ * Loss: `exchanges` exchanges with one stun: or turn: UDP server at once, a few connections of many exchanges each.
+ * loss.ts reads how late each answer came against the browser's retransmission schedule; a TURN 401 ends two
+ * transactions, so its lateness is read against the two in a row. In parallel, so the burst costs one round trip
+ * (two and Chrome's 50 ms relay step for TURN) on a clean path and a retransmission interval on a lossy one. An
+ * exchange with no answer at all counts as the fewest lost sends that explain its silence.
+ * @throws RangeError for a target without a path probe (TCP, TLS: pathProbeKind).
  */
-export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult> {
+export async function probeLoss(target: IceTarget, count: number, deadlineMs: number): Promise<LossResult> {
+  const kind = pathProbeKind(target);
+  if (kind === undefined) throw new RangeError(`no loss burst over ${target.url}: only stun: and turn: over UDP`);
   const started = performance.now();
   const sizes: number[] = [];
-  for (let left = exchanges; left > 0; left -= EXCHANGES_PER_CONNECTION) sizes.push(Math.min(left, EXCHANGES_PER_CONNECTION));
-  const connections = await Promise.all(sizes.map((size) => bindingExchanges(target, size, deadlineMs)));
+  for (let left = count; left > 0; left -= EXCHANGES_PER_CONNECTION) sizes.push(Math.min(left, EXCHANGES_PER_CONNECTION));
+  const connections = await Promise.all(sizes.map((size) => exchanges(target, kind, size, deadlineMs)));
   // Several sections of one connection share its clock; lone exchanges are each timed from their own send.
   const groups = EXCHANGES_PER_CONNECTION > 1 ? connections : [connections.flat()];
-  const counted = countLoss(groups.map(asBurst(deadlineMs)), SCHEDULE, EXCHANGES_PER_CONNECTION > 1 ? 'description' : 'host-candidate');
-  const unanswered = connections.flat().filter((e) => e.srflxMs.length === 0).length;
+  const transactions = kind === 'allocate' ? 2 : 1;
+  const schedule = sequentialSchedule(TIMING.schedule, transactions);
+  const timedFrom = EXCHANGES_PER_CONNECTION > 1 ? 'description' : 'host-candidate';
+  const counted = countLoss(groups.map(asBurst(deadlineMs)), schedule, timedFrom, transactions);
+  const unanswered = connections.flat().filter((e) => e.answersMs.length === 0).length;
   return {
     targetId: target.id,
-    exchanges,
-    answered: exchanges - unanswered,
+    exchanges: count,
+    answered: count - unanswered,
     sent: counted?.sent ?? 0,
     lost: counted?.lost ?? 0,
     ms: roundMs(performance.now() - started),
@@ -205,8 +246,8 @@ export async function probeLoss(target: IceTarget, exchanges: number, deadlineMs
 /** Exchanges as loss.ts counts them: answers from each one's send; unanswered ones waited from the last send to the deadline. */
 function asBurst(deadlineMs: number): (exchanges: readonly Exchange[]) => Burst {
   return (exchanges) => ({
-    answeredMs: exchanges.flatMap((e) => e.srflxMs.map((at) => Math.max(0, at - (e.sentMs ?? 0)))),
-    unanswered: exchanges.filter((e) => e.srflxMs.length === 0).length,
+    answeredMs: exchanges.flatMap((e) => e.answersMs.map((at) => Math.max(0, at - (e.sentMs ?? 0)))),
+    unanswered: exchanges.filter((e) => e.answersMs.length === 0).length,
     waitedMs: deadlineMs - Math.max(0, ...exchanges.map((e) => e.sentMs ?? 0)),
   });
 }

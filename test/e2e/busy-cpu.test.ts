@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROLS } from '../../src/core/deadlines';
 import { HIGH_JITTER_MS } from '../../src/core/quality';
 import { startFixtures, type Fixtures } from './fixtures';
 import { launchExtension, type ExtensionSession } from './harness';
@@ -32,7 +33,7 @@ describe('RTT samples on a busy machine', () => {
     burners = burnCpu();
     const runs = [];
     for (let run = 0; run < 5; run += 1) {
-      const { result } = await ext.ask({ type: 'probeRtt', deadlineMs: 3000, samples: 5, target: { id: 'rtt', url: `stun:127.0.0.1:${fx.stun.port}`, source: 'https://example.org/test' } });
+      const { result } = await ext.ask({ type: 'probeRtt', deadlineMs: 3000, samples: CONTROLS.rttSamples, target: { id: 'rtt', url: `stun:127.0.0.1:${fx.stun.port}`, source: 'https://example.org/test' } });
       runs.push(result);
     }
     for (const burner of burners) burner.kill('SIGKILL');

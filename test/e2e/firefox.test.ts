@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReport, type Report } from '../../src/core/report';
 import { startStunResponder, type Stoppable } from '../support/servers';
-import { expectLossCounted } from './loss-probe';
+import { expectLossCounted, expectTurnRtt } from './loss-probe';
 import { startFixtures, type Fixtures } from './fixtures';
 import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
 import { SHARED_SCENARIO_VERDICTS, testCatalog } from './test-catalog';
@@ -68,6 +68,10 @@ describe('the extension in Firefox', () => {
   it('sees a STUN answer as an srflx candidate', async () => {
     const { results } = await ext.ask({ type: 'probeIce', deadlineMs: 3000, targets: [ice('stun.ok', `stun:127.0.0.1:${fx.stun.port}`)] });
     expect(results[0]).toMatchObject({ outcome: 'reachable', evidence: 'srflx' });
+  });
+
+  it('takes RTT samples from a TURN server over UDP: one round trip per 401, not two', async () => {
+    await expectTurnRtt((request) => ext.ask(request), { coturnPort: fx.coturn.port });
   });
 
   it('counts lost STUN datagrams from how late the answers come (Firefox retransmits after 100, 300 ms)', async () => {

@@ -1,7 +1,7 @@
 // The foundation in real Chromium: the extension loads cleanly, the worker answers, ICE probes run through the offscreen document, HTTP probes carry webRequest detail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, type ExtensionSession } from './harness';
-import { expectLossCounted } from './loss-probe';
+import { expectLossCounted, expectTurnLossCounted, expectTurnRtt } from './loss-probe';
 import { startFixtures, type Fixtures } from './fixtures';
 import { startStunResponder } from '../support/servers';
 
@@ -112,6 +112,15 @@ describe('foundation in Chromium', () => {
   it('counts lost STUN datagrams from how late the answers come (Chrome retransmits after 250, 750 ms)', async () => {
     // Eight exchanges: one connection in Chrome.
     await expectLossCounted((request) => ext.ask(request), { exchanges: 8, firstStepMs: 250 });
+  });
+
+  it('takes RTT samples from a TURN server over UDP: one round trip per 401, not two', async () => {
+    await expectTurnRtt((request) => ext.ask(request), { coturnPort: fx.coturn.port });
+  });
+
+  it('counts lost TURN Allocates from how late the 401s come, placing each in its section by its local port', async () => {
+    // Sixteen exchanges, a per-app burst: two connections of eight sections in Chrome.
+    await expectTurnLossCounted((request) => ext.ask(request), { exchanges: 16, coturnPort: fx.coturn.port, firstStepMs: 250 });
   });
 
   it('resolves no name but loopback in tests, for HTTP and for ICE', async () => {

@@ -1,8 +1,8 @@
-// The loss prober's contract, asserted the same way in each browser: a clean STUN server reads no loss, and one that makes every other exchange wait for a retransmission reads exactly those losses.
+// The path probers' contract, asserted the same way in each browser: a clean STUN or TURN server reads no loss, one that makes every other exchange wait for a retransmission reads exactly those losses, and RTT to a TURN server is one round trip.
 import { expect } from 'vitest';
 import type { IceTarget } from '../../src/core/catalog';
-import type { LossResult } from '../../src/core/report';
-import { startStunResponder } from '../support/servers';
+import type { LossResult, RttResult } from '../../src/core/report';
+import { startStunResponder, startTurnResponder, type AllocateSeen } from '../support/servers';
 
 type AskLoss = (request: { type: 'probeLoss'; target: IceTarget; exchanges: number; deadlineMs: number }) => Promise<{ result: LossResult }>;
 
@@ -38,6 +38,66 @@ export async function expectLossCounted(ask: AskLoss, { exchanges, firstStepMs }
     const { result } = await probe(lossy.port);
     expect(delayed).toBe(exchanges / 2);
     expect(result).toMatchObject({ exchanges, answered: exchanges, sent: exchanges + delayed, lost: delayed });
+    expect(result.ms).toBeGreaterThanOrEqual(firstStepMs);
+  } finally {
+    await lossy.stop();
+  }
+}
+
+type AskRtt = (request: { type: 'probeRtt'; target: IceTarget; samples: number; deadlineMs: number }) => Promise<{ result: RttResult }>;
+
+/**
+ * RTT to a turn: UDP server, as each browser measures it: coturn on loopback answers in well under a millisecond;
+ * a responder that holds every answer `delayMs` plays a path with that round trip, and the probe must read one
+ * round trip, not the two a 401 costs (nor Chrome's relay step before the first Allocate).
+ */
+export async function expectTurnRtt(ask: AskRtt, { coturnPort }: { coturnPort: number }): Promise<void> {
+  const probe = async (port: number) =>
+    (await ask({ type: 'probeRtt', deadlineMs: 3000, samples: 5, target: { id: 'turn', url: `turn:127.0.0.1:${port}?transport=udp`, source: 'https://example.org/test' } })).result;
+  const local = await probe(coturnPort);
+  expect(local.samples.length).toBeGreaterThanOrEqual(4);
+  expect(local.medianMs).toBeLessThan(30);
+  const delayMs = 60;
+  const slow = await startTurnResponder('127.0.0.1', { delayMs });
+  try {
+    const result = await probe(slow.port);
+    console.info(`RTT to a TURN responder answering after ${delayMs} ms: samples ${result.samples.join(', ')}`);
+    expect(result.samples.length).toBeGreaterThanOrEqual(4);
+    // Two Allocates per socket: the first 401 carries the nonce, the retry with credentials gets the second.
+    expect(slow.received()).toBe(2 * slow.sockets());
+    expect(result.medianMs).toBeGreaterThanOrEqual(delayMs - 5);
+    expect(result.medianMs).toBeLessThanOrEqual(delayMs + 20);
+    expect(result.jitterMs).toBeLessThan(20);
+  } finally {
+    await slow.stop();
+  }
+}
+
+/**
+ * The loss burst over TURN (Chrome): coturn reads no loss; a responder that ignores the first Allocate of every
+ * other socket makes those exchanges wait for Chrome's first retransmission, read as one lost send each. As for
+ * STUN, the sockets of a second network (not the first address heard from) are always made late, so only each
+ * section's first answer counts.
+ */
+export async function expectTurnLossCounted(ask: AskLoss, { exchanges, coturnPort, firstStepMs }: { exchanges: number; coturnPort: number; firstStepMs: number }): Promise<void> {
+  const probe = (port: number) => ask({ type: 'probeLoss', deadlineMs: 1500, exchanges, target: { id: 'loss', url: `turn:127.0.0.1:${port}?transport=udp`, source: 'https://example.org/test' } });
+  const { result: clean } = await probe(coturnPort);
+  expect(clean).toMatchObject({ exchanges, answered: exchanges, sent: 2 * exchanges, lost: 0 });
+  let delayed = 0;
+  let primary: string | undefined;
+  const drop = ({ address, index, attempt, transmission }: AllocateSeen): boolean => {
+    primary ??= address;
+    if (attempt !== 1 || transmission !== 1) return false;
+    if (address !== primary) return true;
+    if (index % 2 === 0) return false;
+    delayed += 1;
+    return true;
+  };
+  const lossy = await startTurnResponder('127.0.0.1', { drop });
+  try {
+    const { result } = await probe(lossy.port);
+    expect(delayed).toBe(exchanges / 2);
+    expect(result).toMatchObject({ exchanges, answered: exchanges, sent: 2 * exchanges + delayed, lost: delayed });
     expect(result.ms).toBeGreaterThanOrEqual(firstStepMs);
   } finally {
     await lossy.stop();

@@ -30,9 +30,11 @@ let port: number;
 const received: unknown[] = [];
 const logLines: string[] = [];
 
-async function startCollector(serve?: { catalog: Catalog; privateKey: string }): Promise<void> {
+/** `daysAhead`: the collector's clock runs that many days ahead, so today's reports lie in a day that is over. */
+async function startCollector(serve?: { catalog: Catalog; privateKey: string }, daysAhead = 0): Promise<void> {
   const app = createApp({
     ...(serve ? { catalog: serve.catalog, signer: createCatalogSigner(parsePrivateKey(serve.privateKey)) } : {}),
+    ...(daysAhead === 0 ? {} : { now: () => new Date(Date.now() + daysAhead * 86_400_000) }),
     store,
     // The collector derives the network from the address and forgets it; loopback plays a Moroccan ISP here.
     geo: createStaticGeo({ '127.0.0.1': { cc: 'MA', asn: 36903 } }),
@@ -131,7 +133,8 @@ describe('opt-in sharing in Chromium', () => {
   });
 
   it('shows what other shared checks say about this network', async () => {
-    await startCollector();
+    // Stats cover whole UTC days that are over (no two answers differ by a part of a day): from tomorrow's clock.
+    await startCollector(undefined, 1);
     await ext.worker.evaluate(
       ([key, url]) => chrome.storage.local.set({ [key as string]: { shareResults: true, collectorUrl: url } }),
       [STORAGE_KEYS.settings, `http://127.0.0.1:${port}`],

@@ -164,6 +164,99 @@ export async function startStunResponder(
   return { port, received: () => count, stop: () => new Promise((resolve) => socket.close(() => resolve())) };
 }
 
+/** STUN attributes (RFC 5389 §15, RFC 5766 §14) the TURN responder reads or writes. */
+const ATTR = { username: 0x0006, messageIntegrity: 0x0008, errorCode: 0x0009, realm: 0x0014, nonce: 0x0015 } as const;
+
+function stunAttribute(type: number, value: Buffer): Buffer {
+  const padded = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
+  padded.writeUInt16BE(type, 0);
+  padded.writeUInt16BE(value.length, 2);
+  value.copy(padded, 4);
+  return padded;
+}
+
+function hasAttribute(msg: Buffer, type: number): boolean {
+  for (let at = 20; at + 4 <= msg.length; ) {
+    if (msg.readUInt16BE(at) === type) return true;
+    at += 4 + Math.ceil(msg.readUInt16BE(at + 2) / 4) * 4;
+  }
+  return false;
+}
+
+/** One Allocate transmission as the TURN responder saw it, for `drop` to play a lossy path. */
+export interface AllocateSeen {
+  address: string;
+  /** The order of this transaction's socket (source port) among those heard from at the same address, from 0. */
+  index: number;
+  /** 1 for the first Allocate of an allocation, 2 for the browser's retry with credentials after the first 401. */
+  attempt: 1 | 2;
+  /** This transmission of the transaction, from 1 (2 and up are retransmissions). */
+  transmission: number;
+}
+
+/**
+ * A UDP TURN server that refuses every Allocate with 401 Unauthorized (RFC 5766 §6.2, RFC 5389 §10.2): the first
+ * with REALM and NONCE, so the browser retries with its (dummy) credentials, and the retry again, which the
+ * browser reports as icecandidateerror 401. That is what a call app's relay answers a probe with, while this
+ * responder can delay its answers (`delayMs`, a path's round trip) or ignore chosen transmissions (`drop`).
+ * Binding requests are ignored, so the browser gets no srflx from it.
+ */
+export async function startTurnResponder(
+  host = '127.0.0.1',
+  { drop, delayMs = 0 }: { drop?: (seen: AllocateSeen) => boolean; delayMs?: number } = {},
+): Promise<Stoppable & { received(): number; sockets(): number }> {
+  const { socket, port } = await udp(host);
+  let count = 0;
+  const sockets = new Map<string, number>();
+  const fromAddress = new Map<string, number>();
+  const transactions = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  socket.on('message', (msg, rinfo) => {
+    // Allocate request (method 0x003, class request), RFC 5766 §13.
+    if (msg.length < 20 || msg.readUInt16BE(0) !== 0x0003 || msg.readUInt32BE(4) !== MAGIC_COOKIE) return;
+    count += 1;
+    const source = `${rinfo.address}|${rinfo.port}`;
+    if (!sockets.has(source)) {
+      const index = fromAddress.get(rinfo.address) ?? 0;
+      fromAddress.set(rinfo.address, index + 1);
+      sockets.set(source, index);
+    }
+    const id = msg.subarray(8, 20).toString('hex');
+    const transmission = (transactions.get(id) ?? 0) + 1;
+    transactions.set(id, transmission);
+    const attempt = hasAttribute(msg, ATTR.messageIntegrity) || hasAttribute(msg, ATTR.username) ? 2 : 1;
+    if (drop?.({ address: rinfo.address, index: sockets.get(source) ?? 0, attempt, transmission }) === true) return;
+    const reason = Buffer.from('Unauthorized');
+    const errorCode = Buffer.concat([Buffer.from([0, 0, 4, 1]), reason]); // class 4, number 01
+    const body = Buffer.concat([
+      stunAttribute(ATTR.errorCode, errorCode),
+      stunAttribute(ATTR.realm, Buffer.from('canicall.test')),
+      stunAttribute(ATTR.nonce, Buffer.from(`nonce-${id}`)),
+    ]);
+    const header = Buffer.alloc(20);
+    header.writeUInt16BE(0x0113, 0); // Allocate error response
+    header.writeUInt16BE(body.length, 2);
+    msg.copy(header, 4, 4, 20);
+    const send = (): void => socket.send(Buffer.concat([header, body]), rinfo.port, rinfo.address);
+    if (delayMs <= 0) return send();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send();
+    }, delayMs);
+    timers.add(timer);
+  });
+  return {
+    port,
+    received: () => count,
+    sockets: () => sockets.size,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        socket.close(() => resolve());
+      }),
+  };
+}
+
 export interface Coturn {
   /** UDP and TCP TURN/STUN port. */
   port: number;

@@ -78,7 +78,7 @@ describe('baselineRtt', () => {
 
   it('ignores failed controls, app targets and empty RTT samples', () => {
     const observations = obs({
-      rtt: { targetId: 's1', samples: [], medianMs: 0, jitterMs: 0 },
+      rtt: { targetId: 's1', samples: [] },
       http: [
         { id: 'c1', outcome: 'failed', failure: 'generic_timeout_error', ms: 2500 },
         { id: 'app', outcome: 'reachable', status: 200, ms: 80 },

@@ -1,7 +1,7 @@
 // loss.ts: how late answers to a STUN burst become counts of lost datagrams, against a simulated lossy path.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, oneWayLossPct, sendsBefore } from '../../src/core/loss';
+import { CHROME_SCHEDULE, FIREFOX_SCHEDULE, countLoss, oneWayLossPct, sendsBefore, sequentialSchedule } from '../../src/core/loss';
 
 describe('retransmission schedules', () => {
   it('doubles from the initial RTO', () => {
@@ -90,5 +90,33 @@ describe('oneWayLossPct', () => {
     expect(oneWayLossPct({ sent: 100, lost: 36 })).toBeCloseTo(20, 9);
     expect(oneWayLossPct({ sent: 4, lost: 4 })).toBe(100);
     expect(oneWayLossPct({ sent: 0, lost: 0 })).toBe(0);
+  });
+});
+
+describe('sequentialSchedule (a TURN 401: two Allocate transactions one after the other)', () => {
+  it('gives the least extra delay for each number of lost sends', () => {
+    // 1 loss: 250; 2: one in each (250 + 250), earlier than two in one (750); 3: 750 + 250; 4: 750 + 750.
+    expect(sequentialSchedule(CHROME_SCHEDULE, 2).slice(0, 5)).toEqual([0, 250, 500, 1000, 1500]);
+    expect(sequentialSchedule(CHROME_SCHEDULE, 1)).toEqual(CHROME_SCHEDULE);
+    expect(sequentialSchedule(FIREFOX_SCHEDULE, 2).slice(0, 4)).toEqual([0, 100, 200, 400]);
+  });
+
+  it('counts the second transaction of every answered exchange as sent, and reads lateness as the fewest losses', () => {
+    const turn = sequentialSchedule(CHROME_SCHEDULE, 2);
+    // Fastest 100 (two round trips); 352 = one lost send; 860 = 750 late: two lost in one transaction (or one in each).
+    expect(countLoss([{ answeredMs: [100, 101, 352, 860], unanswered: 0, waitedMs: 1200 }], turn, 'description', 2)).toEqual({ sent: 11, lost: 3 });
+  });
+
+  it('recovers the losses of a simulated two-transaction path when each transaction loses at most one send', () => {
+    const exchange = fc.record({ first: fc.integer({ min: 0, max: 1 }), second: fc.integer({ min: 0, max: 1 }), scatterMs: fc.integer({ min: 0, max: 60 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 200 }), fc.array(exchange, { minLength: 1, maxLength: 16 }), (rtt, exchanges) => {
+        const all = [{ first: 0, second: 0, scatterMs: 0 }, ...exchanges];
+        const answeredMs = all.map((e) => 2 * rtt + (CHROME_SCHEDULE[e.first] ?? 0) + (CHROME_SCHEDULE[e.second] ?? 0) + e.scatterMs);
+        const lost = all.reduce((sum, e) => sum + e.first + e.second, 0);
+        const counted = countLoss([{ answeredMs, unanswered: 0, waitedMs: 10_000 }], sequentialSchedule(CHROME_SCHEDULE, 2), 'description', 2);
+        expect(counted).toEqual({ sent: 2 * all.length + lost, lost });
+      }),
+    );
   });
 });

@@ -77,7 +77,9 @@ function judge(catalog: Catalog, observations: Observations): Judgement {
       };
     }),
     overall: { verdict: 'works', confidence: 'medium', reasons: [], advice: [] },
-    ...(observations.rtt ? { quality: { rttMs: observations.rtt.medianMs, jitterMs: observations.rtt.jitterMs, r: 90, mos: 4.3, band: 'good' as const } } : {}),
+    ...(observations.rtt?.medianMs !== undefined && observations.rtt.jitterMs !== undefined
+      ? { quality: { rttMs: observations.rtt.medianMs, jitterMs: observations.rtt.jitterMs, r: 90, mos: 4.3, band: 'good' as const } }
+      : {}),
   };
 }
 
@@ -172,9 +174,9 @@ describe('CheckRunner: a healthy run', () => {
     const { report, endedAt } = await runToEnd(h.deps);
 
     // Single RTT samples during the app pass measure its load (below); the five idle ones belong to the controls.
-    const controlEvent = new RegExp(`^(http:ctl|nat|rtt:.*:${CONTROLS.rttSamples}$|loss)`);
+    const controlEvent = new RegExp(`^(http:ctl|nat|rtt:.*:${CONTROLS.rttSamples}$|loss:ctl)`);
     const controlsEnd = Math.max(...h.events.filter((e) => controlEvent.test(e.what)).map((e) => e.at));
-    const firstAppProbe = Math.min(...h.events.filter((e) => !controlEvent.test(e.what) && !/^rtt:/.test(e.what)).map((e) => e.at));
+    const firstAppProbe = Math.min(...h.events.filter((e) => !controlEvent.test(e.what) && !/^(rtt|loss):/.test(e.what)).map((e) => e.at));
     expect(h.events.slice(0, 3).map((e) => e.what).sort()).toEqual(['http:ctl-http-1', 'http:ctl-http-2', 'nat']);
     expect(h.events.find((e) => e.what.startsWith('rtt:'))?.what).toBe(`rtt:ctl-stun-1:${CONTROLS.rttSamples}`);
     // The loss burst follows the RTT samples, so neither disturbs the other's timing.
@@ -198,7 +200,13 @@ describe('CheckRunner: a healthy run', () => {
     expect(report.observations.nat).toMatchObject({ mapping: 'endpoint-independent' });
     expect(report.observations.rtt).toMatchObject({ medianMs: 150 });
     // Every phase with its times, in order; the confirmation pass had nothing to do and the DoH check ran beside it.
-    expect(report.phases?.map((p) => p.phase)).toEqual(['controls', 'apps', 'confirm', 'dns']);
+    expect(report.phases?.map((p) => p.phase)).toEqual(['controls', 'apps', 'confirm', 'dns', 'paths']);
+    // Each app's path, measured once per server after the other passes: alpha and beta share one relay.
+    expect(h.events.filter((e) => e.what.startsWith('rtt:alpha-turn-udp:') || e.what.startsWith('rtt:beta-turn-udp:'))).toHaveLength(1);
+    expect(report.observations.paths?.rtt.map((r) => r.targetId).sort()).toEqual(['alpha-turn-udp', 'beta-turn-udp']);
+    expect(report.observations.paths?.loss.map((r) => r.targetId).sort()).toEqual(['alpha-turn-udp', 'beta-turn-udp']);
+    const paths = report.phases?.find((p) => p.phase === 'paths');
+    expect(paths?.startMs).toBeGreaterThanOrEqual(report.phases?.find((p) => p.phase === 'apps')?.endMs ?? Infinity);
     const [controls, apps] = report.phases ?? [];
     expect(controls?.endMs).toBeLessThanOrEqual(apps?.startMs ?? -1);
     for (const p of report.phases ?? []) expect(p.endMs ?? -1).toBeGreaterThanOrEqual(p.startMs);
@@ -373,7 +381,7 @@ describe('CheckRunner: a network that drops everything silently', () => {
       probeNat: async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 }),
     });
     const { report } = await runToEnd(h.deps);
-    expect(h.events.some((e) => /^(rtt|loss):/.test(e.what))).toBe(false);
+    expect(h.events.some((e) => /^(rtt|loss):ctl/.test(e.what))).toBe(false);
     expect(report.baselineRttMs).toBe(12);
   });
 });

@@ -360,6 +360,14 @@ describe('judge: rules the scenarios do not isolate', () => {
     expect(summary(udpBlocked(catalog)).result.quality).toBeUndefined();
   });
 
+  it('gives no quality from an RTT probe that measured no median or no jitter (never a made-up "good")', () => {
+    const open = openNetwork(catalog);
+    const judged = (rtt: Observations['rtt']) => judge(catalog, { ...open, rtt });
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [] }).quality).toBeUndefined();
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [40], medianMs: 40 }).quality).toBeUndefined();
+    expect(judged({ targetId: 'control.stun.cloudflare', samples: [40, 42], medianMs: 41, jitterMs: 2 }).quality).toMatchObject({ rttMs: 41, jitterMs: 2 });
+  });
+
   it('is pure: the same observations give the same answer', () => {
     const obs = stunPortsBlocked(catalog);
     expect(judge(catalog, obs)).toEqual(judge(catalog, structuredClone(obs)));
@@ -394,7 +402,7 @@ describe('judge: silence counts only when a second pass confirms it', () => {
 
 describe('judge: measured, or absent', () => {
   it('reports no quality when no RTT sample came back, rather than a perfect score', () => {
-    const obs = withRtt(openNetwork(catalog), { targetId: 'control.stun.cloudflare', samples: [], medianMs: 0, jitterMs: 0 });
+    const obs = withRtt(openNetwork(catalog), { targetId: 'control.stun.cloudflare', samples: [] });
     const { result } = summary(obs);
     expect(result.quality).toBeUndefined();
     expect(result.overall.verdict).toBe('works');
@@ -409,5 +417,38 @@ describe('judge: measured, or absent', () => {
     // A busy CPU's scatter (up to ~200 ms) is not a slow link.
     const busy = { ...loaded, samples: [150, 240, 200], medianMs: 200 };
     expect(summary({ ...openNetwork(catalog), loadedRtt: busy }).result.overall.reasons).not.toContain('SLOW_LINK');
+  });
+});
+
+describe('judge: quality on each app\'s own path', () => {
+  const teamsRelay = catalog.apps.find((a) => a.id === 'teams')?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+  if (!teamsRelay) throw new Error('catalog changed: Teams has a turn: UDP relay');
+  const path = (lost: number, medianMs: number, samples = [medianMs, medianMs + 2, medianMs - 1]) => ({
+    rtt: [{ targetId: teamsRelay.id, samples, medianMs, jitterMs: 2 }],
+    loss: [{ targetId: teamsRelay.id, exchanges: 16, answered: 16, sent: 40, lost, ms: 600 }],
+  });
+
+  it('marks only the app whose servers lose packets as degraded (LOSSY), the others untouched', () => {
+    const { result, rows } = summary({ ...openNetwork(catalog), paths: path(8, 40) });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams).toMatchObject({ verdict: 'degraded' });
+    expect(teams?.reasons).toContain('LOSSY');
+    expect(teams?.quality?.lossPct).toBeGreaterThan(5);
+    for (const [id, [verdict]] of Object.entries(rows)) if (id !== 'teams') expect(verdict, id).toBe('works');
+    expect(result.overall.reasons).not.toContain('LOSSY');
+  });
+
+  it('marks a slow path to one app as HIGH_LATENCY on that app only, and never blocks it', () => {
+    const { result } = summary({ ...openNetwork(catalog), paths: path(0, 450) });
+    expect(result.apps.find((a) => a.appId === 'teams')).toMatchObject({ verdict: 'degraded', reasons: expect.arrayContaining(['HIGH_LATENCY']) });
+    expect(result.apps.filter((a) => a.verdict === 'blocked')).toEqual([]);
+  });
+
+  it('takes no jitter finding from an app\'s three samples, and gives no app quality where nothing was measured', () => {
+    const { result } = summary({ ...openNetwork(catalog), paths: { rtt: [{ targetId: teamsRelay.id, samples: [40, 140, 42], medianMs: 42, jitterMs: 80 }], loss: [] } });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams?.verdict).toBe('works');
+    expect(teams?.quality?.jitterMs).toBe(80);
+    expect(result.apps.find((a) => a.appId === 'viber')?.quality).toBeUndefined();
   });
 });
