@@ -1,12 +1,11 @@
 // Launches Chromium with the built extension inside the client namespace, runs one check the way automation does, and times it.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROGRESS_PORT, type Answer } from '../../src/core/messages';
 import type { Report } from '../../src/core/report';
 import { chromiumArgs, chromiumPath } from '../support/browsers';
-import { trustInNssDb } from '../support/pki';
 import { NS } from './topology';
 
 export interface LabBrowser {
@@ -37,13 +36,16 @@ function quicFlags(hosts: readonly string[]): string[] {
 }
 
 /**
- * A fresh profile per scenario on purpose: a browser kept across scenarios would reuse pooled
+ * A fresh profile per check on purpose: a browser kept across scenarios would reuse pooled
  * connections and cached names from the previous one, and so never meet the new scenario's DNS
- * or filtering (an open HTTP/2 connection to a host survives any change of its DNS answer).
+ * or filtering (an open HTTP/2 connection to a host survives any change of its DNS answer); kept
+ * across the runs of one scenario, its second check would skip the TLS handshakes and DNS lookups
+ * a new user's check makes, which are what a slow link slows down.
  */
-export async function launchInClientNamespace(extensionDir: string, caPath: string, http3Hosts: readonly string[] = []): Promise<LabBrowser> {
+export async function launchInClientNamespace(extensionDir: string, trustedHome: string, http3Hosts: readonly string[] = []): Promise<LabBrowser> {
   const home = mkdtempSync(join(tmpdir(), 'cic-lab-home-'));
-  trustInNssDb(home, caPath);
+  // A copy of a store that trusts the lab CA (trustInNssDb), so no browser sees another's changes.
+  cpSync(join(trustedHome, '.pki'), join(home, '.pki'), { recursive: true });
   // Playwright starts the executable it is given; this one enters the namespace first. `ip netns
   // exec` keeps the pipe file descriptors Playwright talks over.
   const wrapper = join(home, 'chromium-in-lab.sh');
