@@ -20,6 +20,7 @@ import {
 } from '../core/deadlines';
 import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } from '../core/dns';
 import { isHttp3 } from '../core/http-timing';
+import { parseIceUrl } from '../core/ice-url';
 import { readNetwork } from '../core/network-context';
 import { CONFIRMING_PASSES, isSilentHttp, isSilentIce } from '../core/silence';
 import { lossFromBurst } from '../core/quality';
@@ -65,7 +66,8 @@ export interface CheckDeps {
   probeLoss?(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult>;
   /** Compares what the browser resolved for the target's host with DoH; null when there is nothing to compare. */
   dnsCheck(target: HttpTarget, httpResult: HttpProbeResult, deadlineMs: number, signal: AbortSignal): Promise<DnsCheck | null>;
-  judge(catalog: Catalog, observations: Observations): Judgement;
+  /** `final`: the check is over, so an app with a target never probed is unknown rather than pending. */
+  judge(catalog: Catalog, observations: Observations, options?: { final?: boolean }): Judgement;
   now(): number;
   /** A UUID (the report schema requires one). */
   newId(): string;
@@ -185,6 +187,8 @@ class Run {
   private rttTarget: IceTarget | undefined;
   /** Silence from the parallel pass, held back until the confirmation pass says whether it was ours. */
   private silences: { http: HttpProbeResult[]; ice: IceProbeResult[] } = { http: [], ice: [] };
+  /** Tasks the parallel pass never started before its deadline (its pool narrowed on a slow link). */
+  private unstarted: ProbeTask[] = [];
 
   constructor(
     private readonly catalog: Catalog,
@@ -240,7 +244,7 @@ class Run {
       if (readNetwork(this.catalog, this.report.observations).gate === undefined) await this.phase('paths', () => this.pathsPass());
       if (this.stopped()) return await this.stop();
       this.recordUnconfirmed();
-      const judgement = this.deps.judge(this.catalog, this.report.observations);
+      const judgement = this.deps.judge(this.catalog, this.report.observations, { final: true });
       return await this.finish('done', {
         apps: judgement.apps,
         overall: judgement.overall,
@@ -466,13 +470,16 @@ class Run {
     if (!signal.aborted) this.record({ loss });
   }
 
-  /** Runs probe tasks in the pool, folding each outcome in; silence goes to `onSilence` instead when given. */
+  /**
+   * Runs probe tasks in the pool, folding each outcome in. In the parallel pass silence goes to `held.silence` and
+   * a task the pass never started (its pool narrowed on a slow link, its deadline came) to `held.unstarted`.
+   */
   private async runTasks(
     tasks: readonly ProbeTask[],
     passMs: number,
     concurrency: number | (() => number),
-    attempts: number,
-    onSilence?: (silent: { http: HttpProbeResult[]; ice: IceProbeResult[] }) => void,
+    attempts: (task: ProbeTask) => number,
+    held?: { silence(silent: { http: HttpProbeResult[]; ice: IceProbeResult[] }): void; unstarted(task: ProbeTask): void },
   ): Promise<void> {
     const poolTasks: PoolTask<ProbeValue>[] = tasks.map((task) => {
       switch (task.kind) {
@@ -502,10 +509,14 @@ class Run {
       (index, outcome) => {
         const task = tasks[index];
         if (!task) return;
-        const { http, ice } = this.yieldOf(task, outcome, attempts);
+        if (held && outcome.kind === 'skipped' && !this.stopped()) {
+          held.unstarted(task);
+          return;
+        }
+        const { http, ice } = this.yieldOf(task, outcome, attempts(task));
         const silent = { http: http.filter(isSilentHttp), ice: ice.filter(isSilentIce) };
-        if (onSilence && silent.http.length + silent.ice.length > 0) {
-          onSilence(silent);
+        if (held && silent.http.length + silent.ice.length > 0) {
+          held.silence(silent);
           this.record({ http: http.filter((r) => !isSilentHttp(r)), ice: ice.filter((r) => !isSilentIce(r)) });
         } else this.record({ http, ice });
       },
@@ -553,9 +564,12 @@ class Run {
     const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
       concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
     });
-    await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, 1, (silent) => {
-      this.silences.http.push(...silent.http);
-      this.silences.ice.push(...silent.ice);
+    await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, () => 1, {
+      silence: (silent) => {
+        this.silences.http.push(...silent.http);
+        this.silences.ice.push(...silent.ice);
+      },
+      unstarted: (task) => this.unstarted.push(task),
     });
     sampling.abort();
     const loaded = await samples;
@@ -584,11 +598,17 @@ class Run {
     return samples;
   }
 
-  /** The parallel pass's silences, probed again a few at a time now that the link has drained. */
+  /**
+   * The parallel pass's silences, probed again a few at a time now that the link has drained, and the tasks it never
+   * started, probed for the first time (their silence then is one pass's, which counts for nothing).
+   */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
-    const tasks = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize);
-    if (tasks.length === 0) return;
-    await this.runTasks(tasks, deadlines.passMs, deadlines.concurrency, CONFIRMING_PASSES);
+    const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize);
+    const first = this.unstarted.map((task) => withDeadline(task, deadlines));
+    this.unstarted = [];
+    if (again.length + first.length === 0) return;
+    const firstTime = new Set<ProbeTask>(first);
+    await this.runTasks([...again, ...first], deadlines.passMs, deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
     this.judgeNow();
   }
 
@@ -689,6 +709,13 @@ class Run {
       this.record({ dns: group.map(({ target }) => ({ targetId: target.id, host, system, doh, verdict })) });
     });
   }
+}
+
+/** A task with the confirmation pass's deadline for its kind of probe. */
+function withDeadline(task: ProbeTask, deadlines: ConfirmDeadlines): ProbeTask {
+  if (task.kind === 'http') return { ...task, deadlineMs: deadlines.httpMs };
+  const udp = task.groups.every((g) => parseIceUrl(g.url)?.transport === 'udp');
+  return { ...task, deadlineMs: udp ? deadlines.iceUdpMs : deadlines.iceTcpMs };
 }
 
 /** What a pool task hands back: tagged, so an outcome is read by the kind of task that made it. */

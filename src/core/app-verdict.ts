@@ -192,8 +192,14 @@ function unknown(app: App, reason: Reason): AppVerdict {
   };
 }
 
+/** An app some of whose targets were never probed (the check ran out of time, or was gated): nothing to say. */
+function notMeasured(app: App): AppVerdict {
+  return { appId: app.id, verdict: 'unknown', confidence: 'low', messaging: 'unknown', calls: 'unknown', reasons: [], advice: [] };
+}
+
 /**
- * One app's verdict, or undefined while any of its targets has no result (the popup shows it as
+ * One app's verdict, or undefined while any of its targets has no result (once the check is over, `final`:
+ * unknown, with no reason, since nothing was measured) (the popup shows it as
  * pending). Rules, in order:
  * 1. offline / captive portal: unknown (never "blocked").
  * 2. messaging blocked ⇒ blocked: calls need signalling (reasons add the calls' only if calls fail too).
@@ -209,13 +215,14 @@ export function judgeApp(
   evidence: AppEvidence,
   network: NetworkContext,
   qualityFindings: readonly Reason[],
+  final = false,
 ): AppVerdict | undefined {
   const signalling = app.signalling.map((target) => {
     const result = evidence.http.get(target.id);
     return result === undefined ? undefined : httpOutcome(target, result, evidence.dns.get(target.id));
   });
   const complete = (outcomes: typeof signalling): outcomes is TargetOutcome[] => outcomes.every((o) => o !== undefined);
-  if (!complete(signalling) || app.media.some((target) => !evidence.ice.has(target.id))) return undefined;
+  if (!complete(signalling) || app.media.some((target) => !evidence.ice.has(target.id))) return final ? notMeasured(app) : undefined;
 
   switch (network.gate) {
     case 'offline':

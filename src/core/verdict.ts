@@ -17,9 +17,9 @@ export interface Judgement {
 /**
  * Pure: the same observations always give the same answer, so the collector can recompute
  * verdicts from shared observations (OONI's lesson, quality-and-verdicts.md §7.4). Apps with a
- * target still lacking a result are left out (pending).
+ * target still lacking a result are left out (pending), or, once the check is over (`final`), unknown.
  */
-export function judge(catalog: Catalog, obs: Observations): Judgement {
+export function judge(catalog: Catalog, obs: Observations, options: { final?: boolean } = {}): Judgement {
   const network = readNetwork(catalog, obs);
   const quality = qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? [] : qualityReasons(quality);
@@ -31,7 +31,7 @@ export function judge(catalog: Catalog, obs: Observations): Judgement {
   const judged = catalog.apps.flatMap((app) => {
     // Loss or delay on the path to the app's own servers is that app's finding; the control's apply to every app.
     const own = appQuality(app, obs.paths);
-    const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own)]));
+    const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own)]), options.final);
     return verdict === undefined ? [] : [own === undefined ? verdict : { ...verdict, quality: own }];
   });
   const anyUsable = judged.some(isUsable);

@@ -541,6 +541,40 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     for (const start of later) expect(start.before).toBeLessThan(3);
   });
 
+  it('probes in the confirmation pass what the narrowed parallel pass never started, as a first attempt', async () => {
+    const base = makeCatalog();
+    const template = base.apps[1] as Catalog['apps'][number];
+    const apps = Array.from({ length: 20 }, (_, i) => ({ ...template, id: `app${i}`, signalling: [{ id: `app${i}-web`, url: `https://app${i}.example/`, source }], media: [] }));
+    const calls = new Map<string, number>();
+    const startedAt = new Map<string, number>();
+    const h = harness({
+      probeHttp: async (target) => {
+        if (target.id.startsWith('ctl-')) return { id: target.id, outcome: 'reachable', status: 204, ms: 20, timing: { connectMs: 12 } };
+        calls.set(target.id, (calls.get(target.id) ?? 0) + 1);
+        if (!startedAt.has(target.id)) startedAt.set(target.id, Date.now() - T0);
+        // A slow link: each fetch takes most of a deadline, so a pool of three cannot get through them all.
+        await sleep(1400);
+        return { id: target.id, outcome: 'reachable', status: 200, ms: 1400 };
+      },
+      probeRtt: async (target, samples, deadlineMs) => {
+        await sleep(Math.min(samples === 1 ? 400 : 150 * samples, deadlineMs));
+        return samples === 1 ? { targetId: target.id, samples: [400], medianMs: 400, jitterMs: 0 } : { targetId: target.id, samples: [20, 20, 20], medianMs: 20, jitterMs: 0 };
+      },
+    });
+    const { report } = await runToEnd(h.deps, makeCatalog({ apps }));
+    // Every app has its row: none is left pending because the parallel pass ran out of time before starting it.
+    expect(report.apps.map((a) => a.appId).sort()).toEqual(apps.map((a) => a.id).sort());
+    const appsPass = report.phases?.find((p) => p.phase === 'apps');
+    const firstProbedLate = [...startedAt].filter(([, at]) => at >= (appsPass?.endMs ?? Infinity)).map(([id]) => id);
+    expect(firstProbedLate.length).toBeGreaterThan(0);
+    for (const id of firstProbedLate) {
+      expect(calls.get(id), id).toBe(1);
+      // Probed once, in the confirmation pass: an answer, not a confirmation.
+      expect(report.observations.http.find((r) => r.id === id)).toMatchObject({ outcome: 'reachable' });
+      expect(report.observations.http.find((r) => r.id === id)?.attempts).toBeUndefined();
+    }
+  });
+
   it('leaves silence that the confirmation pass could not reach as one attempt when cancelled', async () => {
     const { h, calls } = flaky({ 'alpha-turn-udp': 9 });
     const runner = createCheckRunner(h.deps);

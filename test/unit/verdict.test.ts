@@ -452,3 +452,12 @@ describe('judge: quality on each app\'s own path', () => {
     expect(result.apps.find((a) => a.appId === 'viber')?.quality).toBeUndefined();
   });
 });
+
+describe('judge: once the check is over', () => {
+  it('reads an app with a target never probed as unknown with no reason, instead of leaving it out', () => {
+    const obs = openNetwork(catalog);
+    const partial = { ...obs, http: obs.http.filter((r) => r.id !== 'zoom.web') };
+    expect(judge(catalog, partial).apps.find((a) => a.appId === 'zoom')).toBeUndefined();
+    expect(judge(catalog, partial, { final: true }).apps.find((a) => a.appId === 'zoom')).toMatchObject({ verdict: 'unknown', reasons: [] });
+  });
+});
