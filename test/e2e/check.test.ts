@@ -130,13 +130,20 @@ describe('a check in Chromium', () => {
     // Chrome refuses new RTCPeerConnections once a process holds 500 not yet garbage-collected,
     // closed or not, and an idle extension process rarely collects: a loss burst of one
     // connection per exchange (64) broke the seventh check here. Many exchanges share a connection now.
+    let measured = 0;
     for (let check = 1; check <= 8; check += 1) {
       const { observations } = await ext.ask({ type: 'runCheck', catalog });
       expect(observations.loss, `check ${check}`).toMatchObject({ exchanges: CONTROLS.lossExchanges, answered: CONTROLS.lossExchanges });
-      // Timing scatter on a busy machine may read one late answer as a retransmission, never a lossy path.
-      expect(lossFromBurst(observations.loss ?? { sent: 0, lost: 0 }), `check ${check}`).toBeLessThan(LOSSY_PCT);
+      // Timing scatter on a busy machine may read one late answer as a retransmission, never a lossy path; a burst
+      // whose timing no loss explains is left out (loss.ts), so a check may have no loss figure, never a false one.
+      const pct = lossFromBurst(observations.loss ?? { sent: 0, lost: 0 });
+      if (pct !== undefined) {
+        measured += 1;
+        expect(pct, `check ${check}`).toBeLessThan(LOSSY_PCT);
+      }
       expect(observations.rtt?.samples.length, `check ${check}`).toBeGreaterThan(0);
     }
+    expect(measured).toBeGreaterThanOrEqual(6);
   });
 
   it('logged no errors', () => {
