@@ -130,4 +130,14 @@ describe('countLoss: timing that no loss explains', () => {
     expect(countLoss([clean, disturbed], CHROME_SCHEDULE, 'description')).toEqual({ sent: 5, lost: 1 });
     expect(countLoss([disturbed], CHROME_SCHEDULE, 'description')).toEqual({ sent: 0, lost: 0 });
   });
+
+  it('leaves out one connection whose answers were nearly all late while the others were on time, but not loss spread over all', () => {
+    const onTime = { answeredMs: [20, 21, 22, 23, 21, 22, 20, 24], unanswered: 0, waitedMs: 1200 };
+    const lateCluster = { answeredMs: [20, 280, 300, 310, 320, 330, 340, 350], unanswered: 0, waitedMs: 1200 };
+    expect(countLoss([onTime, onTime, lateCluster], CHROME_SCHEDULE, 'description')).toEqual({ sent: 16, lost: 0 });
+    // Heavy loss everywhere: every connection keeps its late answers.
+    const lossy = { answeredMs: [20, 275, 21, 280, 22, 23, 290, 24], unanswered: 0, waitedMs: 1200 };
+    const heavy = { answeredMs: [20, 275, 276, 280, 285, 23, 290, 24], unanswered: 0, waitedMs: 1200 };
+    expect(countLoss([lossy, lossy, heavy], CHROME_SCHEDULE, 'description')).toEqual({ sent: 24 + 3 + 3 + 5, lost: 11 });
+  });
 });
