@@ -11,6 +11,8 @@ import type { SharedReport } from '../core/shared-report';
 import type { SignedCatalog } from '../core/verify-catalog';
 import { signCatalog } from './catalog-signer';
 import type { CatalogSigner } from './catalog-signer';
+import type { RelayConfig } from './config';
+import { mintTurnCredentials } from './turn-credentials';
 import type { Geo } from './geo';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
@@ -57,6 +59,8 @@ type Outcome =
   | 'invalid_report'
   | 'invalid_query'
   | 'catalog_unavailable'
+  | 'relay_unavailable'
+  | 'credentials'
   | 'store_unavailable'
   | 'unlocated';
 
@@ -71,6 +75,8 @@ export interface AppOptions {
   /** The catalog to serve; without it, or without a signer, GET /v1/catalog answers 503. */
   catalog?: Catalog;
   signer?: CatalogSigner;
+  /** The call-test relay; without it GET /v1/turn-credentials answers 503. */
+  relay?: RelayConfig | null;
   /** Take the client address from the last X-Forwarded-For entry (set by our own reverse proxy) instead of the socket. */
   trustProxy?: boolean;
   maxBodyBytes?: number;
@@ -79,7 +85,7 @@ export interface AppOptions {
 
 const EXTENSION_ORIGIN = /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36})$/;
 /** Paths logged as themselves; anything else is logged as "other" so a request path cannot write into the log. */
-const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/healthz', '/readyz']);
+const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/v1/turn-credentials', '/healthz', '/readyz']);
 
 function hourFloor(ms: number): string {
   return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -409,6 +415,18 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     }
     c.header('Cache-Control', 'public, max-age=3600');
     return c.json(signedCatalog);
+  });
+
+  // Credentials are minted per request and never stored; the address only feeds the rate limiter's salted bucket.
+  app.get('/v1/turn-credentials', limited, (c) => {
+    c.header('Cache-Control', 'no-store');
+    const relay = options.relay ?? null;
+    if (relay === null) {
+      c.set('outcome', 'relay_unavailable');
+      return c.json({ error: 'no call-test relay is configured on this collector' }, 503);
+    }
+    c.set('outcome', 'credentials');
+    return c.json(mintTurnCredentials(relay, now().getTime()));
   });
 
   /** Liveness: the process is serving. */

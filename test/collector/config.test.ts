@@ -1,4 +1,7 @@
 // Environment parsing: defaults, storage choice, and clear errors for bad values.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/collector/config';
 
@@ -38,5 +41,44 @@ describe('readConfig', () => {
     expect(() => readConfig({ RATE_LIMIT_BURST: '0' })).toThrow(/RATE_LIMIT_BURST/);
     expect(() => readConfig({ RETENTION_DAYS: '0' })).toThrow(/RETENTION_DAYS/);
     expect(() => readConfig({ MAX_CONNECTIONS: 'many' })).toThrow(/MAX_CONNECTIONS/);
+  });
+
+  it('has no call-test relay by default, and starts a local one when turnserver is installed unless told not to', () => {
+    expect(readConfig({})).toMatchObject({ relay: null, localRelay: true });
+    expect(readConfig({ CIC_LOCAL_RELAY: '0' }).localRelay).toBe(false);
+    expect(() => readConfig({ CIC_LOCAL_RELAY: 'maybe' })).toThrow(/CIC_LOCAL_RELAY/);
+  });
+
+  it('reads the relay: the secret inline or from a file, host, ports, TTL and reflector ports', () => {
+    const secret = 'a'.repeat(32);
+    expect(readConfig({ CIC_TURN_SECRET: secret, CIC_TURN_HOST: 'relay.example.org' }).relay).toEqual({
+      secret,
+      host: 'relay.example.org',
+      port: 3478,
+      tlsPort: 443,
+      ttlSeconds: 600,
+      reflectorPorts: [],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'canicall-config-'));
+    writeFileSync(join(dir, 'turn-secret'), `${secret}\n`);
+    expect(
+      readConfig(
+        { CIC_TURN_SECRET_FILE: 'turn-secret', CIC_TURN_HOST: '2001:db8::1', CIC_TURN_PORT: '3479', CIC_TURN_TLS_PORT: '0', CIC_TURN_TTL: '120', CIC_REFLECTOR_PORTS: '8801-8803, 3480,596' },
+        dir,
+      ).relay,
+    ).toEqual({ secret, host: '2001:db8::1', port: 3479, tlsPort: null, ttlSeconds: 120, reflectorPorts: [596, 3480, 8801, 8802, 8803] });
+  });
+
+  it('refuses a half-configured or weak relay, naming what is wrong', () => {
+    const secret = 'b'.repeat(32);
+    expect(() => readConfig({ CIC_TURN_SECRET: secret })).toThrow(/CIC_TURN_HOST/);
+    expect(() => readConfig({ CIC_TURN_HOST: 'relay.example.org' })).toThrow(/CIC_TURN_SECRET/);
+    expect(() => readConfig({ CIC_TURN_SECRET: 'short', CIC_TURN_HOST: 'r.example' })).toThrow(/at least 16/);
+    expect(() => readConfig({ CIC_TURN_SECRET: secret, CIC_TURN_SECRET_FILE: '/x', CIC_TURN_HOST: 'r.example' })).toThrow(/not both/);
+    expect(() => readConfig({ CIC_TURN_SECRET_FILE: '/nonexistent/secret', CIC_TURN_HOST: 'r.example' })).toThrow(/CIC_TURN_SECRET_FILE/);
+    expect(() => readConfig({ CIC_TURN_SECRET: secret, CIC_TURN_HOST: 'turn:r.example' })).toThrow(/CIC_TURN_HOST/);
+    expect(() => readConfig({ CIC_TURN_SECRET: secret, CIC_TURN_HOST: 'r.example', CIC_TURN_TTL: '10' })).toThrow(/CIC_TURN_TTL/);
+    expect(() => readConfig({ CIC_TURN_SECRET: secret, CIC_TURN_HOST: 'r.example', CIC_REFLECTOR_PORTS: '50000-65535' })).toThrow(/more than 64/);
+    expect(() => readConfig({ CIC_TURN_SECRET: secret, CIC_TURN_HOST: 'r.example', CIC_REFLECTOR_PORTS: '9-3' })).toThrow(/CIC_REFLECTOR_PORTS/);
   });
 });

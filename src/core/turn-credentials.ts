@@ -1,0 +1,45 @@
+// What GET /v1/turn-credentials answers: short-lived TURN REST API credentials for the call-test relay, and its reflector.
+import * as v from 'valibot';
+
+/** A TURN/STUN URL on the relay: turn: over UDP or TCP, turns: over TCP (TLS). */
+const RelayUriSchema = v.pipe(
+  v.string(),
+  v.maxLength(300),
+  v.regex(/^(turn:[^\s?]+\?transport=(udp|tcp)|turns:[^\s?]+\?transport=tcp)$/, 'a turn:…?transport=udp|tcp or turns:…?transport=tcp URL'),
+);
+
+const PortSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535));
+
+/**
+ * The TURN REST API scheme (coturn `use-auth-secret`): `username` is "<unix expiry>:<tag>", the
+ * credential the base64 HMAC-SHA1 of the username under the secret the collector shares with the
+ * relay. The tag is random per answer, so it links nothing to the person.
+ */
+export const TurnCredentialsSchema = v.strictObject({
+  username: v.pipe(v.string(), v.regex(/^\d{10}:[0-9a-f]{16}$/, 'username is "<unix expiry>:<16 hex digits>"')),
+  credential: v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{27}=$/, 'credential is a base64 HMAC-SHA1 (20 bytes)')),
+  /** Seconds the credentials stay valid from when they were minted. */
+  ttl: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(86_400)),
+  uris: v.pipe(v.array(RelayUriSchema), v.minLength(1), v.maxLength(8)),
+  /** Where the relay answers STUN Binding on the apps' call ports (empty: no reflection). */
+  reflector: v.strictObject({
+    host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[^\s/:?#]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name or address')),
+    ports: v.pipe(v.array(PortSchema), v.maxLength(64)),
+  }),
+});
+export type TurnCredentials = v.InferOutput<typeof TurnCredentialsSchema>;
+
+export type TurnCredentialsResult = { ok: true; credentials: TurnCredentials } | { ok: false; error: string };
+
+export function parseTurnCredentials(data: unknown): TurnCredentialsResult {
+  const result = v.safeParse(TurnCredentialsSchema, data);
+  if (result.success) return { ok: true, credentials: result.output };
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
+  return { ok: false, error: `invalid TURN credentials${path ? ` at ${path}` : ''}: ${issue.message}` };
+}
+
+/** When credentials stop working, in ms since the epoch, from the expiry the username carries. */
+export function credentialsExpireAt(credentials: TurnCredentials): number {
+  return Number(credentials.username.slice(0, credentials.username.indexOf(':'))) * 1000;
+}
