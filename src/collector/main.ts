@@ -9,6 +9,8 @@ import { readConfig } from './config';
 import type { StorageConfig } from './config';
 import { createIpLocationGeo } from './geo';
 import { listen } from './http-server';
+import { startLocalRelay } from './local-relay';
+import type { RunningCoturn } from './coturn';
 import { createJsonLogger } from './logger';
 import { createTokenBucketLimiter } from './rate-limit';
 
@@ -47,6 +49,25 @@ async function main(): Promise<void> {
   const catalog = await loadCatalogFile(config.catalogPath);
   if (!catalog.ok) logger.warn('no catalog to serve: GET /v1/catalog answers 503', { reason: catalog.error });
 
+  let relay = config.relay;
+  let localCoturn: RunningCoturn | undefined;
+  if (relay === null && config.localRelay) {
+    const local = await startLocalRelay();
+    if (local.relay === null) {
+      logger.warn('no call-test relay: GET /v1/turn-credentials answers 503', { reason: local.reason });
+    } else {
+      relay = local.relay;
+      localCoturn = local.coturn;
+      logger.info('started a local coturn as the call-test relay; it stops with the collector', {
+        host: relay.host,
+        port: relay.port,
+        pid: local.coturn.pid ?? null,
+      });
+    }
+  } else if (relay === null) {
+    logger.warn('no call-test relay configured (CIC_TURN_SECRET, CIC_TURN_HOST): GET /v1/turn-credentials answers 503');
+  }
+
   const app = createApp({
     store,
     geo,
@@ -54,6 +75,7 @@ async function main(): Promise<void> {
     logger,
     ...(catalog.ok ? { catalog: catalog.catalog } : {}),
     ...(signer === undefined ? {} : { signer }),
+    relay,
     trustProxy: config.trustProxy,
   });
   const server = await listen(app, config.host, config.port, { maxConnections: config.maxConnections });
@@ -63,6 +85,7 @@ async function main(): Promise<void> {
     storage: config.storage.kind,
     trustProxy: config.trustProxy,
     catalog: catalog.ok ? catalog.catalog.version : null,
+    relay: relay === null ? null : relay.host,
   });
 
   // Retention: raw reports go after RETENTION_DAYS (by hour of receipt); the day counts stay.
@@ -89,7 +112,7 @@ async function main(): Promise<void> {
     server
       .stop(config.shutdownTimeoutMs)
       // The store closes only after the last request has finished with it.
-      .then(() => store.close())
+      .then(() => Promise.all([store.close(), localCoturn?.stop()]))
       .then(() => {
         logger.info('stopped');
         process.exit(0);

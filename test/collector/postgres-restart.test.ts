@@ -27,7 +27,7 @@ it('rides through a PostgreSQL crash and restart under load, with accepted == st
   const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/collector/main.ts'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, RATE_LIMIT: 'off', CATALOG_SIGNING_KEY: '' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, RATE_LIMIT: 'off', CATALOG_SIGNING_KEY: '', CIC_LOCAL_RELAY: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

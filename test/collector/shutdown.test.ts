@@ -31,6 +31,7 @@ it('finishes in-flight requests on SIGTERM and every 202 is in the database', as
       RATE_LIMIT: 'off',
       CATALOG_PATH: join(dir, 'no-catalog.json'),
       CATALOG_SIGNING_KEY: '',
+      CIC_LOCAL_RELAY: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
