@@ -7,6 +7,7 @@ import { cancelCheck, currentState, startCheck } from './check-service';
 import { clearHistory, loadHistory } from './check-store';
 import { crowdStats } from './sharing';
 import { refreshCatalog } from './catalog-update';
+import { fetchRelayCredentials } from './relay';
 
 export const handlers: Handlers = {
   ping: async () => ({ pong: true, version: browser.runtime.getManifest().version }),
@@ -27,6 +28,7 @@ export const handlers: Handlers = {
   getHistory: async () => ({ reports: await loadHistory() }),
   getCrowdStats: async () => ({ stats: await crowdStats() }),
   refreshCatalog: async () => ({ result: await refreshCatalog() }),
+  getRelayCredentials: async () => ({ result: await fetchRelayCredentials() }),
   clearHistory: async () => {
     await clearHistory();
     return { cleared: true };

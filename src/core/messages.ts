@@ -1,6 +1,7 @@
 // Typed messages between extension contexts: popup/options/automation → background, background → offscreen.
 import type { IceTarget } from './catalog';
 import type { CrowdStats } from './crowd';
+import type { RelayCredentialsResult } from './turn-credentials';
 import type { HttpProbeResult, IceProbeResult, LossResult, NatResult, Report, RttResult } from './report';
 
 /** Requests the background answers. `catalog` is untrusted and validated like the bundled one. */
@@ -19,6 +20,8 @@ export type BackgroundRequest =
   /** Asks the collector for a newer signed catalog now (otherwise daily, when sharing is on). */
   | { type: 'refreshCatalog' }
   | { type: 'clearHistory' }
+  /** Credentials for the call-test relay, or why there are none; fetches nothing while the setting is off. */
+  | { type: 'getRelayCredentials' }
   /** Low-level probes, for diagnostics and tests. */
   | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
   | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number }
@@ -40,6 +43,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   getCrowdStats: { stats: CrowdStats | null };
   refreshCatalog: { result: 'updated' | 'current' | 'skipped' | 'rejected' };
   clearHistory: { cleared: true };
+  getRelayCredentials: { result: RelayCredentialsResult };
   probeIce: { results: IceProbeResult[] };
   probeHttp: { result: HttpProbeResult };
   probeNat: { result: NatResult };

@@ -16,6 +16,8 @@ export const SettingsSchema = v.object({
   customServers: v.optional(v.array(CustomServerSchema), []),
   language: v.optional(v.picklist(LANGUAGES), 'auto'),
   collectorUrl: v.optional(v.pipe(v.string(), v.url()), 'https://collector.canicall.org'),
+  /** The call test through our relay (which sees the person's address). Off until the person turns it on. */
+  callTestRelay: v.optional(v.boolean(), false),
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 

@@ -39,7 +39,20 @@ export function parseTurnCredentials(data: unknown): TurnCredentialsResult {
   return { ok: false, error: `invalid TURN credentials${path ? ` at ${path}` : ''}: ${issue.message}` };
 }
 
+/** Why the extension has no relay credentials: a closed vocabulary the call test turns into words. */
+export type RelayProblem = 'off' | 'collector_unreachable' | 'relay_unavailable' | 'invalid_answer';
+
+export type RelayCredentialsResult = { ok: true; credentials: TurnCredentials } | { ok: false; problem: RelayProblem; detail: string };
+
 /** When credentials stop working, in ms since the epoch, from the expiry the username carries. */
 export function credentialsExpireAt(credentials: TurnCredentials): number {
   return Number(credentials.username.slice(0, credentials.username.indexOf(':'))) * 1000;
+}
+
+/** Credentials are renewed this long before they expire, so a full call test (≈ 15 s) never runs on stale ones. */
+export const RENEW_BEFORE_EXPIRY_MS = 60_000;
+
+/** Whether cached credentials may still be handed out at `nowMs`. */
+export function credentialsFresh(credentials: TurnCredentials, nowMs: number): boolean {
+  return credentialsExpireAt(credentials) - RENEW_BEFORE_EXPIRY_MS > nowMs;
 }
