@@ -1,4 +1,4 @@
-// The options page: sharing consent, pinned apps, custom servers, language and history, each saved as it changes.
+// The options page: sharing consent, the call-test relay consent, pinned apps, custom servers, language and history, each saved as it changes.
 import type { App } from '../core/catalog';
 import type { Settings } from '../core/settings';
 import type { I18n } from '../ui/i18n';
@@ -7,6 +7,7 @@ import { CustomServersSection } from './custom-servers-section';
 import { HistorySection } from './history-section';
 import { LanguageSection } from './language-section';
 import { PinnedAppsSection } from './pinned-apps-section';
+import { RelaySection } from './relay-section';
 import { SharingSection } from './sharing-section';
 import { useSettingsEditor } from './use-settings-editor';
 
@@ -36,6 +37,7 @@ export function OptionsApp({ initialSettings, initialI18n, apps, catalogError }:
           </p>
         )}
         <SharingSection enabled={settings.shareResults} onChange={(shareResults) => void update({ ...settings, shareResults })} />
+        <RelaySection enabled={settings.callTestRelay} onChange={(callTestRelay) => void update({ ...settings, callTestRelay })} />
         <PinnedAppsSection apps={apps} pinned={settings.pinnedApps} onChange={(pinnedApps) => void update({ ...settings, pinnedApps })} />
         <CustomServersSection
           servers={settings.customServers}

@@ -1,10 +1,11 @@
-// The first-run page: which apps the person calls with, their language, and whether to share results, risks first, in plain words.
+// The first-run page: which apps the person calls with, their language, whether to share results and to use the call-test relay, risks first, in plain words.
 import type { App } from '../core/catalog';
 import type { Settings } from '../core/settings';
 import type { I18n } from '../ui/i18n';
 import { I18nContext } from '../ui/i18n-context';
 import { LanguageSection } from '../options/language-section';
 import { PinnedAppsSection } from '../options/pinned-apps-section';
+import { RelaySection } from '../options/relay-section';
 import { SharingSection } from '../options/sharing-section';
 import { useSettingsEditor } from '../options/use-settings-editor';
 
@@ -26,6 +27,7 @@ export function WelcomeApp({ initialSettings, initialI18n, apps }: { initialSett
           <p>{t('welcome_risk_optional')}</p>
         </section>
         <SharingSection enabled={settings.shareResults} onChange={(shareResults) => void update({ ...settings, shareResults })} />
+        <RelaySection enabled={settings.callTestRelay} onChange={(callTestRelay) => void update({ ...settings, callTestRelay })} />
         <p role="status" class={save.kind === 'error' ? 'save-status error' : 'save-status'}>
           {save.kind === 'saved' ? t('options_saved') : save.kind === 'error' ? t('options_save_error', save.message) : ''}
         </p>

@@ -439,7 +439,7 @@ describe('first run', () => {
   });
 
   describe.each(LANGUAGES)('in %s', (language) => {
-    it('asks for the pinned apps, the language and sharing, with the risks in plain words first; no serious axe violations', async () => {
+    it('asks for the pinned apps, the language, sharing and the call-test relay, with the risks in plain words first; no serious axe violations', async () => {
       await useSettings({ language, pinnedApps: [], shareResults: false });
       const page = await ext.context.newPage();
       await page.setViewportSize({ width: 800, height: 900 });
@@ -448,10 +448,12 @@ describe('first run', () => {
       expect(await page.locator('h1').innerText()).toBe(text(language, 'welcome_title'));
       expect(await page.evaluate(() => document.documentElement.dir)).toBe(language === 'ar' ? 'rtl' : 'ltr');
       const body = await page.locator('body').innerText();
-      for (const key of ['welcome_risk_network', 'welcome_risk_optional', 'share_isp', 'share_never_ip']) expect(body).toContain(text(language, key));
-      // The risks come before the switch that shares.
+      for (const key of ['welcome_risk_network', 'welcome_risk_optional', 'share_isp', 'share_never_ip', 'relay_sees_address', 'relay_off']) expect(body).toContain(text(language, key));
+      // The risks come before the switch that shares, and what the relay sees before its switch.
       expect(body.indexOf(text(language, 'welcome_risk_network'))).toBeLessThan(body.indexOf(text(language, 'share_toggle')));
+      expect(body.indexOf(text(language, 'relay_sees_address'))).toBeLessThan(body.indexOf(text(language, 'relay_toggle')));
       expect(await page.getByRole('checkbox', { name: text(language, 'share_toggle') }).isChecked()).toBe(false);
+      expect(await page.getByRole('checkbox', { name: text(language, 'relay_toggle') }).isChecked()).toBe(false);
       await shoot(page, `welcome-${language}-light`);
       expect(await axeScan(page)).toEqual([]);
       await page.emulateMedia({ colorScheme: 'dark' });
@@ -489,7 +491,7 @@ describe('first run', () => {
 
 describe('options', () => {
   describe.each(LANGUAGES)('in %s', (language) => {
-    it('has sharing off by default, the consent text, the payload preview, and no serious axe violations', async () => {
+    it('has sharing and the call-test relay off by default, the consent texts, the payload preview, and no serious axe violations', async () => {
       await useSettings({ language });
       const page = await ext.context.newPage();
       await page.setViewportSize({ width: 800, height: 900 });
@@ -498,8 +500,9 @@ describe('options', () => {
       expect(await page.evaluate(() => document.documentElement.dir)).toBe(language === 'ar' ? 'rtl' : 'ltr');
       const share = page.getByRole('checkbox', { name: text(language, 'share_toggle') });
       expect(await share.isChecked()).toBe(false);
+      expect(await page.getByRole('checkbox', { name: text(language, 'relay_toggle') }).isChecked()).toBe(false);
       const body = await page.locator('body').innerText();
-      for (const key of ['share_never_ip', 'share_isp', 'share_not_privacy', 'share_sent_time']) expect(body).toContain(text(language, key));
+      for (const key of ['share_never_ip', 'share_isp', 'share_not_privacy', 'share_sent_time', 'relay_intro', 'relay_sees_address']) expect(body).toContain(text(language, key));
       const payload = await page.locator('pre.payload').innerText();
       expect(JSON.parse(payload)).toMatchObject({ schema: 1, hour: expect.stringMatching(/:00:00Z$/) });
       expect(payload).not.toContain('127.0.0.1');
@@ -529,6 +532,7 @@ describe('options', () => {
     await page.goto(`chrome-extension://${ext.extensionId}/src/options/index.html`);
     await page.waitForSelector('#share-heading');
     await page.getByRole('checkbox', { name: text('en', 'share_toggle') }).check();
+    await page.getByRole('checkbox', { name: text('en', 'relay_toggle') }).check();
     await page.getByRole('checkbox', { name: 'Open App' }).check();
     await page.getByLabel(text('en', 'custom_url')).fill('https://not-a-stun-server');
     await page.getByRole('button', { name: text('en', 'custom_add') }).click();
@@ -542,6 +546,7 @@ describe('options', () => {
     const stored = await ext.worker.evaluate((key) => chrome.storage.local.get(key), STORAGE_KEYS.settings);
     expect(stored[STORAGE_KEYS.settings]).toMatchObject({
       shareResults: true,
+      callTestRelay: true,
       pinnedApps: ['open-app'],
       customServers: [{ url: 'stun:127.0.0.1:3478', label: 'Home' }],
       language: 'fr',

@@ -1,0 +1,104 @@
+// The call-test relay in Chromium with a real collector and a real coturn: nothing asked while the setting is off; once on, credentials the relay accepts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/collector/app';
+import { createStaticGeo } from '../../src/collector/geo';
+import { listen, type RunningServer } from '../../src/collector/http-server';
+import { createJsonLogger } from '../../src/collector/logger';
+import { openSqliteStore } from '../../src/collector/store-sqlite';
+import type { Store } from '../../src/collector/store';
+import { STORAGE_KEYS } from '../../src/core/messages';
+import { startTestRelay, type TestRelay } from '../support/relay';
+import { closedTcpPort, startStunResponder, type Stoppable } from '../support/servers';
+import { turnAllocate } from '../support/turn-client';
+import { startFixtures, type Fixtures } from './fixtures';
+import { launchExtension, type ExtensionSession } from './harness';
+import { testCatalog } from './test-catalog';
+
+let fx: Fixtures;
+let ext: ExtensionSession;
+let stuns: Stoppable[];
+let relay: TestRelay;
+let dir: string;
+let store: Store;
+let collector: RunningServer;
+let collectorUrl: string;
+/** Every request the collector logged (route, status; never an address). */
+const logLines: string[] = [];
+
+const requestsTo = (path: string) => logLines.filter((line) => line.includes(`"path":"${path}"`)).length;
+
+beforeAll(async () => {
+  fx = await startFixtures();
+  stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
+  relay = await startTestRelay();
+  dir = mkdtempSync(join(tmpdir(), 'cic-relay-'));
+  store = openSqliteStore(join(dir, 'collector.db'));
+  const port = await closedTcpPort();
+  const app = createApp({
+    store,
+    geo: createStaticGeo({}),
+    rateLimit: null,
+    logger: createJsonLogger((line) => logLines.push(line)),
+    relay: relay.relay,
+  });
+  collector = await listen(app, '127.0.0.1', port);
+  collectorUrl = `http://127.0.0.1:${port}`;
+  ext = await launchExtension({ trustCaPath: fx.pki.caPath });
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await collector?.stop();
+  await store?.close();
+  await relay?.stop();
+  await Promise.all((stuns ?? []).map((s) => s.stop()));
+  await fx?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('call-test relay consent in Chromium', () => {
+  it('asks the collector for nothing while the relay is off (the default), through a whole check', async () => {
+    await ext.worker.evaluate(([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url } }), [STORAGE_KEYS.settings, collectorUrl]);
+    const answer = await ext.ask({ type: 'getRelayCredentials' });
+    expect(answer.result).toMatchObject({ ok: false, problem: 'off' });
+    await ext.ask({ type: 'runCheck', catalog: testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }) });
+    expect(await ext.ask({ type: 'getRelayCredentials' })).toMatchObject({ result: { ok: false, problem: 'off' } });
+    expect(requestsTo('/v1/turn-credentials')).toBe(0);
+    expect(logLines).toEqual([]);
+  });
+
+  it('once the person turns it on: credentials from the collector that the real relay accepts, asked for once', async () => {
+    await ext.worker.evaluate(
+      ([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url, callTestRelay: true } }),
+      [STORAGE_KEYS.settings, collectorUrl],
+    );
+    const first = (await ext.ask({ type: 'getRelayCredentials' })).result;
+    const second = (await ext.ask({ type: 'getRelayCredentials' })).result;
+    if (!first.ok) throw new Error(`no credentials: ${first.problem} ${first.detail}`);
+    expect(second).toEqual(first);
+    expect(requestsTo('/v1/turn-credentials')).toBe(1);
+    expect(first.credentials.uris[0]).toBe(`turn:127.0.0.1:${relay.port}?transport=udp`);
+    expect(await turnAllocate('127.0.0.1', relay.port, first.credentials.username, first.credentials.credential)).toMatchObject({ kind: 'success' });
+
+    // Turned off again: nothing more is asked, and nothing cached is handed out.
+    await ext.worker.evaluate(([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url } }), [STORAGE_KEYS.settings, collectorUrl]);
+    expect((await ext.ask({ type: 'getRelayCredentials' })).result).toMatchObject({ ok: false, problem: 'off' });
+    expect(requestsTo('/v1/turn-credentials')).toBe(1);
+  });
+
+  it('says why when the collector is down, without throwing', async () => {
+    const down = await closedTcpPort();
+    await ext.worker.evaluate(
+      ([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url, callTestRelay: true } }),
+      [STORAGE_KEYS.settings, `http://127.0.0.1:${down}`],
+    );
+    expect((await ext.ask({ type: 'getRelayCredentials' })).result).toMatchObject({ ok: false, problem: 'collector_unreachable' });
+  });
+});
+
+it('logged no errors in the extension', () => {
+  expect(ext.consoleErrors).toEqual([]);
+});
