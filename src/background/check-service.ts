@@ -3,6 +3,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { parseCatalog, withCustomServers, type Catalog, type IceTarget } from '../core/catalog';
 import { catalogInUse } from '../core/catalog-choice';
 import bundledCatalog from '../core/catalog.json';
+import { connectionTypeOf } from '../core/connection-type';
 import { parseSettings } from '../core/settings';
 import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
 import type { Report } from '../core/report';
@@ -61,6 +62,8 @@ const runner = createCheckRunner(
       showOnBadge(report).catch((error: unknown) => console.warn('badge update failed', error));
     },
     meta: { extensionVersion: browser.runtime.getManifest().version, browser: browserInfo() },
+    // Read at each check's start: the person may have moved from Wi-Fi to mobile data since the last one.
+    connectionType: () => connectionTypeOf((navigator as { connection?: { type?: unknown } }).connection?.type),
   },
   { bogonAllow: BOGON_ALLOW },
 );

@@ -1,6 +1,7 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
 import { pathLossExchanges, pathTarget } from '../core/app-quality';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
+import type { ConnectionType } from '../core/connection-type';
 import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
 import {
@@ -75,6 +76,8 @@ export interface CheckDeps {
   /** Called with a fresh report object on every change (progress for an open popup). */
   onUpdate(report: Report): void;
   meta: { extensionVersion: string; browser: Report['browser'] };
+  /** The kind of link at the start of a check, where the browser tells it. */
+  connectionType?(): ConnectionType | undefined;
   /** Timer; defaults to setTimeout/clearTimeout. */
   after?: Clock['after'];
   /** Where non-fatal problems go (a probe that threw, a failed save). Defaults to console.warn. */
@@ -200,6 +203,7 @@ class Run {
     this.warn = deps.warn ?? defaultWarn;
     this.reportId = deps.newId();
     this.startedAt = deps.now();
+    const connectionType = deps.connectionType?.();
     this.report = {
       schema: REPORT_SCHEMA_VERSION,
       id: this.reportId,
@@ -208,6 +212,7 @@ class Run {
       extensionVersion: deps.meta.extensionVersion,
       catalogVersion: catalog.version,
       browser: deps.meta.browser,
+      ...(connectionType === undefined ? {} : { connection: { type: connectionType } }),
       observations: { http: [], ice: [], dns: [] },
       apps: [],
     };

@@ -1,5 +1,6 @@
 // The report: one versioned schema for a check's measurements and verdicts, validated at every boundary.
 import * as v from 'valibot';
+import { ConnectionTypeSchema } from './connection-type';
 import { ConfidenceSchema, TransportSchema } from './catalog';
 import { FailureSchema } from './failure';
 
@@ -256,6 +257,8 @@ export const ReportSchema = v.object({
   extensionVersion: v.string(),
   catalogVersion: v.string(),
   browser: v.object({ family: v.picklist(['chrome', 'firefox']), major: v.pipe(v.number(), v.integer()) }),
+  /** The kind of link, when the browser says (kept on this device: never part of a shared report). */
+  connection: v.optional(v.object({ type: ConnectionTypeSchema })),
   baselineRttMs: v.optional(Ms),
   phases: v.optional(v.array(PhaseTimeSchema)),
   observations: ObservationsSchema,

@@ -1,4 +1,4 @@
-// Past checks kept on this device: when each ran and its overall answer, each one openable.
+// Past checks kept on this device: when each ran, on what kind of link where the browser says, and its overall answer, each one openable.
 import { useEffect, useState } from 'preact/hooks';
 import { parseReport, type Report } from '../core/report';
 import { ask } from '../ui/ask';
@@ -58,7 +58,10 @@ export function HistoryView({ onShow, pinned, nameOf }: { onShow(report: Report)
               <li key={report.id} class="history__item">
                 <VerdictIcon verdict={toneOf(headline.kind)} size={18} />
                 <span class="history__text">
-                  <time dateTime={report.startedAt}>{when}</time>
+                  <span>
+                    <time dateTime={report.startedAt}>{when}</time>
+                    {report.connection !== undefined && <span class="muted"> · {t(`connection_${report.connection.type}_link`)}</span>}
+                  </span>
                   <span>{headlineText(headline, nameOf, i18n).title}</span>
                   {changes.length > 0 && (
                     <span class="muted small">

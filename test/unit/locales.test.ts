@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfidenceSchema } from '../../src/core/catalog';
+import { ConnectionTypeSchema } from '../../src/core/connection-type';
 import { ADVICE, IceEvidenceSchema, NatMappingSchema, REASONS, ReachabilitySchema, VerdictSchema } from '../../src/core/report';
 import { parseLocaleMessages, placeholdersOf, type LocaleMessages } from '../../src/ui/message-format';
 import {
@@ -87,6 +88,7 @@ describe.each(LANGUAGES)('locale %s', (language) => {
       ...IceEvidenceSchema.options.map(evidenceKey),
       ...NatMappingSchema.options.map(natKey),
       'note_skype_retired',
+      ...ConnectionTypeSchema.options.map((type) => `connection_${type}_link`),
     ];
     for (const key of keys) expect(messages.has(key), `${language} lacks ${key}`).toBe(true);
   });

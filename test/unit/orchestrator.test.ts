@@ -223,6 +223,14 @@ describe('CheckRunner: a healthy run', () => {
     expect(endedAt).toBeLessThan(3000);
   });
 
+  it('records the kind of link where the browser tells it, and nothing where it does not', async () => {
+    const told = await runToEnd(harness({ connectionType: () => 'cellular' }).deps);
+    expect(told.report.connection).toEqual({ type: 'cellular' });
+    expectValid(told.report);
+    const untold = await runToEnd(harness({ connectionType: () => undefined }).deps);
+    expect('connection' in untold.report).toBe(false);
+  });
+
   it('derives the app deadlines from the baseline RTT', async () => {
     const httpDeadlines = new Map<string, number>();
     const iceDeadlines = new Map<string, number>();
