@@ -8,7 +8,7 @@ function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** The relay's URLs in the order a client should try them: UDP, then TCP, then TLS. */
+/** The relay's URLs: UDP, TCP, TLS. The order to try them in is the call test's choice (turns: before plain TCP on one server). */
 export function relayUris(relay: RelayConfig): string[] {
   const host = urlHost(relay.host);
   return [

@@ -82,6 +82,26 @@ describe('call-test relay consent in Chromium', () => {
     expect(requestsTo('/v1/turn-credentials')).toBe(1);
     expect(first.credentials.uris[0]).toBe(`turn:127.0.0.1:${relay.port}?transport=udp`);
     expect(await turnAllocate('127.0.0.1', relay.port, first.credentials.username, first.credentials.credential)).toMatchObject({ kind: 'success' });
+    // Chromium itself gets a relay candidate from them (relay-only, as the call test gathers).
+    const page = await ext.openPage('src/options/index.html');
+    const candidates = await page.evaluate(async (credentials) => {
+      const pc = new RTCPeerConnection({
+        iceServers: [{ urls: credentials.uris, username: credentials.username, credential: credentials.credential }],
+        iceTransportPolicy: 'relay',
+      });
+      const found: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        pc.onicecandidate = (event) => (event.candidate === null ? resolve() : found.push(event.candidate.type ?? ''));
+        setTimeout(resolve, 5_000);
+      });
+      pc.createDataChannel('probe');
+      await pc.setLocalDescription(await pc.createOffer());
+      await done;
+      pc.close();
+      return found;
+    }, first.credentials);
+    await page.close();
+    expect(candidates).toContain('relay');
 
     // Turned off again: nothing more is asked, and nothing cached is handed out.
     await ext.worker.evaluate(([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url } }), [STORAGE_KEYS.settings, collectorUrl]);
