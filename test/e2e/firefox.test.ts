@@ -1,8 +1,19 @@
-// The extension in real Firefox (ESR) over WebDriver BiDi: loads cleanly, probes ICE in the background page, classifies Firefox's errors, and judges a whole check as Chromium does.
+// The extension in real Firefox (ESR) over WebDriver BiDi: loads cleanly, probes ICE in the background page, classifies Firefox's errors, judges a whole check as Chromium does, and asks for relay credentials only when allowed.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReport, type Report } from '../../src/core/report';
-import { startStunResponder, type Stoppable } from '../support/servers';
+import { createApp } from '../../src/collector/app';
+import { createStaticGeo } from '../../src/collector/geo';
+import { listen, type RunningServer } from '../../src/collector/http-server';
+import { createJsonLogger } from '../../src/collector/logger';
+import { openSqliteStore } from '../../src/collector/store-sqlite';
+import type { Store } from '../../src/collector/store';
+import { startTestRelay, type TestRelay } from '../support/relay';
+import { closedTcpPort, startStunResponder, type Stoppable } from '../support/servers';
+import { turnAllocate } from '../support/turn-client';
 import { expectLossCounted, expectTurnRtt } from './loss-probe';
 import { startFixtures, type Fixtures } from './fixtures';
 import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
@@ -181,5 +192,45 @@ describe('a check in Firefox', () => {
 
   it('logged no errors during the check', () => {
     expect(ext.consoleErrors).toEqual([]);
+  });
+});
+
+describe('the call-test relay in Firefox', () => {
+  let relay: TestRelay;
+  let store: Store;
+  let collector: RunningServer;
+  let dir: string;
+  const logLines: string[] = [];
+  const setSettings = async (settings: object) => {
+    const page = await ext.openPage('src/options/index.html');
+    await page.evaluate((value) => browser.storage.local.set({ settings: value }), settings);
+    await page.close();
+  };
+
+  beforeAll(async () => {
+    relay = await startTestRelay();
+    dir = mkdtempSync(join(tmpdir(), 'cic-ff-relay-'));
+    store = openSqliteStore(join(dir, 'collector.db'));
+    const app = createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger: createJsonLogger((line) => logLines.push(line)), relay: relay.relay });
+    collector = await listen(app, '127.0.0.1', await closedTcpPort());
+  });
+  afterAll(async () => {
+    await collector?.stop();
+    await store?.close();
+    await relay?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for nothing while off; once on, gets credentials the real relay accepts', async () => {
+    const collectorUrl = `http://127.0.0.1:${collector.port}`;
+    await setSettings({ collectorUrl });
+    expect((await ext.ask({ type: 'getRelayCredentials' })).result).toMatchObject({ ok: false, problem: 'off' });
+    expect(logLines).toEqual([]);
+    await setSettings({ collectorUrl, callTestRelay: true });
+    const { result } = await ext.ask({ type: 'getRelayCredentials' });
+    if (!result.ok) throw new Error(`no credentials: ${result.problem} ${result.detail}`);
+    expect(logLines.filter((line) => line.includes('"path":"/v1/turn-credentials"'))).toHaveLength(1);
+    expect(await turnAllocate('127.0.0.1', relay.port, result.credentials.username, result.credentials.credential)).toMatchObject({ kind: 'success' });
+    await setSettings({});
   });
 });
