@@ -10,6 +10,13 @@ const RelayUriSchema = v.pipe(
 
 const PortSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535));
 
+/** Where the relay answers STUN Binding besides its TURN port: the apps' call ports, redirected to it. */
+export const TurnReflectorSchema = v.strictObject({
+  /** A host name, an IPv4 address or a bracketed IPv6 address. */
+  host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[^\s/:?#[\]]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name or address (IPv6 in brackets)')),
+  ports: v.pipe(v.array(PortSchema), v.maxLength(64)),
+});
+
 /**
  * The TURN REST API scheme (coturn `use-auth-secret`): `username` is "<unix expiry>:<tag>", the
  * credential the base64 HMAC-SHA1 of the username under the secret the collector shares with the
@@ -22,10 +29,7 @@ export const TurnCredentialsSchema = v.strictObject({
   ttl: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(86_400)),
   uris: v.pipe(v.array(RelayUriSchema), v.minLength(1), v.maxLength(8)),
   /** Where the relay answers STUN Binding on the apps' call ports (empty: no reflection). */
-  reflector: v.strictObject({
-    host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[^\s/:?#]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name or address')),
-    ports: v.pipe(v.array(PortSchema), v.maxLength(64)),
-  }),
+  reflector: TurnReflectorSchema,
 });
 export type TurnCredentials = v.InferOutput<typeof TurnCredentialsSchema>;
 
