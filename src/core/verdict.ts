@@ -6,6 +6,7 @@ import { isSlowLink } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { assessQuality, lossFromBurst, ms, qualityReasons } from './quality';
 import { adviceForReasons, orderReasons } from './reasons';
+import { reflectionPending } from './reflection';
 import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
 
 export interface Judgement {
@@ -29,6 +30,8 @@ export function judge(catalog: Catalog, obs: Observations, options: { final?: bo
     dns: new Map(obs.dns.map((d) => [d.targetId, d])),
   };
   const judged = catalog.apps.flatMap((app) => {
+    // Its call ports are being tested through our relay: wait for them rather than show a guess that then changes.
+    if (options.final !== true && reflectionPending(app, catalog, evidence.ice)) return [];
     // Loss or delay on the path to the app's own servers is that app's finding; the control's apply to every app.
     const own = appQuality(app, obs.paths);
     const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own)]), options.final);
