@@ -1,15 +1,25 @@
 // Port reflection: STUN Binding to our relay on an app's documented UDP call ports, for apps with no media server of their own.
+import * as v from 'valibot';
 import { isOwnMedia, type App, type Catalog, type IceTarget } from './catalog';
 import type { IceProbeResult } from './report';
 import { isSilentIce, isUnconfirmedSilence } from './silence';
 import { iceOutcome } from './target-outcome';
 
 /** Where the call-test relay answers STUN Binding (GET /v1/turn-credentials `reflector`). */
-export interface Reflector {
+export const ReflectorSchema = v.strictObject({
   /** A host name, an IPv4 address or a bracketed IPv6 address. */
-  host: string;
+  host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[^\s/:?#[\]]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name or address (IPv6 in brackets)')),
   /** The ports it reflects besides its own listening port (in production, an nftables redirect to it). */
-  ports: readonly number[];
+  ports: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535))), v.maxLength(64)),
+});
+export type Reflector = v.InferOutput<typeof ReflectorSchema>;
+
+export function parseReflector(data: unknown): { ok: true; reflector: Reflector } | { ok: false; error: string } {
+  const result = v.safeParse(ReflectorSchema, data);
+  if (result.success) return { ok: true, reflector: result.output };
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
+  return { ok: false, error: `invalid reflector${path ? ` at ${path}` : ''}: ${issue.message}` };
 }
 
 /**
@@ -76,8 +86,7 @@ export function reflectionPorts(app: App, served: ReadonlySet<number>): number[]
 
 /** The STUN URL of one reflected port; `host` as the relay gives it (IPv6 bracketed). */
 function reflectorUrl(host: string, port: number): string {
-  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `stun:${bracketed}:${port}`;
+  return `stun:${host}:${port}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseCatalog, type App, type Catalog } from '../../src/core/catalog';
 import { planApps, planConfirmation } from '../../src/core/check-plan';
 import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { isGuessed } from '../../src/core/headline';
-import { isStunPortAllowed, reflectionPorts, reflectorId, withReflector, type Reflector } from '../../src/core/reflection';
+import { isStunPortAllowed, parseReflector, reflectionPorts, reflectorId, withReflector, type Reflector } from '../../src/core/reflection';
 import type { IceProbeResult, Observations } from '../../src/core/report';
 import { judge } from '../../src/core/verdict';
 import { bundledCatalog, openNetwork, silenceIce, unconfirmed } from './fixtures/observations';
@@ -69,8 +69,10 @@ describe('the catalog of a check with the relay', () => {
     expect(reflected.reflection?.every((t) => t.url.startsWith('stun:relay.example:'))).toBe(true);
   });
 
-  it('brackets an IPv6 relay address', () => {
-    expect(withReflector(bundled, { host: '2001:db8::7', ports: [9987] }).reflection?.map((t) => t.url)).toEqual(['stun:[2001:db8::7]:3478', 'stun:[2001:db8::7]:9987']);
+  it('takes an IPv6 relay address in brackets, and refuses a bad reflector with a clear error', () => {
+    expect(withReflector(bundled, { host: '[2001:db8::7]', ports: [9987] }).reflection?.map((t) => t.url)).toEqual(['stun:[2001:db8::7]:3478', 'stun:[2001:db8::7]:9987']);
+    expect(parseReflector({ host: '2001:db8::7', ports: [] })).toMatchObject({ ok: false, error: /invalid reflector at host/ });
+    expect(parseReflector({ host: 'relay.example', ports: [70000] })).toMatchObject({ ok: false });
   });
 
   it('is refused in catalog data: only a check the person allowed the relay for has it', () => {
