@@ -6,6 +6,7 @@ import { isSlowLink } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { LOSSY_PCT, assessQuality, lossFromBurst, ms, qualityReasons, type Percent } from './quality';
 import { adviceForReasons, orderReasons } from './reasons';
+import { reflectionPending } from './reflection';
 import { heardInBurst } from './silence';
 import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
 
@@ -31,6 +32,8 @@ export function judge(catalog: Catalog, measured: Observations, options: { final
     dns: new Map(obs.dns.map((d) => [d.targetId, d])),
   };
   const judged = catalog.apps.flatMap((app) => {
+    // Its call ports are being tested through our relay: wait for them rather than show a guess that then changes.
+    if (options.final !== true && reflectionPending(app, catalog, evidence.ice)) return [];
     // Loss or delay on the path to the app's own servers is that app's finding; the control's apply to every app.
     const own = appQuality(app, obs.paths);
     const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own, appLossPct(app, obs.paths))]), options.final);
