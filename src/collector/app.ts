@@ -6,7 +6,10 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import * as v from 'valibot';
 import type { Catalog } from '../core/catalog';
+import { rejudge } from '../core/rejudge';
+import type { Judge } from '../core/rejudge';
 import { parseSharedReport, SharedIdSchema } from '../core/shared-report';
+import { ENGINE_VERSION, judge } from '../core/verdict';
 import type { SharedReport } from '../core/shared-report';
 import type { SignedCatalog } from '../core/verify-catalog';
 import { signCatalog } from './catalog-signer';
@@ -75,6 +78,10 @@ export interface AppOptions {
   trustProxy?: boolean;
   maxBodyBytes?: number;
   now?: () => Date;
+  /** The verdict engine reports are judged again with (tests inject a changed rule); the current one by default. */
+  engine?: { version: number; judge: Judge };
+  /** Bumped when stored verdicts were judged again: answers cached before are dropped. */
+  statsGeneration?: () => number;
 }
 
 const EXTENSION_ORIGIN = /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36})$/;
@@ -208,6 +215,11 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
   const signedCatalog: SignedCatalog | undefined =
     options.catalog !== undefined && options.signer !== undefined ? signCatalog(options.catalog, options.signer) : undefined;
   const knownIds = options.catalog === undefined ? undefined : catalogIds(options.catalog);
+  const engine = options.engine ?? { version: ENGINE_VERSION, judge };
+  const statsGeneration = options.statsGeneration ?? (() => 0);
+  const served = options.catalog;
+  /** A report judged by an older engine than ours is judged again before it is stored, so every stored verdict is ours. */
+  const judgedHere = (report: SharedReport): SharedReport => (served === undefined ? report : (rejudge(served, report, engine) ?? report));
   /** Answers are fixed for a given last day (its cells no longer change), so they are kept until it moves on. */
   const statsCache = new Map<string, StatsResponse>();
   let statsCacheDay = '';
@@ -297,7 +309,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
         c.set('outcome', 'invalid_report');
         return c.json({ error: parsed.error, path: parsed.path }, 400);
       }
-      const report = knownIds === undefined ? parsed.report : onlyCatalogIds(parsed.report, knownIds);
+      const report = judgedHere(knownIds === undefined ? parsed.report : onlyCatalogIds(parsed.report, knownIds));
       const t = now().getTime();
       const hourMs = Date.parse(report.hour);
       if (!isRealHour(report.hour) || hourMs > t + MAX_CLOCK_AHEAD_MS || hourMs < t - MAX_REPORT_AGE_DAYS * DAY_MS) {
@@ -358,9 +370,10 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     // The window ends with the last UTC day that is over (and settled); its length is whole days.
     const untilMs = dayFloorMs(t - DAY_SETTLE_MS);
     const untilDay = dayString(untilMs);
-    if (untilDay !== statsCacheDay) {
+    const cacheDay = `${untilDay}/${statsGeneration()}`;
+    if (cacheDay !== statsCacheDay) {
       statsCache.clear();
-      statsCacheDay = untilDay;
+      statsCacheDay = cacheDay;
     }
     const maxAge = Math.max(1, Math.min(STATS_MAX_AGE_S, Math.ceil((untilMs + DAY_MS + DAY_SETTLE_MS - t) / 1000)));
     const key = JSON.stringify([cc ?? null, asn ?? null, appId ?? null, days]);

@@ -11,6 +11,9 @@ import { StoreUnavailableError } from '../../src/collector/store';
 import type { Store } from '../../src/collector/store';
 import { FAILURES } from '../../src/core/failure';
 import { REASONS } from '../../src/core/report';
+import { rejudge } from '../../src/core/rejudge';
+import type { Judge } from '../../src/core/rejudge';
+import { ENGINE_VERSION, judge } from '../../src/core/verdict';
 import type { SharedAppVerdict, SharedProbe } from '../../src/core/shared-report';
 import { verifyCatalog } from '../../src/core/verify-catalog';
 import { ADDRESSES, catalog, geo, NEXT_DAY, NOW, sharedReport } from './fixtures';
@@ -717,6 +720,53 @@ export function describeCollectorApi(factory: StoreFactory): void {
           expect(await errorOf(res)).toMatch(/query/);
         });
       }
+    });
+
+    describe('judging stored reports again', () => {
+      const NEXT = ENGINE_VERSION + 1;
+      /** A rule change: WhatsApp's calls are now judged blocked whatever the evidence. */
+      const stricter: Judge = (c, obs, options) => {
+        const j = judge(c, obs, options);
+        return { ...j, apps: j.apps.map((a) => (a.appId === 'whatsapp' ? { ...a, verdict: 'blocked' as const, calls: 'blocked' as const } : a)) };
+      };
+      const withEvidence = () => sharedReport({ evidence: { engine: ENGINE_VERSION, dns: [], natAnswered: ['stun-control-1'] } });
+      const whatsapp = (s: StatsResponse) => s.apps.find((a) => a.appId === 'whatsapp');
+
+      it('a changed rule changes the stored verdicts and every figure follows, on days already published', async () => {
+        const app = makeApp();
+        for (let i = 0; i < 6; i++) expect((await postReport(app, withEvidence())).status).toBe(202);
+        // Two from an extension that sends no evidence: they cannot be judged again and keep their verdicts.
+        for (let i = 0; i < 2; i++) expect((await postReport(app, sharedReport())).status).toBe(202);
+        // Published (and the day's country totals summed) before the rule changes.
+        expect(whatsapp(await stats(app, '?cc=MA'))).toMatchObject({ total: 8, works: 8, blocked: 0 });
+        expect(await store.judgedEngine()).toBe(0);
+
+        const result = await store.rejudgeAll(NEXT, (r) => rejudge(catalog, r, { version: NEXT, judge: stricter }));
+        expect(result).toMatchObject({ scanned: 8, rejudged: 6 });
+        expect(result.changedVerdicts).toBeGreaterThanOrEqual(6);
+        expect(await store.judgedEngine()).toBe(NEXT);
+
+        const fresh = makeApp();
+        for (const query of ['?cc=MA', '?cc=MA&asn=36903', '', '?app=whatsapp']) {
+          expect(whatsapp(await stats(fresh, query))).toMatchObject({ total: 8, works: 2, blocked: 6 });
+        }
+        // Judged already by this engine: a second pass changes nothing.
+        expect(await store.rejudgeAll(NEXT, (r) => rejudge(catalog, r, { version: NEXT, judge: stricter }))).toMatchObject({
+          scanned: 8,
+          rejudged: 0,
+          changedVerdicts: 0,
+        });
+      });
+
+      it('the stored body says which engine judged it; a report from an older engine is judged on arrival', async () => {
+        const app = makeApp({ engine: { version: NEXT, judge: stricter } });
+        for (let i = 0; i < 5; i++) expect((await postReport(app, withEvidence())).status).toBe(202);
+        expect(whatsapp(await stats(app, '?cc=MA'))).toMatchObject({ total: 5, blocked: 5 });
+        const { strings } = await factory.dump(location);
+        expect(strings).toContain('evidence');
+        // Nothing older is left for a pass to change.
+        expect(await store.rejudgeAll(NEXT, (r) => rejudge(catalog, r, { version: NEXT, judge: stricter }))).toMatchObject({ rejudged: 0 });
+      });
     });
 
     describe('GET /v1/catalog', () => {
