@@ -66,6 +66,30 @@ export interface RejudgeResult {
   changedVerdicts: number;
 }
 
+/** One day cell as stored: a day of receipt, a network, an app, a count per verdict. */
+export interface DayCell extends VerdictCounts {
+  day: string;
+  cc: string;
+  asn: number;
+  appId: string;
+}
+
+export interface DayCellQuery {
+  fromDay: string;
+  /** First day not read. */
+  untilDay: string;
+  cc?: string;
+  /** Only cells holding at least this many reports are returned. */
+  minPerCell: number;
+}
+
+/** A stored report as the open data reads it: its network and the report, with the count of reports its network sent that day. */
+export interface StoredReport {
+  cc: string;
+  asn: number;
+  body: SharedReport;
+}
+
 export interface Store {
   /**
    * Stores a report and adds its verdicts to the day counts, atomically, in the next batch; resolves
@@ -86,6 +110,12 @@ export interface Store {
    * totals are summed again). Then records `engine` as the version the stored reports were judged with.
    */
   rejudgeAll(engine: number, again: Rejudge): Promise<RejudgeResult>;
+  /** Day cells of a known network holding at least minPerCell reports, ordered by day, country, network and app. */
+  dayCells(query: DayCellQuery): Promise<DayCell[]>;
+  /** The reports received in one hour ("YYYY-MM-DDTHH:00:00Z"), in id order. */
+  reportsReceivedIn(hour: string): Promise<StoredReport[]>;
+  /** How many reports each network sent on a day of receipt. */
+  networkReportCounts(day: string): Promise<{ cc: string; asn: number; reports: number }[]>;
   /** The engine version of the last completed rejudgeAll, 0 if none ran. */
   judgedEngine(): Promise<number>;
   close(): Promise<void>;

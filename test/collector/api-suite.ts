@@ -722,6 +722,64 @@ export function describeCollectorApi(factory: StoreFactory): void {
       }
     });
 
+    describe('open data', () => {
+      async function seedFrom(app: App, count: number, from: string) {
+        for (let i = 0; i < count; i++) expect((await postReport(app, sharedReport(), { from })).status).toBe(202);
+      }
+      async function read(app: App, path: string) {
+        clock = NEXT_DAY;
+        const res = await get(app, path);
+        return { res, text: await res.text() };
+      }
+
+      it('publishes daily aggregates as CSV and JSON Lines, cells of 5 or more only', async () => {
+        const app = makeApp();
+        await seedFrom(app, 4, ADDRESSES.morocco);
+        await seedFrom(app, 5, ADDRESSES.algeria);
+        const csv = await read(app, '/v1/aggregates?from=2026-06-18&to=2026-06-18&format=csv');
+        expect(csv.res.status).toBe(200);
+        expect(csv.res.headers.get('content-type')).toMatch(/^text\/csv/);
+        expect(csv.res.headers.get('link')).toContain('creativecommons.org/licenses/by/4.0');
+        expect(csv.text.trim().split('\r\n')).toEqual([
+          'day,cc,asn,app,total,works,degraded,blocked,unknown',
+          '2026-06-18,DZ,36947,signal,5,0,0,5,0',
+          '2026-06-18,DZ,36947,whatsapp,5,5,0,0,0',
+        ]);
+        const jsonl = await read(app, '/v1/aggregates');
+        expect(jsonl.text.trim().split('\n').map((l) => (JSON.parse(l) as { cc: string }).cc)).toEqual(['DZ', 'DZ']);
+        expect((await read(app, '/v1/aggregates?cc=ma&format=jsonl')).text).toBe('');
+        for (const bad of ['?from=2026-02-30', '?format=xml', '?from=2026-06-18&to=2026-06-01', '?from=2024-01-01&to=2026-06-18', '?x=1']) {
+          expect((await get(app, `/v1/aggregates${bad}`)).status).toBe(400);
+        }
+      });
+
+      it("publishes a finished day's reports without upload ids, naming only networks and countries of 5 or more", async () => {
+        const app = makeApp();
+        await seedFrom(app, 4, ADDRESSES.morocco);
+        await seedFrom(app, 5, ADDRESSES.algeria);
+        await seedFrom(app, 1, ADDRESSES.unknown);
+        clock = NOW;
+        expect((await get(app, '/v1/reports/2026-06-18.jsonl')).status).toBe(404);
+        const file = await read(app, '/v1/reports/2026-06-18.jsonl');
+        expect(file.res.status).toBe(200);
+        const rows = file.text.trim().split('\n').map((l) => JSON.parse(l) as { day: string; cc: string | null; asn: number | null; report: { id?: string } });
+        expect(rows).toHaveLength(10);
+        expect(rows.filter((r) => r.cc === 'DZ' && r.asn === 36947)).toHaveLength(5);
+        expect(rows.filter((r) => r.cc === null && r.asn === null)).toHaveLength(5);
+        expect(rows.every((r) => r.day === '2026-06-18' && r.report.id === undefined)).toBe(true);
+        expect((await get(app, '/v1/reports/2026-13-01.jsonl')).status).toBe(404);
+        expect((await get(app, '/v1/reports/latest.jsonl')).status).toBe(404);
+      });
+
+      it('serves a schema page naming the licence', async () => {
+        const res = await get(makeApp(), '/data');
+        expect(res.status).toBe(200);
+        const html = await res.text();
+        expect(html).toContain('CC BY 4.0');
+        expect(html).toContain('/v1/aggregates');
+      });
+    });
+
     describe('judging stored reports again', () => {
       const NEXT = ENGINE_VERSION + 1;
       /** A rule change: WhatsApp's calls are now judged blocked whatever the evidence. */
