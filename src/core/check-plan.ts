@@ -92,11 +92,16 @@ export function planConfirmation(
   nat: NatResult | undefined,
   deadlines: ConfirmDeadlines,
   iceBatchSize: number,
+  /** Ids of the HTTP targets that answered (reachable) in the parallel pass. */
+  answered: ReadonlySet<string> = new Set(),
 ): ProbeTask[] {
   const silentHttp = new Set(silences.http.filter(isSilentHttp).map((r) => r.id));
   const silentIce = new Set(silences.ice.filter(isSilentIce).map((r) => r.id));
+  // A host whose app answered on another host: the path to that company exists, so its silence is more likely a
+  // slow path (a rate limit aimed at its addresses) than a block, and it gets the longest wait.
+  const sibling = new Set(catalog.apps.filter((app) => app.signalling.some((t) => answered.has(t.id))).flatMap((app) => app.signalling.map((t) => t.id)));
   const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(
-    ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: deadlines.httpMs }),
+    ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: targets.some((t) => sibling.has(t.id)) ? deadlines.partialHttpMs : deadlines.httpMs }),
   );
   const unheardControls =
     nat === undefined ? [] : catalog.controls.stun.filter((t) => !nat.answered.includes(t.id) && parseIceUrl(t.url) !== null);
