@@ -115,7 +115,8 @@ function rttOf(rtt: RttResult | undefined): SharedEvidence['rtt'] {
 function lossOf(loss: LossResult | undefined): SharedEvidence['loss'] {
   if (loss === undefined || !isShareableId(loss.targetId)) return undefined;
   const sent = clamp(Math.trunc(loss.sent), 0, MAX_SHARED_DATAGRAMS);
-  return { targetId: loss.targetId, sent, lost: clamp(Math.trunc(loss.lost), 0, sent) };
+  const exchanges = clamp(Math.trunc(loss.exchanges), 0, MAX_SHARED_DATAGRAMS);
+  return { targetId: loss.targetId, exchanges, answered: clamp(Math.trunc(loss.answered), 0, exchanges), sent, lost: clamp(Math.trunc(loss.lost), 0, sent) };
 }
 
 /** What the verdict engine reads beyond the probes, so the collector can judge the report again (rejudge.ts). */

@@ -23,9 +23,9 @@ function rttOf(rtt: NonNullable<SharedEvidence['rtt']>): RttResult {
   return { targetId: rtt.targetId, samples: [], medianMs: rtt.medianMs, ...(rtt.jitterMs === undefined ? {} : { jitterMs: rtt.jitterMs }) };
 }
 
-/** Only sent and lost enter the loss figure (quality.ts lossFromBurst); the rest of a burst is not shared. */
+/** The counts the engine reads (loss figure, and whether a silent target answered its burst); the burst's duration is not shared. */
 function lossOf(loss: NonNullable<SharedEvidence['loss']>): LossResult {
-  return { targetId: loss.targetId, exchanges: 0, answered: 0, sent: loss.sent, lost: loss.lost, ms: 0 };
+  return { targetId: loss.targetId, exchanges: loss.exchanges, answered: loss.answered, sent: loss.sent, lost: loss.lost, ms: 0 };
 }
 
 /**

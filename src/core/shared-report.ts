@@ -165,8 +165,8 @@ const Datagrams = Integer(0, MAX_SHARED_DATAGRAMS);
 
 const SharedRttSchema = v.strictObject({ targetId: SharedIdSchema, medianMs: QualityMs, jitterMs: v.optional(QualityMs) });
 const SharedLossSchema = v.pipe(
-  v.strictObject({ targetId: SharedIdSchema, sent: Datagrams, lost: Datagrams }),
-  v.check((loss) => loss.lost <= loss.sent, 'lost ≤ sent'),
+  v.strictObject({ targetId: SharedIdSchema, exchanges: Datagrams, answered: Datagrams, sent: Datagrams, lost: Datagrams }),
+  v.check((loss) => loss.lost <= loss.sent && loss.answered <= loss.exchanges, 'lost ≤ sent and answered ≤ exchanges'),
 );
 
 /**

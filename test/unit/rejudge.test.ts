@@ -46,7 +46,14 @@ function reportOf(obs: Observations): Report {
   } as Report;
 }
 
+/** Every app media target silent twice, yet each answered part of its path's loss burst: reachable over a lossy path. */
+function heardInBursts(obs: Observations): Observations {
+  const media = catalog.apps.flatMap((app) => app.media.map((t) => t.id));
+  return { ...obs, paths: { rtt: [], loss: media.map((targetId) => ({ targetId, exchanges: 32, answered: 6, sent: 40, lost: 30, ms: 1000 })) } };
+}
+
 const SCENARIOS: [string, Observations][] = [
+  ['silent media heard in their loss bursts', heardInBursts(udpBlocked(catalog))],
   ['open network', openNetwork(catalog)],
   ['offline', offline(catalog)],
   ['captive portal', captivePortal(catalog)],
@@ -82,6 +89,10 @@ describe('rejudge', () => {
   it('the scenarios are not all alike (the round trip is not trivially true)', () => {
     const kinds = new Set(SCENARIOS.map(([, obs]) => JSON.stringify(verdicts(anonymise(reportOf(obs), { id: SHARE_ID })))));
     expect(kinds.size).toBeGreaterThan(8);
+    // The burst evidence matters to the engine, so the round trip above carries it.
+    const [, heard] = SCENARIOS[0] ?? [];
+    const heardVerdicts = JSON.stringify(verdicts(anonymise(reportOf(heard ?? udpBlocked(catalog)), { id: SHARE_ID })));
+    expect(heardVerdicts).not.toBe(JSON.stringify(verdicts(anonymise(reportOf(udpBlocked(catalog)), { id: SHARE_ID }))));
   });
 
   it('a changed rule changes the stored verdict, and only for reports judged by an older engine', () => {
