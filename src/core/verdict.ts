@@ -10,6 +10,13 @@ import { reflectionPending } from './reflection';
 import { heardInBurst } from './silence';
 import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
 
+/**
+ * The version of the rules below. Bump it with any change that can change a verdict: shared reports
+ * carry the version that judged them, and the collector judges stored reports again whenever its
+ * engine is newer (src/core/rejudge.ts), so a fix reaches every published figure.
+ */
+export const ENGINE_VERSION = 1;
+
 export interface Judgement {
   apps: AppVerdict[];
   overall: Overall;
