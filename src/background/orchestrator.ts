@@ -610,14 +610,7 @@ class Run {
     this.unstarted = [];
     if (again.length + first.length === 0) return;
     const firstTime = new Set<ProbeTask>(first);
-    const attempts = (task: ProbeTask): number => (firstTime.has(task) ? 1 : CONFIRMING_PASSES);
-    // A slot for each kind: STUN and TURN probes are a few hundred bytes, HTTPS handshakes kilobytes, so on a slow
-    // link the fetches must not hold the relays' confirmation back until the pass runs out.
-    const tasks = [...again, ...first];
-    await Promise.all([
-      this.runTasks(tasks.filter((t) => t.kind === 'ice'), deadlines.passMs, deadlines.concurrency, attempts),
-      this.runTasks(tasks.filter((t) => t.kind === 'http'), deadlines.passMs, deadlines.concurrency, attempts),
-    ]);
+    await this.runTasks([...again, ...first], deadlines.passMs, deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
     this.judgeNow();
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold, httpYield, iceYield } from '../../src/core/check-fold';
 import { planApps, planConfirmation } from '../../src/core/check-plan';
-import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
 
@@ -77,6 +77,10 @@ describe('confirmDeadlines', () => {
     expect(slow.concurrency).toBe(3);
     expect(slow.httpMs).toBeGreaterThan(deadlinesFor(120).httpMs);
     expect(slow.passMs).toBeGreaterThanOrEqual(slow.httpMs);
+    // On a queued link an HTTPS probe gets time for a SYN lost twice in the queue (resent at 1 s and 3 s).
+    expect(confirmDeadlines(20, 700).httpMs).toBe(QUEUED_CONFIRM_HTTP_MS);
+    expect(confirmDeadlines(20, 700).passMs).toBeGreaterThanOrEqual(QUEUED_CONFIRM_PASS_MS);
+    expect(confirmDeadlines(20, 30).httpMs).toBeLessThan(QUEUED_CONFIRM_HTTP_MS);
     // Without any RTT, the ceilings.
     expect(confirmDeadlines(undefined, undefined)).toMatchObject({ iceUdpMs: 2500, httpMs: 4000, iceTcpMs: 4000 });
   });
