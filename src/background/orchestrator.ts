@@ -604,7 +604,8 @@ class Run {
    * started, probed for the first time (their silence then is one pass's, which counts for nothing).
    */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
-    const answered = new Set(this.report.observations.http.filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const { http, ice } = this.report.observations;
+    const answered = new Set([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => r.id));
     const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize, answered);
     const first = this.unstarted.map((task) => withDeadline(task, deadlines));
     this.unstarted = [];

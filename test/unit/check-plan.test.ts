@@ -60,6 +60,17 @@ describe('planConfirmation', () => {
     expect(confirm.partialHttpMs).toBeGreaterThan(confirm.httpMs);
     const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set(['whatsapp.web']));
     expect(whole.map((t) => t.deadlineMs)).toEqual([confirm.httpMs, confirm.httpMs]);
+    // Its own relay answering counts too (lab teams-throttled: both web hosts slow, the UDP relay quick).
+    const relay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!relay) throw new Error('catalog changed: Teams has a UDP relay');
+    const byRelay = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set([relay.id]));
+    expect(byRelay.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs, confirm.partialHttpMs]);
+    // A control's server answering is no news about Meet's own addresses.
+    const meet = catalog.apps.find((a) => a.id === 'meet');
+    const meetStun = meet?.media[0];
+    const [meetWeb] = meet?.signalling ?? [];
+    if (!meetStun || !meetWeb) throw new Error('catalog changed: Meet has a web host and a STUN server');
+    expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, new Set([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
   });
 
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
