@@ -1,5 +1,6 @@
 // What GET /v1/turn-credentials answers: short-lived TURN REST API credentials for the call-test relay, and its reflector.
 import * as v from 'valibot';
+import { ReflectorSchema } from './reflection';
 
 /** A TURN/STUN URL on the relay: turn: over UDP or TCP, turns: over TCP (TLS). */
 const RelayUriSchema = v.pipe(
@@ -7,15 +8,6 @@ const RelayUriSchema = v.pipe(
   v.maxLength(300),
   v.regex(/^(turn:[^\s?]+\?transport=(udp|tcp)|turns:[^\s?]+\?transport=tcp)$/, 'a turn:…?transport=udp|tcp or turns:…?transport=tcp URL'),
 );
-
-const PortSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535));
-
-/** Where the relay answers STUN Binding besides its TURN port: the apps' call ports, redirected to it. */
-export const TurnReflectorSchema = v.strictObject({
-  /** A host name, an IPv4 address or a bracketed IPv6 address. */
-  host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[^\s/:?#[\]]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name or address (IPv6 in brackets)')),
-  ports: v.pipe(v.array(PortSchema), v.maxLength(64)),
-});
 
 /**
  * The TURN REST API scheme (coturn `use-auth-secret`): `username` is "<unix expiry>:<tag>", the
@@ -29,7 +21,7 @@ export const TurnCredentialsSchema = v.strictObject({
   ttl: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(86_400)),
   uris: v.pipe(v.array(RelayUriSchema), v.minLength(1), v.maxLength(8)),
   /** Where the relay answers STUN Binding on the apps' call ports (empty: no reflection). */
-  reflector: TurnReflectorSchema,
+  reflector: ReflectorSchema,
 });
 export type TurnCredentials = v.InferOutput<typeof TurnCredentialsSchema>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold, httpYield, iceYield } from '../../src/core/check-fold';
 import { planApps, planConfirmation } from '../../src/core/check-plan';
-import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
 
@@ -49,6 +49,30 @@ describe('planConfirmation', () => {
     expect(tasks.map((t) => t.deadlineMs)).toEqual([confirm.iceUdpMs, confirm.httpMs, confirm.iceTcpMs]);
   });
 
+  it("waits longest for a silent host whose app answered on another host (a slow path to that company), not for a wholly silent app", () => {
+    const teams = catalog.apps.find((a) => a.id === 'teams');
+    const [web, free] = teams?.signalling ?? [];
+    if (!web || !free) throw new Error('catalog changed: Teams has two web hosts');
+    const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
+    const silences = { http: [timeout(free.id)], ice: [] };
+    const partial = planConfirmation(catalog, silences, nat, confirm, 6, new Set([web.id]));
+    expect(partial.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs]);
+    expect(confirm.partialHttpMs).toBeGreaterThan(confirm.httpMs);
+    const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set(['whatsapp.web']));
+    expect(whole.map((t) => t.deadlineMs)).toEqual([confirm.httpMs, confirm.httpMs]);
+    // Its own relay answering counts too (lab teams-throttled: both web hosts slow, the UDP relay quick).
+    const relay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!relay) throw new Error('catalog changed: Teams has a UDP relay');
+    const byRelay = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set([relay.id]));
+    expect(byRelay.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs, confirm.partialHttpMs]);
+    // A control's server answering is no news about Meet's own addresses.
+    const meet = catalog.apps.find((a) => a.id === 'meet');
+    const meetStun = meet?.media[0];
+    const [meetWeb] = meet?.signalling ?? [];
+    if (!meetStun || !meetWeb) throw new Error('catalog changed: Meet has a web host and a STUN server');
+    expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, new Set([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
+  });
+
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
     const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
     expect(planConfirmation(catalog, { http: [], ice: [] }, nat, confirm, 6)).toEqual([]);
@@ -64,6 +88,10 @@ describe('confirmDeadlines', () => {
     expect(slow.concurrency).toBe(3);
     expect(slow.httpMs).toBeGreaterThan(deadlinesFor(120).httpMs);
     expect(slow.passMs).toBeGreaterThanOrEqual(slow.httpMs);
+    // On a queued link an HTTPS probe gets time for a SYN lost twice in the queue (resent at 1 s and 3 s).
+    expect(confirmDeadlines(20, 700).httpMs).toBe(QUEUED_CONFIRM_HTTP_MS);
+    expect(confirmDeadlines(20, 700).passMs).toBeGreaterThanOrEqual(QUEUED_CONFIRM_PASS_MS);
+    expect(confirmDeadlines(20, 30).httpMs).toBeLessThan(QUEUED_CONFIRM_HTTP_MS);
     // Without any RTT, the ceilings.
     expect(confirmDeadlines(undefined, undefined)).toMatchObject({ iceUdpMs: 2500, httpMs: 4000, iceTcpMs: 4000 });
   });
@@ -99,5 +127,15 @@ describe('httpYield / iceYield', () => {
     const broken = iceYield(groups, { kind: 'failed', error: new Error('offscreen gone'), ms: 5 }, 1000, 1);
     expect(broken.results).toEqual([]);
     expect(broken.problem?.message).toBe('ICE probe failed');
+  });
+
+  it("yields nothing for a probe the pass's end cut before its own deadline: too short to be silence", () => {
+    // 397 ms into a 4 s deadline when the confirmation pass ran out: not a silent pass, so never half of a "blocked".
+    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 397 }, 4000, 2).results).toEqual([]);
+    const groups = [{ url: 'stun:stun.example:3478', targets: [{ id: 's1', url: 'stun:stun.example:3478', source: 'https://example.org' }] }];
+    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 300 }, 1000, 2).results).toEqual([]);
+    // Given its whole deadline, the same silence counts.
+    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 4000 }, 4000, 2).results).toMatchObject([{ id: 'x', failure: 'generic_timeout_error', attempts: 2 }]);
+    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 1000 }, 1000, 2).results).toMatchObject([{ id: 's1', evidence: 'deadline', attempts: 2 }]);
   });
 });
