@@ -1,8 +1,8 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
-import { pathLossExchanges, pathTarget } from '../core/app-quality';
+import { pathLossExchanges } from '../core/app-quality';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
-import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
-import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
+import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
+import { planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
   CONFIRM_CEILING,
@@ -18,7 +18,7 @@ import {
   type ConfirmDeadlines,
   type ProbeDeadlines,
 } from '../core/deadlines';
-import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } from '../core/dns';
+import { classifyDns, systemAnswerFromHttp } from '../core/dns';
 import { isHttp3 } from '../core/http-timing';
 import { parseIceUrl } from '../core/ice-url';
 import { readNetwork } from '../core/network-context';
@@ -154,14 +154,6 @@ const defaultWarn = (message: string, error?: unknown): void => console.warn(mes
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-  } catch {
-    return null;
-  }
 }
 
 /** Loaded-RTT samples: one at a time, this far apart, while the app probes run (each opens one RTCPeerConnection). */
@@ -509,7 +501,8 @@ class Run {
       (index, outcome) => {
         const task = tasks[index];
         if (!task) return;
-        if (held && outcome.kind === 'skipped' && !this.stopped()) {
+        // Never started, or stopped by the pass's end before its own deadline: not probed yet, so probed later.
+        if (held && (outcome.kind === 'skipped' || cutShort(outcome, task.deadlineMs)) && !this.stopped()) {
           held.unstarted(task);
           return;
         }
@@ -603,7 +596,9 @@ class Run {
    * started, probed for the first time (their silence then is one pass's, which counts for nothing).
    */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
-    const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize);
+    const { http, ice } = this.report.observations;
+    const answered = new Set([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize, answered);
     const first = this.unstarted.map((task) => withDeadline(task, deadlines));
     this.unstarted = [];
     if (again.length + first.length === 0) return;
@@ -614,26 +609,23 @@ class Run {
 
   /**
    * RTT and loss to each app's own media server (one per app, app-quality.ts), every server at once and each one's
-   * probes in sequence, after the other passes so no other probe's traffic shares the link. Only servers that
-   * answered are measured: a silent one has no path to time.
+   * probes in sequence, after the other passes so no other probe's traffic shares the link. A server that answered
+   * gets both; one silent in both passes gets the loss burst alone, a third and far larger test (32 transactions):
+   * an answer to any of them shows a lossy path, not a blocked one (silence.ts heardInBurst).
    */
   private async pathsPass(): Promise<void> {
-    const answered = new Set(this.report.observations.ice.filter((r) => r.outcome === 'reachable').map((r) => r.id));
-    const byUrl = new Map<string, IceTarget[]>();
-    for (const app of this.catalog.apps) {
-      const target = pathTarget(app);
-      if (target === undefined || !answered.has(target.id)) continue;
-      byUrl.set(target.url, [...(byUrl.get(target.url) ?? []), target]);
-    }
+    const byUrl = planPaths(this.catalog, this.report.observations.ice);
     const { probeLoss } = this.deps;
     await Promise.all(
-      [...byUrl.values()].map(async (targets) => {
+      byUrl.map(async ({ targets, rtt: heard }) => {
         const [first] = targets;
         if (first === undefined || this.stopped()) return;
         try {
-          const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
-          if (this.stopped()) return;
-          this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
+          if (heard) {
+            const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
+            if (this.stopped()) return;
+            this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
+          }
           if (probeLoss === undefined) return;
           const loss = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
           if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
@@ -657,21 +649,9 @@ class Run {
   /** DoH cross-check for every host the browser could not resolve or resolved to a bogon. */
   private async dns(deadlines: ProbeDeadlines): Promise<void> {
     const allow = { allow: this.options.bogonAllow };
-    const targets = [...this.catalog.controls.http, ...this.catalog.apps.flatMap((app) => app.signalling)];
-    const byHost = new Map<string, { target: HttpTarget; result: HttpProbeResult }[]>();
-    for (const result of this.report.observations.http) {
-      const suspicious = isNameError(result.failure) || (result.ip !== undefined && isBogon(result.ip, allow));
-      const target = targets.find((t) => t.id === result.id);
-      const host = target ? hostOf(target.url) : null;
-      // A host given as an address involved no DNS.
-      if (!suspicious || !target || host === null || isIpAddress(host)) continue;
-      const group = byHost.get(host);
-      if (group) group.push({ target, result });
-      else byHost.set(host, [{ target, result }]);
-    }
-    if (byHost.size === 0) return;
-    const groups = [...byHost];
-    const tasks: PoolTask<DnsCheck | null>[] = groups.map(([, group]) => ({
+    const groups = planDns(this.catalog, this.report.observations.http, allow);
+    if (groups.length === 0) return;
+    const tasks: PoolTask<DnsCheck | null>[] = groups.map(({ group }) => ({
       deadlineMs: deadlines.dnsMs + GRACE_MS,
       run: async (signal) => {
         const [first] = group;
@@ -680,7 +660,7 @@ class Run {
       },
     }));
     await this.pool(tasks, deadlines.dnsMs + GRACE_MS + PHASE_SLACK_MS, (index, outcome) => {
-      const [host, group] = groups[index] ?? ['', []];
+      const { host, group } = groups[index] ?? { host: '', group: [] };
       const [first] = group;
       if (!first) return;
       let check: Omit<DnsCheck, 'targetId' | 'host'>;

@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import { createBatcher } from './batcher';
 import { pendingMigrations } from './migrations/migration';
 import { sqliteMigrations } from './migrations/sqlite-migrations';
+import { sqliteOpenData } from './open-data-store';
+import { sqliteRejudger } from './rejudge-store';
 import { configureConnection } from './sqlite-writer';
 import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
 import { StoreUnavailableError } from './store';
@@ -206,6 +208,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   };
 
   return {
+    ...sqliteRejudger(db),
+    ...sqliteOpenData(db),
     insert: (entry) => batcher.insert(entry),
     cellSums(query: CellQuery): Promise<AppCellSums[]> {
       const params = {

@@ -263,7 +263,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'slow-256k',
-    open: "1 of 5 checks (lead, 17:25) left Slack, Jitsi and Botim unknown: some of their probes were never answered within the confirmation pass's 6 s on a 128 kbit/s uplink (not measured, never blocked)",
     description: 'An EDGE-like link: 256 kbit/s down, 128 kbit/s up, with a deep queue (600 ms).',
     router: () => plain({ shape: SLOW_256K }),
     truth: (catalog) => slowLink(catalog),
@@ -283,21 +282,18 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'slow-256k-teams-dropped',
-    open: 'as slow-256k: an app or two may end unknown (not measured) on a 128 kbit/s uplink',
     description: "The 256 / 128 kbit/s link, and every packet to Teams' addresses silently dropped.",
     router: (plan) => plain({ shape: SLOW_256K, forward: TEAMS_DROPPED(plan) }),
     truth: (catalog) => slowLink(catalog, { appId: 'teams', reasons: ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE'] }),
   },
   {
     name: 'slow-256k-signal-reset',
-    open: '1 of 3 checks (lead, 17:25) read Teams degraded SIGNALLING_UNREACHABLE, PARTIAL: one Teams web host silent in both passes on a 128 kbit/s uplink',
     description: "The 256 / 128 kbit/s link, and a TCP reset after the ClientHello to Signal's web hosts.",
     router: (plan) => plain({ shape: SLOW_256K, forward: SIGNAL_RESET(plan) }),
     truth: (catalog) => slowLink(catalog, { appId: 'signal', reasons: ['CONNECTION_RESET'] }),
   },
   {
     name: 'jitsi-loss-30',
-    open: "the per-app burst (32 transactions) missed 30 % loss on Jitsi's STUN in 1 of 5 checks (lab-12 helper, 17:05)",
     description: "30 % of UDP datagrams to and from Jitsi's STUN server dropped at random (nft numgen on a set); nothing else touched.",
     router: (plan) => appLoss(plan, 'jitsi', 30),
     // Half the exchanges fail, half get through: a lossy path, not a blocked one.
@@ -305,7 +301,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'teams-relay-loss-20',
-    open: "the per-app TURN burst missed 20 % loss on Teams' relay in 1 of 5 checks (lab-12 helper, 17:05)",
     description: "20 % of UDP datagrams to and from Teams' relay dropped at random; its web hosts and TCP/TLS untouched.",
     router: (plan) => appLoss(plan, 'teams', 20),
     // 20 %, not 10 %: a per-app burst is 32 STUN transactions (app-quality.ts), which finds 10 % one-way
@@ -315,7 +310,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'teams-throttled',
-    open: 'at 32 kbit/s one Teams web host stays silent in both passes: Teams reads degraded SIGNALLING_UNREACHABLE, PARTIAL (never blocked) in 4 of 5 checks',
     description: "Only Teams' addresses (web and relay) limited to 32 kbit/s each way with a 1 s queue (tc htb, classified by an nft set).",
     router: (plan) =>
       plain({
@@ -323,9 +317,12 @@ export const SCENARIOS: readonly Scenario[] = [
         // 32 kbit/s is 4000 bytes/s: a 4000-byte FIFO is a 1 s queue.
         shapeSet: { set: 'teams', down: { rate: '32kbit', queueBytes: 4000 }, up: { rate: '32kbit', queueBytes: 4000 } },
       }),
-    // Below what a voice call needs (Opus plus packet overhead ≈ 40 kbit/s), behind a 1 s queue:
-    // a Teams call would be poor, never impossible; the other apps' paths are untouched.
-    truth: (catalog) => oneAppDegraded(catalog, OPEN, 'teams', ['HIGH_LATENCY', 'LOSSY', 'SLOW_LINK', 'HIGH_JITTER']),
+    // Above a Teams audio call's minimum (10 kbit/s; 58 recommended: learn.microsoft.com/microsoftteams/prepare-network)
+    // behind a 1 s queue: a call would be poor, never impossible. A short check sends a few hundred bytes per server,
+    // which a rate limit lets through untouched unless the probes fill its queue, so Teams may read works (only the
+    // sustained test sees a rate, and it runs through our relay, not Teams'); it must never read unreachable. The
+    // confirmation pass gives a silent web host whose sibling answered the longest wait (deadlines.ts partialHttpMs).
+    truth: (catalog) => oneAppDegraded(catalog, OPEN, 'teams', ['HIGH_LATENCY', 'LOSSY', 'SLOW_LINK', 'HIGH_JITTER'], { mayWork: true }),
   },
 ];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold, httpYield, iceYield } from '../../src/core/check-fold';
-import { planApps, planConfirmation } from '../../src/core/check-plan';
-import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { planApps, planConfirmation, planDns, planPaths } from '../../src/core/check-plan';
+import { QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
 
@@ -49,6 +49,30 @@ describe('planConfirmation', () => {
     expect(tasks.map((t) => t.deadlineMs)).toEqual([confirm.iceUdpMs, confirm.httpMs, confirm.iceTcpMs]);
   });
 
+  it("waits longest for a silent host whose app answered on another host (a slow path to that company), not for a wholly silent app", () => {
+    const teams = catalog.apps.find((a) => a.id === 'teams');
+    const [web, free] = teams?.signalling ?? [];
+    if (!web || !free) throw new Error('catalog changed: Teams has two web hosts');
+    const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
+    const silences = { http: [timeout(free.id)], ice: [] };
+    const partial = planConfirmation(catalog, silences, nat, confirm, 6, new Set([web.id]));
+    expect(partial.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs]);
+    expect(confirm.partialHttpMs).toBeGreaterThan(confirm.httpMs);
+    const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set(['whatsapp.web']));
+    expect(whole.map((t) => t.deadlineMs)).toEqual([confirm.httpMs, confirm.httpMs]);
+    // Its own relay answering counts too (lab teams-throttled: both web hosts slow, the UDP relay quick).
+    const relay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!relay) throw new Error('catalog changed: Teams has a UDP relay');
+    const byRelay = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set([relay.id]));
+    expect(byRelay.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs, confirm.partialHttpMs]);
+    // A control's server answering is no news about Meet's own addresses.
+    const meet = catalog.apps.find((a) => a.id === 'meet');
+    const meetStun = meet?.media[0];
+    const [meetWeb] = meet?.signalling ?? [];
+    if (!meetStun || !meetWeb) throw new Error('catalog changed: Meet has a web host and a STUN server');
+    expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, new Set([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
+  });
+
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
     const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
     expect(planConfirmation(catalog, { http: [], ice: [] }, nat, confirm, 6)).toEqual([]);
@@ -64,6 +88,10 @@ describe('confirmDeadlines', () => {
     expect(slow.concurrency).toBe(3);
     expect(slow.httpMs).toBeGreaterThan(deadlinesFor(120).httpMs);
     expect(slow.passMs).toBeGreaterThanOrEqual(slow.httpMs);
+    // On a queued link an HTTPS probe gets time for a SYN lost twice in the queue (resent at 1 s and 3 s).
+    expect(confirmDeadlines(20, 700).httpMs).toBe(QUEUED_CONFIRM_HTTP_MS);
+    expect(confirmDeadlines(20, 700).passMs).toBeGreaterThanOrEqual(QUEUED_CONFIRM_PASS_MS);
+    expect(confirmDeadlines(20, 30).httpMs).toBeLessThan(QUEUED_CONFIRM_HTTP_MS);
     // Without any RTT, the ceilings.
     expect(confirmDeadlines(undefined, undefined)).toMatchObject({ iceUdpMs: 2500, httpMs: 4000, iceTcpMs: 4000 });
   });
@@ -99,5 +127,54 @@ describe('httpYield / iceYield', () => {
     const broken = iceYield(groups, { kind: 'failed', error: new Error('offscreen gone'), ms: 5 }, 1000, 1);
     expect(broken.results).toEqual([]);
     expect(broken.problem?.message).toBe('ICE probe failed');
+  });
+
+  it("yields nothing for a probe the pass's end cut before its own deadline: too short to be silence", () => {
+    // 397 ms into a 4 s deadline when the confirmation pass ran out: not a silent pass, so never half of a "blocked".
+    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 397 }, 4000, 2).results).toEqual([]);
+    const groups = [{ url: 'stun:stun.example:3478', targets: [{ id: 's1', url: 'stun:stun.example:3478', source: 'https://example.org' }] }];
+    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 300 }, 1000, 2).results).toEqual([]);
+    // Given its whole deadline, the same silence counts.
+    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 4000 }, 4000, 2).results).toMatchObject([{ id: 'x', failure: 'generic_timeout_error', attempts: 2 }]);
+    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 1000 }, 1000, 2).results).toMatchObject([{ id: 's1', evidence: 'deadline', attempts: 2 }]);
+  });
+});
+
+describe('planPaths', () => {
+  const reachable = (id: string): IceProbeResult => ({ id, scheme: 'stun', transport: 'udp', port: 3478, outcome: 'reachable', evidence: 'srflx', ms: 40 });
+  it('times each answered path target once per URL, gives a server silent in both passes the burst alone, and skips the rest', () => {
+    const teams = catalog.apps.find((a) => a.id === 'teams');
+    const jitsi = catalog.apps.find((a) => a.id === 'jitsi');
+    const slack = catalog.apps.find((a) => a.id === 'slack');
+    const teamsRelay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    const jitsiStun = jitsi?.media.find((m) => m.url.startsWith('stun:'));
+    const slackRelay = slack?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!teamsRelay || !jitsiStun || !slackRelay) throw new Error('catalog changed: Teams/Slack UDP relays, Jitsi STUN expected');
+    const ice = [reachable(teamsRelay.id), { ...filtered(jitsiStun.id), attempts: 2 }, filtered(slackRelay.id)];
+    const tasks = planPaths(catalog, ice);
+    expect(tasks.map((t) => [t.targets.map((x) => x.id), t.rtt])).toEqual([
+      [[teamsRelay.id], true],
+      [[jitsiStun.id], false],
+    ]);
+    // Silence seen once is not enough to spend a burst on; nothing probed, nothing planned.
+    expect(planPaths(catalog, [])).toEqual([]);
+  });
+});
+
+describe('planDns', () => {
+  it('cross-checks each host with a name error or a bogon answer once, never an address, and only allowed ranges as real', () => {
+    const web = catalog.apps.find((a) => a.id === 'viber')?.signalling[0];
+    const other = catalog.apps.find((a) => a.id === 'whatsapp')?.signalling[0];
+    if (!web || !other) throw new Error('catalog changed');
+    const nx: HttpProbeResult = { id: web.id, outcome: 'failed', failure: 'dns_nxdomain_error', ms: 20 };
+    const bogon: HttpProbeResult = { id: other.id, outcome: 'reachable', status: 200, ip: '198.18.10.5', ms: 20 };
+    const fine: HttpProbeResult = { id: 'zoom.web', outcome: 'reachable', status: 200, ip: '151.101.1.1', ms: 20 }; // a public answer (only a string here)
+    const tasks = planDns(catalog, [nx, bogon, fine], { allow: [] });
+    expect(tasks.map((t) => [t.host, t.group.map((g) => g.target.id)])).toEqual([
+      [new URL(web.url).hostname, [web.id]],
+      [new URL(other.url).hostname, [other.id]],
+    ]);
+    // The lab's range allowed: its addresses are real answers, not bogons.
+    expect(planDns(catalog, [bogon], { allow: ['198.18.0.0/15'] })).toEqual([]);
   });
 });
