@@ -106,6 +106,8 @@ interface LoadJob {
 interface LoadResult {
   accepted: number;
   latencies: number[];
+  /** CPU time of the load generator per report: it shares the machine's cores with the collector. */
+  cpuMsPerReport: number;
 }
 
 /** One POST on a keep-alive connection; node:http costs the load generator far less CPU than fetch, and it shares the 2 cores. */
@@ -136,6 +138,7 @@ async function sendAll({ url, catalog, hour, reports, clients }: LoadJob): Promi
   // Made here, not in the server's process: neither making nor passing them is the collector's work.
   const bodies = Array.from({ length: reports }, (_, i) => JSON.stringify(makeReport(catalog, i, hour)));
   process.send?.('started');
+  const cpuAtStart = process.cpuUsage();
   const latencies: number[] = [];
   let next = 0;
   let accepted = 0;
@@ -151,7 +154,8 @@ async function sendAll({ url, catalog, hour, reports, clients }: LoadJob): Promi
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
-  return { accepted, latencies };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { accepted, latencies, cpuMsPerReport: (cpu.user + cpu.system) / 1000 / reports };
 }
 
 interface Result {
@@ -165,8 +169,9 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
-  /** CPU time of the collector process (not the database server's, not the load generator's) per report. */
+  /** CPU time of the collector process, all its threads (not the database server's, not the load generator's) per report. */
   serverCpuMsPerReport: number;
+  clientCpuMsPerReport: number;
 }
 
 async function bench(backend: string, store: Store, catalog: Catalog, reports: number, clients: number): Promise<Result> {
@@ -216,6 +221,7 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
     p99: Number(percentile(latencies, 99).toFixed(1)),
     max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
     serverCpuMsPerReport: Number(((cpu.user + cpu.system) / 1000 / reports).toFixed(3)),
+    clientCpuMsPerReport: Number(load.cpuMsPerReport.toFixed(3)),
   };
 }
 

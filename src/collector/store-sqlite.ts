@@ -1,13 +1,18 @@
 // The Store on a SQLite file (better-sqlite3): the one-command self-hosting default.
-import { chmodSync, closeSync, mkdirSync, openSync, statfsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statfsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createBatcher } from './batcher';
 import { pendingMigrations } from './migrations/migration';
 import { sqliteMigrations } from './migrations/sqlite-migrations';
 import { sqliteOpenData } from './open-data-store';
 import { sqliteRejudger } from './rejudge-store';
-import { cellDeltas } from './store';
+import { configureConnection } from './sqlite-writer';
+import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
+import { StoreUnavailableError } from './store';
 import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
 
 /** Below this much free space the store reports itself not ready: a write may fail with SQLITE_FULL. */
@@ -49,42 +54,105 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+/** The writer thread's module; under tsx (the collector's own runner) the thread registers tsx before loading it. */
+const WRITER_URL = new URL(`./sqlite-writer${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+function startWriter(config: WriterConfig): Worker {
+  if (!WRITER_URL.pathname.endsWith('.ts')) return new Worker(WRITER_URL, { workerData: { sqliteWriter: config } });
+  // Worker execArgv cannot carry --import on Node 20, so the thread registers tsx itself, from its ES module build.
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const api = exports['./esm/api']?.import.default;
+  if (api === undefined) throw new Error('tsx has no ES module API to load the SQLite writer with');
+  const tsx = pathToFileURL(join(dirname(manifest), api)).href;
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(WRITER_URL.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: { sqliteWriter: config } });
+}
+
+/** An error from the writer thread, with SQLite's code so that a constraint (one report's fault) is told from a full disk. */
+class SqliteWriteError extends Error {
+  override name = 'SqliteError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The writer thread, started on first use and again after it dies: each batch is one message and
+ * one answer, sent after the commit (a crash rejects the batches in flight; nothing was promised).
+ */
+function createWriter(config: WriterConfig) {
+  let worker: Worker | undefined;
+  let seq = 0;
+  const waiting = new Map<number, { resolve: (created: ReadonlySet<string>) => void; reject: (error: unknown) => void }>();
+  const failAll = (error: unknown) => {
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  const running = (): Worker => {
+    if (worker !== undefined) return worker;
+    const started = startWriter(config);
+    started.on('message', (response: WriterResponse) => {
+      const w = waiting.get(response.seq);
+      waiting.delete(response.seq);
+      if (response.ok) w?.resolve(new Set(response.created));
+      else w?.reject(new SqliteWriteError(response.code, response.message));
+    });
+    started.on('error', (error) => failAll(new StoreUnavailableError(`the SQLite writer failed: ${error.message.slice(0, 200)}`)));
+    started.on('exit', () => {
+      if (worker === started) worker = undefined;
+      failAll(new StoreUnavailableError('the SQLite writer stopped'));
+    });
+    worker = started;
+    return started;
+  };
+  return {
+    write(reports: WireReport[]): Promise<ReadonlySet<string>> {
+      const id = ++seq;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        running().postMessage({ kind: 'write', seq: id, reports } satisfies WriterRequest);
+      });
+    },
+    async close(): Promise<void> {
+      const w = worker;
+      if (w === undefined) return;
+      worker = undefined;
+      const exited = new Promise((resolve) => w.once('exit', resolve));
+      w.postMessage({ kind: 'close' } satisfies WriterRequest);
+      await exited;
+    },
+  };
+}
+
+function toWire({ report, cc, asn, receivedHour }: ReportToStore): WireReport {
+  return {
+    id: report.id,
+    hour: report.hour,
+    receivedHour,
+    cc,
+    asn,
+    body: JSON.stringify(report),
+    apps: report.apps.map(({ appId, verdict }) => ({ appId, verdict })),
+  };
+}
+
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
-  if (file !== ':memory:') createPrivateFile(file);
+  // Reports are written by a second connection in another thread: an in-memory database would be a different one there.
+  if (file === ':memory:') throw new Error('the SQLite store needs a file (an in-memory database cannot be shared with its writer thread)');
+  createPrivateFile(file);
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // FULL: a 202 promises the report is kept, so the commit reaches the disk before the answer goes out.
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  if (options.maxPages !== undefined) db.pragma(`max_page_count = ${Math.trunc(options.maxPages)}`);
+  configureConnection(db, options.maxPages);
   migrate(db);
 
-  const insertReport = db.prepare(
-    'INSERT INTO reports (id, hour, received_hour, cc, asn, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-  );
-  const addCell = db.prepare(
-    `INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (day, cc, asn, app_id) DO UPDATE SET works = works + excluded.works, degraded = degraded + excluded.degraded,
-       blocked = blocked + excluded.blocked, unknown = unknown + excluded.unknown`,
-  );
-  const writeBatch = db.transaction((entries: readonly ReportToStore[]): Set<string> => {
-    const created = new Set<string>();
-    const fresh: ReportToStore[] = [];
-    for (const entry of entries) {
-      const { report, cc, asn, receivedHour } = entry;
-      if (insertReport.run(report.id, report.hour, receivedHour, cc, asn, JSON.stringify(report)).changes === 0) continue;
-      created.add(report.id);
-      fresh.push(entry);
-    }
-    for (const c of cellDeltas(fresh)) addCell.run(c.day, c.cc, c.asn, c.appId, c.works, c.degraded, c.blocked, c.unknown);
-    return created;
-  });
-
+  const writer = createWriter({ file, ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) });
   const batcher = createBatcher({
-    write: (entries) => writeBatch.immediate(entries),
+    write: (entries) => writer.write(entries.map(toWire)),
     // A constraint is the only error one report can cause on its own; full, read-only and I/O errors fail every report.
-    isReportError: (error) => error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_CONSTRAINT'),
+    isReportError: (error) => error instanceof SqliteWriteError && error.code.startsWith('SQLITE_CONSTRAINT'),
     concurrency: 1,
     maxBatch: MAX_BATCH,
   });
@@ -129,10 +197,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   let readinessAt = Number.NEGATIVE_INFINITY;
   let lastReadiness: Readiness = { ok: true };
   const checkReadiness = (): Readiness => {
-    if (file !== ':memory:') {
-      const fs = statfsSync(dirname(file));
-      if (fs.bavail * fs.bsize < MIN_FREE_BYTES) return { ok: false, reason: 'database disk is almost full' };
-    }
+    const fs = statfsSync(dirname(file));
+    if (fs.bavail * fs.bsize < MIN_FREE_BYTES) return { ok: false, reason: 'database disk is almost full' };
     try {
       probe.immediate();
     } catch (error) {
@@ -209,6 +275,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
     async close() {
       await batcher.drain();
+      await writer.close();
       db.close();
     },
   };

@@ -161,16 +161,24 @@ export interface CellDelta extends VerdictCounts {
   appId: string;
 }
 
+/** What a report adds to the day counts: its network, when it arrived and its per-app verdicts. */
+export interface CellSource {
+  cc: string;
+  asn: number;
+  receivedHour: string;
+  apps: readonly { appId: string; verdict: Verdict }[];
+}
+
 /**
  * The day-count increments of a batch of newly stored reports, one row per cell, sorted by key so
  * that concurrent writers (two instances on one PostgreSQL) lock cells in the same order.
  */
-export function cellDeltas(entries: readonly ReportToStore[]): CellDelta[] {
+export function cellDeltas(entries: readonly CellSource[]): CellDelta[] {
   const cells = new Map<string, CellDelta>();
-  for (const { report, cc, asn, receivedHour } of entries) {
+  for (const { apps, cc, asn, receivedHour } of entries) {
     if (cc === UNKNOWN_CC || asn === UNKNOWN_ASN) continue;
     const day = dayOf(receivedHour);
-    for (const app of report.apps) {
+    for (const app of apps) {
       const key = `${day}\u0000${cc}\u0000${asn}\u0000${app.appId}`;
       let cell = cells.get(key);
       if (cell === undefined) {

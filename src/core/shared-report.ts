@@ -73,11 +73,16 @@ export const SharedIdSchema = v.pipe(
   v.check((id) => !containsAddress(id) && !LONG_NUMBER.test(id), 'ids never hold an address'),
 );
 
+/** Loops rather than Object.entries and every(): the collector runs this on every report it receives. */
 function everyString(value: unknown, visit: (s: string) => boolean): boolean {
   if (typeof value === 'string') return visit(value);
-  if (Array.isArray(value)) return value.every((item) => everyString(item, visit));
+  if (Array.isArray(value)) {
+    for (const item of value) if (!everyString(item, visit)) return false;
+    return true;
+  }
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).every(([key, item]) => visit(key) && everyString(item, visit));
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) if (!visit(key) || !everyString(record[key], visit)) return false;
   }
   return true;
 }

@@ -1,5 +1,8 @@
 // The app on a real Node server: the body read from the request stream (limit included), and the connection cap.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
@@ -12,14 +15,16 @@ import { catalog, geo, sharedReport } from './fixtures';
 
 let store: Store;
 let server: RunningServer;
+const dir = mkdtempSync(join(tmpdir(), 'canicall-http-'));
 beforeAll(async () => {
-  store = openSqliteStore(':memory:');
+  store = openSqliteStore(join(dir, 'collector.db'));
   const app = createApp({ store, geo, rateLimit: null, logger: createJsonLogger(() => undefined), catalog });
   server = await listen(app, '127.0.0.1', 0, { maxConnections: 3 });
 });
 afterAll(async () => {
   await server.stop(1_000);
   await store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A POST whose body is sent in chunks without a Content-Length, so only the stream reader can enforce the limit. */

@@ -1,0 +1,72 @@
+// The SQLite store's writer thread: commits each batch of reports and their day counts, so the fsync never blocks the event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { cellDeltas } from './store';
+import type { CellSource } from './store';
+
+/** A report as the writer thread needs it: the body already serialised (a string crosses threads cheaply). */
+export interface WireReport extends CellSource {
+  id: string;
+  hour: string;
+  body: string;
+}
+
+export interface WriterConfig {
+  file: string;
+  maxPages?: number;
+}
+
+export type WriterRequest = { kind: 'write'; seq: number; reports: WireReport[] } | { kind: 'close' };
+
+export type WriterResponse =
+  | { seq: number; ok: true; created: string[] }
+  /** `code` is SQLite's (SQLITE_CONSTRAINT_..., SQLITE_FULL, ...): the batcher tells one report's error from the store's by it. */
+  | { seq: number; ok: false; code: string; message: string };
+
+/** The connection settings both the main thread's connection and the writer's need: WAL, and a commit on disk before a 202. */
+export function configureConnection(db: Database.Database, maxPages: number | undefined): void {
+  db.pragma('journal_mode = WAL');
+  // FULL: a 202 promises the report is kept, so the commit reaches the disk before the answer goes out.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  if (maxPages !== undefined) db.pragma(`max_page_count = ${Math.trunc(maxPages)}`);
+}
+
+function runWriter(config: WriterConfig, port: NonNullable<typeof parentPort>): void {
+  const db = new Database(config.file);
+  configureConnection(db, config.maxPages);
+  const insertReport = db.prepare(
+    'INSERT INTO reports (id, hour, received_hour, cc, asn, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+  );
+  const addCell = db.prepare(
+    `INSERT INTO day_counts (day, cc, asn, app_id, works, degraded, blocked, unknown) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (day, cc, asn, app_id) DO UPDATE SET works = works + excluded.works, degraded = degraded + excluded.degraded,
+       blocked = blocked + excluded.blocked, unknown = unknown + excluded.unknown`,
+  );
+  const writeBatch = db.transaction((reports: readonly WireReport[]): string[] => {
+    const fresh = reports.filter((r) => insertReport.run(r.id, r.hour, r.receivedHour, r.cc, r.asn, r.body).changes > 0);
+    for (const c of cellDeltas(fresh)) addCell.run(c.day, c.cc, c.asn, c.appId, c.works, c.degraded, c.blocked, c.unknown);
+    return fresh.map((r) => r.id);
+  });
+
+  port.on('message', (request: WriterRequest) => {
+    if (request.kind === 'close') {
+      db.close();
+      port.close();
+      return;
+    }
+    let response: WriterResponse;
+    try {
+      response = { seq: request.seq, ok: true, created: writeBatch.immediate(request.reports) };
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'SQLITE_ERROR';
+      response = { seq: request.seq, ok: false, code, message: error instanceof Error ? error.message.slice(0, 300) : String(error) };
+    }
+    port.postMessage(response);
+  });
+}
+
+if (parentPort !== null && (workerData as { sqliteWriter?: WriterConfig } | undefined)?.sqliteWriter !== undefined) {
+  runWriter((workerData as { sqliteWriter: WriterConfig }).sqliteWriter, parentPort);
+}
