@@ -7,6 +7,8 @@ import { cancelCheck, currentState, startCheck } from './check-service';
 import { clearHistory, loadHistory } from './check-store';
 import { crowdStats } from './sharing';
 import { refreshCatalog } from './catalog-update';
+import { runCallTest } from './call-test-service';
+import { deliverCallTestProgress } from './call-test-progress';
 
 export const handlers: Handlers = {
   ping: async () => ({ pong: true, version: browser.runtime.getManifest().version }),
@@ -27,6 +29,8 @@ export const handlers: Handlers = {
   getHistory: async () => ({ reports: await loadHistory() }),
   getCrowdStats: async () => ({ stats: await crowdStats() }),
   refreshCatalog: async () => ({ result: await refreshCatalog() }),
+  runCallTest: ({ duration, relay }) => runCallTest(duration, relay),
+  callTestProgress: async ({ id, progress }) => ({ delivered: deliverCallTestProgress(id, progress) }),
   clearHistory: async () => {
     await clearHistory();
     return { cleared: true };

@@ -2,6 +2,7 @@
 // jitter, stalls and the moment a flow died, and the plain judgement of the call path to our relay.
 import * as v from 'valibot';
 import { TransportSchema, type Transport } from './catalog';
+import { parseIceUrl } from './ice-url';
 import { round, roundMs } from './stats';
 
 /** Voice rate and size: one 160-byte packet every 20 ms each way, as G.711 at 20 ms packetisation. */
@@ -196,4 +197,29 @@ export function progressOf(
 ): CallTestProgress {
   const worst = worstLoss(analyseDirection(records.outgoing, elapsedMs), analyseDirection(records.incoming, elapsedMs));
   return { elapsedMs: roundMs(elapsedMs), durationMs, transport, ...(worst ? { lossPct: worst.lossPct } : {}) };
+}
+
+/** What the loopback needs of the relay's short-lived credentials (the collector's `GET /v1/turn-credentials`). */
+export const CallRelaySchema = v.object({
+  username: v.pipe(v.string(), v.minLength(1)),
+  credential: v.pipe(v.string(), v.minLength(1)),
+  uris: v.pipe(v.array(v.string()), v.minLength(1)),
+});
+export type CallRelay = v.InferOutput<typeof CallRelaySchema>;
+
+/**
+ * The relay URLs to try, one per transport: UDP first (what calls use), then TLS, then plain TCP. TLS comes before
+ * plain TCP because probing a server in plain TCP can earn it a penalty where TLS would have passed (issue 15 §5).
+ */
+export function relayAttempts(uris: readonly string[]): { transport: Transport; url: string }[] {
+  const order: Transport[] = ['udp', 'tls', 'tcp'];
+  const attempts: { transport: Transport; url: string }[] = [];
+  for (const transport of order) {
+    const url = uris.find((uri) => {
+      const parsed = parseIceUrl(uri);
+      return parsed !== null && parsed.scheme !== 'stun' && parsed.transport === transport;
+    });
+    if (url !== undefined) attempts.push({ transport, url });
+  }
+  return attempts;
 }
