@@ -42,10 +42,17 @@ afterAll(async () => {
 
 type Ask = (request: { type: 'runCallTest'; duration: 'quick' | 'full'; relay: CallRelay }) => Promise<CallTest>;
 
+/** The figures of a run, printed for the record (speed and loss on a loaded machine vary; the assertions leave room). */
+function print(label: string, result: CallTest): void {
+  const { transport, connectMs, control, outgoing, incoming } = result;
+  console.info(`[call test] ${label}: ${JSON.stringify({ transport, connectMs, control, outgoing, incoming, outcome: judgeCallTest(result) })}`);
+}
+
 /** What every browser must show. */
-function callTestSuite(ask: () => Ask, consoleErrors: () => string[]): void {
+function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () => string[]): void {
   it('a clean path over UDP: nothing lost either way, no flow died, and it reads as staying up', async () => {
     const result = await ask()({ type: 'runCallTest', duration: 'full', relay: clean });
+    print(`${browserName} clean`, result);
     expect(result).toMatchObject({ durationMs: 15_000, tried: ['udp'], transport: 'udp' });
     for (const direction of [result.outgoing, result.incoming]) {
       expect(direction?.sent).toBeGreaterThanOrEqual(745);
@@ -59,6 +66,7 @@ function callTestSuite(ask: () => Ask, consoleErrors: () => string[]): void {
 
   it('each UDP flow cut 5 s after its first packet: the call drops after ≈ 5 s while the relay still answers', async () => {
     const result = await ask()({ type: 'runCallTest', duration: 'full', relay: cutting });
+    print(`${browserName} cut after 5 s`, result);
     expect(result.transport).toBe('udp');
     expect(result.control).toBe('alive');
     const outcome = judgeCallTest(result);
@@ -72,6 +80,7 @@ function callTestSuite(ask: () => Ask, consoleErrors: () => string[]): void {
 
   it('UDP to the relay silent: TLS carries the test and it stays up', async () => {
     const result = await ask()({ type: 'runCallTest', duration: 'quick', relay: udpSilent });
+    print(`${browserName} UDP silent`, result);
     expect(result).toMatchObject({ tried: ['udp', 'tls'], transport: 'tls' });
     expect(result.outgoing?.lossPct).toBeLessThanOrEqual(1);
     expect(result.incoming?.lossPct).toBeLessThanOrEqual(1);
@@ -94,6 +103,7 @@ describe('the call test in Chromium', () => {
   });
 
   callTestSuite(
+    'Chromium',
     () => (request) => ext.ask(request),
     () => ext.consoleErrors,
   );
@@ -132,6 +142,7 @@ describe('the call test in Firefox', () => {
   });
 
   callTestSuite(
+    'Firefox',
     () => (request) => ext.ask(request),
     () => ext.consoleErrors,
   );
