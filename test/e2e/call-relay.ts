@@ -89,7 +89,8 @@ export async function startRestCoturn(tls: CertPair, secret = 'call-test-secret'
     stop: () =>
       new Promise((resolve) => {
         process.removeListener('exit', killOnExit);
-        if (child.exitCode !== null) return resolve();
+        // A process ended by a signal has no exit code, only a signal code: stopping it twice must not wait forever.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

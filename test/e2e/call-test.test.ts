@@ -86,6 +86,22 @@ function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () =>
     expect(result.incoming?.lossPct).toBeLessThanOrEqual(1);
   });
 
+  it('the relay stopped mid-test: the connection to the relay was lost, not a cut', async () => {
+    const doomed = await startRestCoturn(pki.server);
+    try {
+      const relay = mintRelay(doomed.secret, [`turn:127.0.0.1:${doomed.port}?transport=udp`]);
+      const running = ask()({ type: 'runCallTest', duration: 'full', relay });
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await doomed.stop();
+      const result = await running;
+      print(`${browserName} relay stopped after 5 s`, result);
+      expect(result.control).toBe('dead');
+      expect(judgeCallTest(result)).toMatchObject({ kind: 'lost' });
+    } finally {
+      await doomed.stop();
+    }
+  });
+
   it('refuses credentials that do not validate, with a clear error', async () => {
     await expect(ask()({ type: 'runCallTest', duration: 'quick', relay: { username: '', uris: [] } as unknown as CallRelay })).rejects.toThrow(
       /invalid relay credentials/,
