@@ -3,6 +3,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { parseCatalog, withCustomServers, type Catalog, type IceTarget } from '../core/catalog';
 import { catalogInUse } from '../core/catalog-choice';
 import bundledCatalog from '../core/catalog.json';
+import { parseReflector, withReflector, type Reflector } from '../core/reflection';
 import { parseSettings } from '../core/settings';
 import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
 import type { Report } from '../core/report';
@@ -81,10 +82,22 @@ async function chooseCatalog(supplied: unknown): Promise<Catalog> {
   return chosen.catalog;
 }
 
-export async function startCheck(supplied?: unknown): Promise<CheckRun> {
+/**
+ * Where the check reflects apps' call ports: nowhere unless the person allowed the call-test relay. Test builds take
+ * the one a test supplies (its own STUN responders); the relay's own comes with its credentials (relay setting).
+ */
+function chooseReflector(supplied: unknown): Reflector | undefined {
+  if (!__TEST_BUILD__ || supplied === undefined) return undefined;
+  const parsed = parseReflector(supplied);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.reflector;
+}
+
+export async function startCheck(supplied?: unknown, suppliedReflector?: unknown): Promise<CheckRun> {
   // A second start joins the running check, whose catalog is already chosen.
   if (runner.isRunning() && activeCatalog) return runner.start(activeCatalog);
-  activeCatalog = await chooseCatalog(supplied);
+  const reflector = chooseReflector(suppliedReflector);
+  activeCatalog = withReflector(await chooseCatalog(supplied), reflector);
   return runner.start(activeCatalog);
 }
 

@@ -22,8 +22,8 @@ export const handlers: Handlers = {
     console.error(`[${where}] ${message}`);
     return { logged: true };
   },
-  startCheck: async ({ catalog }) => ({ reportId: (await startCheck(catalog)).reportId }),
-  runCheck: async ({ catalog }) => (await startCheck(catalog)).done,
+  startCheck: async ({ catalog, reflector }) => ({ reportId: (await startCheck(catalog, reflector)).reportId }),
+  runCheck: async ({ catalog, reflector }) => (await startCheck(catalog, reflector)).done,
   cancelCheck: async () => ({ cancelled: cancelCheck() }),
   getState: () => currentState(),
   getHistory: async () => ({ reports: await loadHistory() }),

@@ -1,7 +1,7 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
 import { pathLossExchanges, pathTarget } from '../core/app-quality';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
-import { fold, httpYield, iceYield, type Addition } from '../core/check-fold';
+import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
@@ -22,7 +22,7 @@ import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } 
 import { isHttp3 } from '../core/http-timing';
 import { parseIceUrl } from '../core/ice-url';
 import { readNetwork } from '../core/network-context';
-import { CONFIRMING_PASSES, isSilentHttp, isSilentIce } from '../core/silence';
+import { CONFIRMING_PASSES, isSilentHttp, isSilentIce, isUnconfirmedSilence } from '../core/silence';
 import { lossFromBurst } from '../core/quality';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
@@ -509,7 +509,8 @@ class Run {
       (index, outcome) => {
         const task = tasks[index];
         if (!task) return;
-        if (held && outcome.kind === 'skipped' && !this.stopped()) {
+        // Never started, or stopped by the pass's end before its own deadline: not probed yet, so probed later.
+        if (held && (outcome.kind === 'skipped' || cutShort(outcome, task.deadlineMs)) && !this.stopped()) {
           held.unstarted(task);
           return;
         }
@@ -603,37 +604,52 @@ class Run {
    * started, probed for the first time (their silence then is one pass's, which counts for nothing).
    */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
-    const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize);
+    const answered = new Set(this.report.observations.http.filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize, answered);
     const first = this.unstarted.map((task) => withDeadline(task, deadlines));
     this.unstarted = [];
     if (again.length + first.length === 0) return;
     const firstTime = new Set<ProbeTask>(first);
-    await this.runTasks([...again, ...first], deadlines.passMs, deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
+    const attempts = (task: ProbeTask): number => (firstTime.has(task) ? 1 : CONFIRMING_PASSES);
+    // A slot for each kind: STUN and TURN probes are a few hundred bytes, HTTPS handshakes kilobytes, so on a slow
+    // link the fetches must not hold the relays' confirmation back until the pass runs out.
+    const tasks = [...again, ...first];
+    await Promise.all([
+      this.runTasks(tasks.filter((t) => t.kind === 'ice'), deadlines.passMs, deadlines.concurrency, attempts),
+      this.runTasks(tasks.filter((t) => t.kind === 'http'), deadlines.passMs, deadlines.concurrency, attempts),
+    ]);
     this.judgeNow();
   }
 
   /**
    * RTT and loss to each app's own media server (one per app, app-quality.ts), every server at once and each one's
-   * probes in sequence, after the other passes so no other probe's traffic shares the link. Only servers that
-   * answered are measured: a silent one has no path to time.
+   * probes in sequence, after the other passes so no other probe's traffic shares the link. A server that answered
+   * gets both; one silent in both passes gets the loss burst alone, a third and far larger test (32 transactions):
+   * an answer to any of them shows a lossy path, not a blocked one (silence.ts heardInBurst).
    */
   private async pathsPass(): Promise<void> {
-    const answered = new Set(this.report.observations.ice.filter((r) => r.outcome === 'reachable').map((r) => r.id));
-    const byUrl = new Map<string, IceTarget[]>();
+    const ice = this.report.observations.ice;
+    const answered = new Set(ice.filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const silent = new Set(ice.filter((r) => isSilentIce(r) && !isUnconfirmedSilence(r)).map((r) => r.id));
+    const byUrl = new Map<string, { targets: IceTarget[]; answered: boolean }>();
     for (const app of this.catalog.apps) {
       const target = pathTarget(app);
-      if (target === undefined || !answered.has(target.id)) continue;
-      byUrl.set(target.url, [...(byUrl.get(target.url) ?? []), target]);
+      if (target === undefined || !(answered.has(target.id) || silent.has(target.id))) continue;
+      const entry = byUrl.get(target.url) ?? { targets: [], answered: answered.has(target.id) };
+      entry.targets.push(target);
+      byUrl.set(target.url, entry);
     }
     const { probeLoss } = this.deps;
     await Promise.all(
-      [...byUrl.values()].map(async (targets) => {
+      [...byUrl.values()].map(async ({ targets, answered: heard }) => {
         const [first] = targets;
         if (first === undefined || this.stopped()) return;
         try {
-          const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
-          if (this.stopped()) return;
-          this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
+          if (heard) {
+            const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
+            if (this.stopped()) return;
+            this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
+          }
           if (probeLoss === undefined) return;
           const loss = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
           if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });

@@ -6,12 +6,17 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import * as v from 'valibot';
 import type { Catalog } from '../core/catalog';
+import { rejudge } from '../core/rejudge';
+import type { Judge } from '../core/rejudge';
 import { parseSharedReport, SharedIdSchema } from '../core/shared-report';
+import { ENGINE_VERSION, judge } from '../core/verdict';
 import type { SharedReport } from '../core/shared-report';
 import type { SignedCatalog } from '../core/verify-catalog';
 import { signCatalog } from './catalog-signer';
 import type { CatalogSigner } from './catalog-signer';
 import type { Geo } from './geo';
+import { aggregatesCsv, aggregatesJsonl, namingRule, OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL } from './open-data';
+import { dataSchemaPage } from './data-page';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import { StoreUnavailableError, UNKNOWN_ASN, UNKNOWN_CC } from './store';
@@ -75,11 +80,32 @@ export interface AppOptions {
   trustProxy?: boolean;
   maxBodyBytes?: number;
   now?: () => Date;
+  /** The verdict engine reports are judged again with (tests inject a changed rule); the current one by default. */
+  engine?: { version: number; judge: Judge };
+  /** Bumped when stored verdicts were judged again: answers cached before are dropped. */
+  statsGeneration?: () => number;
 }
 
 const EXTENSION_ORIGIN = /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36})$/;
 /** Paths logged as themselves; anything else is logged as "other" so a request path cannot write into the log. */
-const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/healthz', '/readyz']);
+const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/v1/aggregates', '/data', '/healthz', '/readyz']);
+/** A day file of the open data: the path names a day, never anything of the client's. */
+const REPORTS_FILE = /^\/v1\/reports\/(\d{4}-\d{2}-\d{2})\.jsonl$/;
+/** Longest span one aggregates request may cover. */
+export const MAX_AGGREGATE_DAYS = 366;
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRealDay(day: string): boolean {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return DAY_PATTERN.test(day) && Number.isFinite(ms) && dayString(ms) === day;
+}
+
+const AggregatesQuerySchema = v.strictObject({
+  from: v.optional(v.pipe(v.string(), v.check(isRealDay, 'from is a day, YYYY-MM-DD'))),
+  to: v.optional(v.pipe(v.string(), v.check(isRealDay, 'to is a day, YYYY-MM-DD'))),
+  cc: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'cc is a two-letter country code'), v.toUpperCase())),
+  format: v.optional(v.picklist(['csv', 'jsonl'], 'format is csv or jsonl')),
+});
 
 function hourFloor(ms: number): string {
   return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -208,6 +234,11 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
   const signedCatalog: SignedCatalog | undefined =
     options.catalog !== undefined && options.signer !== undefined ? signCatalog(options.catalog, options.signer) : undefined;
   const knownIds = options.catalog === undefined ? undefined : catalogIds(options.catalog);
+  const engine = options.engine ?? { version: ENGINE_VERSION, judge };
+  const statsGeneration = options.statsGeneration ?? (() => 0);
+  const served = options.catalog;
+  /** A report judged by an older engine than ours is judged again before it is stored, so every stored verdict is ours. */
+  const judgedHere = (report: SharedReport): SharedReport => (served === undefined ? report : (rejudge(served, report, engine) ?? report));
   /** Answers are fixed for a given last day (its cells no longer change), so they are kept until it moves on. */
   const statsCache = new Map<string, StatsResponse>();
   let statsCacheDay = '';
@@ -220,7 +251,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     const outcome = c.get('outcome');
     logger.info('request', {
       method: c.req.method,
-      path: LOGGED_PATHS.has(c.req.path) ? c.req.path : 'other',
+      path: LOGGED_PATHS.has(c.req.path) ? c.req.path : REPORTS_FILE.test(c.req.path) ? '/v1/reports/:day.jsonl' : 'other',
       status: c.res.status,
       ms: Math.round(performance.now() - started),
       ...(outcome === undefined ? {} : { outcome }),
@@ -297,7 +328,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
         c.set('outcome', 'invalid_report');
         return c.json({ error: parsed.error, path: parsed.path }, 400);
       }
-      const report = knownIds === undefined ? parsed.report : onlyCatalogIds(parsed.report, knownIds);
+      const report = judgedHere(knownIds === undefined ? parsed.report : onlyCatalogIds(parsed.report, knownIds));
       const t = now().getTime();
       const hourMs = Date.parse(report.hour);
       if (!isRealHour(report.hour) || hourMs > t + MAX_CLOCK_AHEAD_MS || hourMs < t - MAX_REPORT_AGE_DAYS * DAY_MS) {
@@ -358,9 +389,10 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     // The window ends with the last UTC day that is over (and settled); its length is whole days.
     const untilMs = dayFloorMs(t - DAY_SETTLE_MS);
     const untilDay = dayString(untilMs);
-    if (untilDay !== statsCacheDay) {
+    const cacheDay = `${untilDay}/${statsGeneration()}`;
+    if (cacheDay !== statsCacheDay) {
       statsCache.clear();
-      statsCacheDay = untilDay;
+      statsCacheDay = cacheDay;
     }
     const maxAge = Math.max(1, Math.min(STATS_MAX_AGE_S, Math.ceil((untilMs + DAY_MS + DAY_SETTLE_MS - t) / 1000)));
     const key = JSON.stringify([cc ?? null, asn ?? null, appId ?? null, days]);
@@ -400,6 +432,81 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     }
     c.header('Cache-Control', `public, max-age=${maxAge}`);
     return c.json(response);
+  });
+
+  /** The last day that is over and settled: nothing received on it or before changes any more (but for re-judging). */
+  const lastPublishedDay = () => dayString(dayFloorMs(now().getTime() - DAY_SETTLE_MS) - DAY_MS);
+  const invalidQuery = (c: Context<CollectorEnv>, message: string) => {
+    c.set('outcome', 'invalid_query');
+    return c.json({ error: message.slice(0, 300) }, 400);
+  };
+
+  app.get('/v1/aggregates', limited, async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const keys = [...params.keys()];
+    if (new Set(keys).size !== keys.length) return invalidQuery(c, 'each query parameter may appear once');
+    const query = v.safeParse(AggregatesQuerySchema, Object.fromEntries(params));
+    if (!query.success) {
+      const issue = query.issues[0];
+      return invalidQuery(c, `invalid query at ${String(issue.path?.[0]?.key ?? '').slice(0, 40)}: ${issue.message}`);
+    }
+    const last = lastPublishedDay();
+    const to = query.output.to === undefined || query.output.to > last ? last : query.output.to;
+    const from = query.output.from ?? dayString(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_STATS_DAYS - 1) * DAY_MS);
+    if (from > to) return invalidQuery(c, 'invalid query: from is after to (or after the last day published)');
+    if ((Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > MAX_AGGREGATE_DAYS) {
+      return invalidQuery(c, `invalid query: at most ${MAX_AGGREGATE_DAYS} days per request`);
+    }
+    let cells;
+    try {
+      cells = await store.dayCells({
+        fromDay: from,
+        untilDay: dayString(Date.parse(`${to}T00:00:00Z`) + DAY_MS),
+        minPerCell: MIN_REPORTS_PER_CELL,
+        ...(query.output.cc === undefined ? {} : { cc: query.output.cc }),
+      });
+    } catch (error) {
+      return storeUnavailable(c, error);
+    }
+    const format = query.output.format ?? 'jsonl';
+    c.header('Cache-Control', `public, max-age=${STATS_MAX_AGE_S}`);
+    c.header('Link', `<${OPEN_DATA_LICENCE_URL}>; rel="license"`);
+    c.header('Access-Control-Allow-Origin', '*');
+    if (format === 'csv') {
+      c.header('Content-Type', 'text/csv; charset=utf-8; header=present');
+      c.header('Content-Disposition', `inline; filename="canicall-aggregates-${from}-${to}.csv"`);
+      return c.body(aggregatesCsv(cells, MIN_REPORTS_PER_CELL));
+    }
+    c.header('Content-Type', 'application/jsonl; charset=utf-8');
+    return c.body(aggregatesJsonl(cells, MIN_REPORTS_PER_CELL));
+  });
+
+  app.get('/v1/reports/:file', limited, async (c) => {
+    const day = REPORTS_FILE.exec(c.req.path)?.[1];
+    if (day === undefined || !isRealDay(day)) return c.json({ error: 'not found' }, 404);
+    if (day > lastPublishedDay()) return c.json({ error: 'this day is not over yet; its file is published 15 minutes after midnight UTC' }, 404);
+    const hours = Array.from({ length: 24 }, (_, h) => `${day}T${String(h).padStart(2, '0')}:00:00Z`);
+    let lines: string[];
+    try {
+      const name = namingRule(await store.networkReportCounts(day), MIN_REPORTS_PER_CELL);
+      lines = [];
+      for (const hour of hours) {
+        for (const stored of await store.reportsReceivedIn(hour)) lines.push(`${JSON.stringify(name(day, stored))}\n`);
+      }
+    } catch (error) {
+      return storeUnavailable(c, error);
+    }
+    c.header('Cache-Control', `public, max-age=${STATS_MAX_AGE_S}`);
+    c.header('Link', `<${OPEN_DATA_LICENCE_URL}>; rel="license"`);
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Content-Type', 'application/jsonl; charset=utf-8');
+    return c.body(lines.join(''));
+  });
+
+  app.get('/data', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return c.html(dataSchemaPage({ minPerCell: MIN_REPORTS_PER_CELL, licence: OPEN_DATA_LICENCE, licenceUrl: OPEN_DATA_LICENCE_URL, maxDays: MAX_AGGREGATE_DAYS }));
   });
 
   app.get('/v1/catalog', (c) => {

@@ -11,6 +11,9 @@ import { createIpLocationGeo } from './geo';
 import { listen } from './http-server';
 import { createJsonLogger } from './logger';
 import { createTokenBucketLimiter } from './rate-limit';
+import { rejudge } from '../core/rejudge';
+import type { Catalog } from '../core/catalog';
+import { ENGINE_VERSION } from '../core/verdict';
 
 const logger = createJsonLogger();
 
@@ -24,6 +27,27 @@ function openStore(storage: StorageConfig): Promise<Store> {
       const unreachable: never = storage;
       throw new Error(`unknown storage ${JSON.stringify(unreachable)}`);
     }
+  }
+}
+
+/** Judges the stored reports again with this collector's engine; the figures of every day follow. */
+async function rejudgeStored(store: Store, catalog: Catalog): Promise<void> {
+  const started = Date.now();
+  logger.info('judging stored reports again', { engine: ENGINE_VERSION });
+  const result = await store.rejudgeAll(ENGINE_VERSION, (report) => rejudge(catalog, report));
+  logger.info('stored reports judged again', { engine: ENGINE_VERSION, ...result, ms: Date.now() - started });
+}
+
+/** `npm run collector -- rejudge`: the same pass as at startup after an engine change, then exit. */
+async function rejudgeCommand(): Promise<void> {
+  const config = readConfig(process.env);
+  const catalog = await loadCatalogFile(config.catalogPath);
+  if (!catalog.ok) throw new Error(`rejudge needs the catalog the reports refer to: ${catalog.error}`);
+  const store = await openStore(config.storage);
+  try {
+    await rejudgeStored(store, catalog.catalog);
+  } finally {
+    await store.close();
   }
 }
 
@@ -47,7 +71,9 @@ async function main(): Promise<void> {
   const catalog = await loadCatalogFile(config.catalogPath);
   if (!catalog.ok) logger.warn('no catalog to serve: GET /v1/catalog answers 503', { reason: catalog.error });
 
+  let generation = 0;
   const app = createApp({
+    statsGeneration: () => generation,
     store,
     geo,
     rateLimit: config.rateLimit === null ? null : createTokenBucketLimiter(config.rateLimit),
@@ -64,6 +90,19 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     catalog: catalog.ok ? catalog.catalog.version : null,
   });
+
+  // After an engine change the stored verdicts are judged again, while the collector serves.
+  if (catalog.ok && (await store.judgedEngine()) < ENGINE_VERSION) {
+    rejudgeStored(store, catalog.catalog)
+      .then(() => {
+        generation += 1;
+      })
+      .catch((error: unknown) => {
+        logger.error('judging stored reports again failed; it runs again at the next start', {
+          message: error instanceof Error ? error.message.slice(0, 300) : String(error),
+        });
+      });
+  }
 
   // Retention: raw reports go after RETENTION_DAYS (by hour of receipt); the day counts stay.
   const retention = async () => {
@@ -103,7 +142,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-main().catch((error: unknown) => {
-  logger.error('collector failed to start', { message: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
-});
+if (process.argv[2] === 'rejudge') {
+  rejudgeCommand().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error('rejudge failed', { message: error instanceof Error ? error.message : String(error) });
+      process.exit(1);
+    },
+  );
+} else {
+  main().catch((error: unknown) => {
+    logger.error('collector failed to start', { message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+}

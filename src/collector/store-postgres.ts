@@ -3,6 +3,8 @@ import pg from 'pg';
 import { createBatcher } from './batcher';
 import { pendingMigrations } from './migrations/migration';
 import { postgresMigrations } from './migrations/postgres-migrations';
+import { postgresOpenData } from './open-data-store';
+import { postgresRejudger } from './rejudge-store';
 import { dayOf, UNKNOWN_ASN, UNKNOWN_CC } from './store';
 import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
 
@@ -174,6 +176,8 @@ export async function openPostgresStore(connectionString: string, options: Postg
     });
 
   return {
+    ...postgresRejudger(pool, (work) => inTransaction(pool, work)),
+    ...postgresOpenData(pool),
     insert: (entry) => batcher.insert(entry),
     async cellSums(query: CellQuery): Promise<AppCellSums[]> {
       const params: (string | number)[] = [query.fromDay, query.untilDay, query.minPerCell];

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { createBatcher } from './batcher';
 import { pendingMigrations } from './migrations/migration';
 import { sqliteMigrations } from './migrations/sqlite-migrations';
+import { sqliteOpenData } from './open-data-store';
+import { sqliteRejudger } from './rejudge-store';
 import { cellDeltas } from './store';
 import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
 
@@ -140,6 +142,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   };
 
   return {
+    ...sqliteRejudger(db),
+    ...sqliteOpenData(db),
     insert: (entry) => batcher.insert(entry),
     cellSums(query: CellQuery): Promise<AppCellSums[]> {
       const params = {

@@ -54,6 +54,42 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
+/** Returns the report judged again, or undefined when it stays as stored (src/core/rejudge.ts). */
+export type Rejudge = (report: SharedReport) => SharedReport | undefined;
+
+export interface RejudgeResult {
+  /** Stored reports read. */
+  scanned: number;
+  /** Reports whose stored verdicts were replaced. */
+  rejudged: number;
+  /** App verdicts that changed, each moving one count between verdicts in its day cell. */
+  changedVerdicts: number;
+}
+
+/** One day cell as stored: a day of receipt, a network, an app, a count per verdict. */
+export interface DayCell extends VerdictCounts {
+  day: string;
+  cc: string;
+  asn: number;
+  appId: string;
+}
+
+export interface DayCellQuery {
+  fromDay: string;
+  /** First day not read. */
+  untilDay: string;
+  cc?: string;
+  /** Only cells holding at least this many reports are returned. */
+  minPerCell: number;
+}
+
+/** A stored report as the open data reads it: its network and the report, with the count of reports its network sent that day. */
+export interface StoredReport {
+  cc: string;
+  asn: number;
+  body: SharedReport;
+}
+
 export interface Store {
   /**
    * Stores a report and adds its verdicts to the day counts, atomically, in the next batch; resolves
@@ -68,7 +104,49 @@ export interface Store {
   readiness(): Promise<Readiness>;
   /** Deletes raw reports received before this hour; the day counts are kept. Returns how many. */
   deleteReportsReceivedBefore(hour: string): Promise<number>;
+  /**
+   * Judges every stored report again with `again`, in chunks, each chunk one transaction: the new
+   * verdicts replace the stored ones and the day counts move with them (a published day's country
+   * totals are summed again). Then records `engine` as the version the stored reports were judged with.
+   */
+  rejudgeAll(engine: number, again: Rejudge): Promise<RejudgeResult>;
+  /** Day cells of a known network holding at least minPerCell reports, ordered by day, country, network and app. */
+  dayCells(query: DayCellQuery): Promise<DayCell[]>;
+  /** The reports received in one hour ("YYYY-MM-DDTHH:00:00Z"), in id order. */
+  reportsReceivedIn(hour: string): Promise<StoredReport[]>;
+  /** How many reports each network sent on a day of receipt. */
+  networkReportCounts(day: string): Promise<{ cc: string; asn: number; reports: number }[]>;
+  /** The engine version of the last completed rejudgeAll, 0 if none ran. */
+  judgedEngine(): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * How the day counts move when a stored report's verdicts are replaced: -1 in the old verdict, +1
+ * in the new, per app whose verdict changed; nothing for an unknown network (never counted).
+ */
+export function rejudgeDeltas(
+  entries: readonly { before: SharedReport; after: SharedReport; cc: string; asn: number; receivedHour: string }[],
+): CellDelta[] {
+  const cells = new Map<string, CellDelta>();
+  for (const { before, after, cc, asn, receivedHour } of entries) {
+    if (cc === UNKNOWN_CC || asn === UNKNOWN_ASN) continue;
+    const day = dayOf(receivedHour);
+    const was = new Map(before.apps.map((app) => [app.appId, app.verdict]));
+    for (const app of after.apps) {
+      const old = was.get(app.appId);
+      if (old === undefined || old === app.verdict) continue;
+      const key = `${day}\u0000${cc}\u0000${asn}\u0000${app.appId}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = { day, cc, asn, appId: app.appId, works: 0, degraded: 0, blocked: 0, unknown: 0 };
+        cells.set(key, cell);
+      }
+      cell[old] -= 1;
+      cell[app.verdict] += 1;
+    }
+  }
+  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }
 
 /** The UTC day of an hour string, "YYYY-MM-DD". */

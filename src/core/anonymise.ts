@@ -1,8 +1,10 @@
 // Turns a local report into the shared one: keeps classified outcomes, drops every address, candidate, port, URL, raw error and identifier.
 import * as v from 'valibot';
-import type { AppVerdict, HttpProbeResult, IceProbeResult, Quality, Report } from './report';
+import { isHttp3 } from './http-timing';
+import type { AppVerdict, HttpProbeResult, IceProbeResult, LossResult, Observations, Quality, Report, RttResult } from './report';
 import {
   MAX_SHARED_APPS,
+  MAX_SHARED_DATAGRAMS,
   MAX_SHARED_PROBE_MS,
   MAX_SHARED_PROBES,
   MAX_SHARED_QUALITY_MS,
@@ -12,7 +14,8 @@ import {
   SharedReportSchema,
   UUID_V4_PATTERN,
 } from './shared-report';
-import type { SharedAppVerdict, SharedProbe, SharedQuality, SharedReport } from './shared-report';
+import type { SharedAppVerdict, SharedEvidence, SharedProbe, SharedQuality, SharedReport } from './shared-report';
+import { ENGINE_VERSION } from './verdict';
 
 const HOUR_MS = 3_600_000;
 
@@ -76,6 +79,11 @@ function httpProbeOf(probe: HttpProbeResult): SharedProbe {
     outcome: probe.outcome,
     ...(probe.failure === undefined ? {} : { failure: probe.failure }),
     ms: roundMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
+    ...(probe.status !== undefined && Number.isInteger(probe.status) && probe.status >= 100 && probe.status <= 599 ? { status: probe.status } : {}),
+    ...(isHttp3(probe.timing?.protocol) ? { h3: true as const } : {}),
+    // Only whether the browser named its error; the text itself stays on the device.
+    ...(probe.rawError !== undefined && !/^(net::|NS_)/.test(probe.rawError) ? { unnamed: true as const } : {}),
+    ...(probe.attempts === 2 ? { attempts: 2 as const } : {}),
   };
 }
 
@@ -91,6 +99,50 @@ function iceProbeOf(probe: IceProbeResult): SharedProbe {
     ...(keepCode ? { errorCode } : {}),
     ...(probe.failure === undefined ? {} : { failure: probe.failure }),
     ms: roundMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
+    ...(probe.attempts === 2 ? { attempts: 2 as const } : {}),
+  };
+}
+
+function rttOf(rtt: RttResult | undefined): SharedEvidence['rtt'] {
+  if (rtt?.medianMs === undefined || !isShareableId(rtt.targetId)) return undefined;
+  return {
+    targetId: rtt.targetId,
+    medianMs: roundMs(rtt.medianMs, 1, MAX_SHARED_QUALITY_MS),
+    ...(rtt.jitterMs === undefined ? {} : { jitterMs: roundMs(rtt.jitterMs, 1, MAX_SHARED_QUALITY_MS) }),
+  };
+}
+
+function lossOf(loss: LossResult | undefined): SharedEvidence['loss'] {
+  if (loss === undefined || !isShareableId(loss.targetId)) return undefined;
+  const sent = clamp(Math.trunc(loss.sent), 0, MAX_SHARED_DATAGRAMS);
+  const exchanges = clamp(Math.trunc(loss.exchanges), 0, MAX_SHARED_DATAGRAMS);
+  return { targetId: loss.targetId, exchanges, answered: clamp(Math.trunc(loss.answered), 0, exchanges), sent, lost: clamp(Math.trunc(loss.lost), 0, sent) };
+}
+
+/** What the verdict engine reads beyond the probes, so the collector can judge the report again (rejudge.ts). */
+function evidenceOf(obs: Observations): SharedEvidence {
+  const rtt = rttOf(obs.rtt);
+  const loss = lossOf(obs.loss);
+  const loadedMs = obs.loadedRtt?.medianMs;
+  return {
+    engine: ENGINE_VERSION,
+    dns: obs.dns
+      .filter((d) => isShareableId(d.targetId))
+      .slice(0, MAX_SHARED_PROBES)
+      .map(({ targetId, system, doh, verdict }) => ({ targetId, system, doh, verdict })),
+    ...(obs.nat === undefined ? {} : { natAnswered: obs.nat.answered.filter(isShareableId).slice(0, MAX_SHARED_PROBES) }),
+    ...(rtt === undefined ? {} : { rtt }),
+    ...(loadedMs === undefined ? {} : { loadedRttMs: roundMs(loadedMs, 1, MAX_SHARED_QUALITY_MS) }),
+    ...(loss === undefined ? {} : { loss }),
+    ...(obs.paths === undefined
+      ? {}
+      : {
+          paths: {
+            rtt: obs.paths.rtt.flatMap((r) => rttOf(r) ?? []).slice(0, MAX_SHARED_PROBES),
+            loss: obs.paths.loss.flatMap((l) => lossOf(l) ?? []).slice(0, MAX_SHARED_PROBES),
+          },
+        }),
+    ...((obs.quic ?? []).some((q) => isHttp3(q.protocol)) ? { quicH3: true as const } : {}),
   };
 }
 
@@ -150,6 +202,7 @@ export function anonymise(report: Report, opts: { id: string }): SharedReport {
     probes: probes.slice(0, MAX_SHARED_PROBES),
     ...(quality === undefined ? {} : { quality }),
     ...(report.observations.nat === undefined ? {} : { nat: report.observations.nat.mapping }),
+    evidence: evidenceOf(report.observations),
   };
   return v.parse(SharedReportSchema, shared);
 }

@@ -1,6 +1,6 @@
 // Call quality per app, from RTT and loss measured to that app's own media servers: loss or delay aimed at one company's servers shows on its apps only.
 import { isOwnMedia, type App, type IceTarget } from './catalog';
-import { assessQuality, lossFromBurst, ms } from './quality';
+import { assessQuality, lossFromBurst, ms, type Percent } from './quality';
 import type { Paths, Quality } from './report';
 import { pathProbeKind } from './rtt';
 
@@ -52,4 +52,20 @@ export function appQuality(app: Pick<App, 'media'>, paths: Paths | undefined): Q
   const withLoss = assessed.filter((q) => q.lossPct !== undefined);
   const candidates = withLoss.length > 0 ? withLoss : assessed;
   return candidates.reduce<Quality | undefined>((best, q) => (best === undefined || q.r > best.r ? q : best), undefined);
+}
+
+/**
+ * The loss measured on the app's best path (ICE picks the best pair), or undefined when no burst to its media
+ * servers was large enough to say. Loss stands on its own: heavy loss can leave too few RTT samples for a quality
+ * estimate (30 % each way fails half the round trips), and it is still what a call would suffer.
+ */
+export function appLossPct(app: Pick<App, 'media'>, paths: Paths | undefined): Percent | undefined {
+  if (paths === undefined) return undefined;
+  const measured = app.media.flatMap((target) => {
+    const burst = paths.loss.find((l) => l.targetId === target.id);
+    // A burst nobody answered is silence, which the probes already say; loss is what a path that answers loses.
+    const loss = burst === undefined || burst.answered === 0 ? undefined : lossFromBurst(burst);
+    return loss === undefined ? [] : [loss];
+  });
+  return measured.length === 0 ? undefined : measured.reduce((best, loss) => (loss < best ? loss : best));
 }

@@ -4,6 +4,7 @@ import { parseIceUrl } from './ice-url';
 import { hasBaseline, type NetworkContext } from './network-context';
 import { adviceForReasons, maxConfidence, minConfidence, orderReasons } from './reasons';
 import type { AppVerdict, DnsCheck, HttpProbeResult, IceProbeResult, Reason } from './report';
+import { portsEvidence, type PortsEvidence } from './reflection';
 import { httpOutcome, iceOutcome, type FailureReason, type TargetOutcome } from './target-outcome';
 
 type Reach = AppVerdict['messaging'];
@@ -45,16 +46,21 @@ function judgeMessaging(outcomes: readonly TargetOutcome[]): Part {
   return { reach: 'partial', confidence: 'medium', reasons: [...failures, 'PARTIAL', ...notes] };
 }
 
-/** Why an app's UDP media path failed, as far as the evidence tells. */
-type UdpCause = 'network-udp' | 'stun-filtered' | 'ports-blocked' | 'app';
+/** Why an app's UDP media path failed, as far as the evidence tells. call-ports: its own ports, through our relay. */
+type UdpCause = 'network-udp' | 'stun-filtered' | 'ports-blocked' | 'call-ports' | 'app';
+
+/**
+ * What a transport's status rests on, best first (DESIGN.md "Tested vs inferred"): the app's own servers; its
+ * documented call ports through our relay's reflector; the generic probes.
+ */
+type EvidenceKind = 'own' | 'reflected' | 'inferred';
 
 interface TransportStatus {
   transport: Transport;
   /** impaired: some of the app's UDP ports are silent and none of them is known to answer. */
   status: 'ok' | 'failed' | 'impaired' | 'unknown';
   cause?: UdpCause;
-  /** Whether the status rests on the app's own probes rather than on generic ones. */
-  own: boolean;
+  evidence: EvidenceKind;
 }
 
 function ownTransportStatus(
@@ -64,13 +70,30 @@ function ownTransportStatus(
 ): TransportStatus | undefined {
   const evidence = probes.filter((p) => p.outcome.kind === 'ok' || p.outcome.kind === 'failed');
   if (evidence.length === 0) return undefined;
-  if (evidence.some((p) => p.outcome.kind === 'ok')) return { transport, status: 'ok', own: true };
-  if (transport !== 'udp') return { transport, status: 'failed', cause: 'app', own: true };
+  if (evidence.some((p) => p.outcome.kind === 'ok')) return { transport, status: 'ok', evidence: 'own' };
+  if (transport !== 'udp') return { transport, status: 'failed', cause: 'app', evidence: 'own' };
   const { udp } = network;
   let cause: UdpCause = 'app';
   if (udp.state === 'silent') cause = udp.quic ? 'stun-filtered' : 'network-udp';
   else if (udp.state === 'ports-blocked' && evidence.every((p) => udp.silentPorts.has(p.port))) cause = 'ports-blocked';
-  return { transport, status: 'failed', cause, own: true };
+  return { transport, status: 'failed', cause, evidence: 'own' };
+}
+
+/** UDP judged from the app's call ports reflected by our relay, when reflection could tell (reflection.ts). */
+function reflectedTransportStatus(transport: Transport, ports: PortsEvidence): TransportStatus | undefined {
+  if (transport !== 'udp') return undefined;
+  switch (ports.kind) {
+    case 'open':
+      return { transport, status: 'ok', evidence: 'reflected' };
+    case 'blocked':
+      return { transport, status: 'failed', cause: 'call-ports', evidence: 'reflected' };
+    case 'none':
+      return undefined;
+    default: {
+      const unreachable: never = ports;
+      return unreachable;
+    }
+  }
 }
 
 /** A transport the app has no probe for, judged from the generic probes. */
@@ -78,7 +101,7 @@ function inferredTransportStatus(app: App, transport: Transport, network: Networ
   const inferred = (status: TransportStatus['status'], cause?: UdpCause): TransportStatus => ({
     transport,
     status,
-    own: false,
+    evidence: 'inferred',
     ...(cause === undefined ? {} : { cause }),
   });
   if (transport !== 'udp') {
@@ -109,9 +132,26 @@ function inferredTransportStatus(app: App, transport: Transport, network: Networ
   }
 }
 
+/** How far a transport's status can be trusted: reflection through our relay is medium whatever the app. */
+function confidenceOf(app: App, status: TransportStatus): Confidence {
+  switch (status.evidence) {
+    case 'own':
+      return app.mediaConfidence;
+    case 'reflected':
+      return 'medium';
+    case 'inferred':
+      return 'low';
+    default: {
+      const unreachable: never = status.evidence;
+      return unreachable;
+    }
+  }
+}
+
 /**
  * Calls: the app's transports in its order of preference, each from its own media probes when it
- * has them, else inferred from the generic ones (MEDIA_INFERRED, low confidence). The first
+ * has them, else (UDP) from its call ports reflected by our relay (MEDIA_REFLECTED, medium
+ * confidence), else inferred from the generic ones (MEDIA_INFERRED, low confidence). The first
  * transport working is "reachable"; a later one working is a fallback ("partial"); all failing
  * is "blocked". A media target on a control's server (catalog sharedWith) is not the app's own:
  * it feeds the generic evidence (network-context.ts) as the control does, so it can neither make
@@ -125,13 +165,16 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
     if (url === null || result === undefined) return [];
     return [{ transport: url.transport, port: url.port, outcome: iceOutcome(result, evidence.dns.get(target.id)) }];
   });
+  const ports = portsEvidence(app, evidence.ice);
   const statuses = app.transports.map(
     (transport) =>
       ownTransportStatus(
         transport,
         own.filter((p) => p.transport === transport),
         network,
-      ) ?? inferredTransportStatus(app, transport, network),
+      ) ??
+      reflectedTransportStatus(transport, ports) ??
+      inferredTransportStatus(app, transport, network),
   );
   const [first, ...rest] = statuses;
   const fellBack = rest.some((s) => s.status === 'ok');
@@ -156,6 +199,9 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
     case 'ports-blocked':
       reasons.push('STUN_PORTS_BLOCKED');
       break;
+    case 'call-ports':
+      reasons.push('CALL_PORTS_BLOCKED');
+      break;
     case 'app':
     case undefined:
       break;
@@ -166,17 +212,17 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
   }
   if (udpLost && fellBack && first?.transport === 'udp') reasons.push('UDP_BLOCKED_TCP_FALLBACK');
   // The app's own servers failing where generic UDP (or no network cause) explains nothing.
-  if (reach === 'blocked' && statuses.some((s) => s.own && s.cause === 'app')) reasons.push('RELAY_UNREACHABLE');
+  if (reach === 'blocked' && statuses.some((s) => s.evidence === 'own' && s.cause === 'app')) reasons.push('RELAY_UNREACHABLE');
   if (own.some((p) => p.outcome.kind === 'local')) reasons.push('LOCAL_INTERFERENCE');
-  if (!app.media.some(isOwnMedia)) reasons.push('MEDIA_INFERRED');
+  if (statuses.some((s) => s.evidence === 'reflected')) reasons.push('MEDIA_REFLECTED');
+  else if (!app.media.some(isOwnMedia)) reasons.push('MEDIA_INFERRED');
 
-  // Confidence rests on the transports that decided: the app's own probes carry its
-  // mediaConfidence; a decision resting on an inferred transport is low.
+  // Confidence rests on the transports that decided, the weakest of them (confidenceOf).
   let deciding: readonly TransportStatus[];
   if (reach === 'reachable' || first?.status === 'impaired') deciding = first === undefined ? [] : [first];
   else if (reach === 'partial') deciding = [first, rest.find((s) => s.status === 'ok')].filter((s) => s !== undefined);
   else deciding = statuses;
-  const confidence = reach !== 'unknown' && deciding.every((s) => s.own) ? app.mediaConfidence : 'low';
+  const confidence = reach === 'unknown' ? 'low' : minConfidence(...deciding.map((s) => confidenceOf(app, s)));
   return { reach, confidence, reasons };
 }
 

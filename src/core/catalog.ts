@@ -84,6 +84,11 @@ export const CatalogSchema = v.object({
     doh: v.optional(v.pipe(v.string(), v.url())),
   }),
   apps: v.pipe(v.array(AppSchema), v.minLength(1)),
+  /**
+   * STUN Binding to the call-test relay on apps' call ports (reflection.ts withReflector): added for one check when
+   * the person allows the relay, never part of a catalog read from data (parseCatalog refuses it).
+   */
+  reflection: v.optional(v.array(IceTargetSchema)),
 });
 export type Catalog = v.InferOutput<typeof CatalogSchema>;
 
@@ -97,6 +102,7 @@ export function parseCatalog(data: unknown): CatalogResult {
     const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
     return { ok: false, error: `invalid catalog${path ? ` at ${path}` : ''}: ${issue.message}` };
   }
+  if (result.output.reflection !== undefined) return { ok: false, error: 'invalid catalog at reflection: set only for a check from the relay the person allowed' };
   const ids = new Set<string>();
   const targets = [
     ...result.output.controls.http,

@@ -57,6 +57,14 @@ export interface Yield<T> {
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
+ * A probe the pass's deadline stopped before its own deadline came: it was not given the time silence needs to
+ * mean anything, so it is no result at all (not measured), never a silent pass.
+ */
+export function cutShort(outcome: TaskOutcome<unknown>, deadlineMs: number): boolean {
+  return outcome.kind === 'timeout' && outcome.by === 'pool' && outcome.ms < deadlineMs;
+}
+
+/**
  * An HTTP task's outcome for every id of its URL. A task that threw yields an unknown_failure carrying the error;
  * one that ran past its deadline is a timeout, which is silence (silence.ts); one never started yields nothing.
  */
@@ -72,6 +80,7 @@ export function httpYield(ids: readonly string[], outcome: TaskOutcome<HttpProbe
       result = { outcome: 'failed', failure: 'unknown_failure', rawError: `probe error: ${errorText(outcome.error)}`, ms: roundMs(outcome.ms) };
       break;
     case 'timeout':
+      if (cutShort(outcome, deadlineMs)) return { results: [] };
       result = { outcome: 'failed', failure: 'generic_timeout_error', ms: roundMs(Math.min(outcome.ms, deadlineMs)) };
       break;
     case 'skipped':
@@ -98,6 +107,7 @@ export function iceYield(groups: readonly IceGroup[], outcome: TaskOutcome<IcePr
       answered = new Map(outcome.value.map((r) => [r.id, r]));
       break;
     case 'timeout':
+      if (cutShort(outcome, deadlineMs)) return { results: [] };
       answered = new Map();
       break;
     case 'failed':

@@ -56,6 +56,11 @@ function iceTasks(groups: readonly IceGroup[], batchSize: number, udpMs: number,
   ];
 }
 
+/** Apps' media targets, then the relay's reflection of apps' call ports (reflection.ts): the same ICE probes, deadlines and confirmation. */
+function mediaTargets(catalog: Catalog): IceTarget[] {
+  return [...catalog.apps.flatMap((app) => app.media), ...(catalog.reflection ?? [])];
+}
+
 /** The parallel pass over every app target. */
 export function planApps(catalog: Catalog, deadlines: ProbeDeadlines, controlResults: readonly HttpProbeResult[], iceBatchSize: number): AppPlan {
   const controlByUrl = new Map<string, HttpProbeResult>();
@@ -70,7 +75,7 @@ export function planApps(catalog: Catalog, deadlines: ProbeDeadlines, controlRes
     if (known) reused.push(...targets.map((t) => ({ ...known, id: t.id })));
     else http.push({ kind: 'http', url, targets, deadlineMs: deadlines.httpMs });
   }
-  const ice = [...groupByUrl(catalog.apps.flatMap((app) => app.media))].map(([url, targets]) => ({ url, targets }));
+  const ice = [...groupByUrl(mediaTargets(catalog))].map(([url, targets]) => ({ url, targets }));
   return { reused, tasks: [...iceTasks(ice, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http] };
 }
 
@@ -92,15 +97,20 @@ export function planConfirmation(
   nat: NatResult | undefined,
   deadlines: ConfirmDeadlines,
   iceBatchSize: number,
+  /** Ids of the HTTP targets that answered (reachable) in the parallel pass. */
+  answered: ReadonlySet<string> = new Set(),
 ): ProbeTask[] {
   const silentHttp = new Set(silences.http.filter(isSilentHttp).map((r) => r.id));
   const silentIce = new Set(silences.ice.filter(isSilentIce).map((r) => r.id));
+  // A host whose app answered on another host: the path to that company exists, so its silence is more likely a
+  // slow path (a rate limit aimed at its addresses) than a block, and it gets the longest wait.
+  const sibling = new Set(catalog.apps.filter((app) => app.signalling.some((t) => answered.has(t.id))).flatMap((app) => app.signalling.map((t) => t.id)));
   const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(
-    ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: deadlines.httpMs }),
+    ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: targets.some((t) => sibling.has(t.id)) ? deadlines.partialHttpMs : deadlines.httpMs }),
   );
   const unheardControls =
     nat === undefined ? [] : catalog.controls.stun.filter((t) => !nat.answered.includes(t.id) && parseIceUrl(t.url) !== null);
-  const media = catalog.apps.flatMap((app) => app.media).filter((t) => silentIce.has(t.id));
+  const media = mediaTargets(catalog).filter((t) => silentIce.has(t.id));
   const ice = [...groupByUrl([...unheardControls, ...media])].map(([url, targets]) => ({ url, targets }));
   const [udp, tcp] = [ice.filter((g) => isUdp(g.url)), ice.filter((g) => !isUdp(g.url))];
   return [...iceTasks(udp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http, ...iceTasks(tcp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs)];

@@ -156,6 +156,12 @@ export interface ConfirmDeadlines {
   iceUdpMs: number;
   iceTcpMs: number;
   httpMs: number;
+  /**
+   * For a silent host of an app another of whose hosts answered: the ceiling. One company's addresses limited to
+   * 32 kbit/s (lab `teams-throttled`) take about 2 s per TLS handshake, past the 1.5 s an idle 2 ms RTT gives, and the
+   * answered sibling is what tells that path from a dropped one. A wholly silent app keeps the quicker deadline.
+   */
+  partialHttpMs: number;
   /** Probes in flight at once: all of them where the parallel pass did not queue the link, a few where it did. */
   concurrency: number;
   /** The whole pass; targets not confirmed by then stay unconfirmed, which is no evidence (silence.ts). */
@@ -191,11 +197,13 @@ export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: num
   const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(CONFIRM_CEILING.iceUdpMs, Math.max(usualUdp, LOSSY_ICE_UDP_FLOOR_MS)) : usualUdp;
   const iceTcpMs = apply(widen(ICE_TCP, CONFIRM_CEILING.iceTcpMs), rtt);
   const httpMs = apply(widen(HTTP, CONFIRM_CEILING.httpMs), rtt);
-  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs) + GRACE_MS + PHASE_SLACK_MS;
+  const partialHttpMs = Math.max(httpMs, CONFIRM_CEILING.httpMs);
+  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs, partialHttpMs) + GRACE_MS + PHASE_SLACK_MS;
   return {
     iceUdpMs,
     iceTcpMs,
     httpMs,
+    partialHttpMs,
     concurrency: queued ? QUEUED_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
     passMs: queued ? Math.max(QUEUED_CONFIRM_PASS_MS, longest) : longest,
   };

@@ -60,7 +60,7 @@ export function isGuessed(verdict: AppVerdict): boolean {
 const QUALITY_REASONS: ReadonlySet<Reason> = new Set<Reason>(['LOSSY', 'HIGH_LATENCY', 'HIGH_JITTER', 'SLOW_LINK']);
 
 /** Reasons that are notes rather than a cause: they never make a verdict worse on their own. */
-const NOTE_REASONS: ReadonlySet<Reason> = new Set<Reason>(['MEDIA_INFERRED', 'SYMMETRIC_NAT', 'LOCAL_INTERFERENCE']);
+const NOTE_REASONS: ReadonlySet<Reason> = new Set<Reason>(['MEDIA_INFERRED', 'MEDIA_REFLECTED', 'SYMMETRIC_NAT', 'LOCAL_INTERFERENCE']);
 
 /**
  * A block the network causes, as opposed to this device (LOCAL_INTERFERENCE) or a retired app:

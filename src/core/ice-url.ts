@@ -49,7 +49,8 @@ function transportOf(scheme: IceScheme, transport: string | undefined): Transpor
 
 /**
  * Chrome's TurnPort::AllowedTurnPort: a TURN server port must be 53, 80, 443 or >= 1024, else
- * Chrome refuses locally with errorCode 500 (browser-behaviour.md §7). STUN is not restricted.
+ * Chrome refuses locally with errorCode 500 (browser-behaviour.md §7). STUN has no low-port rule, but both
+ * browsers refuse the Fetch "bad ports" for STUN too (reflection.ts isStunPortAllowed).
  */
 export function isTurnPortAllowed(port: number): boolean {
   return port === 53 || port === 80 || port === 443 || port >= 1024;

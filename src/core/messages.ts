@@ -4,13 +4,17 @@ import type { IceTarget } from './catalog';
 import type { CrowdStats } from './crowd';
 import type { HttpProbeResult, IceProbeResult, LossResult, NatResult, Report, RttResult } from './report';
 
-/** Requests the background answers. `catalog` is untrusted and validated like the bundled one. */
+/**
+ * Requests the background answers. `catalog` is untrusted and validated like the bundled one. `reflector`, honoured
+ * by test builds only, stands in for the call-test relay's (reflection.ts), so a test can run port reflection
+ * against its own STUN responders.
+ */
 export type BackgroundRequest =
   | { type: 'ping' }
   /** Starts a check (or joins the running one) and answers at once with its id. */
-  | { type: 'startCheck'; catalog?: unknown }
+  | { type: 'startCheck'; catalog?: unknown; reflector?: unknown }
   /** Starts a check (or joins the running one) and answers with the final report: the automation entry point. */
-  | { type: 'runCheck'; catalog?: unknown }
+  | { type: 'runCheck'; catalog?: unknown; reflector?: unknown }
   | { type: 'cancelCheck' }
   /** The running report if any, else the last finished one. */
   | { type: 'getState' }

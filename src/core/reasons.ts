@@ -31,6 +31,10 @@ import type { Advice, Reason } from './report';
  *                           singled out, typically by DPI. Apps with their own UDP protocol may still work.
  * STUN_PORTS_BLOCKED        some UDP ports stay silent while another port answers (Turkmenistan-style port
  *                           blocking). With one control per port, a blocked server looks the same.
+ * CALL_PORTS_BLOCKED        the app has no media server of its own, and STUN to our relay on its documented
+ *                           UDP call ports stayed silent in both passes while the relay's own port answered:
+ *                           this network drops UDP to those ports (medium confidence: a censor may treat our
+ *                           relay's address differently from the app's servers).
  * UDP_BLOCKED_TCP_FALLBACK  the app's UDP media path fails but its TCP/TLS path answers: calls should
  *                           connect over TCP/TLS, usually with more delay.
  * LOSSY                     measured loss ≥ 5 %.
@@ -45,6 +49,8 @@ import type { Advice, Reason } from './report';
  * SYMMETRIC_NAT             address-dependent NAT mapping: calls are likely relayed. A note, not a failure.
  * MEDIA_INFERRED            the app has no probe-able media server of its own: its call verdict is
  *                           inferred from generic UDP/TCP results, hence low confidence.
+ * MEDIA_REFLECTED           the app has no probe-able media server of its own: its UDP calls were judged from its
+ *                           documented call ports through our relay's reflector, hence medium confidence.
  * APP_RETIRED               reserved for catalog entries of retired apps; the engine does not emit it
  *                           (the Skype retirement is a note on Teams via its catalog noteKey).
  */
@@ -61,6 +67,7 @@ export const REASON_ORDER: readonly Reason[] = [
   'UDP_BLOCKED',
   'STUN_FILTERED',
   'STUN_PORTS_BLOCKED',
+  'CALL_PORTS_BLOCKED',
   'UDP_BLOCKED_TCP_FALLBACK',
   'LOSSY',
   'HIGH_LATENCY',
@@ -69,6 +76,7 @@ export const REASON_ORDER: readonly Reason[] = [
   'PARTIAL',
   'SYMMETRIC_NAT',
   'MEDIA_INFERRED',
+  'MEDIA_REFLECTED',
   'APP_RETIRED',
 ];
 
@@ -105,6 +113,8 @@ function adviceFor(reason: Reason): readonly Advice[] {
     case 'STUN_FILTERED':
     case 'STUN_PORTS_BLOCKED':
       return ['USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK'];
+    case 'CALL_PORTS_BLOCKED':
+      return ['TRY_VPN', 'USE_APP_THAT_WORKS', 'TRY_OTHER_NETWORK'];
     case 'UDP_BLOCKED_TCP_FALLBACK':
       return ['PREFER_AUDIO_ONLY'];
     case 'LOSSY':
@@ -117,6 +127,7 @@ function adviceFor(reason: Reason): readonly Advice[] {
     case 'PARTIAL':
     case 'SYMMETRIC_NAT':
     case 'MEDIA_INFERRED':
+    case 'MEDIA_REFLECTED':
     case 'APP_RETIRED':
       return [];
     default: {

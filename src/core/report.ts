@@ -177,6 +177,7 @@ export const REASONS = [
   'UDP_BLOCKED_TCP_FALLBACK',
   'STUN_FILTERED',
   'STUN_PORTS_BLOCKED',
+  'CALL_PORTS_BLOCKED',
   'SYMMETRIC_NAT',
   'HIGH_LATENCY',
   'HIGH_JITTER',
@@ -184,6 +185,7 @@ export const REASONS = [
   'SLOW_LINK',
   'PARTIAL',
   'MEDIA_INFERRED',
+  'MEDIA_REFLECTED',
   'APP_RETIRED',
 ] as const;
 export const ReasonSchema = v.picklist(REASONS);

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { ConfidenceSchema, TransportSchema } from './catalog';
 import { FailureSchema } from './failure';
 import {
+  DnsCheckSchema,
   IceEvidenceSchema,
   IceOutcomeSchema,
   NatMappingSchema,
@@ -28,6 +29,8 @@ export const MAX_SHARED_PROBES = 256;
  */
 export const MAX_SHARED_PROBE_MS = 30_000;
 export const MAX_SHARED_QUALITY_MS = 10_000;
+/** Datagram counts of a loss burst: a burst sends a few hundred at most. */
+export const MAX_SHARED_DATAGRAMS = 9_999;
 
 /** A uuid v4 as crypto.randomUUID() writes it (lower case). */
 export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -103,6 +106,14 @@ export const SharedHttpProbeSchema = v.strictObject({
   outcome: v.picklist(['reachable', 'failed']),
   failure: v.optional(FailureSchema),
   ms: ProbeMs,
+  /** The HTTP status of an answer: a control answering with another status than it should reads as a captive portal. */
+  status: v.optional(Integer(100, 599)),
+  /** The answer came over HTTP/3 (QUIC): UDP reaches the internet. */
+  h3: v.optional(v.literal(true)),
+  /** The browser did not name its error (Firefox's localised TLS messages): such a failure may be an expected one. */
+  unnamed: v.optional(v.literal(true)),
+  /** Probed twice: silent both times is the network's doing, an answer the second time was our own load. */
+  attempts: v.optional(v.literal(2)),
 });
 export type SharedHttpProbe = v.InferOutput<typeof SharedHttpProbeSchema>;
 
@@ -116,6 +127,7 @@ export const SharedIceProbeSchema = v.strictObject({
   errorCode: v.optional(Integer(0, 999)),
   failure: v.optional(FailureSchema),
   ms: ProbeMs,
+  attempts: v.optional(v.literal(2)),
 });
 export type SharedIceProbe = v.InferOutput<typeof SharedIceProbeSchema>;
 
@@ -148,6 +160,42 @@ export const SharedQualitySchema = v.strictObject({
 });
 export type SharedQuality = v.InferOutput<typeof SharedQualitySchema>;
 
+const QualityMs = Integer(0, MAX_SHARED_QUALITY_MS);
+const Datagrams = Integer(0, MAX_SHARED_DATAGRAMS);
+
+const SharedRttSchema = v.strictObject({ targetId: SharedIdSchema, medianMs: QualityMs, jitterMs: v.optional(QualityMs) });
+const SharedLossSchema = v.pipe(
+  v.strictObject({ targetId: SharedIdSchema, exchanges: Datagrams, answered: Datagrams, sent: Datagrams, lost: Datagrams }),
+  v.check((loss) => loss.lost <= loss.sent && loss.answered <= loss.exchanges, 'lost ≤ sent and answered ≤ exchanges'),
+);
+
+/**
+ * The rest of what the verdict engine reads, so the collector can judge the report again with a
+ * newer engine (src/core/rejudge.ts): DNS comparisons without the host name, which STUN servers
+ * answered the NAT test, and the RTT and loss figures behind the quality findings. All enums, ids
+ * and whole numbers below 10,000.
+ */
+export const SharedEvidenceSchema = v.strictObject({
+  /** The verdict engine (ENGINE_VERSION in verdict.ts) that judged the apps and overall of this report. */
+  engine: Integer(1, 999),
+  dns: v.pipe(v.array(v.strictObject({ ...v.omit(DnsCheckSchema, ['host']).entries, targetId: SharedIdSchema })), v.maxLength(MAX_SHARED_PROBES)),
+  natAnswered: v.optional(v.pipe(v.array(SharedIdSchema), v.maxLength(MAX_SHARED_PROBES))),
+  /** Idle RTT to the control, and the same while the app probes ran. */
+  rtt: v.optional(SharedRttSchema),
+  loadedRttMs: v.optional(QualityMs),
+  loss: v.optional(SharedLossSchema),
+  /** Per app media target, RTT and loss (app-quality.ts). */
+  paths: v.optional(
+    v.strictObject({
+      rtt: v.pipe(v.array(SharedRttSchema), v.maxLength(MAX_SHARED_PROBES)),
+      loss: v.pipe(v.array(SharedLossSchema), v.maxLength(MAX_SHARED_PROBES)),
+    }),
+  ),
+  /** The QUIC check reached some server over HTTP/3. */
+  quicH3: v.optional(v.literal(true)),
+});
+export type SharedEvidence = v.InferOutput<typeof SharedEvidenceSchema>;
+
 export const SharedReportSchema = v.pipe(
   v.strictObject({
   schema: v.literal(SHARED_REPORT_SCHEMA_VERSION),
@@ -169,6 +217,8 @@ export const SharedReportSchema = v.pipe(
   probes: v.pipe(v.array(SharedProbeSchema), v.maxLength(MAX_SHARED_PROBES)),
   quality: v.optional(SharedQualitySchema),
   nat: v.optional(NatMappingSchema),
+  /** Absent from reports of extensions before re-judging: those keep the verdicts they were sent with. */
+  evidence: v.optional(SharedEvidenceSchema),
   }),
   // Each field's own pattern already excludes addresses; this scan of every string and key is the
   // last word, so a future field with a looser pattern cannot let one through.

@@ -1,5 +1,5 @@
 // Silence (no answer before our deadline) and when it becomes evidence: only after a second, unhurried pass.
-import type { HttpProbeResult, IceProbeResult } from './report';
+import type { IceProbeResult, HttpProbeResult, Observations } from './report';
 
 /**
  * Passes that must all stay silent before silence counts against a target. The first pass runs every probe at
@@ -26,4 +26,23 @@ export function isSilent(result: HttpProbeResult | IceProbeResult): boolean {
 /** Silence seen in one pass only: no evidence either way (target-outcome.ts reads it as void). */
 export function isUnconfirmedSilence(result: HttpProbeResult | IceProbeResult): boolean {
   return isSilent(result) && (result.attempts ?? 1) < CONFIRMING_PASSES;
+}
+
+/**
+ * A target silent in both passes that answered any of its path's loss burst (app-quality.ts, 32 transactions) was
+ * reachable over a lossy path: at 30 % loss each way a single Binding goes unanswered through a 1 s deadline one
+ * time in eight, twice running one time in sixty; a burst of 32 all unanswered, almost never. The observation stays
+ * as measured; the judge reads it as this answer (verdict.ts).
+ */
+export function heardInBurst(observations: Observations): Observations {
+  const answered = new Set((observations.paths?.loss ?? []).filter((burst) => burst.answered > 0).map((burst) => burst.targetId));
+  if (answered.size === 0) return observations;
+  const ice = observations.ice.map((result): IceProbeResult => {
+    if (!isSilentIce(result) || !answered.has(result.id)) return result;
+    const heard: IceProbeResult = { ...result, outcome: 'reachable', evidence: result.scheme === 'stun' ? 'srflx' : 'server-error' };
+    delete heard.failure;
+    delete heard.errorCode;
+    return heard;
+  });
+  return { ...observations, ice };
 }

@@ -1,12 +1,21 @@
 // The verdict engine: observations and the catalog in; per-app verdicts, one overall answer and quality out.
-import { appQuality } from './app-quality';
+import { appLossPct, appQuality } from './app-quality';
 import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
 import type { Catalog, Confidence } from './catalog';
 import { isSlowLink } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
-import { assessQuality, lossFromBurst, ms, qualityReasons } from './quality';
+import { LOSSY_PCT, assessQuality, lossFromBurst, ms, qualityReasons, type Percent } from './quality';
 import { adviceForReasons, orderReasons } from './reasons';
+import { reflectionPending } from './reflection';
+import { heardInBurst } from './silence';
 import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
+
+/**
+ * The version of the rules below. Bump it with any change that can change a verdict: shared reports
+ * carry the version that judged them, and the collector judges stored reports again whenever its
+ * engine is newer (src/core/rejudge.ts), so a fix reaches every published figure.
+ */
+export const ENGINE_VERSION = 1;
 
 export interface Judgement {
   apps: AppVerdict[];
@@ -19,19 +28,22 @@ export interface Judgement {
  * verdicts from shared observations (OONI's lesson, quality-and-verdicts.md §7.4). Apps with a
  * target still lacking a result are left out (pending), or, once the check is over (`final`), unknown.
  */
-export function judge(catalog: Catalog, obs: Observations, options: { final?: boolean } = {}): Judgement {
+export function judge(catalog: Catalog, measured: Observations, options: { final?: boolean } = {}): Judgement {
+  const obs = heardInBurst(measured);
   const network = readNetwork(catalog, obs);
   const quality = qualityFrom(obs.rtt, obs.loss);
-  const findings = quality === undefined ? [] : qualityReasons(quality);
+  const findings = quality === undefined ? lossReasons(obs.loss === undefined ? undefined : lossFromBurst(obs.loss)) : qualityReasons(quality);
   const evidence: AppEvidence = {
     http: new Map(obs.http.map((r) => [r.id, r])),
     ice: new Map(obs.ice.map((r) => [r.id, r])),
     dns: new Map(obs.dns.map((d) => [d.targetId, d])),
   };
   const judged = catalog.apps.flatMap((app) => {
+    // Its call ports are being tested through our relay: wait for them rather than show a guess that then changes.
+    if (options.final !== true && reflectionPending(app, catalog, evidence.ice)) return [];
     // Loss or delay on the path to the app's own servers is that app's finding; the control's apply to every app.
     const own = appQuality(app, obs.paths);
-    const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own)]), options.final);
+    const verdict = judgeApp(app, evidence, network, orderReasons([...findings, ...pathReasons(own, appLossPct(app, obs.paths))]), options.final);
     return verdict === undefined ? [] : [own === undefined ? verdict : { ...verdict, quality: own }];
   });
   const anyUsable = judged.some(isUsable);
@@ -53,10 +65,16 @@ export function judge(catalog: Catalog, obs: Observations, options: { final?: bo
 
 /**
  * An app's own path findings: loss and delay. Not jitter: three samples per app cannot tell a path's jitter from a
- * browser's stray late sample (stats.ts robustJitter); the control's seven can.
+ * browser's stray late sample (stats.ts robustJitter); the control's seven can. Loss measured without enough RTT
+ * samples for a quality estimate still counts (heavy loss is what leaves the samples missing).
  */
-function pathReasons(quality: Quality | undefined): Reason[] {
-  return quality === undefined ? [] : qualityReasons(quality).filter((reason) => reason !== 'HIGH_JITTER');
+function pathReasons(quality: Quality | undefined, lossPct: Percent | undefined): Reason[] {
+  return quality === undefined ? lossReasons(lossPct) : qualityReasons(quality).filter((reason) => reason !== 'HIGH_JITTER');
+}
+
+/** LOSSY from a measured loss figure alone, for when there is no quality estimate to read it from. */
+function lossReasons(lossPct: Percent | undefined): Reason[] {
+  return lossPct !== undefined && lossPct >= LOSSY_PCT ? ['LOSSY'] : [];
 }
 
 /** No quality without a measured median and jitter: an estimate from made-up figures would read as "good". */

@@ -68,6 +68,7 @@ export function SharingSection({ enabled, onChange }: { enabled: boolean; onChan
             <li>{t('share_sent_browser')}</li>
             <li>{t('share_sent_versions')}</li>
             <li>{t('share_sent_time')}</li>
+            <li>{t('share_sent_evidence')}</li>
           </ul>
           <p>{t('share_derived')}</p>
         </div>

@@ -11,6 +11,9 @@ import { StoreUnavailableError } from '../../src/collector/store';
 import type { Store } from '../../src/collector/store';
 import { FAILURES } from '../../src/core/failure';
 import { REASONS } from '../../src/core/report';
+import { rejudge } from '../../src/core/rejudge';
+import type { Judge } from '../../src/core/rejudge';
+import { ENGINE_VERSION, judge } from '../../src/core/verdict';
 import type { SharedAppVerdict, SharedProbe } from '../../src/core/shared-report';
 import { verifyCatalog } from '../../src/core/verify-catalog';
 import { ADDRESSES, catalog, geo, NEXT_DAY, NOW, sharedReport } from './fixtures';
@@ -717,6 +720,111 @@ export function describeCollectorApi(factory: StoreFactory): void {
           expect(await errorOf(res)).toMatch(/query/);
         });
       }
+    });
+
+    describe('open data', () => {
+      async function seedFrom(app: App, count: number, from: string) {
+        for (let i = 0; i < count; i++) expect((await postReport(app, sharedReport(), { from })).status).toBe(202);
+      }
+      async function read(app: App, path: string) {
+        clock = NEXT_DAY;
+        const res = await get(app, path);
+        return { res, text: await res.text() };
+      }
+
+      it('publishes daily aggregates as CSV and JSON Lines, cells of 5 or more only', async () => {
+        const app = makeApp();
+        await seedFrom(app, 4, ADDRESSES.morocco);
+        await seedFrom(app, 5, ADDRESSES.algeria);
+        const csv = await read(app, '/v1/aggregates?from=2026-06-18&to=2026-06-18&format=csv');
+        expect(csv.res.status).toBe(200);
+        expect(csv.res.headers.get('content-type')).toMatch(/^text\/csv/);
+        expect(csv.res.headers.get('link')).toContain('creativecommons.org/licenses/by/4.0');
+        expect(csv.text.trim().split('\r\n')).toEqual([
+          'day,cc,asn,app,total,works,degraded,blocked,unknown',
+          '2026-06-18,DZ,36947,signal,5,0,0,5,0',
+          '2026-06-18,DZ,36947,whatsapp,5,5,0,0,0',
+        ]);
+        const jsonl = await read(app, '/v1/aggregates');
+        expect(jsonl.text.trim().split('\n').map((l) => (JSON.parse(l) as { cc: string }).cc)).toEqual(['DZ', 'DZ']);
+        expect((await read(app, '/v1/aggregates?cc=ma&format=jsonl')).text).toBe('');
+        for (const bad of ['?from=2026-02-30', '?format=xml', '?from=2026-06-18&to=2026-06-01', '?from=2024-01-01&to=2026-06-18', '?x=1']) {
+          expect((await get(app, `/v1/aggregates${bad}`)).status).toBe(400);
+        }
+      });
+
+      it("publishes a finished day's reports without upload ids, naming only networks and countries of 5 or more", async () => {
+        const app = makeApp();
+        await seedFrom(app, 4, ADDRESSES.morocco);
+        await seedFrom(app, 5, ADDRESSES.algeria);
+        await seedFrom(app, 1, ADDRESSES.unknown);
+        clock = NOW;
+        expect((await get(app, '/v1/reports/2026-06-18.jsonl')).status).toBe(404);
+        const file = await read(app, '/v1/reports/2026-06-18.jsonl');
+        expect(file.res.status).toBe(200);
+        const rows = file.text.trim().split('\n').map((l) => JSON.parse(l) as { day: string; cc: string | null; asn: number | null; report: { id?: string } });
+        expect(rows).toHaveLength(10);
+        expect(rows.filter((r) => r.cc === 'DZ' && r.asn === 36947)).toHaveLength(5);
+        expect(rows.filter((r) => r.cc === null && r.asn === null)).toHaveLength(5);
+        expect(rows.every((r) => r.day === '2026-06-18' && r.report.id === undefined)).toBe(true);
+        expect((await get(app, '/v1/reports/2026-13-01.jsonl')).status).toBe(404);
+        expect((await get(app, '/v1/reports/latest.jsonl')).status).toBe(404);
+      });
+
+      it('serves a schema page naming the licence', async () => {
+        const res = await get(makeApp(), '/data');
+        expect(res.status).toBe(200);
+        const html = await res.text();
+        expect(html).toContain('CC BY 4.0');
+        expect(html).toContain('/v1/aggregates');
+      });
+    });
+
+    describe('judging stored reports again', () => {
+      const NEXT = ENGINE_VERSION + 1;
+      /** A rule change: WhatsApp's calls are now judged blocked whatever the evidence. */
+      const stricter: Judge = (c, obs, options) => {
+        const j = judge(c, obs, options);
+        return { ...j, apps: j.apps.map((a) => (a.appId === 'whatsapp' ? { ...a, verdict: 'blocked' as const, calls: 'blocked' as const } : a)) };
+      };
+      const withEvidence = () => sharedReport({ evidence: { engine: ENGINE_VERSION, dns: [], natAnswered: ['stun-control-1'] } });
+      const whatsapp = (s: StatsResponse) => s.apps.find((a) => a.appId === 'whatsapp');
+
+      it('a changed rule changes the stored verdicts and every figure follows, on days already published', async () => {
+        const app = makeApp();
+        for (let i = 0; i < 6; i++) expect((await postReport(app, withEvidence())).status).toBe(202);
+        // Two from an extension that sends no evidence: they cannot be judged again and keep their verdicts.
+        for (let i = 0; i < 2; i++) expect((await postReport(app, sharedReport())).status).toBe(202);
+        // Published (and the day's country totals summed) before the rule changes.
+        expect(whatsapp(await stats(app, '?cc=MA'))).toMatchObject({ total: 8, works: 8, blocked: 0 });
+        expect(await store.judgedEngine()).toBe(0);
+
+        const result = await store.rejudgeAll(NEXT, (r) => rejudge(catalog, r, { version: NEXT, judge: stricter }));
+        expect(result).toMatchObject({ scanned: 8, rejudged: 6 });
+        expect(result.changedVerdicts).toBeGreaterThanOrEqual(6);
+        expect(await store.judgedEngine()).toBe(NEXT);
+
+        const fresh = makeApp();
+        for (const query of ['?cc=MA', '?cc=MA&asn=36903', '', '?app=whatsapp']) {
+          expect(whatsapp(await stats(fresh, query))).toMatchObject({ total: 8, works: 2, blocked: 6 });
+        }
+        // Judged already by this engine: a second pass changes nothing.
+        expect(await store.rejudgeAll(NEXT, (r) => rejudge(catalog, r, { version: NEXT, judge: stricter }))).toMatchObject({
+          scanned: 8,
+          rejudged: 0,
+          changedVerdicts: 0,
+        });
+      });
+
+      it('the stored body says which engine judged it; a report from an older engine is judged on arrival', async () => {
+        const app = makeApp({ engine: { version: NEXT, judge: stricter } });
+        for (let i = 0; i < 5; i++) expect((await postReport(app, withEvidence())).status).toBe(202);
+        expect(whatsapp(await stats(app, '?cc=MA'))).toMatchObject({ total: 5, blocked: 5 });
+        const { strings } = await factory.dump(location);
+        expect(strings).toContain('evidence');
+        // Nothing older is left for a pass to change.
+        expect(await store.rejudgeAll(NEXT, (r) => rejudge(catalog, r, { version: NEXT, judge: stricter }))).toMatchObject({ rejudged: 0 });
+      });
     });
 
     describe('GET /v1/catalog', () => {

@@ -315,7 +315,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'teams-throttled',
-    open: 'at 32 kbit/s one Teams web host stays silent in both passes: Teams reads degraded SIGNALLING_UNREACHABLE, PARTIAL (never blocked) in 4 of 5 checks',
     description: "Only Teams' addresses (web and relay) limited to 32 kbit/s each way with a 1 s queue (tc htb, classified by an nft set).",
     router: (plan) =>
       plain({
@@ -323,9 +322,12 @@ export const SCENARIOS: readonly Scenario[] = [
         // 32 kbit/s is 4000 bytes/s: a 4000-byte FIFO is a 1 s queue.
         shapeSet: { set: 'teams', down: { rate: '32kbit', queueBytes: 4000 }, up: { rate: '32kbit', queueBytes: 4000 } },
       }),
-    // Below what a voice call needs (Opus plus packet overhead ≈ 40 kbit/s), behind a 1 s queue:
-    // a Teams call would be poor, never impossible; the other apps' paths are untouched.
-    truth: (catalog) => oneAppDegraded(catalog, OPEN, 'teams', ['HIGH_LATENCY', 'LOSSY', 'SLOW_LINK', 'HIGH_JITTER']),
+    // Above a Teams audio call's minimum (10 kbit/s; 58 recommended: learn.microsoft.com/microsoftteams/prepare-network)
+    // behind a 1 s queue: a call would be poor, never impossible. A short check sends a few hundred bytes per server,
+    // which a rate limit lets through untouched unless the probes fill its queue, so Teams may read works (only the
+    // sustained test sees a rate, and it runs through our relay, not Teams'); it must never read unreachable. The
+    // confirmation pass gives a silent web host whose sibling answered the longest wait (deadlines.ts partialHttpMs).
+    truth: (catalog) => oneAppDegraded(catalog, OPEN, 'teams', ['HIGH_LATENCY', 'LOSSY', 'SLOW_LINK', 'HIGH_JITTER'], { mayWork: true }),
   },
 ];
 

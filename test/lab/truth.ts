@@ -134,7 +134,7 @@ export function slowLink(catalog: Catalog, block?: Block): Truth {
  * exactly as on the open network; the overall answer works, or names no finding but that app's
  * (the link itself is neither slow nor jittery).
  */
-export function oneAppDegraded(catalog: Catalog, open: Table, appId: string, findings: readonly string[]): Truth {
+export function oneAppDegraded(catalog: Catalog, open: Table, appId: string, findings: readonly string[], options: { mayWork?: boolean } = {}): Truth {
   return {
     blocked: [],
     judge(report) {
@@ -142,8 +142,9 @@ export function oneAppDegraded(catalog: Catalog, open: Table, appId: string, fin
       const rows = rowsOf(report);
       const app = report.apps.find((a) => a.appId === appId);
       const wrong = app?.reasons.filter((r) => !QUALITY_REASONS.has(r) && !NOTE_REASONS.has(r)) ?? [];
-      if (app === undefined || app.verdict !== 'degraded' || !app.reasons.some((r) => findings.includes(r)) || wrong.length > 0) {
-        problems.push(`${appId}: ${rowText(rows[appId])}, expected degraded with ${findings.join(' or ')} and no reachability reason`);
+      const works = options.mayWork === true && app?.verdict === 'works' && wrong.length === 0;
+      if (!works && (app === undefined || app.verdict !== 'degraded' || !app.reasons.some((r) => findings.includes(r)) || wrong.length > 0)) {
+        problems.push(`${appId}: ${rowText(rows[appId])}, expected ${options.mayWork ? 'works, or ' : ''}degraded with ${findings.join(' or ')} and no reachability reason`);
       }
       for (const other of catalog.apps.map((a) => a.id).filter((id) => id !== appId)) {
         const expected = open[other];

@@ -96,11 +96,12 @@ export async function closedTcpPort(): Promise<number> {
   return port;
 }
 
-function udp(host = '127.0.0.1'): Promise<{ socket: Socket; port: number }> {
+/** A UDP socket on `host`, on `port` when given (a fixed port, e.g. an app's call port), else a free one. */
+function udp(host = '127.0.0.1', port = 0): Promise<{ socket: Socket; port: number }> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
     socket.once('error', reject);
-    socket.bind(0, host, () => resolve({ socket, port: socket.address().port }));
+    socket.bind(port, host, () => resolve({ socket, port: socket.address().port }));
   });
 }
 
@@ -123,14 +124,18 @@ const MAGIC_COOKIE = 0x2112a442;
  * index counts from 0 in order of arrival among those from the same source address, its transmissions from 1), so
  * an answer needs exactly that many retransmissions.
  * `reflectPort` answers with the client's own port, so each socket gets its own srflx candidate (a browser drops a
- * second candidate with an address it already has).
+ * second candidate with an address it already has). `port` listens on that port rather than a free one.
  */
 export async function startStunResponder(
   mapped = { ip: '203.0.113.7', port: 40000 },
   host = '127.0.0.1',
-  { drop, reflectPort = false }: { drop?: (seen: { address: string; index: number; transmission: number }) => boolean; reflectPort?: boolean } = {},
+  {
+    drop,
+    reflectPort = false,
+    port: fixedPort,
+  }: { drop?: (seen: { address: string; index: number; transmission: number }) => boolean; reflectPort?: boolean; port?: number } = {},
 ): Promise<Stoppable & { received(): number }> {
-  const { socket, port } = await udp(host);
+  const { socket, port } = await udp(host, fixedPort);
   let count = 0;
   // Per transaction id: its order of arrival from its address and the transmissions seen, for `drop` to play a lossy path.
   const seen = new Map<string, { index: number; transmissions: number }>();

@@ -8,6 +8,7 @@ import { FAILURES } from '../../src/core/failure';
 import { ADVICE, REASONS } from '../../src/core/report';
 import type { AppVerdict, Report } from '../../src/core/report';
 import { SHARED_HOUR_PATTERN, SharedReportSchema } from '../../src/core/shared-report';
+import { ENGINE_VERSION } from '../../src/core/verdict';
 
 const LOCAL_ID = '3f2b8c1e-9a47-4d2b-8e6f-1c0a9b7d5e43';
 
@@ -106,7 +107,7 @@ describe('anonymise', () => {
       ],
       overall: { verdict: 'degraded', confidence: 'medium', reasons: ['PARTIAL'] },
       probes: [
-        { kind: 'http', targetId: 'whatsapp-web', outcome: 'reachable', ms: 120 },
+        { kind: 'http', targetId: 'whatsapp-web', outcome: 'reachable', ms: 120, status: 200 },
         { kind: 'http', targetId: 'signal-chat', outcome: 'failed', failure: 'connection_reset', ms: 50 },
         {
           kind: 'ice',
@@ -121,6 +122,13 @@ describe('anonymise', () => {
       ],
       quality: { rttMs: 32, jitterMs: 2, lossPct: 1.3, mos: 4.3 },
       nat: 'address-dependent',
+      // What the engine reads beyond the probes, for the collector to judge again: the DNS comparison without its host name.
+      evidence: {
+        engine: ENGINE_VERSION,
+        dns: [{ targetId: 'whatsapp-web', system: 'public', doh: 'answers', verdict: 'consistent' }],
+        natAnswered: ['stun-control-1'],
+        rtt: { targetId: 'stun-control-1', medianMs: 31, jitterMs: 2 },
+      },
     });
   });
 

@@ -1,7 +1,7 @@
 // app-quality.ts: each app judged on its own measured path; nothing measured gives no quality.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { PATH_LOSS_TRANSACTIONS, appQuality, pathLossExchanges, pathTarget } from '../../src/core/app-quality';
+import { PATH_LOSS_TRANSACTIONS, appLossPct, appQuality, pathLossExchanges, pathTarget } from '../../src/core/app-quality';
 import { qualityReasons } from '../../src/core/quality';
 import { ObservationsSchema, type LossResult, type Paths, type RttResult } from '../../src/core/report';
 
@@ -27,6 +27,19 @@ describe('pathTarget', () => {
   it('sizes the loss burst in transactions: half the exchanges for TURN, two transactions each', () => {
     expect(pathLossExchanges({ url: 'turn:relay.example.org:3478?transport=udp' })).toBe(PATH_LOSS_TRANSACTIONS / 2);
     expect(pathLossExchanges({ url: 'stun:stun.example.org:3478' })).toBe(PATH_LOSS_TRANSACTIONS);
+  });
+});
+
+describe('appLossPct', () => {
+  it('is the lowest measured loss over the app\'s own targets, and undefined when no burst was big enough', () => {
+    expect(appLossPct(app, undefined)).toBeUndefined();
+    expect(appLossPct(app, { rtt: [], loss: [loss('other.stun', 40, 20)] })).toBeUndefined();
+    expect(appLossPct(app, { rtt: [], loss: [loss('app.stun', 6, 3)] })).toBeUndefined();
+    const both = appLossPct(app, { rtt: [], loss: [loss('app.stun', 40, 8), loss('app.turn-udp', 40, 0)] });
+    expect(both).toBe(0);
+    expect(appLossPct(app, { rtt: [], loss: [loss('app.stun', 40, 8)] })).toBeCloseTo(10.6, 1);
+    // Nobody answered the burst: silence, not a loss figure.
+    expect(appLossPct(app, { rtt: [], loss: [{ ...loss('app.stun', 64, 64), answered: 0 }] })).toBeUndefined();
   });
 });
 

@@ -49,6 +49,19 @@ describe('planConfirmation', () => {
     expect(tasks.map((t) => t.deadlineMs)).toEqual([confirm.iceUdpMs, confirm.httpMs, confirm.iceTcpMs]);
   });
 
+  it("waits longest for a silent host whose app answered on another host (a slow path to that company), not for a wholly silent app", () => {
+    const teams = catalog.apps.find((a) => a.id === 'teams');
+    const [web, free] = teams?.signalling ?? [];
+    if (!web || !free) throw new Error('catalog changed: Teams has two web hosts');
+    const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
+    const silences = { http: [timeout(free.id)], ice: [] };
+    const partial = planConfirmation(catalog, silences, nat, confirm, 6, new Set([web.id]));
+    expect(partial.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs]);
+    expect(confirm.partialHttpMs).toBeGreaterThan(confirm.httpMs);
+    const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set(['whatsapp.web']));
+    expect(whole.map((t) => t.deadlineMs)).toEqual([confirm.httpMs, confirm.httpMs]);
+  });
+
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
     const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
     expect(planConfirmation(catalog, { http: [], ice: [] }, nat, confirm, 6)).toEqual([]);
@@ -99,5 +112,15 @@ describe('httpYield / iceYield', () => {
     const broken = iceYield(groups, { kind: 'failed', error: new Error('offscreen gone'), ms: 5 }, 1000, 1);
     expect(broken.results).toEqual([]);
     expect(broken.problem?.message).toBe('ICE probe failed');
+  });
+
+  it("yields nothing for a probe the pass's end cut before its own deadline: too short to be silence", () => {
+    // 397 ms into a 4 s deadline when the confirmation pass ran out: not a silent pass, so never half of a "blocked".
+    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 397 }, 4000, 2).results).toEqual([]);
+    const groups = [{ url: 'stun:stun.example:3478', targets: [{ id: 's1', url: 'stun:stun.example:3478', source: 'https://example.org' }] }];
+    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 300 }, 1000, 2).results).toEqual([]);
+    // Given its whole deadline, the same silence counts.
+    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 4000 }, 4000, 2).results).toMatchObject([{ id: 'x', failure: 'generic_timeout_error', attempts: 2 }]);
+    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 1000 }, 1000, 2).results).toMatchObject([{ id: 's1', evidence: 'deadline', attempts: 2 }]);
   });
 });

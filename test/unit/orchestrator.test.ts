@@ -450,9 +450,23 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     expect(report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({ failure: 'generic_timeout_error', attempts: 2 });
     expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'filtered', attempts: 2 });
     expect(report.observations.http.filter((r) => r.id === 'alpha-web')).toHaveLength(1);
-    // Controls ~1.2 s, then two HTTP deadlines of 2.2 s (RTT 150 ms) each with its grace: near the ~6 s budget.
-    expect(endedAt).toBeLessThan(6500);
+    // Controls ~1.2 s, the first pass's 2.2 s HTTP deadline (RTT 150 ms), then the confirmation's 4 s: alpha's other
+    // host answered, so its silent one gets the longest wait (a slow path to one company, deadlines.ts partialHttpMs).
+    expect(endedAt).toBeGreaterThan(1200 + 2200 + 4000);
+    expect(endedAt).toBeLessThan(8500);
     expectValid(report);
+  });
+
+  it("gives a relay silent in both passes its path's loss burst alone (no RTT), as a third and larger test", async () => {
+    const { h } = flaky({ 'alpha-turn-udp': 9, 'beta-turn-udp': 9 });
+    const { report } = await runToEnd(h.deps);
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'filtered', attempts: 2 });
+    const paths = report.phases?.find((p) => p.phase === 'paths');
+    const during = h.events.filter((e) => e.at >= (paths?.startMs ?? Infinity)).map((e) => e.what);
+    expect(during.some((w) => w.startsWith('loss:alpha-turn-udp:') || w.startsWith('loss:beta-turn-udp:'))).toBe(true);
+    expect(during.some((w) => w.startsWith('rtt:alpha-turn-udp:') || w.startsWith('rtt:beta-turn-udp:'))).toBe(false);
+    expect(report.observations.paths?.rtt ?? []).toEqual([]);
+    expect(report.observations.paths?.loss.map((l) => l.targetId).sort()).toEqual(['alpha-turn-udp', 'beta-turn-udp']);
   });
 
   it('never probes positive evidence again: a reset or a refusal is not load', async () => {
@@ -572,6 +586,15 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
       // Probed once, in the confirmation pass: an answer, not a confirmation.
       expect(report.observations.http.find((r) => r.id === id)).toMatchObject({ outcome: 'reachable' });
       expect(report.observations.http.find((r) => r.id === id)?.attempts).toBeUndefined();
+    }
+    // Fetches the parallel pass's end cut short, before their own deadline, were not a silent pass: probed again
+    // in the confirmation pass as a first attempt.
+    const cut = [...calls].filter(([, n]) => n === 2).map(([id]) => id);
+    expect(cut.length).toBeGreaterThan(0);
+    for (const id of cut) {
+      const result = report.observations.http.find((r) => r.id === id);
+      expect(result?.outcome, id).toBe('reachable');
+      expect(result?.attempts, id).toBeUndefined();
     }
   });
 

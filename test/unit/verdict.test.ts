@@ -444,6 +444,43 @@ describe('judge: quality on each app\'s own path', () => {
     expect(result.apps.filter((a) => a.verdict === 'blocked')).toEqual([]);
   });
 
+  it('reads heavy loss as LOSSY on that app when too few RTT samples came back for a quality estimate', () => {
+    // 30 % each way fails half the round trips: one RTT sample, no jitter, no quality; the burst still measured the loss.
+    const paths = { rtt: [{ targetId: teamsRelay.id, samples: [3], medianMs: 3 }], loss: [{ targetId: teamsRelay.id, exchanges: 16, answered: 14, sent: 58, lost: 31, ms: 900 }] };
+    const { result, rows } = summary({ ...openNetwork(catalog), paths });
+    const teams = result.apps.find((a) => a.appId === 'teams');
+    expect(teams).toMatchObject({ verdict: 'degraded', reasons: expect.arrayContaining(['LOSSY']) });
+    expect(teams?.quality).toBeUndefined();
+    for (const [id, [verdict]] of Object.entries(rows)) if (id !== 'teams') expect(verdict, id).toBe('works');
+    // A clean burst with no RTT is no finding at all.
+    const clean = { ...paths, loss: [{ targetId: teamsRelay.id, exchanges: 16, answered: 16, sent: 32, lost: 0, ms: 300 }] };
+    expect(summary({ ...openNetwork(catalog), paths: clean }).rows.teams?.[0]).toBe('works');
+  });
+
+  it('reads a server silent in both passes that answered part of its loss burst as lossy, never as UDP blocked', () => {
+    const jitsiStun = catalog.apps.find((a) => a.id === 'jitsi')?.media.find((m) => m.url.startsWith('stun:'));
+    if (!jitsiStun) throw new Error('catalog changed: Jitsi has a stun: server');
+    const obs = openNetwork(catalog);
+    const silent = obs.ice.map((r) => (r.id === jitsiStun.id ? { ...r, outcome: 'filtered' as const, evidence: 'deadline' as const, failure: 'generic_timeout_error' as const, attempts: 2 } : r));
+    const burst = { targetId: jitsiStun.id, exchanges: 32, answered: 27, sent: 58, lost: 31, ms: 990 };
+    const heard = summary({ ...obs, ice: silent, paths: { rtt: [], loss: [burst] } });
+    const jitsi = heard.result.apps.find((a) => a.appId === 'jitsi');
+    expect(jitsi?.verdict).toBe('degraded');
+    expect(jitsi?.reasons).toEqual(['LOSSY']);
+    // The observation stays as measured.
+    expect(silent.find((r) => r.id === jitsiStun.id)?.outcome).toBe('filtered');
+    // Without the burst, or with a burst nobody answered, the same silence is evidence.
+    const unheard = summary({ ...obs, ice: silent, paths: { rtt: [], loss: [{ ...burst, answered: 0, lost: 64, sent: 64 }] } });
+    expect(unheard.result.apps.find((a) => a.appId === 'jitsi')?.reasons).not.toContain('LOSSY');
+    expect(unheard.result.apps.find((a) => a.appId === 'jitsi')?.calls).not.toBe('reachable');
+  });
+
+  it('reads heavy loss to the control as LOSSY for every app even without an RTT estimate', () => {
+    const { result } = summary({ ...openNetwork(catalog), rtt: undefined, loss: { targetId: 'control.stun.cloudflare', exchanges: 64, answered: 60, sent: 100, lost: 30, ms: 900 } });
+    expect(result.quality).toBeUndefined();
+    expect(result.overall.reasons).toContain('LOSSY');
+  });
+
   it('takes no jitter finding from an app\'s three samples, and gives no app quality where nothing was measured', () => {
     const { result } = summary({ ...openNetwork(catalog), paths: { rtt: [{ targetId: teamsRelay.id, samples: [40, 140, 42], medianMs: 42, jitterMs: 80 }], loss: [] } });
     const teams = result.apps.find((a) => a.appId === 'teams');

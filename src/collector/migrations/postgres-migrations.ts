@@ -79,4 +79,12 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE TABLE rolled_up (min_per_cell integer PRIMARY KEY, until_day date NOT NULL);
     `,
   },
+  {
+    version: 4,
+    name: 'the verdict engine the stored reports were judged with',
+    // The collector judges stored reports again when its engine is newer than this (rejudge.ts).
+    sql: `
+      CREATE TABLE engine_state (id integer PRIMARY KEY CHECK (id = 1), engine integer NOT NULL);
+    `,
+  },
 ];

@@ -80,4 +80,12 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE TABLE rolled_up (min_per_cell INTEGER PRIMARY KEY, until_day TEXT NOT NULL);
     `,
   },
+  {
+    version: 4,
+    name: 'the verdict engine the stored reports were judged with',
+    // The collector judges stored reports again when its engine is newer than this (rejudge.ts).
+    sql: `
+      CREATE TABLE engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), engine INTEGER NOT NULL);
+    `,
+  },
 ];

@@ -1,0 +1,118 @@
+// rejudge(): a shared report carries enough to be judged again, and the same engine gives the same verdicts back.
+import { describe, expect, it } from 'vitest';
+import { anonymise } from '../../src/core/anonymise';
+import type { Observations, Report } from '../../src/core/report';
+import { observationsOf, rejudge } from '../../src/core/rejudge';
+import { ENGINE_VERSION, judge } from '../../src/core/verdict';
+import type { Judge } from '../../src/core/rejudge';
+import {
+  appIpsDropped,
+  bundledCatalog,
+  captivePortal,
+  dnsBlockPage,
+  dnsNxdomain,
+  lossyLink,
+  offline,
+  onlyTcp443,
+  openNetwork,
+  stunDpi,
+  stunPortsBlocked,
+  symmetricNat,
+  tcpReset,
+  tlsInterference,
+  udpBlocked,
+  unconfirmed,
+  withHttp3,
+} from './fixtures/observations';
+
+const catalog = bundledCatalog();
+const SHARE_ID = '0b7f6c2e-3a41-4d8e-9f6b-2c1d5e4a3b70';
+
+function reportOf(obs: Observations): Report {
+  const judgement = judge(catalog, obs, { final: true });
+  return {
+    schema: 1,
+    id: '6c1d2f0a-3b4e-4c5d-9e6f-7a8b9c0d1e2f',
+    status: 'done',
+    startedAt: '2026-06-18T14:05:09.123Z',
+    finishedAt: '2026-06-18T14:05:12.456Z',
+    extensionVersion: '0.1.0',
+    catalogVersion: catalog.version,
+    browser: { family: 'chrome', major: 140 },
+    observations: obs,
+    apps: judgement.apps,
+    overall: judgement.overall,
+    ...(judgement.quality === undefined ? {} : { quality: judgement.quality }),
+  } as Report;
+}
+
+/** Every app media target silent twice, yet each answered part of its path's loss burst: reachable over a lossy path. */
+function heardInBursts(obs: Observations): Observations {
+  const media = catalog.apps.flatMap((app) => app.media.map((t) => t.id));
+  return { ...obs, paths: { rtt: [], loss: media.map((targetId) => ({ targetId, exchanges: 32, answered: 6, sent: 40, lost: 30, ms: 1000 })) } };
+}
+
+const SCENARIOS: [string, Observations][] = [
+  ['silent media heard in their loss bursts', heardInBursts(udpBlocked(catalog))],
+  ['open network', openNetwork(catalog)],
+  ['offline', offline(catalog)],
+  ['captive portal', captivePortal(catalog)],
+  ['UDP blocked', udpBlocked(catalog)],
+  ['UDP blocked, QUIC answers', withHttp3(udpBlocked(catalog), [catalog.controls.http[0]?.id ?? ''])],
+  ['STUN DPI', stunDpi(catalog)],
+  ['STUN ports blocked', stunPortsBlocked(catalog)],
+  ['silence not confirmed', unconfirmed(udpBlocked(catalog))],
+  ['DNS NXDOMAIN for WhatsApp', dnsNxdomain(catalog, 'whatsapp')],
+  ['DNS block page for Signal', dnsBlockPage(catalog, 'signal')],
+  ['Telegram addresses dropped', appIpsDropped(catalog, 'telegram')],
+  ['TCP reset of WhatsApp', tcpReset(catalog, 'whatsapp')],
+  ['TLS interference', tlsInterference(catalog)],
+  ['symmetric NAT', symmetricNat(catalog)],
+  ['lossy link', lossyLink(catalog)],
+  ['only TCP 443', onlyTcp443(catalog)],
+];
+
+const verdicts = (report: { apps: readonly { appId: string; verdict: string; confidence: string; reasons: readonly string[] }[] }) =>
+  report.apps.map(({ appId, verdict, confidence, reasons }) => ({ appId, verdict, confidence, reasons: [...reasons].sort() }));
+
+describe('rejudge', () => {
+  it.each(SCENARIOS)('%s: the same engine judges the shared report as the extension did', (_name, obs) => {
+    const shared = anonymise(reportOf(obs), { id: SHARE_ID });
+    expect(shared.evidence?.engine).toBe(ENGINE_VERSION);
+    const again = rejudge(catalog, shared, { version: ENGINE_VERSION + 1, judge });
+    if (again === undefined) throw new Error('a report with evidence is judged again');
+    expect(verdicts(again)).toEqual(verdicts(shared));
+    expect(again.overall).toEqual(shared.overall);
+    expect(again.evidence?.engine).toBe(ENGINE_VERSION + 1);
+  });
+
+  it('the scenarios are not all alike (the round trip is not trivially true)', () => {
+    const kinds = new Set(SCENARIOS.map(([, obs]) => JSON.stringify(verdicts(anonymise(reportOf(obs), { id: SHARE_ID })))));
+    expect(kinds.size).toBeGreaterThan(8);
+    // The burst evidence matters to the engine, so the round trip above carries it.
+    const [, heard] = SCENARIOS[0] ?? [];
+    const heardVerdicts = JSON.stringify(verdicts(anonymise(reportOf(heard ?? udpBlocked(catalog)), { id: SHARE_ID })));
+    expect(heardVerdicts).not.toBe(JSON.stringify(verdicts(anonymise(reportOf(udpBlocked(catalog)), { id: SHARE_ID }))));
+  });
+
+  it('a changed rule changes the stored verdict, and only for reports judged by an older engine', () => {
+    const shared = anonymise(reportOf(openNetwork(catalog)), { id: SHARE_ID });
+    expect(shared.apps.find((a) => a.appId === 'whatsapp')?.verdict).toBe('works');
+    // A rule change: WhatsApp's calls are now judged blocked whatever the evidence.
+    const stricter: Judge = (c, obs, options) => {
+      const j = judge(c, obs, options);
+      return { ...j, apps: j.apps.map((a) => (a.appId === 'whatsapp' ? { ...a, verdict: 'blocked' as const, calls: 'blocked' as const } : a)) };
+    };
+    const again = rejudge(catalog, shared, { version: ENGINE_VERSION + 1, judge: stricter });
+    expect(again?.apps.find((a) => a.appId === 'whatsapp')?.verdict).toBe('blocked');
+    expect(again?.apps.find((a) => a.appId === 'signal')?.verdict).toBe(shared.apps.find((a) => a.appId === 'signal')?.verdict);
+    expect(rejudge(catalog, shared, { version: ENGINE_VERSION, judge: stricter })).toBeUndefined();
+  });
+
+  it('a report without evidence (an older extension) cannot be judged again and keeps its verdicts', () => {
+    const old = { ...anonymise(reportOf(udpBlocked(catalog)), { id: SHARE_ID }), evidence: undefined };
+    delete old.evidence;
+    expect(observationsOf(catalog, old)).toBeUndefined();
+    expect(rejudge(catalog, old, { version: ENGINE_VERSION + 1, judge })).toBeUndefined();
+  });
+});
