@@ -25,8 +25,8 @@ export type BackgroundRequest =
   | { type: 'refreshCatalog' }
   | { type: 'clearHistory' }
   /**
-   * Runs the sustained call test through our relay and answers with its result. `relay` (untrusted, validated) lets
-   * a test supply credentials; otherwise the configured relay is used, and only while the person allows it.
+   * Runs the sustained call test through our relay and answers with its result: the configured relay, only while
+   * the person allows it. `relay` (untrusted, validated), honoured by test builds only, lets a test supply credentials.
    */
   | { type: 'runCallTest'; duration: CallTestDuration; relay?: unknown }
   /** Progress of a call test, from the offscreen document that runs it (Chrome). */
