@@ -77,8 +77,9 @@ export const CALL_SCENARIOS: readonly CallScenario[] = [
         declarations: ['set callpolice { type ipv4_addr . inet_service; flags dynamic; }'],
         forward: [`${TO_RELAY} add @callpolice { ip saddr . udp sport limit rate over 6 kbytes/second } drop`],
       }),
-    // ≈ 12.5 kB/s up per flow against 6 kB/s: about half lost, with the path still up.
-    judge: (outcome, test) => [...expectKind(outcome, 'breaks-up'), ...bothLost(test, 30, 75)],
+    // ≈ 12.5 kB/s up per flow against 6 kB/s: about half lost, with the path still up. SCTP's congestion control
+    // (a data channel is not RTP) holds packets back on a lossy path, so one direction may lose more (74 % seen).
+    judge: (outcome, test) => [...expectKind(outcome, 'breaks-up'), ...bothLost(test, 30, 90)],
   },
   {
     name: 'call-upload-loss-20',
