@@ -162,4 +162,25 @@ describe('the call test in Firefox', () => {
     () => (request) => ext.ask(request),
     () => ext.consoleErrors,
   );
+
+  it('the popup’s port streams progress from the background page, then the result', async () => {
+    const page = await ext.openPage('src/options/index.html');
+    const messages = await page.evaluate(
+      ({ name, relay }) =>
+        new Promise<CallTestPortMessage[]>((resolve) => {
+          const seen: CallTestPortMessage[] = [];
+          const port = browser.runtime.connect({ name });
+          port.onMessage.addListener((message: unknown) => {
+            const typed = message as CallTestPortMessage;
+            seen.push(typed);
+            if (typed.type !== 'progress') resolve(seen);
+          });
+          port.postMessage({ type: 'start', duration: 'quick', relay });
+        }),
+      { name: CALL_TEST_PORT, relay: clean },
+    );
+    expect(messages.filter((m) => m.type === 'progress').length).toBeGreaterThanOrEqual(2);
+    expect(messages.at(-1)).toMatchObject({ type: 'done', result: { transport: 'udp' } });
+    await page.close();
+  });
 });
