@@ -604,20 +604,14 @@ class Run {
    * started, probed for the first time (their silence then is one pass's, which counts for nothing).
    */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
-    const answered = new Set(this.report.observations.http.filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const { http, ice } = this.report.observations;
+    const answered = new Set([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => r.id));
     const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize, answered);
     const first = this.unstarted.map((task) => withDeadline(task, deadlines));
     this.unstarted = [];
     if (again.length + first.length === 0) return;
     const firstTime = new Set<ProbeTask>(first);
-    const attempts = (task: ProbeTask): number => (firstTime.has(task) ? 1 : CONFIRMING_PASSES);
-    // A slot for each kind: STUN and TURN probes are a few hundred bytes, HTTPS handshakes kilobytes, so on a slow
-    // link the fetches must not hold the relays' confirmation back until the pass runs out.
-    const tasks = [...again, ...first];
-    await Promise.all([
-      this.runTasks(tasks.filter((t) => t.kind === 'ice'), deadlines.passMs, deadlines.concurrency, attempts),
-      this.runTasks(tasks.filter((t) => t.kind === 'http'), deadlines.passMs, deadlines.concurrency, attempts),
-    ]);
+    await this.runTasks([...again, ...first], deadlines.passMs, deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
     this.judgeNow();
   }
 

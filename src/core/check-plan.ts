@@ -1,5 +1,5 @@
 // The plan of a check's probe passes: catalog × deadlines → probe tasks, for the parallel pass and the confirmation pass.
-import type { Catalog, HttpTarget, IceTarget } from './catalog';
+import { isOwnMedia, type Catalog, type HttpTarget, type IceTarget } from './catalog';
 import type { ConfirmDeadlines, ProbeDeadlines } from './deadlines';
 import { parseIceUrl } from './ice-url';
 import type { HttpProbeResult, IceProbeResult, NatResult } from './report';
@@ -97,14 +97,17 @@ export function planConfirmation(
   nat: NatResult | undefined,
   deadlines: ConfirmDeadlines,
   iceBatchSize: number,
-  /** Ids of the HTTP targets that answered (reachable) in the parallel pass. */
+  /** Ids of the targets (HTTP and ICE) that answered in the parallel pass. */
   answered: ReadonlySet<string> = new Set(),
 ): ProbeTask[] {
   const silentHttp = new Set(silences.http.filter(isSilentHttp).map((r) => r.id));
   const silentIce = new Set(silences.ice.filter(isSilentIce).map((r) => r.id));
-  // A host whose app answered on another host: the path to that company exists, so its silence is more likely a
-  // slow path (a rate limit aimed at its addresses) than a block, and it gets the longest wait.
-  const sibling = new Set(catalog.apps.filter((app) => app.signalling.some((t) => answered.has(t.id))).flatMap((app) => app.signalling.map((t) => t.id)));
+  // A host whose app answered on another of its own servers (web or media): the path to that company exists, so its
+  // silence is more likely a slow path (a rate limit aimed at its addresses) than a block, and it gets the longest
+  // wait. A control's server answering (sharedWith) says nothing about the company's own addresses.
+  const sibling = new Set(
+    catalog.apps.filter((app) => [...app.signalling, ...app.media.filter(isOwnMedia)].some((t) => answered.has(t.id))).flatMap((app) => app.signalling.map((t) => t.id)),
+  );
   const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(
     ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: targets.some((t) => sibling.has(t.id)) ? deadlines.partialHttpMs : deadlines.httpMs }),
   );

@@ -179,10 +179,18 @@ export const QUEUED_CONFIRM_CONCURRENCY = 3;
 /** Ceilings for the confirmation pass: above the parallel pass's, since time, not load, is what it spends. */
 export const CONFIRM_CEILING = { iceUdpMs: 2500, iceTcpMs: 4000, httpMs: 4000 } as const;
 /**
- * The whole pass on a queued link: enough for a few rounds, so a check on a 128 kbit/s link ends near 10 s
- * (DESIGN.md "Time budget"). Where the link did not queue every probe runs at once and the pass lasts one deadline.
+ * The whole pass on a queued link: enough for a few rounds, so a check on a 128 kbit/s link ends near 10 s, 13 s at
+ * worst (DESIGN.md "Time budget": the right answer in about 10 s beats a fast wrong one). Where the link did not
+ * queue every probe runs at once and the pass lasts one deadline.
  */
-export const QUEUED_CONFIRM_PASS_MS = 6000;
+export const QUEUED_CONFIRM_PASS_MS = 8000;
+/**
+ * An HTTPS probe's deadline in the confirmation pass on a queued link. A full queue drops packets, a TCP SYN among
+ * them, and Linux resends a SYN after 1 s and again at 3 s; the handshake after that third SYN still needs a second
+ * or two of queue. With 3.6 s (the RTT rule at 322 ms under load) Meet's and FaceTime's only web hosts read silent
+ * twice on the 256/128 kbit/s lab link, a false "blocked" (lab `slow-256k-signal-reset`).
+ */
+export const QUEUED_CONFIRM_HTTP_MS = 5000;
 
 /**
  * Deadlines for the confirmation pass: from the larger of the idle RTT and the RTT under load, since the pass
@@ -196,7 +204,8 @@ export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: num
   const usualUdp = apply(widen(ICE_UDP, CONFIRM_CEILING.iceUdpMs), rtt);
   const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(CONFIRM_CEILING.iceUdpMs, Math.max(usualUdp, LOSSY_ICE_UDP_FLOOR_MS)) : usualUdp;
   const iceTcpMs = apply(widen(ICE_TCP, CONFIRM_CEILING.iceTcpMs), rtt);
-  const httpMs = apply(widen(HTTP, CONFIRM_CEILING.httpMs), rtt);
+  const usualHttp = apply(widen(HTTP, CONFIRM_CEILING.httpMs), rtt);
+  const httpMs = queued ? Math.max(usualHttp, QUEUED_CONFIRM_HTTP_MS) : usualHttp;
   const partialHttpMs = Math.max(httpMs, CONFIRM_CEILING.httpMs);
   const longest = Math.max(iceUdpMs, iceTcpMs, httpMs, partialHttpMs) + GRACE_MS + PHASE_SLACK_MS;
   return {

@@ -264,7 +264,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'slow-256k',
-    open: "1 of 5 checks (lead, 17:25) left Slack, Jitsi and Botim unknown: some of their probes were never answered within the confirmation pass's 6 s on a 128 kbit/s uplink (not measured, never blocked)",
     description: 'An EDGE-like link: 256 kbit/s down, 128 kbit/s up, with a deep queue (600 ms).',
     router: () => plain({ shape: SLOW_256K }),
     truth: (catalog) => slowLink(catalog),
@@ -284,21 +283,18 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'slow-256k-teams-dropped',
-    open: 'as slow-256k: an app or two may end unknown (not measured) on a 128 kbit/s uplink',
     description: "The 256 / 128 kbit/s link, and every packet to Teams' addresses silently dropped.",
     router: (plan) => plain({ shape: SLOW_256K, forward: TEAMS_DROPPED(plan) }),
     truth: (catalog) => slowLink(catalog, { appId: 'teams', reasons: ['SIGNALLING_UNREACHABLE', 'RELAY_UNREACHABLE'] }),
   },
   {
     name: 'slow-256k-signal-reset',
-    open: '1 of 3 checks (lead, 17:25) read Teams degraded SIGNALLING_UNREACHABLE, PARTIAL: one Teams web host silent in both passes on a 128 kbit/s uplink',
     description: "The 256 / 128 kbit/s link, and a TCP reset after the ClientHello to Signal's web hosts.",
     router: (plan) => plain({ shape: SLOW_256K, forward: SIGNAL_RESET(plan) }),
     truth: (catalog) => slowLink(catalog, { appId: 'signal', reasons: ['CONNECTION_RESET'] }),
   },
   {
     name: 'jitsi-loss-30',
-    open: "the per-app burst (32 transactions) missed 30 % loss on Jitsi's STUN in 1 of 5 checks (lab-12 helper, 17:05)",
     description: "30 % of UDP datagrams to and from Jitsi's STUN server dropped at random (nft numgen on a set); nothing else touched.",
     router: (plan) => appLoss(plan, 'jitsi', 30),
     // Half the exchanges fail, half get through: a lossy path, not a blocked one.
@@ -306,7 +302,6 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'teams-relay-loss-20',
-    open: "the per-app TURN burst missed 20 % loss on Teams' relay in 1 of 5 checks (lab-12 helper, 17:05)",
     description: "20 % of UDP datagrams to and from Teams' relay dropped at random; its web hosts and TCP/TLS untouched.",
     router: (plan) => appLoss(plan, 'teams', 20),
     // 20 %, not 10 %: a per-app burst is 32 STUN transactions (app-quality.ts), which finds 10 % one-way

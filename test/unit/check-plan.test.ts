@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold, httpYield, iceYield } from '../../src/core/check-fold';
 import { planApps, planConfirmation } from '../../src/core/check-plan';
-import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
 
@@ -60,6 +60,17 @@ describe('planConfirmation', () => {
     expect(confirm.partialHttpMs).toBeGreaterThan(confirm.httpMs);
     const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set(['whatsapp.web']));
     expect(whole.map((t) => t.deadlineMs)).toEqual([confirm.httpMs, confirm.httpMs]);
+    // Its own relay answering counts too (lab teams-throttled: both web hosts slow, the UDP relay quick).
+    const relay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!relay) throw new Error('catalog changed: Teams has a UDP relay');
+    const byRelay = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set([relay.id]));
+    expect(byRelay.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs, confirm.partialHttpMs]);
+    // A control's server answering is no news about Meet's own addresses.
+    const meet = catalog.apps.find((a) => a.id === 'meet');
+    const meetStun = meet?.media[0];
+    const [meetWeb] = meet?.signalling ?? [];
+    if (!meetStun || !meetWeb) throw new Error('catalog changed: Meet has a web host and a STUN server');
+    expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, new Set([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
   });
 
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
@@ -77,6 +88,10 @@ describe('confirmDeadlines', () => {
     expect(slow.concurrency).toBe(3);
     expect(slow.httpMs).toBeGreaterThan(deadlinesFor(120).httpMs);
     expect(slow.passMs).toBeGreaterThanOrEqual(slow.httpMs);
+    // On a queued link an HTTPS probe gets time for a SYN lost twice in the queue (resent at 1 s and 3 s).
+    expect(confirmDeadlines(20, 700).httpMs).toBe(QUEUED_CONFIRM_HTTP_MS);
+    expect(confirmDeadlines(20, 700).passMs).toBeGreaterThanOrEqual(QUEUED_CONFIRM_PASS_MS);
+    expect(confirmDeadlines(20, 30).httpMs).toBeLessThan(QUEUED_CONFIRM_HTTP_MS);
     // Without any RTT, the ceilings.
     expect(confirmDeadlines(undefined, undefined)).toMatchObject({ iceUdpMs: 2500, httpMs: 4000, iceTcpMs: 4000 });
   });
