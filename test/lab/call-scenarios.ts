@@ -85,8 +85,9 @@ export const CALL_SCENARIOS: readonly CallScenario[] = [
     name: 'call-upload-loss-20',
     description: '20 % of UDP datagrams from the client to the relay dropped at random (nft numgen); nothing downstream.',
     router: () => plain({ forward: [`${TO_RELAY} numgen random mod 100 < 20 drop`] }),
-    // 750 packets a direction: the binomial spread is ±1.5 points; each direction crosses the uplink once.
-    judge: (outcome, test) => [...expectKind(outcome, 'breaks-up'), ...bothLost(test, 13, 28)],
+    // 750 packets a direction: the binomial spread is ±1.5 points; each direction crosses the uplink once. SCTP holding
+    // packets back on the lossy path added up to 7 points (27 % seen).
+    judge: (outcome, test) => [...expectKind(outcome, 'breaks-up'), ...bothLost(test, 13, 35)],
   },
 ];
 
