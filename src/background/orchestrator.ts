@@ -1,8 +1,8 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
-import { pathLossExchanges, pathTarget } from '../core/app-quality';
+import { pathLossExchanges } from '../core/app-quality';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
-import { planApps, planConfirmation, type ProbeTask } from '../core/check-plan';
+import { planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
   CONFIRM_CEILING,
@@ -18,11 +18,11 @@ import {
   type ConfirmDeadlines,
   type ProbeDeadlines,
 } from '../core/deadlines';
-import { classifyDns, isBogon, isIpAddress, isNameError, systemAnswerFromHttp } from '../core/dns';
+import { classifyDns, systemAnswerFromHttp } from '../core/dns';
 import { isHttp3 } from '../core/http-timing';
 import { parseIceUrl } from '../core/ice-url';
 import { readNetwork } from '../core/network-context';
-import { CONFIRMING_PASSES, isSilentHttp, isSilentIce, isUnconfirmedSilence } from '../core/silence';
+import { CONFIRMING_PASSES, isSilentHttp, isSilentIce } from '../core/silence';
 import { lossFromBurst } from '../core/quality';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
@@ -154,14 +154,6 @@ const defaultWarn = (message: string, error?: unknown): void => console.warn(mes
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-  } catch {
-    return null;
-  }
 }
 
 /** Loaded-RTT samples: one at a time, this far apart, while the app probes run (each opens one RTCPeerConnection). */
@@ -622,20 +614,10 @@ class Run {
    * an answer to any of them shows a lossy path, not a blocked one (silence.ts heardInBurst).
    */
   private async pathsPass(): Promise<void> {
-    const ice = this.report.observations.ice;
-    const answered = new Set(ice.filter((r) => r.outcome === 'reachable').map((r) => r.id));
-    const silent = new Set(ice.filter((r) => isSilentIce(r) && !isUnconfirmedSilence(r)).map((r) => r.id));
-    const byUrl = new Map<string, { targets: IceTarget[]; answered: boolean }>();
-    for (const app of this.catalog.apps) {
-      const target = pathTarget(app);
-      if (target === undefined || !(answered.has(target.id) || silent.has(target.id))) continue;
-      const entry = byUrl.get(target.url) ?? { targets: [], answered: answered.has(target.id) };
-      entry.targets.push(target);
-      byUrl.set(target.url, entry);
-    }
+    const byUrl = planPaths(this.catalog, this.report.observations.ice);
     const { probeLoss } = this.deps;
     await Promise.all(
-      [...byUrl.values()].map(async ({ targets, answered: heard }) => {
+      byUrl.map(async ({ targets, rtt: heard }) => {
         const [first] = targets;
         if (first === undefined || this.stopped()) return;
         try {
@@ -667,21 +649,9 @@ class Run {
   /** DoH cross-check for every host the browser could not resolve or resolved to a bogon. */
   private async dns(deadlines: ProbeDeadlines): Promise<void> {
     const allow = { allow: this.options.bogonAllow };
-    const targets = [...this.catalog.controls.http, ...this.catalog.apps.flatMap((app) => app.signalling)];
-    const byHost = new Map<string, { target: HttpTarget; result: HttpProbeResult }[]>();
-    for (const result of this.report.observations.http) {
-      const suspicious = isNameError(result.failure) || (result.ip !== undefined && isBogon(result.ip, allow));
-      const target = targets.find((t) => t.id === result.id);
-      const host = target ? hostOf(target.url) : null;
-      // A host given as an address involved no DNS.
-      if (!suspicious || !target || host === null || isIpAddress(host)) continue;
-      const group = byHost.get(host);
-      if (group) group.push({ target, result });
-      else byHost.set(host, [{ target, result }]);
-    }
-    if (byHost.size === 0) return;
-    const groups = [...byHost];
-    const tasks: PoolTask<DnsCheck | null>[] = groups.map(([, group]) => ({
+    const groups = planDns(this.catalog, this.report.observations.http, allow);
+    if (groups.length === 0) return;
+    const tasks: PoolTask<DnsCheck | null>[] = groups.map(({ group }) => ({
       deadlineMs: deadlines.dnsMs + GRACE_MS,
       run: async (signal) => {
         const [first] = group;
@@ -690,7 +660,7 @@ class Run {
       },
     }));
     await this.pool(tasks, deadlines.dnsMs + GRACE_MS + PHASE_SLACK_MS, (index, outcome) => {
-      const [host, group] = groups[index] ?? ['', []];
+      const { host, group } = groups[index] ?? { host: '', group: [] };
       const [first] = group;
       if (!first) return;
       let check: Omit<DnsCheck, 'targetId' | 'host'>;

@@ -1,9 +1,11 @@
 // The plan of a check's probe passes: catalog × deadlines → probe tasks, for the parallel pass and the confirmation pass.
+import { pathTarget } from './app-quality';
 import { isOwnMedia, type Catalog, type HttpTarget, type IceTarget } from './catalog';
 import type { ConfirmDeadlines, ProbeDeadlines } from './deadlines';
+import { isBogon, isIpAddress, isNameError, type BogonOptions } from './dns';
 import { parseIceUrl } from './ice-url';
 import type { HttpProbeResult, IceProbeResult, NatResult } from './report';
-import { isSilentHttp, isSilentIce } from './silence';
+import { isSilentHttp, isSilentIce, isUnconfirmedSilence } from './silence';
 
 /** Catalog targets that share one URL: probed once, the result copied to every id. */
 export interface IceGroup {
@@ -117,4 +119,60 @@ export function planConfirmation(
   const ice = [...groupByUrl([...unheardControls, ...media])].map(([url, targets]) => ({ url, targets }));
   const [udp, tcp] = [ice.filter((g) => isUdp(g.url)), ice.filter((g) => !isUdp(g.url))];
   return [...iceTasks(udp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http, ...iceTasks(tcp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs)];
+}
+
+/** One path to measure: a media server (one URL, for every app that names it), with RTT only where it answered. */
+export interface PathTask {
+  targets: IceTarget[];
+  rtt: boolean;
+}
+
+/**
+ * The paths phase: each app's path target (app-quality.ts) once per URL. A server that answered gets RTT and the
+ * loss burst; one silent in both passes gets the burst alone, a third and far larger test (silence.ts heardInBurst);
+ * one with any other result (an error, unconfirmed silence, not probed) has no path to time.
+ */
+export function planPaths(catalog: Catalog, ice: readonly IceProbeResult[]): PathTask[] {
+  const answered = new Set(ice.filter((r) => r.outcome === 'reachable').map((r) => r.id));
+  const silent = new Set(ice.filter((r) => isSilentIce(r) && !isUnconfirmedSilence(r)).map((r) => r.id));
+  const byUrl = new Map<string, PathTask>();
+  for (const app of catalog.apps) {
+    const target = pathTarget(app);
+    if (target === undefined || !(answered.has(target.id) || silent.has(target.id))) continue;
+    const task = byUrl.get(target.url) ?? { targets: [], rtt: answered.has(target.id) };
+    task.targets.push(target);
+    byUrl.set(target.url, task);
+  }
+  return [...byUrl.values()];
+}
+
+/** One host to cross-check with DoH, and the targets (with their results) that named it. */
+export interface DnsTask {
+  host: string;
+  group: { target: HttpTarget; result: HttpProbeResult }[];
+}
+
+/**
+ * The DoH cross-check: every host the browser could not resolve (a name error) or resolved to a bogon, once. A
+ * host given as an address involved no DNS.
+ */
+export function planDns(catalog: Catalog, http: readonly HttpProbeResult[], bogons: BogonOptions): DnsTask[] {
+  const targets = [...catalog.controls.http, ...catalog.apps.flatMap((app) => app.signalling)];
+  const byHost = new Map<string, DnsTask['group']>();
+  for (const result of http) {
+    const suspicious = isNameError(result.failure) || (result.ip !== undefined && isBogon(result.ip, bogons));
+    const target = targets.find((t) => t.id === result.id);
+    const host = target ? hostOf(target.url) : null;
+    if (!suspicious || !target || host === null || isIpAddress(host)) continue;
+    byHost.set(host, [...(byHost.get(host) ?? []), { target, result }]);
+  }
+  return [...byHost].map(([host, group]) => ({ host, group }));
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold, httpYield, iceYield } from '../../src/core/check-fold';
-import { planApps, planConfirmation } from '../../src/core/check-plan';
+import { planApps, planConfirmation, planDns, planPaths } from '../../src/core/check-plan';
 import { QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
@@ -137,5 +137,44 @@ describe('httpYield / iceYield', () => {
     // Given its whole deadline, the same silence counts.
     expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 4000 }, 4000, 2).results).toMatchObject([{ id: 'x', failure: 'generic_timeout_error', attempts: 2 }]);
     expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 1000 }, 1000, 2).results).toMatchObject([{ id: 's1', evidence: 'deadline', attempts: 2 }]);
+  });
+});
+
+describe('planPaths', () => {
+  const reachable = (id: string): IceProbeResult => ({ id, scheme: 'stun', transport: 'udp', port: 3478, outcome: 'reachable', evidence: 'srflx', ms: 40 });
+  it('times each answered path target once per URL, gives a server silent in both passes the burst alone, and skips the rest', () => {
+    const teams = catalog.apps.find((a) => a.id === 'teams');
+    const jitsi = catalog.apps.find((a) => a.id === 'jitsi');
+    const slack = catalog.apps.find((a) => a.id === 'slack');
+    const teamsRelay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    const jitsiStun = jitsi?.media.find((m) => m.url.startsWith('stun:'));
+    const slackRelay = slack?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!teamsRelay || !jitsiStun || !slackRelay) throw new Error('catalog changed: Teams/Slack UDP relays, Jitsi STUN expected');
+    const ice = [reachable(teamsRelay.id), { ...filtered(jitsiStun.id), attempts: 2 }, filtered(slackRelay.id)];
+    const tasks = planPaths(catalog, ice);
+    expect(tasks.map((t) => [t.targets.map((x) => x.id), t.rtt])).toEqual([
+      [[teamsRelay.id], true],
+      [[jitsiStun.id], false],
+    ]);
+    // Silence seen once is not enough to spend a burst on; nothing probed, nothing planned.
+    expect(planPaths(catalog, [])).toEqual([]);
+  });
+});
+
+describe('planDns', () => {
+  it('cross-checks each host with a name error or a bogon answer once, never an address, and only allowed ranges as real', () => {
+    const web = catalog.apps.find((a) => a.id === 'viber')?.signalling[0];
+    const other = catalog.apps.find((a) => a.id === 'whatsapp')?.signalling[0];
+    if (!web || !other) throw new Error('catalog changed');
+    const nx: HttpProbeResult = { id: web.id, outcome: 'failed', failure: 'dns_nxdomain_error', ms: 20 };
+    const bogon: HttpProbeResult = { id: other.id, outcome: 'reachable', status: 200, ip: '198.18.10.5', ms: 20 };
+    const fine: HttpProbeResult = { id: 'zoom.web', outcome: 'reachable', status: 200, ip: '151.101.1.1', ms: 20 }; // a public answer (only a string here)
+    const tasks = planDns(catalog, [nx, bogon, fine], { allow: [] });
+    expect(tasks.map((t) => [t.host, t.group.map((g) => g.target.id)])).toEqual([
+      [new URL(web.url).hostname, [web.id]],
+      [new URL(other.url).hostname, [other.id]],
+    ]);
+    // The lab's range allowed: its addresses are real answers, not bogons.
+    expect(planDns(catalog, [bogon], { allow: ['198.18.0.0/15'] })).toEqual([]);
   });
 });
