@@ -8,6 +8,8 @@ import { clearHistory, loadHistory } from './check-store';
 import { crowdStats } from './sharing';
 import { refreshCatalog } from './catalog-update';
 import { fetchRelayCredentials } from './relay';
+import { runCallTest } from './call-test-service';
+import { deliverCallTestProgress } from './call-test-progress';
 
 export const handlers: Handlers = {
   ping: async () => ({ pong: true, version: browser.runtime.getManifest().version }),
@@ -29,6 +31,8 @@ export const handlers: Handlers = {
   getCrowdStats: async () => ({ stats: await crowdStats() }),
   refreshCatalog: async () => ({ result: await refreshCatalog() }),
   getRelayCredentials: async () => ({ result: await fetchRelayCredentials() }),
+  runCallTest: ({ duration, relay }) => runCallTest(duration, relay),
+  callTestProgress: async ({ id, progress }) => ({ delivered: deliverCallTestProgress(id, progress) }),
   clearHistory: async () => {
     await clearHistory();
     return { cleared: true };

@@ -1,5 +1,7 @@
 // Chrome: the service worker has no RTCPeerConnection, so ICE probes run in one offscreen document created on demand and closed when idle.
 import { OFFSCREEN_TARGET, type Answer, type IceRequest, type IceResponse, type OffscreenMessage } from '../core/messages';
+import type { CallTestProgress } from '../core/call-test';
+import { listenToCallTest } from './call-test-progress';
 import type { IceHost } from './ice-host';
 
 const DOCUMENT_PATH = 'src/offscreen/index.html';
@@ -39,9 +41,10 @@ async function closeIfIdle(): Promise<void> {
 }
 
 export const chromeIceHost: IceHost = {
-  async run<T extends IceRequest>(request: T): Promise<IceResponse<T['type']>> {
+  async run<T extends IceRequest>(request: T, onProgress?: (progress: CallTestProgress) => void): Promise<IceResponse<T['type']>> {
     pending += 1;
     clearTimeout(idleTimer);
+    const stopListening = request.type === 'callTest' && onProgress ? listenToCallTest(request.id, onProgress) : undefined;
     try {
       await ensureDocument();
       const message: OffscreenMessage = { target: OFFSCREEN_TARGET, request };
@@ -50,6 +53,7 @@ export const chromeIceHost: IceHost = {
       if (!answer.ok) throw new Error(answer.error);
       return answer.value;
     } finally {
+      stopListening?.();
       pending -= 1;
       if (pending === 0) {
         idleTimer = setTimeout(() => {

@@ -4,7 +4,8 @@ import { createRouter } from './router';
 import { handlers } from './handlers';
 import { installWebRequestObserver } from './web-request-observer';
 import { attachProgressPort } from './check-service';
-import { PROGRESS_PORT, STORAGE_KEYS } from '../core/messages';
+import { CALL_TEST_PORT, PROGRESS_PORT, STORAGE_KEYS } from '../core/messages';
+import { attachCallTestPort } from './call-test-service';
 import { parseSettings } from '../core/settings';
 import { RETRY_ALARM, flushQueue, onSettingsChanged } from './sharing';
 import { CATALOG_ALARM, refreshCatalog, scheduleCatalogRefresh } from './catalog-update';
@@ -15,6 +16,7 @@ const route = createRouter(handlers);
 browser.runtime.onMessage.addListener((message: unknown) => route(message));
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PROGRESS_PORT) attachProgressPort(port);
+  if (port.name === CALL_TEST_PORT) attachCallTestPort(port);
 });
 
 const warn = (what: string) => (error: unknown) => console.warn(what, error);

@@ -1,4 +1,5 @@
 // Typed messages between extension contexts: popup/options/automation → background, background → offscreen.
+import type { CallRelay, CallTest, CallTestDuration, CallTestProgress } from './call-test';
 import type { IceTarget } from './catalog';
 import type { CrowdStats } from './crowd';
 import type { RelayCredentialsResult } from './turn-credentials';
@@ -26,6 +27,13 @@ export type BackgroundRequest =
   | { type: 'clearHistory' }
   /** Credentials for the call-test relay, or why there are none; fetches nothing while the setting is off. */
   | { type: 'getRelayCredentials' }
+  /**
+   * Runs the sustained call test through our relay and answers with its result: the configured relay, only while
+   * the person allows it. `relay` (untrusted, validated), honoured by test builds only, lets a test supply credentials.
+   */
+  | { type: 'runCallTest'; duration: CallTestDuration; relay?: unknown }
+  /** Progress of a call test, from the offscreen document that runs it (Chrome). */
+  | { type: 'callTestProgress'; id: string; progress: CallTestProgress }
   /** Low-level probes, for diagnostics and tests. */
   | { type: 'probeIce'; targets: IceTarget[]; deadlineMs: number }
   | { type: 'probeHttp'; url: string; id?: string; deadlineMs: number }
@@ -48,6 +56,8 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   refreshCatalog: { result: 'updated' | 'current' | 'skipped' | 'rejected' };
   clearHistory: { cleared: true };
   getRelayCredentials: { result: RelayCredentialsResult };
+  runCallTest: CallTest;
+  callTestProgress: { delivered: boolean };
   probeIce: { results: IceProbeResult[] };
   probeHttp: { result: HttpProbeResult };
   probeNat: { result: NatResult };
@@ -66,6 +76,8 @@ export type IceRequest =
   | { type: 'nat'; servers: IceTarget[]; deadlineMs: number }
   | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number }
   | { type: 'loss'; target: IceTarget; exchanges: number; deadlineMs: number }
+  /** The call test; `id` names its progress messages. */
+  | { type: 'callTest'; id: string; relay: CallRelay; durationMs: number }
   /** Peer connections open now and at most at once (diagnostics and the benchmark). */
   | { type: 'stats' };
 
@@ -74,6 +86,7 @@ export type IceResponse<T extends IceRequest['type']> = {
   nat: NatResult;
   rtt: RttResult;
   loss: LossResult;
+  callTest: CallTest;
   stats: { open: number; peak: number };
 }[T];
 
@@ -84,6 +97,17 @@ export type OffscreenMessage = { target: typeof OFFSCREEN_TARGET; request: IceRe
 /** The port name an open popup uses to receive progress. */
 export const PROGRESS_PORT = 'progress';
 export type ProgressMessage = { type: 'report'; report: Report };
+
+/**
+ * The port a popup opens to run a call test: it sends `start`, and hears progress and the end on it. `relay` is as in
+ * `runCallTest` (automation only; the popup uses the configured relay).
+ */
+export const CALL_TEST_PORT = 'call-test';
+export type CallTestPortRequest = { type: 'start'; duration: CallTestDuration; relay?: unknown };
+export type CallTestPortMessage =
+  | { type: 'progress'; progress: CallTestProgress }
+  | { type: 'done'; result: CallTest }
+  | { type: 'error'; message: string };
 
 /** Storage keys (browser.storage.local). Documented in README for automation. */
 export const STORAGE_KEYS = {

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConnectionTypeSchema } from './connection-type';
 import { ConfidenceSchema, TransportSchema } from './catalog';
+import { CallTestSchema } from './call-test';
 import { FailureSchema } from './failure';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -155,6 +156,8 @@ export const ObservationsSchema = v.object({
   loss: v.optional(LossResultSchema),
   paths: v.optional(PathsSchema),
   quic: v.optional(v.array(QuicResultSchema)),
+  /** The sustained call test through our relay (call-test.ts), when one ran. It holds counts and times, never an address. */
+  callTest: v.optional(CallTestSchema),
 });
 export type Observations = v.InferOutput<typeof ObservationsSchema>;
 

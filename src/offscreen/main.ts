@@ -1,5 +1,6 @@
 // Chrome's offscreen document: owns the RTCPeerConnections the service worker cannot create, and only answers messages aimed at it.
 import { OFFSCREEN_TARGET, type Answer, type BackgroundRequest, type OffscreenMessage } from '../core/messages';
+import type { CallTestProgress } from '../core/call-test';
 import { handleIceRequest } from '../webrtc/handle-ice-request';
 
 function isForUs(message: unknown): message is OffscreenMessage {
@@ -9,7 +10,16 @@ function isForUs(message: unknown): message is OffscreenMessage {
 // Registered at top level: createDocument resolves after this script has run (browser-behaviour.md §2).
 chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse: (answer: Answer<unknown>) => void) => {
   if (!isForUs(message)) return false;
-  handleIceRequest(message.request).then(
+  const { request } = message;
+  // A call test's progress goes to the worker as its own messages while the answer waits for the end.
+  const onProgress =
+    request.type === 'callTest'
+      ? (progress: CallTestProgress) => {
+          const update: BackgroundRequest = { type: 'callTestProgress', id: request.id, progress };
+          chrome.runtime.sendMessage(update).catch(() => undefined);
+        }
+      : undefined;
+  handleIceRequest(request, onProgress).then(
     (value) => sendResponse({ ok: true, value }),
     (error: unknown) => sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) }),
   );

@@ -22,6 +22,7 @@ import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
 import { gateOf, headlineOf } from '../core/headline';
 import { TechnicalDetails } from './technical-details';
+import { CallTestSection } from './call-test-section';
 
 /** While a check runs the bar moves with time as well as results; otherwise ages only need refreshing now and then. */
 const PROGRESS_TICK_MS = 250;
@@ -177,6 +178,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
             {shown !== null && !running && !gated && (
               <>
                 <ConnectionDetails report={shown} />
+                {picked === null && <CallTestSection />}
                 <ReportActions report={shown} summary={() => summaryText(shown, rows, pinned, nameOf, i18n)} />
               </>
             )}

@@ -1,10 +1,15 @@
 // Answers an IceRequest with the prober: the one entry point both the offscreen document and the Firefox background use.
+import type { CallTestProgress } from '../core/call-test';
 import type { IceRequest, IceResponse } from '../core/messages';
+import { runCallLoopback } from './call-loopback';
 import { probeIceTargets } from './ice-prober';
 import { probeLoss, probeNat, probeRtt } from './nat-prober';
 import { peerConnectionStats } from './peer-connections';
 
-export async function handleIceRequest(request: IceRequest): Promise<IceResponse<IceRequest['type']>> {
+export async function handleIceRequest(
+  request: IceRequest,
+  onProgress?: (progress: CallTestProgress) => void,
+): Promise<IceResponse<IceRequest['type']>> {
   switch (request.type) {
     case 'ice':
       return probeIceTargets(request.targets, request.deadlineMs);
@@ -14,6 +19,8 @@ export async function handleIceRequest(request: IceRequest): Promise<IceResponse
       return probeRtt(request.target, request.samples, request.deadlineMs);
     case 'loss':
       return probeLoss(request.target, request.exchanges, request.deadlineMs);
+    case 'callTest':
+      return runCallLoopback(request.relay, request.durationMs, onProgress);
     case 'stats':
       return peerConnectionStats();
     default: {

@@ -24,6 +24,8 @@ export const NET = {
   portalIp: '198.18.10.250',
   /** Where DNS blocking points names: an ISP block page, with a certificate for another name. */
   blockPageIp: '198.18.10.251',
+  /** Our call-test relay (coturn with the TURN REST API), for the call-test scenarios. */
+  callRelayIp: '198.18.10.252',
 } as const;
 
 /** First host octet for catalog hosts; .53, .250 and .251 stay free for DNS, portal and block page. */

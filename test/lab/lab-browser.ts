@@ -3,7 +3,7 @@ import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { PROGRESS_PORT, type Answer } from '../../src/core/messages';
+import { PROGRESS_PORT, type Answer, type BackgroundRequest, type BackgroundResponse } from '../../src/core/messages';
 import type { Report } from '../../src/core/report';
 import { chromiumArgs, chromiumPath } from '../support/browsers';
 import { NS } from './topology';
@@ -11,6 +11,8 @@ import { NS } from './topology';
 export interface LabBrowser {
   /** Runs a check with the bundled catalog and times it from the page that asked. */
   runCheck(): Promise<TimedReport>;
+  /** Sends any request to the background from the extension page, as the popup does. */
+  ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
   consoleErrors: string[];
   close(): Promise<void>;
 }
@@ -89,6 +91,11 @@ export async function launchInClientNamespace(extensionDir: string, trustedHome:
     return {
       consoleErrors,
       close,
+      async ask(request) {
+        const answer = await page.evaluate((message) => chrome.runtime.sendMessage(message) as Promise<Answer<unknown>>, request as BackgroundRequest);
+        if (!answer.ok) throw new Error(`the background answered an error to ${request.type}: ${answer.error}`);
+        return answer.value as BackgroundResponse<(typeof request)['type']>;
+      },
       async runCheck() {
         const timed = await page.evaluate(async (portName) => {
           const started = Date.now();

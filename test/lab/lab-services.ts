@@ -225,3 +225,45 @@ export async function startServices(plan: AddressPlan, pki: TestPki, dir: string
 export function serviceAddresses(plan: AddressPlan): string[] {
   return [...plan.hosts.map((h) => h.ip), NET.dnsIp, NET.portalIp, NET.blockPageIp];
 }
+
+export interface CallRelay {
+  secret: string;
+  /** TURN over UDP and TCP. */
+  port: number;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+/** Our call-test relay in the server namespace: coturn with the TURN REST API (`use-auth-secret`), UDP and TCP only. */
+export async function startCallRelay(dir: string, secret: string): Promise<CallRelay> {
+  const ip = NET.callRelayIp;
+  const port = 3478;
+  const child = track(
+    'call relay',
+    spawnInNs(NS.server, '/usr/bin/turnserver', [
+      '-n',
+      '--no-cli',
+      `--listening-ip=${ip}`,
+      `--relay-ip=${ip}`,
+      `--listening-port=${port}`,
+      '--no-tls',
+      '--no-dtls',
+      '--no-rfc5780',
+      '--use-auth-secret',
+      `--static-auth-secret=${secret}`,
+      '--realm=lab.canicall.test',
+      '--relay-threads=1',
+      '--log-file=stdout',
+      '--simple-log',
+      `--pidfile=${join(dir, 'turnserver-call-relay.pid')}`,
+      `--userdb=${join(dir, 'turndb-call-relay')}`,
+    ]),
+  );
+  try {
+    await waitForListeners([`udp ${ip}:${port}`, `tcp ${ip}:${port}`], [child]);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { secret, port, stop: () => stopChild(child), logs: () => child.output().slice(-3000) };
+}

@@ -19,6 +19,8 @@ export interface RouterConfig {
   nat: 'masquerade' | 'random-fully';
   /** Named IPv4 address sets (one app's addresses), referred to in rules as `@name`. */
   sets?: Readonly<Record<string, readonly string[]>>;
+  /** Other sets, written out in nft syntax (a dynamic set of flows with a timeout, a per-flow meter). */
+  declarations?: readonly string[];
   /** Rules for the forward chain (policy accept), in order. */
   forward: readonly string[];
   /** Rules for the NAT prerouting chain (a captive portal's DNAT). */
@@ -46,8 +48,9 @@ export function nftTable(config: RouterConfig): string {
   const shaped = config.shapeSet;
   // Non-terminal and first: the shaped set's packets are classified whatever the filter rules do after.
   const classify = shaped === undefined ? [] : [`ip daddr @${shaped.set} meta priority set ${SHAPED_CLASS}`, `ip saddr @${shaped.set} meta priority set ${SHAPED_CLASS}`];
+  const declarations = (config.declarations ?? []).map((declaration) => `  ${declaration}`);
   return `table inet ${TABLE} {
-${sets.join('\n')}
+${[...sets, ...declarations].join('\n')}
   chain forward {
     type filter hook forward priority filter; policy accept;
 ${[...classify, ...config.forward].map((rule) => `    ${rule}`).join('\n')}

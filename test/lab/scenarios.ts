@@ -1,6 +1,7 @@
 // The lab's scenarios: one named network (router rules, DNS answers, NAT, shaping) each, with the verdicts the real extension must give on it.
 import type { Catalog } from '../../src/core/catalog';
 import { NET, type AddressPlan } from './address-plan';
+import { CALL_SCENARIOS } from './call-scenarios';
 import type { DnsConfig } from './lab-services';
 import type { Bucket, RouterConfig } from './router';
 import { IF } from './topology';
@@ -343,7 +344,8 @@ export function selectScenarios(selector: string | undefined): readonly Scenario
   if (selector === undefined || selector.trim() === '') return SCENARIOS.filter((s) => s.open === undefined);
   if (selector.trim() === 'all') return SCENARIOS;
   const names = selector.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  // The call-test scenarios (call-scenarios.ts) run in their own file; their names select nothing here.
+  const unknown = names.filter((name) => !SCENARIOS.some((s) => s.name === name) && !CALL_SCENARIOS.some((s) => s.name === name));
   if (unknown.length > 0) {
     throw new Error(`unknown LAB_SCENARIO ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   }

@@ -132,6 +132,19 @@ describe('anonymise', () => {
     });
   });
 
+  it('shares nothing of the call test: its times and counts stay on the device', () => {
+    const id = randomUUID();
+    const direction = { sent: 750, received: 700, lossPct: 6.7, jitterMs: 3.1, stalls: 1, longestGapMs: 320, diedAtMs: 4_980 };
+    const base = report();
+    const withCallTest = report({
+      observations: {
+        ...base.observations,
+        callTest: { durationMs: 15_000, tried: ['udp'], transport: 'udp', connectMs: 54_321, outgoing: direction, incoming: direction, control: 'alive' },
+      },
+    });
+    expect(anonymise(withCallTest, { id })).toEqual(anonymise(base, { id }));
+  });
+
   it('rounds the start time down to the hour in UTC, whatever offset it was written with', () => {
     expect(hourOf('2026-06-18T00:30:00+05:30')).toBe('2026-06-17T19:00:00Z');
     expect(hourOf('2026-01-01T00:00:00Z')).toBe('2026-01-01T00:00:00Z');

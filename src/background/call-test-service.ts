@@ -1,0 +1,83 @@
+// Runs the sustained call test in the ICE host, one at a time, for the automation message and the popup's port.
+import * as v from 'valibot';
+import type { Runtime } from 'webextension-polyfill';
+import type { RelayProblem } from '../core/turn-credentials';
+import { fetchRelayCredentials } from './relay';
+import { CALL_TEST_DURATION_MS, CallRelaySchema, type CallRelay, type CallTest, type CallTestDuration, type CallTestProgress } from '../core/call-test';
+import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages';
+import { iceHost } from './platform';
+
+let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
+
+/**
+ * The relay to test through: the configured one, only while the person allows it. Test builds take one a test
+ * supplies (validated), as they take a supplied reflector (check-service.ts); shipped builds ignore it, so nothing
+ * reaches a relay the person did not allow.
+ */
+async function chooseRelay(supplied: unknown): Promise<CallRelay> {
+  if (__TEST_BUILD__ && supplied !== undefined) {
+    const parsed = v.safeParse(CallRelaySchema, supplied);
+    if (!parsed.success) throw new Error(`invalid relay credentials: ${parsed.issues[0].message}`);
+    return parsed.output;
+  }
+  // The configured relay, only while the person allows it (fetchRelayCredentials asks for nothing while it is off).
+  const got = await fetchRelayCredentials();
+  if (got.ok) return { username: got.credentials.username, credential: got.credentials.credential, uris: got.credentials.uris };
+  throw new Error(RELAY_PROBLEM_TEXT[got.problem]);
+}
+
+const RELAY_PROBLEM_TEXT: Record<RelayProblem, string> = {
+  off: 'the call-test relay is turned off in the options',
+  collector_unreachable: 'the results service that hands out relay access could not be reached',
+  relay_unavailable: 'no call-test relay is configured on the results service',
+  invalid_answer: 'the results service gave an invalid answer for relay access',
+};
+
+/** Runs a test, or joins the one running (two at once would share the link and spoil each other's figures). */
+export async function runCallTest(
+  duration: CallTestDuration,
+  suppliedRelay: unknown,
+  onProgress: (progress: CallTestProgress) => void = () => undefined,
+): Promise<CallTest> {
+  if (running) {
+    const { promise, listeners } = running;
+    listeners.add(onProgress);
+    return promise.finally(() => listeners.delete(onProgress));
+  }
+  const listeners = new Set([onProgress]);
+  const promise = chooseRelay(suppliedRelay).then((relay) =>
+    iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs: CALL_TEST_DURATION_MS[duration] }, (progress) => {
+      for (const listener of listeners) listener(progress);
+    }),
+  );
+  running = { promise, listeners };
+  try {
+    return await promise;
+  } finally {
+    running = undefined;
+  }
+}
+
+function isStart(message: unknown): message is CallTestPortRequest {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type, duration } = message as { type?: unknown; duration?: unknown };
+  return type === 'start' && (duration === 'quick' || duration === 'full');
+}
+
+/** A popup's port: `start` runs a test; progress, the result or the error go back on the same port. */
+export function attachCallTestPort(port: Runtime.Port): void {
+  let open = true;
+  port.onDisconnect.addListener(() => {
+    open = false;
+  });
+  const post = (message: CallTestPortMessage): void => {
+    if (open) port.postMessage(message);
+  };
+  port.onMessage.addListener((message: unknown) => {
+    if (!isStart(message)) return;
+    runCallTest(message.duration, message.relay, (progress) => post({ type: 'progress', progress })).then(
+      (result) => post({ type: 'done', result }),
+      (error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+}

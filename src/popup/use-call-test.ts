@@ -1,0 +1,59 @@
+// The popup's sustained call test: started on request over its own port, with progress and the validated result.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import * as v from 'valibot';
+import browser, { type Runtime } from 'webextension-polyfill';
+import { CallTestSchema, type CallTest, type CallTestProgress } from '../core/call-test';
+import { CALL_TEST_PORT, type CallTestPortRequest } from '../core/messages';
+
+export type CallTestState =
+  | { kind: 'idle' }
+  | { kind: 'running'; progress: CallTestProgress | null }
+  | { kind: 'done'; result: CallTest }
+  | { kind: 'failed'; message: string };
+
+function field(message: unknown, key: string): unknown {
+  return typeof message === 'object' && message !== null ? (message as Record<string, unknown>)[key] : undefined;
+}
+
+export function useCallTest(): { state: CallTestState; start(): void } {
+  const [state, setState] = useState<CallTestState>({ kind: 'idle' });
+  const port = useRef<Runtime.Port | null>(null);
+
+  useEffect(() => () => port.current?.disconnect(), []);
+
+  const start = useCallback(() => {
+    port.current?.disconnect();
+    const opened = browser.runtime.connect({ name: CALL_TEST_PORT });
+    port.current = opened;
+    setState({ kind: 'running', progress: null });
+    opened.onMessage.addListener((message: unknown) => {
+      switch (field(message, 'type')) {
+        case 'progress': {
+          const progress = field(message, 'progress') as CallTestProgress;
+          setState((current) => (current.kind === 'running' ? { kind: 'running', progress } : current));
+          return;
+        }
+        case 'done': {
+          // The result crosses a boundary: what does not validate is an error, not a half-drawn answer.
+          const parsed = v.safeParse(CallTestSchema, field(message, 'result'));
+          setState(parsed.success ? { kind: 'done', result: parsed.output } : { kind: 'failed', message: `invalid call test result: ${parsed.issues[0].message}` });
+          opened.disconnect();
+          return;
+        }
+        case 'error':
+          setState({ kind: 'failed', message: String(field(message, 'message')) });
+          opened.disconnect();
+          return;
+        default:
+          return;
+      }
+    });
+    opened.onDisconnect.addListener(() => {
+      setState((current) => (current.kind === 'running' ? { kind: 'failed', message: 'the background closed the call test' } : current));
+    });
+    const request: CallTestPortRequest = { type: 'start', duration: 'full' };
+    opened.postMessage(request);
+  }, []);
+
+  return { state, start };
+}

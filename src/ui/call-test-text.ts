@@ -1,0 +1,41 @@
+// Says a call test's outcome (src/core/call-test.ts) in the person's language: always about the path to our relay.
+import type { CallTestOutcome, CallTestProgress } from '../core/call-test';
+import type { Transport } from '../core/catalog';
+import type { I18n } from './i18n-create';
+
+type Say = Pick<I18n, 't' | 'format'>;
+
+const TRANSPORT_NAME: Record<Transport, string> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
+
+export function callTestText(outcome: CallTestOutcome, { t, format }: Say): string {
+  switch (outcome.kind) {
+    case 'no-path':
+      return t('call_test_no_path');
+    case 'drops':
+      return t('call_test_drops', format.number(outcome.afterS));
+    case 'lost':
+      return t('call_test_lost', format.number(outcome.afterS));
+    case 'breaks-up':
+      return t('call_test_breaks_up', format.percent(outcome.lossPct));
+    case 'freezes':
+      return t('call_test_freezes', format.number(outcome.stalls));
+    case 'stays-up':
+      return outcome.lossPct === undefined
+        ? t('call_test_stays_up_plain', TRANSPORT_NAME[outcome.transport])
+        : t('call_test_stays_up', format.percent(outcome.lossPct), TRANSPORT_NAME[outcome.transport]);
+    default: {
+      const unknown: never = outcome;
+      throw new Error(`unknown call test outcome ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** The live line: seconds done of the whole, and the loss so far once there is a figure. */
+export function callTestProgressText(progress: CallTestProgress | null, { t, format }: Say): string {
+  if (progress === null) return t('call_test_connecting');
+  const done = format.number(Math.min(progress.durationMs, Math.floor(progress.elapsedMs / 1000) * 1000) / 1000);
+  const total = format.number(progress.durationMs / 1000);
+  return progress.lossPct === undefined
+    ? t('call_test_running', done, total)
+    : t('call_test_running_loss', done, total, format.percent(progress.lossPct));
+}

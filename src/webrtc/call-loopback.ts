@@ -1,0 +1,225 @@
+// The sustained call test: two relay-only peer connections through our relay, voice-sized packets at voice rate each
+// way over an unordered, never-retransmitted data channel. Candidates and addresses never leave this module.
+import {
+  CALL_PACKET_BYTES,
+  CALL_PACKET_INTERVAL_MS,
+  analyseDirection,
+  progressOf,
+  relayAttempts,
+  type CallDirection,
+  type CallRelay,
+  type CallTest,
+  type CallTestProgress,
+  type DirectionRecord,
+} from '../core/call-test';
+import type { Transport } from '../core/catalog';
+import { roundMs } from '../core/stats';
+import { openPeerConnection } from './peer-connections';
+
+/** A relay path that has not connected in this long will not: TURN allocation plus ICE plus DTLS take a few RTTs. */
+const CONNECT_DEADLINE_MS = 6_000;
+/**
+ * Once the relay has allocated (a relay candidate came), the transport works and only loss delays the rest: DTLS
+ * retransmits a lost flight after 1 s, then 2 s, 4 s... With 20 % loss upstream, 1 of 5 lab tests needed more than
+ * 6 s, and falling back to TCP then hid the loss the test exists to see. So an allocated path gets this long.
+ */
+const CONNECT_DEADLINE_ALLOCATED_MS = 15_000;
+/** After the last packet is sent, how long to wait for stragglers before counting. */
+const DRAIN_MS = 500;
+/** How long a fresh allocation may take to prove the relay still answers this network. */
+const CONTROL_DEADLINE_MS = 3_000;
+const PROGRESS_EVERY_MS = 500;
+
+type Closable = { pc: RTCPeerConnection; close(): void };
+
+interface Pair {
+  caller: Closable;
+  callee: Closable;
+  /** The caller's channel sends "outgoing" packets; the callee's sends "incoming" ones. */
+  callerChannel: RTCDataChannel;
+  calleeChannel: RTCDataChannel;
+  close(): void;
+}
+
+function relayConfig(relay: CallRelay, url: string): RTCConfiguration {
+  return { iceServers: [{ urls: url, username: relay.username, credential: relay.credential }], iceTransportPolicy: 'relay' };
+}
+
+function channelOf(pc: RTCPeerConnection): RTCDataChannel {
+  // Negotiated on both sides with the same id: no in-band open to wait for, no ondatachannel race.
+  const channel = pc.createDataChannel('call', { ordered: false, maxRetransmits: 0, negotiated: true, id: 0 });
+  channel.binaryType = 'arraybuffer';
+  return channel;
+}
+
+function opened(channel: RTCDataChannel): Promise<void> {
+  if (channel.readyState === 'open') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    channel.addEventListener('open', () => resolve(), { once: true });
+    channel.addEventListener('close', () => reject(new Error('channel closed')), { once: true });
+  });
+}
+
+/** Connects two relay-only peers through `url`, or gives up (closing both) after CONNECT_DEADLINE_MS. */
+async function connectPair(relay: CallRelay, url: string): Promise<Pair | undefined> {
+  const caller = openPeerConnection(relayConfig(relay, url));
+  const callee = openPeerConnection(relayConfig(relay, url));
+  const callerChannel = channelOf(caller.pc);
+  const calleeChannel = channelOf(callee.pc);
+  const close = (): void => {
+    callerChannel.close();
+    calleeChannel.close();
+    caller.close();
+    callee.close();
+  };
+  let allocated = false;
+  const forward = (to: RTCPeerConnection) => (event: RTCPeerConnectionIceEvent) => {
+    if (!event.candidate?.candidate) return;
+    // With a relay-only policy every candidate is a relayed one: the relay answered on this transport.
+    allocated = true;
+    to.addIceCandidate(event.candidate).catch(() => undefined);
+  };
+  caller.pc.addEventListener('icecandidate', forward(callee.pc));
+  callee.pc.addEventListener('icecandidate', forward(caller.pc));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      if (!allocated) return resolve(false);
+      timer = setTimeout(() => resolve(false), CONNECT_DEADLINE_ALLOCATED_MS - CONNECT_DEADLINE_MS);
+    }, CONNECT_DEADLINE_MS);
+  });
+  const connect = async (): Promise<true> => {
+    await caller.pc.setLocalDescription(await caller.pc.createOffer());
+    const offer = caller.pc.localDescription;
+    if (!offer) throw new Error('no offer');
+    await callee.pc.setRemoteDescription(offer);
+    await callee.pc.setLocalDescription(await callee.pc.createAnswer());
+    const answer = callee.pc.localDescription;
+    if (!answer) throw new Error('no answer');
+    await caller.pc.setRemoteDescription(answer);
+    await Promise.all([opened(callerChannel), opened(calleeChannel)]);
+    return true;
+  };
+  const connected = await Promise.race([connect().catch(() => false as const), deadline]);
+  clearTimeout(timer);
+  if (connected) return { caller, callee, callerChannel, calleeChannel, close };
+  close();
+  return undefined;
+}
+
+/** Sends packets both ways every 20 ms for `durationMs`, then waits DRAIN_MS and hands back what each side saw. */
+async function exchange(
+  pair: Pair,
+  durationMs: number,
+  report: (records: { outgoing: DirectionRecord; incoming: DirectionRecord }, elapsedMs: number) => void,
+): Promise<{ outgoing: DirectionRecord; incoming: DirectionRecord; endMs: number }> {
+  const outgoing: DirectionRecord = { sent: 0, arrived: [] };
+  const incoming: DirectionRecord = { sent: 0, arrived: [] };
+  const started = performance.now();
+  const now = (): number => performance.now() - started;
+  const receiveInto = (record: DirectionRecord) => (event: MessageEvent) => {
+    if (!(event.data instanceof ArrayBuffer) || event.data.byteLength < 12) return;
+    const view = new DataView(event.data);
+    record.arrived.push({ seq: view.getUint32(0), sentMs: view.getFloat64(4), receivedMs: now() });
+  };
+  pair.calleeChannel.addEventListener('message', receiveInto(outgoing));
+  pair.callerChannel.addEventListener('message', receiveInto(incoming));
+
+  const send = (channel: RTCDataChannel, record: DirectionRecord): void => {
+    const packet = new ArrayBuffer(CALL_PACKET_BYTES);
+    const view = new DataView(packet);
+    const sentMs = now();
+    view.setUint32(0, record.sent);
+    view.setFloat64(4, sentMs);
+    record.sent += 1;
+    record.lastSentMs = sentMs;
+    // A channel the relay path no longer carries may close: the packet counts as sent and lost, as a call's would.
+    if (channel.readyState === 'open') channel.send(packet);
+  };
+
+  await new Promise<void>((resolve) => {
+    let lastProgress = 0;
+    // Packets are due on a fixed schedule from the start, so a late timer sends the ones it owes instead of drifting.
+    const tick = (): void => {
+      const elapsed = now();
+      const due = Math.min(Math.floor(durationMs / CALL_PACKET_INTERVAL_MS), Math.floor(elapsed / CALL_PACKET_INTERVAL_MS) + 1);
+      while (outgoing.sent < due) {
+        send(pair.callerChannel, outgoing);
+        send(pair.calleeChannel, incoming);
+      }
+      if (elapsed - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = elapsed;
+        report({ outgoing, incoming }, elapsed);
+      }
+      if (elapsed >= durationMs) {
+        clearInterval(interval);
+        resolve();
+      }
+    };
+    const interval = setInterval(tick, CALL_PACKET_INTERVAL_MS);
+    tick();
+  });
+  await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+  return { outgoing, incoming, endMs: now() };
+}
+
+/** A fresh allocation on the relay: does it still answer this network on a new flow? */
+async function controlAllocation(relay: CallRelay, url: string): Promise<'alive' | 'dead'> {
+  const probe = openPeerConnection({ ...relayConfig(relay, url), iceCandidatePoolSize: 0 });
+  probe.pc.createDataChannel('control');
+  try {
+    return await new Promise<'alive' | 'dead'>((resolve) => {
+      const timer = setTimeout(() => resolve('dead'), CONTROL_DEADLINE_MS);
+      probe.pc.addEventListener('icecandidate', (event) => {
+        // With a relay-only policy the only candidates are relayed ones: one means the allocation succeeded.
+        if (event.candidate?.candidate) {
+          clearTimeout(timer);
+          resolve('alive');
+        }
+      });
+      probe.pc.addEventListener('icegatheringstatechange', () => {
+        if (probe.pc.iceGatheringState === 'complete') {
+          clearTimeout(timer);
+          resolve('dead');
+        }
+      });
+      probe.pc
+        .createOffer()
+        .then((offer) => probe.pc.setLocalDescription(offer))
+        .catch(() => resolve('dead'));
+    });
+  } finally {
+    probe.close();
+  }
+}
+
+/**
+ * Runs the test: the first transport whose relay path connects carries the packets for `durationMs`. Every peer
+ * connection is closed before this returns (Chrome caps a page at about 500).
+ */
+export async function runCallLoopback(
+  relay: CallRelay,
+  durationMs: number,
+  onProgress: (progress: CallTestProgress) => void = () => undefined,
+): Promise<CallTest> {
+  const tried: Transport[] = [];
+  for (const { transport, url } of relayAttempts(relay.uris)) {
+    tried.push(transport);
+    const connecting = performance.now();
+    const pair = await connectPair(relay, url);
+    if (!pair) continue;
+    const connectMs = roundMs(performance.now() - connecting);
+    try {
+      const result = await exchange(pair, durationMs, (records, elapsedMs) => onProgress(progressOf(records, elapsedMs, durationMs, transport)));
+      const outgoing = analyseDirection(result.outgoing, result.endMs);
+      const incoming = analyseDirection(result.incoming, result.endMs);
+      const died = [outgoing, incoming].some((direction: CallDirection) => direction.diedAtMs !== undefined);
+      pair.close();
+      const control = died ? await controlAllocation(relay, url) : undefined;
+      return { durationMs, tried, transport, connectMs, outgoing, incoming, ...(control ? { control } : {}) };
+    } finally {
+      pair.close();
+    }
+  }
+  return { durationMs, tried };
+}

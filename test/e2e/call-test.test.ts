@@ -1,0 +1,186 @@
+// The sustained call test in real Chromium and Firefox: a relay-only loopback through a real coturn with use-auth-secret,
+// clean, with UDP silent (TLS carries it), and with a middlebox that cuts each UDP flow after 5 s.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgeCallTest, type CallRelay, type CallTest, type CallTestProgress } from '../../src/core/call-test';
+import { CALL_TEST_PORT, type CallTestPortMessage } from '../../src/core/messages';
+import { makeTestPki, type TestPki } from '../support/pki';
+import { startSilentUdp, type Stoppable } from '../support/servers';
+import { mintRelay, startCuttingProxy, startRestCoturn, type CuttingProxy, type RestCoturn } from './call-relay';
+import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
+import { launchExtension, type ExtensionSession } from './harness';
+
+const CUT_AFTER_MS = 5_000;
+
+let dir: string;
+let pki: TestPki;
+let coturn: RestCoturn;
+let proxy: CuttingProxy;
+let silent: Stoppable;
+let clean: CallRelay;
+let cutting: CallRelay;
+let udpSilent: CallRelay;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cic-calltest-'));
+  pki = makeTestPki(dir, ['localhost'], ['127.0.0.1']);
+  coturn = await startRestCoturn(pki.server);
+  proxy = await startCuttingProxy(coturn.port, CUT_AFTER_MS);
+  silent = await startSilentUdp();
+  const tcp = [`turns:localhost:${coturn.tlsPort}?transport=tcp`, `turn:127.0.0.1:${coturn.port}?transport=tcp`];
+  clean = mintRelay(coturn.secret, [`turn:127.0.0.1:${coturn.port}?transport=udp`, ...tcp]);
+  cutting = mintRelay(coturn.secret, [`turn:127.0.0.1:${proxy.port}?transport=udp`, ...tcp]);
+  udpSilent = mintRelay(coturn.secret, [`turn:127.0.0.1:${silent.port}?transport=udp`, ...tcp]);
+});
+
+afterAll(async () => {
+  await Promise.all([coturn, proxy, silent].filter(Boolean).map((s) => s.stop()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+type Ask = (request: { type: 'runCallTest'; duration: 'quick' | 'full'; relay: CallRelay }) => Promise<CallTest>;
+
+/** The figures of a run, printed for the record (speed and loss on a loaded machine vary; the assertions leave room). */
+function print(label: string, result: CallTest): void {
+  const { transport, connectMs, control, outgoing, incoming } = result;
+  console.info(`[call test] ${label}: ${JSON.stringify({ transport, connectMs, control, outgoing, incoming, outcome: judgeCallTest(result) })}`);
+}
+
+/** What every browser must show. */
+function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () => string[]): void {
+  it('a clean path over UDP: nothing lost either way, no flow died, and it reads as staying up', async () => {
+    const result = await ask()({ type: 'runCallTest', duration: 'full', relay: clean });
+    print(`${browserName} clean`, result);
+    expect(result).toMatchObject({ durationMs: 15_000, tried: ['udp'], transport: 'udp' });
+    for (const direction of [result.outgoing, result.incoming]) {
+      expect(direction?.sent).toBeGreaterThanOrEqual(745);
+      expect(direction?.lossPct).toBeLessThanOrEqual(1);
+      expect(direction?.diedAtMs).toBeUndefined();
+    }
+    expect(result.control).toBeUndefined();
+    expect(judgeCallTest(result)).toMatchObject({ kind: 'stays-up', transport: 'udp' });
+    expect(consoleErrors()).toEqual([]);
+  });
+
+  it('each UDP flow cut 5 s after its first packet: the call drops after ≈ 5 s while the relay still answers', async () => {
+    const result = await ask()({ type: 'runCallTest', duration: 'full', relay: cutting });
+    print(`${browserName} cut after 5 s`, result);
+    expect(result.transport).toBe('udp');
+    expect(result.control).toBe('alive');
+    const outcome = judgeCallTest(result);
+    expect(outcome.kind).toBe('drops');
+    // The flow starts with the allocation, a little before the first packet: the cut shows somewhat before 5 s.
+    if (outcome.kind === 'drops') {
+      expect(outcome.afterS).toBeGreaterThanOrEqual(3);
+      expect(outcome.afterS).toBeLessThanOrEqual(5.5);
+    }
+  });
+
+  it('UDP to the relay silent: TLS carries the test and it stays up', async () => {
+    const result = await ask()({ type: 'runCallTest', duration: 'quick', relay: udpSilent });
+    print(`${browserName} UDP silent`, result);
+    expect(result).toMatchObject({ tried: ['udp', 'tls'], transport: 'tls' });
+    expect(result.outgoing?.lossPct).toBeLessThanOrEqual(1);
+    expect(result.incoming?.lossPct).toBeLessThanOrEqual(1);
+  });
+
+  it('the relay stopped mid-test: the connection to the relay was lost, not a cut', async () => {
+    const doomed = await startRestCoturn(pki.server);
+    try {
+      const relay = mintRelay(doomed.secret, [`turn:127.0.0.1:${doomed.port}?transport=udp`]);
+      const running = ask()({ type: 'runCallTest', duration: 'full', relay });
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await doomed.stop();
+      const result = await running;
+      print(`${browserName} relay stopped after 5 s`, result);
+      expect(result.control).toBe('dead');
+      expect(judgeCallTest(result)).toMatchObject({ kind: 'lost' });
+    } finally {
+      await doomed.stop();
+    }
+  });
+
+  it('refuses credentials that do not validate, with a clear error', async () => {
+    await expect(ask()({ type: 'runCallTest', duration: 'quick', relay: { username: '', uris: [] } as unknown as CallRelay })).rejects.toThrow(
+      /invalid relay credentials/,
+    );
+  });
+}
+
+describe('the call test in Chromium', () => {
+  let ext: ExtensionSession;
+  beforeAll(async () => {
+    ext = await launchExtension({ trustCaPath: pki.caPath });
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+
+  callTestSuite(
+    'Chromium',
+    () => (request) => ext.ask(request),
+    () => ext.consoleErrors,
+  );
+
+  it('the popup’s port streams progress with a live loss figure, then the result; every peer connection is closed', async () => {
+    const page = await ext.openPage('src/options/index.html');
+    const messages = await page.evaluate(
+      ({ name, relay }) =>
+        new Promise<CallTestPortMessage[]>((resolve) => {
+          const seen: CallTestPortMessage[] = [];
+          const port = chrome.runtime.connect({ name });
+          port.onMessage.addListener((message: CallTestPortMessage) => {
+            seen.push(message);
+            if (message.type !== 'progress') resolve(seen);
+          });
+          port.postMessage({ type: 'start', duration: 'quick', relay });
+        }),
+      { name: CALL_TEST_PORT, relay: clean },
+    );
+    const progress = messages.filter((m): m is { type: 'progress'; progress: CallTestProgress } => m.type === 'progress');
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)?.progress).toMatchObject({ durationMs: 2_000, transport: 'udp', lossPct: expect.any(Number) as number });
+    expect(messages.at(-1)).toMatchObject({ type: 'done', result: { transport: 'udp' } });
+    await page.close();
+    expect(await ext.ask({ type: 'iceStats' })).toMatchObject({ open: 0 });
+  });
+});
+
+describe('the call test in Firefox', () => {
+  let ext: FirefoxSession;
+  beforeAll(async () => {
+    ext = await launchFirefoxExtension({ trustCaPath: pki.caPath });
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+
+  callTestSuite(
+    'Firefox',
+    () => (request) => ext.ask(request),
+    () => ext.consoleErrors,
+  );
+
+  it('the popup’s port streams progress from the background page, then the result', async () => {
+    const page = await ext.openPage('src/options/index.html');
+    const messages = await page.evaluate(
+      ({ name, relay }) =>
+        new Promise<CallTestPortMessage[]>((resolve) => {
+          const seen: CallTestPortMessage[] = [];
+          const port = browser.runtime.connect({ name });
+          port.onMessage.addListener((message: unknown) => {
+            const typed = message as CallTestPortMessage;
+            seen.push(typed);
+            if (typed.type !== 'progress') resolve(seen);
+          });
+          port.postMessage({ type: 'start', duration: 'quick', relay });
+        }),
+      { name: CALL_TEST_PORT, relay: clean },
+    );
+    expect(messages.filter((m) => m.type === 'progress').length).toBeGreaterThanOrEqual(2);
+    expect(messages.at(-1)).toMatchObject({ type: 'done', result: { transport: 'udp' } });
+    await page.close();
+  });
+});
