@@ -145,7 +145,7 @@ export function defaultGeoFiles(): GeoFiles {
  * can listen immediately; requests that arrive during the load (about a second) wait for it.
  * If they fail to load, every address is unknown: reports are still stored, as ZZ/AS0.
  */
-export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & { ready: Promise<void> } {
+export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & { ready: Promise<void>; asnName(asn: number): string | undefined } {
   let state: GeoState = 'loading';
   const names = new Map<number, string>();
   const loaded = Promise.all([
