@@ -1,4 +1,5 @@
 // The collector's HTTP API as a Hono app: reports in, suppressed aggregates and the signed catalog out.
+import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { Readable } from 'node:stream';
@@ -18,6 +19,10 @@ import { mintTurnCredentials } from './turn-credentials';
 import type { Geo } from './geo';
 import { aggregatesCsv, aggregatesJsonl, namingRule, OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL } from './open-data';
 import { dataSchemaPage } from './data-page';
+import { compress } from 'hono/compress';
+import { isCountryCode, worldShapes } from './results-map';
+import { pageLanguage, renderCountryPage, renderWorldPage } from './results-page';
+import { countryShares, countryView } from './results-view';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import { StoreUnavailableError, UNKNOWN_ASN, UNKNOWN_CC } from './store';
@@ -93,7 +98,14 @@ export interface AppOptions {
 
 const EXTENSION_ORIGIN = /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36})$/;
 /** Paths logged as themselves; anything else is logged as "other" so a request path cannot write into the log. */
-const LOGGED_PATHS = new Set(['/v1/reports', '/v1/stats', '/v1/catalog', '/v1/turn-credentials', '/v1/aggregates', '/data', '/healthz', '/readyz']);
+const LOGGED_PATHS = new Set(['/', '/v1/reports', '/v1/stats', '/v1/catalog', '/v1/turn-credentials', '/v1/aggregates', '/data', '/healthz', '/readyz']);
+/** A country page: the path names a country, never anything of the visitor's. */
+const COUNTRY_PAGE = /^\/country\/([A-Za-z]{2})$/;
+/** The results page: the map and the networks table sum this many days, the country timelines this many. */
+export const PAGE_DAYS = 7;
+export const TIMELINE_DAYS = 30;
+/** Rendered pages kept per published day: every country × language, and the map in each language. */
+const PAGE_CACHE_ENTRIES = 1_000;
 /** A day file of the open data: the path names a day, never anything of the client's. */
 const REPORTS_FILE = /^\/v1\/reports\/(\d{4}-\d{2}-\d{2})\.jsonl$/;
 /** Longest span one aggregates request may cover. */
@@ -283,7 +295,13 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     const outcome = c.get('outcome');
     logger.info('request', {
       method: c.req.method,
-      path: LOGGED_PATHS.has(c.req.path) ? c.req.path : REPORTS_FILE.test(c.req.path) ? '/v1/reports/:day.jsonl' : 'other',
+      path: LOGGED_PATHS.has(c.req.path)
+        ? c.req.path
+        : REPORTS_FILE.test(c.req.path)
+          ? '/v1/reports/:day.jsonl'
+          : COUNTRY_PAGE.test(c.req.path)
+            ? '/country/:cc'
+            : 'other',
       status: c.res.status,
       ms: Math.round(performance.now() - started),
       ...(outcome === undefined ? {} : { outcome }),
@@ -530,6 +548,81 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     c.header('Cache-Control', 'public, max-age=3600');
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     return c.html(dataSchemaPage({ minPerCell: MIN_REPORTS_PER_CELL, licence: OPEN_DATA_LICENCE, licenceUrl: OPEN_DATA_LICENCE_URL, maxDays: MAX_AGGREGATE_DAYS }));
+  });
+
+  // The results page: server-rendered HTML without script, cached per published day, language and country.
+  worldShapes();
+  const pageCache = new Map<string, { html: string; etag: string }>();
+  let pageCacheDay = '';
+  const appNames = new Map((served?.apps ?? []).map((a) => [a.id, a.name]));
+  const servePage = async (c: Context<CollectorEnv>, key: string, render: (untilMs: number) => Promise<string>) => {
+    const t = now().getTime();
+    const untilMs = dayFloorMs(t - DAY_SETTLE_MS);
+    const cacheDay = `${dayString(untilMs)}/${statsGeneration()}`;
+    if (cacheDay !== pageCacheDay) {
+      pageCache.clear();
+      pageCacheDay = cacheDay;
+    }
+    let page = pageCache.get(key);
+    if (page === undefined) {
+      let html: string;
+      try {
+        html = await render(untilMs);
+      } catch (error) {
+        return storeUnavailable(c, error);
+      }
+      page = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
+      if (pageCache.size >= PAGE_CACHE_ENTRIES) pageCache.clear();
+      pageCache.set(key, page);
+    }
+    const maxAge = Math.max(1, Math.min(STATS_MAX_AGE_S, Math.ceil((untilMs + DAY_MS + DAY_SETTLE_MS - t) / 1000)));
+    c.header('Cache-Control', `public, max-age=${maxAge}`);
+    c.header('ETag', page.etag);
+    c.header('Vary', 'Accept-Language');
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    // Compression weakens the tag (W/"…"); either form names this page.
+    if (c.req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === page.etag) === true) return c.body(null, 304);
+    return c.html(page.html);
+  };
+  const pageOptions = (c: Context<CollectorEnv>, path: string) => ({
+    language: pageLanguage(c.req.query('lang'), c.req.header('accept-language')),
+    path,
+    minPerCell: MIN_REPORTS_PER_CELL,
+    licence: OPEN_DATA_LICENCE,
+    licenceUrl: OPEN_DATA_LICENCE_URL,
+  });
+  app.use('/', compress());
+  app.use('/country/*', compress());
+  app.get('/', (c) => {
+    const options = pageOptions(c, '/');
+    return servePage(c, `/|${options.language}`, async (untilMs) => {
+      const fromDay = dayString(untilMs - PAGE_DAYS * DAY_MS);
+      const sums = await store.countrySums({ fromDay, untilDay: dayString(untilMs), minPerCell: MIN_REPORTS_PER_CELL });
+      return renderWorldPage(options, { fromDay, lastDay: dayString(untilMs - DAY_MS), shares: countryShares(sums) });
+    });
+  });
+  app.get('/country/:cc', (c) => {
+    const cc = COUNTRY_PAGE.exec(c.req.path)?.[1]?.toUpperCase();
+    if (cc === undefined || !isCountryCode(cc)) return c.json({ error: 'not found' }, 404);
+    const path = `/country/${cc}`;
+    const options = pageOptions(c, path);
+    return servePage(c, `${path}|${options.language}`, async (untilMs) => {
+      const days = Array.from({ length: TIMELINE_DAYS }, (_, i) => dayString(untilMs - (TIMELINE_DAYS - i) * DAY_MS));
+      const timelineFromDay = days[0] ?? dayString(untilMs - DAY_MS);
+      const tableFromDay = dayString(untilMs - PAGE_DAYS * DAY_MS);
+      // Small cells too: the view needs to know a network had reports to show its cell as suppressed (never their verdicts).
+      const cells = await store.dayCells({ fromDay: timelineFromDay, untilDay: dayString(untilMs), cc, minPerCell: 1 });
+      const view = countryView(cells, { minPerCell: MIN_REPORTS_PER_CELL, tableFromDay, days });
+      return renderCountryPage(options, {
+        cc,
+        tableFromDay,
+        timelineFromDay,
+        lastDay: dayString(untilMs - DAY_MS),
+        view,
+        appName: (appId) => appNames.get(appId) ?? appId,
+        asnName: (asn) => geo.asnName?.(asn),
+      });
+    });
   });
 
   app.get('/v1/catalog', (c) => {

@@ -18,6 +18,8 @@ export interface Geo {
   lookup(address: string): Promise<GeoResult | null>;
   /** For /readyz; absent means always ready. */
   state?(): GeoState;
+  /** The registered name of a network (the results page shows it beside the number); undefined when unknown or not loaded. */
+  asnName?(asn: number): string | undefined;
 }
 
 /** A fixed table, for tests and the benchmark: loopback has no real country. */
@@ -79,7 +81,13 @@ interface Row<T> {
   asn: number;
 }
 
-function parseRows<T>(csv: string, parse: (s: string) => T): Row<T>[] {
+/** The CSV's name field: plain, or quoted with doubled quotes inside. */
+function unquote(field: string): string {
+  const trimmed = field.trim();
+  return trimmed.startsWith('"') && trimmed.endsWith('"') && trimmed.length >= 2 ? trimmed.slice(1, -1).replaceAll('""', '"') : trimmed;
+}
+
+function parseRows<T>(csv: string, parse: (s: string) => T, names: Map<number, string>): Row<T>[] {
   const rows: Row<T>[] = [];
   for (const line of csv.split('\n')) {
     // start,end,asn,name — the name may hold quoted commas, so only the first three fields are split off.
@@ -89,13 +97,14 @@ function parseRows<T>(csv: string, parse: (s: string) => T): Row<T>[] {
     if (first < 0 || second < 0) continue;
     const asn = Number(line.slice(second + 1, third < 0 ? undefined : third));
     if (!Number.isInteger(asn) || asn <= 0) continue;
+    if (third >= 0 && !names.has(asn)) names.set(asn, unquote(line.slice(third + 1)));
     rows.push({ start: parse(line.slice(0, first)), end: parse(line.slice(first + 1, second)), asn });
   }
   return rows;
 }
 
-async function loadIpv4(path: string): Promise<Ranges<number>> {
-  const rows = parseRows(await readFile(path, 'utf8'), Number);
+async function loadIpv4(path: string, names: Map<number, string>): Promise<Ranges<number>> {
+  const rows = parseRows(await readFile(path, 'utf8'), Number, names);
   rows.sort((a, b) => a.start - b.start);
   return {
     starts: Uint32Array.from(rows, (r) => r.start),
@@ -104,8 +113,8 @@ async function loadIpv4(path: string): Promise<Ranges<number>> {
   };
 }
 
-async function loadIpv6(path: string): Promise<Ranges<bigint>> {
-  const rows = parseRows(await readFile(path, 'utf8'), BigInt);
+async function loadIpv6(path: string, names: Map<number, string>): Promise<Ranges<bigint>> {
+  const rows = parseRows(await readFile(path, 'utf8'), BigInt, names);
   rows.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   return { starts: rows.map((r) => r.start), ends: rows.map((r) => r.end), asns: Uint32Array.from(rows, (r) => r.asn) };
 }
@@ -136,12 +145,13 @@ export function defaultGeoFiles(): GeoFiles {
  * can listen immediately; requests that arrive during the load (about a second) wait for it.
  * If they fail to load, every address is unknown: reports are still stored, as ZZ/AS0.
  */
-export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & { ready: Promise<void> } {
+export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & { ready: Promise<void>; asnName(asn: number): string | undefined } {
   let state: GeoState = 'loading';
+  const names = new Map<number, string>();
   const loaded = Promise.all([
     maxmind.open(files.countryMmdb),
-    loadIpv4(files.asnIpv4Csv),
-    loadIpv6(files.asnIpv6Csv),
+    loadIpv4(files.asnIpv4Csv, names),
+    loadIpv6(files.asnIpv6Csv, names),
   ]);
   const settled = loaded.then(
     (tables) => {
@@ -156,6 +166,7 @@ export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & 
   return {
     ready: loaded.then(() => undefined),
     state: () => state,
+    asnName: (asn) => names.get(asn),
     async lookup(address) {
       const tables = await settled;
       if (tables === null) return null;

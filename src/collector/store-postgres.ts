@@ -6,7 +6,7 @@ import { postgresMigrations } from './migrations/postgres-migrations';
 import { postgresOpenData } from './open-data-store';
 import { postgresRejudger } from './rejudge-store';
 import { dayOf, UNKNOWN_ASN, UNKNOWN_CC } from './store';
-import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
+import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
 
 /** Any constant: serialises migrations when several collector instances start at once. */
 const MIGRATION_LOCK = 7_245_001;
@@ -179,6 +179,17 @@ export async function openPostgresStore(connectionString: string, options: Postg
     ...postgresRejudger(pool, (work) => inTransaction(pool, work)),
     ...postgresOpenData(pool),
     insert: (entry) => batcher.insert(entry),
+    async countrySums(query: CountryQuery): Promise<CountryCounts[]> {
+      await rollUp(query.minPerCell, query.untilDay);
+      const totals = await pool.query<CountryCounts>(
+        `SELECT cc, sum(works + degraded + blocked + unknown)::int AS total, sum(works)::int AS works,
+           sum(degraded)::int AS degraded, sum(blocked)::int AS blocked, sum(unknown)::int AS unknown
+         FROM day_totals WHERE min_per_cell = $1 AND day >= $2::date AND day < $3::date AND cc <> 'ZZ'
+         GROUP BY cc HAVING sum(works + degraded + blocked + unknown) > 0 ORDER BY cc COLLATE "C"`,
+        [query.minPerCell, query.fromDay, query.untilDay],
+      );
+      return totals.rows;
+    },
     async cellSums(query: CellQuery): Promise<AppCellSums[]> {
       const params: (string | number)[] = [query.fromDay, query.untilDay, query.minPerCell];
       // Clauses are fixed strings; only their parameters come from the request.

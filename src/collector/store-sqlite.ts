@@ -13,7 +13,7 @@ import { sqliteRejudger } from './rejudge-store';
 import { configureConnection } from './sqlite-writer';
 import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
 import { StoreUnavailableError } from './store';
-import type { AppCellSums, CellQuery, Readiness, ReportToStore, Store } from './store';
+import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
 
 /** Below this much free space the store reports itself not ready: a write may fail with SQLITE_FULL. */
 const MIN_FREE_BYTES = 64 * 1024 * 1024;
@@ -194,6 +194,13 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     markRolled.run({ min, until });
   });
 
+  const countryTotals = db.prepare<Record<string, string | number>, CountryCounts>(
+    `SELECT cc, sum(works + degraded + blocked + unknown) AS total, sum(works) AS works, sum(degraded) AS degraded,
+       sum(blocked) AS blocked, sum(unknown) AS unknown
+     FROM day_totals WHERE min_per_cell = @min AND day >= @fromDay AND day < @untilDay AND cc <> 'ZZ'
+     GROUP BY cc HAVING sum(works + degraded + blocked + unknown) > 0 ORDER BY cc`,
+  );
+
   let readinessAt = Number.NEGATIVE_INFINITY;
   let lastReadiness: Readiness = { ok: true };
   const checkReadiness = (): Readiness => {
@@ -252,6 +259,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         )
         .all(params);
       return Promise.resolve(rows);
+    },
+    countrySums(query: CountryQuery): Promise<CountryCounts[]> {
+      rollUp(query.minPerCell, query.untilDay);
+      return Promise.resolve(countryTotals.all({ min: query.minPerCell, fromDay: query.fromDay, untilDay: query.untilDay }));
     },
     count: () => Promise.resolve(countReports.get()?.n ?? 0),
     readiness() {

@@ -43,6 +43,19 @@ export interface AppCounts extends VerdictCounts {
 }
 
 /** Per app: the sum of the cells that reached minPerCell, and how many cells did not. */
+/** One country's verdict sums over every app, from the cells that reached minPerCell (the world map). */
+export interface CountryCounts extends VerdictCounts {
+  cc: string;
+  total: number;
+}
+
+export interface CountryQuery {
+  fromDay: string;
+  /** First UTC day not counted; the days before it must be over (as for CellQuery). */
+  untilDay: string;
+  minPerCell: number;
+}
+
 export interface AppCellSums extends AppCounts {
   smallCells: number;
 }
@@ -99,6 +112,8 @@ export interface Store {
   insert(entry: ReportToStore): Promise<'created' | 'duplicate'>;
   /** Per-app verdict sums over day cells with a known country and network: index reads of the cells, or of their per-day country totals when no network is asked for. */
   cellSums(query: CellQuery): Promise<AppCellSums[]>;
+  /** Per-country verdict sums over every app, from the per-day country totals of the cells of minPerCell or more; countries with none are absent. */
+  countrySums(query: CountryQuery): Promise<CountryCounts[]>;
   count(): Promise<number>;
   /** Whether a write would succeed now: the database answers, is writable and has room. */
   readiness(): Promise<Readiness>;

@@ -753,6 +753,25 @@ export function describeCollectorApi(factory: StoreFactory): void {
         }
       });
 
+      it('renders the results page from the day counts: the map colours only countries with cells of 5, a cell of 4 shows as suppressed', async () => {
+        const app = makeApp();
+        await seedFrom(app, 4, ADDRESSES.morocco);
+        await seedFrom(app, 5, ADDRESSES.algeria);
+        expect(await store.countrySums({ fromDay: '2026-06-18', untilDay: '2026-06-19', minPerCell: 5 })).toEqual([
+          { cc: 'DZ', total: 10, works: 5, degraded: 0, blocked: 5, unknown: 0 },
+        ]);
+        const world = await read(app, '/?lang=en');
+        expect(world.res.status).toBe(200);
+        expect(world.text).toContain('href="/country/DZ?lang=en"');
+        expect(world.text).not.toContain('href="/country/MA?lang=en"');
+        const morocco = await read(app, '/country/MA?lang=en');
+        expect(morocco.text).toMatch(/<tr data-asn="36903">.*data-cell="suppressed".*<\/tr>/);
+        expect(morocco.text).not.toContain('data-cell="counts"');
+        const algeria = await read(app, '/country/DZ?lang=en');
+        expect(algeria.text).toContain('Blocked 5');
+        expect(algeria.text).not.toContain('data-cell="suppressed"');
+      });
+
       it("publishes a finished day's reports without upload ids, naming only networks and countries of 5 or more", async () => {
         const app = makeApp();
         await seedFrom(app, 4, ADDRESSES.morocco);

@@ -12,6 +12,13 @@ describe('geo', () => {
     expect(await geo.lookup('2001:470::1')).toEqual({ cc: 'US', asn: 6939 });
   });
 
+  it('names networks from the same files, unquoting names that hold commas', async () => {
+    await geo.ready;
+    expect(geo.asnName(13335)).toBe('Cloudflare, Inc.');
+    expect(geo.asnName(36903)).toMatch(/\S/);
+    expect(geo.asnName(4_294_967_295)).toBeUndefined();
+  });
+
   it('unwraps IPv4-mapped IPv6, as a dual-stack socket reports IPv4 clients', async () => {
     expect(await geo.lookup('::ffff:41.251.0.1')).toEqual({ cc: 'MA', asn: 36903 });
   });

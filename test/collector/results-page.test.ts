@@ -1,0 +1,110 @@
+// The results page's views and HTML: suppression (a cell of fewer than 5 reports never shows its verdicts), languages, caching.
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/collector/app';
+import { createStaticGeo } from '../../src/collector/geo';
+import { pageLanguage, renderCountryPage } from '../../src/collector/results-page';
+import { countryShares, countryView } from '../../src/collector/results-view';
+import type { DayCell } from '../../src/collector/store';
+import { openSqliteStore } from '../../src/collector/store-sqlite';
+import { catalog } from './fixtures';
+import { fillStore, fixtureReports } from './results-fixture';
+
+const days = ['2026-06-15', '2026-06-16', '2026-06-17'];
+const cell = (day: string, asn: number, appId: string, counts: Partial<Record<'works' | 'degraded' | 'blocked' | 'unknown', number>>): DayCell => ({
+  day,
+  cc: 'MA',
+  asn,
+  appId,
+  works: 0,
+  degraded: 0,
+  blocked: 0,
+  unknown: 0,
+  ...counts,
+});
+const options = { minPerCell: 5, tableFromDay: days[0] ?? '', days };
+const frame = { language: 'en' as const, path: '/country/MA', minPerCell: 5, licence: 'CC BY 4.0', licenceUrl: 'https://creativecommons.org/licenses/by/4.0/' };
+
+describe('country view', () => {
+  it('shows a network × app with only a cell of 4 reports as suppressed, with no verdict counts, in the table and the timeline', () => {
+    const view = countryView([cell('2026-06-17', 6713, 'signal', { blocked: 3, works: 1 })], options);
+    expect(view.networks).toEqual([{ asn: 6713, cells: { signal: { kind: 'suppressed' } } }]);
+    expect(view.timelines).toEqual([]);
+    const html = renderCountryPage(frame, { cc: 'MA', tableFromDay: days[0] ?? '', timelineFromDay: days[0] ?? '', lastDay: '2026-06-17', view, appName: (id) => id, asnName: () => undefined });
+    expect(html).toContain('data-cell="suppressed"');
+    expect(html).not.toMatch(/Blocked \d|Works \d/);
+    expect(html).not.toContain('<rect');
+  });
+
+  it('sums only the day cells of 5 or more: four small days never add up to a published cell', () => {
+    const small = days.map((day) => cell(day, 36903, 'whatsapp', { blocked: 4 }));
+    const view = countryView([...small, cell('2026-06-16', 36903, 'signal', { blocked: 5, works: 2 }), cell('2026-06-17', 36903, 'signal', { works: 4 })], options);
+    expect(view.networks[0]?.cells).toEqual({
+      whatsapp: { kind: 'suppressed' },
+      signal: { kind: 'counts', total: 7, works: 2, degraded: 0, blocked: 5, unknown: 0 },
+    });
+    // The timeline: one point, 5 of 7 blocked on the 16th; the 17th (4 reports) is absent, not zero.
+    expect(view.timelines).toEqual([
+      { appId: 'signal', points: [{ day: '2026-06-15' }, { day: '2026-06-16', measured: { total: 7, blocked: 5 } }, { day: '2026-06-17' }] },
+    ]);
+  });
+
+  it('leaves out of the table the days before its window, but keeps them in the timeline', () => {
+    const view = countryView([cell('2026-06-15', 3215, 'teams', { works: 6 })], { ...options, tableFromDay: '2026-06-16' });
+    expect(view.networks).toEqual([]);
+    expect(view.timelines[0]?.points[0]).toEqual({ day: '2026-06-15', measured: { total: 6, blocked: 0 } });
+  });
+
+  it('gives the map a share per country with figures', () => {
+    const shares = countryShares([{ cc: 'EG', total: 10, works: 2, degraded: 0, blocked: 8, unknown: 0 }, { cc: 'FR', total: 0, works: 0, degraded: 0, blocked: 0, unknown: 0 }]);
+    expect([...shares.values()]).toEqual([{ cc: 'EG', total: 10, blocked: 8, share: 0.8 }]);
+  });
+});
+
+describe('page language', () => {
+  it('takes ?lang= first, then Accept-Language by q, else English', () => {
+    expect(pageLanguage('ar', 'fr')).toBe('ar');
+    expect(pageLanguage('de', 'fr')).toBe('en');
+    expect(pageLanguage(undefined, 'de-DE, fr-CA;q=0.8, ar;q=0.9')).toBe('ar');
+    expect(pageLanguage(undefined, 'de, *;q=0.5')).toBe('en');
+  });
+});
+
+describe('results page served by the collector (SQLite)', () => {
+  const now = new Date('2026-06-18T14:23:45.678Z');
+  const setup = async () => {
+    const store = openSqliteStore(':memory:');
+    await fillStore(store, fixtureReports(now, 30));
+    const logger = { info: () => undefined, error: () => undefined, warn: () => undefined };
+    return { store, app: createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger, catalog, now: () => now }) };
+  };
+
+  it('shows the suppressed network as such and the others with their verdict mix, Arabic right to left', async () => {
+    const { store, app } = await setup();
+    const response = await app.request('/country/MA?lang=ar');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    const row = (asn: number) => new RegExp(`<tr data-asn="${asn}">(.*?)</tr>`).exec(html)?.[1] ?? '';
+    expect(row(6713)).toContain('data-cell="suppressed"');
+    expect(row(6713)).not.toContain('data-cell="counts"');
+    expect(row(36903)).toContain('data-cell="counts"');
+    expect(row(36903)).not.toContain('data-cell="suppressed"');
+    await store.close();
+  });
+
+  it('colours only countries with published cells, answers 304 to its ETag and 404 to a code that is no country', async () => {
+    const { store, app } = await setup();
+    const first = await app.request('/', { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
+    const html = await first.text();
+    expect(html).toContain('<html lang="fr" dir="ltr">');
+    expect(html).toContain('href="/country/EG?lang=fr"');
+    expect(html).not.toContain('href="/country/US?lang=fr"');
+    expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+    expect((await app.request('/', { headers: { 'accept-language': 'fr', 'if-none-match': etag } })).status).toBe(304);
+    expect((await app.request('/country/QQ')).status).toBe(404);
+    expect((await app.request('/country/ZZ')).status).toBe(404);
+    await store.close();
+  });
+});
