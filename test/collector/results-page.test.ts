@@ -1,5 +1,8 @@
 // The results page's views and HTML: suppression (a cell of fewer than 5 reports never shows its verdicts), languages, caching.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
 import { createStaticGeo } from '../../src/collector/geo';
 import { pageLanguage, renderCountryPage } from '../../src/collector/results-page';
@@ -71,8 +74,12 @@ describe('page language', () => {
 
 describe('results page served by the collector (SQLite)', () => {
   const now = new Date('2026-06-18T14:23:45.678Z');
+  const dir = mkdtempSync(join(tmpdir(), 'canicall-results-page-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let stores = 0;
   const setup = async () => {
-    const store = openSqliteStore(':memory:');
+    stores += 1;
+    const store = openSqliteStore(join(dir, `collector-${stores}.db`));
     await fillStore(store, fixtureReports(now, 30));
     const logger = { info: () => undefined, error: () => undefined, warn: () => undefined };
     return { store, app: createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger, catalog, now: () => now }) };
