@@ -22,7 +22,7 @@ async function chooseRelay(supplied: unknown): Promise<CallRelay> {
   }
   // The configured relay, only while the person allows it (fetchRelayCredentials asks for nothing while it is off).
   const got = await fetchRelayCredentials();
-  if (got.ok) return { username: got.credentials.username, credential: got.credentials.credential, uris: got.credentials.uris };
+  if (got.ok) return got.credentials;
   throw new Error(RELAY_PROBLEM_TEXT[got.problem]);
 }
 

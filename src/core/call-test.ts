@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { TransportSchema, type Transport } from './catalog';
 import { parseIceUrl } from './ice-url';
 import { round, roundMs } from './stats';
+import { TurnCredentialsSchema } from './turn-credentials';
 
 /** Voice rate and size: one 160-byte packet every 20 ms each way, as G.711 at 20 ms packetisation. */
 export const CALL_PACKET_BYTES = 160;
@@ -200,11 +201,7 @@ export function progressOf(
 }
 
 /** What the loopback needs of the relay's short-lived credentials (the collector's `GET /v1/turn-credentials`). */
-export const CallRelaySchema = v.object({
-  username: v.pipe(v.string(), v.minLength(1)),
-  credential: v.pipe(v.string(), v.minLength(1)),
-  uris: v.pipe(v.array(v.string()), v.minLength(1)),
-});
+export const CallRelaySchema = v.pick(TurnCredentialsSchema, ['username', 'credential', 'uris']);
 export type CallRelay = v.InferOutput<typeof CallRelaySchema>;
 
 /**

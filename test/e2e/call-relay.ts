@@ -1,12 +1,13 @@
 // The call test's relay for browser tests: a real coturn with the TURN REST API (use-auth-secret), credentials minted
 // as the collector mints them, and a UDP middlebox that cuts each flow some time after its first packet.
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { Socket as TcpSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { turnPassword } from '../../src/collector/turn-credentials';
 import type { CallRelay } from '../../src/core/call-test';
 import type { CertPair } from '../support/pki';
 import { closedTcpPort } from '../support/servers';
@@ -99,9 +100,8 @@ export async function startRestCoturn(tls: CertPair, secret = 'call-test-secret'
 
 /** TURN REST credentials as coturn checks them: username "<expiry>:<tag>", credential base64 HMAC-SHA1(secret, username). */
 export function mintRelay(secret: string, uris: string[], ttlS = 600): CallRelay {
-  const username = `${Math.floor(Date.now() / 1000) + ttlS}:calltest`;
-  const credential = createHmac('sha1', secret).update(username).digest('base64');
-  return { username, credential, uris };
+  const username = `${Math.floor(Date.now() / 1000) + ttlS}:${randomBytes(8).toString('hex')}`;
+  return { username, credential: turnPassword(secret, username), uris };
 }
 
 export interface CuttingProxy {
