@@ -13,6 +13,7 @@ import { showOnBadge } from './badge';
 import { loadCurrent, saveCurrent, saveFinished } from './check-store';
 import { dnsCrossCheck } from './dns-check';
 import { probeHttp } from './http-probe';
+import { relayCredentials } from './relay';
 import { shareIfOptedIn } from './sharing';
 import { createCheckRunner, type CheckRun } from './orchestrator';
 import { browserInfo, iceHost } from './platform';
@@ -86,20 +87,35 @@ async function chooseCatalog(supplied: unknown): Promise<Catalog> {
 }
 
 /**
- * Where the check reflects apps' call ports: nowhere unless the person allowed the call-test relay. Test builds take
- * the one a test supplies (its own STUN responders); the relay's own comes with its credentials (relay setting).
+ * How long a check waits at its start for the relay's credentials (they carry the reflector). Cached ones answer at
+ * once; a first fetch that takes longer is left to finish and serves the next check, so a slow or unreachable
+ * collector costs a check at most this, never its answer.
  */
-function chooseReflector(supplied: unknown): Reflector | undefined {
-  if (!__TEST_BUILD__ || supplied === undefined) return undefined;
-  const parsed = parseReflector(supplied);
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.reflector;
+const REFLECTOR_WAIT_MS = 1000;
+
+/**
+ * Where the check reflects apps' call ports: nowhere unless the person allowed the call-test relay, and then the
+ * reflector the relay's credentials name. Test builds may supply one instead (a test's own STUN responders).
+ */
+async function chooseReflector(supplied: unknown): Promise<Reflector | undefined> {
+  if (__TEST_BUILD__ && supplied !== undefined) {
+    const parsed = parseReflector(supplied);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.reflector;
+  }
+  let stop: (() => void) | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    const handle = setTimeout(() => resolve(undefined), REFLECTOR_WAIT_MS);
+    stop = () => clearTimeout(handle);
+  });
+  const credentials = await Promise.race([relayCredentials(), timeout]).finally(() => stop?.());
+  return credentials?.reflector;
 }
 
 export async function startCheck(supplied?: unknown, suppliedReflector?: unknown): Promise<CheckRun> {
   // A second start joins the running check, whose catalog is already chosen.
   if (runner.isRunning() && activeCatalog) return runner.start(activeCatalog);
-  const reflector = chooseReflector(suppliedReflector);
+  const reflector = await chooseReflector(suppliedReflector);
   activeCatalog = withReflector(await chooseCatalog(supplied), reflector);
   return runner.start(activeCatalog);
 }

@@ -34,6 +34,6 @@ export function mintTurnCredentials(relay: RelayConfig, nowMs: number, tag: stri
     credential: turnPassword(relay.secret, username),
     ttl: relay.ttlSeconds,
     uris: relayUris(relay),
-    reflector: { host: urlHost(relay.host), ports: [...relay.reflectorPorts] },
+    reflector: { host: urlHost(relay.host), port: relay.port, ports: [...relay.reflectorPorts] },
   };
 }

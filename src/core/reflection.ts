@@ -9,6 +9,11 @@ import { iceOutcome } from './target-outcome';
 export const ReflectorSchema = v.strictObject({
   /** A host name, an IPv4 address or a bracketed IPv6 address. */
   host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[^\s/:?#[\]]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name or address (IPv6 in brackets)')),
+  /**
+   * The relay's own STUN/TURN port: the control. Only when the relay answered here does silence on an app's port
+   * read as the network dropping UDP to that port, not as the relay being down or unreachable.
+   */
+  port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)),
   /** The ports it reflects besides its own listening port (in production, an nftables redirect to it). */
   ports: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535))), v.maxLength(64)),
 });
@@ -22,11 +27,8 @@ export function parseReflector(data: unknown): { ok: true; reflector: Reflector 
   return { ok: false, error: `invalid reflector${path ? ` at ${path}` : ''}: ${issue.message}` };
 }
 
-/**
- * The relay's own STUN/TURN port. Its answer is the control: only when the relay answered here does silence on an
- * app's port read as the network dropping UDP to that port, not as the relay being down or unreachable.
- */
-export const REFLECTOR_CONTROL_PORT = 3478;
+/** The id of the probe of the relay's own port (Reflector `port`), whichever port that is. */
+export const REFLECTOR_CONTROL_ID = 'reflector.control';
 
 /** Ports probed per app: a sample of its documented ports, not its range (Discord lists 51). */
 export const PORTS_PER_APP = 2;
@@ -95,7 +97,7 @@ function reflectorUrl(host: string, port: number): string {
  */
 export function withReflector(catalog: Catalog, reflector: Reflector | undefined): Catalog {
   if (reflector === undefined) return catalog;
-  const served = new Set([REFLECTOR_CONTROL_PORT, ...reflector.ports]);
+  const served = new Set([reflector.port, ...reflector.ports]);
   const ports = new Map<number, string>();
   for (const app of catalog.apps) {
     for (const port of reflectionPorts(app, served)) {
@@ -105,8 +107,9 @@ export function withReflector(catalog: Catalog, reflector: Reflector | undefined
   }
   if (ports.size === 0) return catalog;
   const target = (port: number, source: string): IceTarget => ({ id: reflectorId(port), url: reflectorUrl(reflector.host, port), source });
-  const controlSource = ports.get(REFLECTOR_CONTROL_PORT) ?? 'https://www.rfc-editor.org/rfc/rfc8489#section-18.9';
-  const reflection = [target(REFLECTOR_CONTROL_PORT, controlSource), ...[...ports].filter(([port]) => port !== REFLECTOR_CONTROL_PORT).map(([port, source]) => target(port, source))];
+  const control: IceTarget = { id: REFLECTOR_CONTROL_ID, url: reflectorUrl(reflector.host, reflector.port), source: 'https://www.rfc-editor.org/rfc/rfc8489#section-18.9' };
+  // An app port that is the relay's own is probed once: targets sharing a URL share one probe (check-plan.ts).
+  const reflection = [control, ...[...ports].map(([port, source]) => target(port, source))];
   return { ...catalog, reflection };
 }
 
@@ -131,7 +134,7 @@ export function portsEvidence(app: App, ice: ReadonlyMap<string, IceProbeResult>
     return result === undefined ? [] : [{ port, result }];
   });
   if (probed.some((p) => iceOutcome(p.result, undefined).kind === 'ok')) return { kind: 'open' };
-  const control = ice.get(reflectorId(REFLECTOR_CONTROL_PORT));
+  const control = ice.get(REFLECTOR_CONTROL_ID);
   if (control === undefined || iceOutcome(control, undefined).kind !== 'ok') return { kind: 'none' };
   const confirmed = (result: IceProbeResult) => isSilentIce(result) && !isUnconfirmedSilence(result);
   if (probed.length === 0 || !probed.every((p) => confirmed(p.result))) return { kind: 'none' };
@@ -143,5 +146,5 @@ export function reflectionPending(app: App, catalog: Catalog, ice: ReadonlyMap<s
   const planned = new Set((catalog.reflection ?? []).map((t) => t.id));
   const ports = app.udpPorts.map(reflectorId).filter((id) => planned.has(id));
   if (!isReflectable(app) || ports.length === 0) return false;
-  return [reflectorId(REFLECTOR_CONTROL_PORT), ...ports].some((id) => !ice.has(id));
+  return [REFLECTOR_CONTROL_ID, ...ports].some((id) => !ice.has(id));
 }

@@ -54,7 +54,7 @@ describe('GET /v1/turn-credentials', () => {
     expect(parseTurnCredentials(body).ok).toBe(true);
     expect(body.ttl).toBe(600);
     expect(body.uris).toEqual([`turn:127.0.0.1:${relay.port}?transport=udp`, `turn:127.0.0.1:${relay.port}?transport=tcp`]);
-    expect(body.reflector).toEqual({ host: '127.0.0.1', ports: relay.reflectorPorts });
+    expect(body.reflector).toEqual({ host: '127.0.0.1', port: relay.port, ports: relay.reflectorPorts });
     expect(credentialsExpireAt(body)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 600_000);
     expect(credentialsExpireAt(body)).toBeLessThanOrEqual(Date.now() + 600_000);
     // A fresh tag each time: nothing links two answers.

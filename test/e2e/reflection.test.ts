@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App, Catalog } from '../../src/core/catalog';
-import { REFLECTOR_CONTROL_PORT, reflectorId } from '../../src/core/reflection';
+import { REFLECTOR_CONTROL_ID, reflectorId } from '../../src/core/reflection';
 import type { AppVerdict, Report } from '../../src/core/report';
 import { startStunResponder, type Stoppable } from '../support/servers';
 import { startFixtures, type Fixtures } from './fixtures';
@@ -13,6 +13,8 @@ const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
 const RELAY = '127.0.0.4';
 const OPEN_PORT = 8801;
 const DROPPED_PORT = 9987;
+/** The relay's own port: not 3478, so nothing rests on the usual one. */
+const CONTROL_PORT = 3480;
 const TABLE = 'cic_reflection_e2e';
 
 type Responder = Stoppable & { received(): number };
@@ -77,7 +79,7 @@ beforeAll(async () => {
   fx = await startFixtures();
   controls = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
   relay = new Map();
-  for (const port of [REFLECTOR_CONTROL_PORT, OPEN_PORT, DROPPED_PORT]) relay.set(port, await startStunResponder(undefined, RELAY, { port }));
+  for (const port of [CONTROL_PORT, OPEN_PORT, DROPPED_PORT]) relay.set(port, await startStunResponder(undefined, RELAY, { port }));
   dropPort(DROPPED_PORT);
   ext = await launchExtension({ trustCaPath: fx.pki.caPath });
 });
@@ -93,7 +95,7 @@ describe('port reflection in Chromium', () => {
   let report: Report;
 
   it("judges an app whose call port the network drops as blocked, from its own port, while the relay's port answers", async () => {
-    report = await ext.ask({ type: 'runCheck', catalog: catalog(), reflector: { host: RELAY, ports: [OPEN_PORT, DROPPED_PORT] } });
+    report = await ext.ask({ type: 'runCheck', catalog: catalog(), reflector: { host: RELAY, port: CONTROL_PORT, ports: [OPEN_PORT, DROPPED_PORT] } });
     expect(report.status).toBe('done');
     expect(verdictOf(report, 'dropped-ports'), why(report)).toMatchObject({
       verdict: 'blocked',
@@ -104,7 +106,7 @@ describe('port reflection in Chromium', () => {
     const dropped = report.observations.ice.find((r) => r.id === reflectorId(DROPPED_PORT));
     // Silent in both passes: the only silence that counts.
     expect(dropped).toMatchObject({ outcome: 'filtered', attempts: 2 });
-    expect(report.observations.ice.find((r) => r.id === reflectorId(REFLECTOR_CONTROL_PORT))?.outcome).toBe('reachable');
+    expect(report.observations.ice.find((r) => r.id === REFLECTOR_CONTROL_ID)?.outcome).toBe('reachable');
     // The responder behind the rule heard nothing: the silence is the rule's, not a dead responder's.
     expect(heard().get(DROPPED_PORT)).toBe(0);
   });
@@ -123,6 +125,6 @@ describe('port reflection in Chromium', () => {
   });
 
   it('refuses a malformed reflector with a clear error', async () => {
-    await expect(ext.ask({ type: 'runCheck', catalog: catalog(), reflector: { host: 'a b', ports: [] } })).rejects.toThrow(/invalid reflector at host/);
+    await expect(ext.ask({ type: 'runCheck', catalog: catalog(), reflector: { host: 'a b', port: CONTROL_PORT, ports: [] } })).rejects.toThrow(/invalid reflector at host/);
   });
 });

@@ -9,6 +9,9 @@ import { listen, type RunningServer } from '../../src/collector/http-server';
 import { createJsonLogger } from '../../src/collector/logger';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
 import type { Store } from '../../src/collector/store';
+import type { Catalog } from '../../src/core/catalog';
+import { REFLECTOR_CONTROL_ID, reflectorId } from '../../src/core/reflection';
+import type { Report } from '../../src/core/report';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { startTestRelay, type TestRelay } from '../support/relay';
 import { closedTcpPort, startStunResponder, type Stoppable } from '../support/servers';
@@ -28,12 +31,38 @@ let collectorUrl: string;
 /** Every request the collector logged (route, status; never an address). */
 const logLines: string[] = [];
 
+/** The test catalog plus an app with no media server of its own whose documented call port the relay reflects. */
+function catalogWithCallPorts(): Catalog {
+  const base = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
+  const callPort = relay.reflectorPorts[0] ?? 0;
+  const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
+  return {
+    ...base,
+    apps: [
+      ...base.apps,
+      {
+        id: 'ports-app',
+        name: 'Ports App',
+        signalling: [{ id: 'ports-app.web', url: `https://127.0.0.1:${fx.https.ok.port}/ports`, source }],
+        media: [],
+        transports: ['udp'],
+        udpPorts: [callPort],
+        udpPortSources: [{ ports: [callPort], source }],
+        mediaConfidence: 'low',
+        sources: [source],
+      },
+    ],
+  };
+}
+
+const reflections = (report: Report) => report.observations.ice.filter((r) => r.id.startsWith('reflector.'));
+
 const requestsTo = (path: string) => logLines.filter((line) => line.includes(`"path":"${path}"`)).length;
 
 beforeAll(async () => {
   fx = await startFixtures();
   stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
-  relay = await startTestRelay();
+  relay = await startTestRelay({ reflectorPorts: [0] });
   dir = mkdtempSync(join(tmpdir(), 'cic-relay-'));
   store = openSqliteStore(join(dir, 'collector.db'));
   const port = await closedTcpPort();
@@ -64,7 +93,9 @@ describe('call-test relay consent in Chromium', () => {
     await ext.worker.evaluate(([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url } }), [STORAGE_KEYS.settings, collectorUrl]);
     const answer = await ext.ask({ type: 'getRelayCredentials' });
     expect(answer.result).toMatchObject({ ok: false, problem: 'off' });
-    await ext.ask({ type: 'runCheck', catalog: testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }) });
+    const report = await ext.ask({ type: 'runCheck', catalog: catalogWithCallPorts() });
+    expect(reflections(report)).toEqual([]);
+    expect(report.apps.find((a) => a.appId === 'ports-app')).toMatchObject({ verdict: 'works', reasons: ['MEDIA_INFERRED'] });
     expect(await ext.ask({ type: 'getRelayCredentials' })).toMatchObject({ result: { ok: false, problem: 'off' } });
     expect(requestsTo('/v1/turn-credentials')).toBe(0);
     expect(logLines).toEqual([]);
@@ -107,6 +138,19 @@ describe('call-test relay consent in Chromium', () => {
     await ext.worker.evaluate(([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url } }), [STORAGE_KEYS.settings, collectorUrl]);
     expect((await ext.ask({ type: 'getRelayCredentials' })).result).toMatchObject({ ok: false, problem: 'off' });
     expect(requestsTo('/v1/turn-credentials')).toBe(1);
+  });
+
+  it("while it is on, a check reflects an app's call ports through the relay the credentials name", async () => {
+    await ext.worker.evaluate(
+      ([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url, callTestRelay: true } }),
+      [STORAGE_KEYS.settings, collectorUrl],
+    );
+    const report = await ext.ask({ type: 'runCheck', catalog: catalogWithCallPorts() });
+    const byId = new Map(reflections(report).map((r) => [r.id, r]));
+    // The relay's own TURN port is the control; the app's port is one of the relay's reflector ports.
+    expect(byId.get(REFLECTOR_CONTROL_ID), JSON.stringify(report.observations.ice)).toMatchObject({ outcome: 'reachable', port: relay.port });
+    expect(byId.get(reflectorId(relay.reflectorPorts[0] ?? 0))).toMatchObject({ outcome: 'reachable' });
+    expect(report.apps.find((a) => a.appId === 'ports-app')).toMatchObject({ verdict: 'works', confidence: 'medium', reasons: ['MEDIA_REFLECTED'] });
   });
 
   it('says why when the collector is down, without throwing', async () => {

@@ -17,7 +17,7 @@ const appOf = (catalog: Catalog, id: string): App => {
 };
 
 /** Every port the bundled catalog documents, as a relay that reflects them all would list them. */
-const everyPort: Reflector = { host: 'relay.example', ports: [...new Set(bundled.apps.flatMap((app) => app.udpPorts))] };
+const everyPort: Reflector = { host: 'relay.example', port: 3478, ports: [...new Set(bundled.apps.flatMap((app) => app.udpPorts))] };
 const reflected = withReflector(bundled, everyPort);
 
 function verdictOf(catalog: Catalog, obs: Observations, appId: string, final = true) {
@@ -58,21 +58,28 @@ describe('the catalog of a check with the relay', () => {
     const ownServersOnly = { ...bundled, apps: [appOf(bundled, 'zoom'), appOf(bundled, 'jitsi')] };
     expect(withReflector(ownServersOnly, everyPort)).toBe(ownServersOnly);
     // A relay reflecting nothing still answers on its own port, which FaceTime and Meet list.
-    expect(withReflector(bundled, { host: 'relay.example', ports: [] }).reflection?.map((t) => t.url)).toEqual(['stun:relay.example:3478']);
+    expect(withReflector(bundled, { host: 'relay.example', port: 3478, ports: [] }).reflection?.map((t) => t.url)).toEqual(['stun:relay.example:3478', 'stun:relay.example:3478']);
+    // The control is the relay's own port, whichever it is; an app port on it shares its probe.
+    expect(withReflector(bundled, { host: 'relay.example', port: 3480, ports: [9987] }).reflection?.map((t) => [t.id, t.url])).toEqual([
+      ['reflector.control', 'stun:relay.example:3480'],
+      ['reflector.3480', 'stun:relay.example:3480'],
+      ['reflector.9987', 'stun:relay.example:9987'],
+    ]);
   });
 
   it("lists the relay's own port first, then each port once for every app that lists it", () => {
     const ids = reflected.reflection?.map((t) => t.id) ?? [];
-    expect(ids[0]).toBe('reflector.3478');
+    expect(ids[0]).toBe('reflector.control');
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['reflector.7985', 'reflector.443', 'reflector.1400', 'reflector.596', 'reflector.9987', 'reflector.19294']));
     expect(reflected.reflection?.every((t) => t.url.startsWith('stun:relay.example:'))).toBe(true);
   });
 
   it('takes an IPv6 relay address in brackets, and refuses a bad reflector with a clear error', () => {
-    expect(withReflector(bundled, { host: '[2001:db8::7]', ports: [9987] }).reflection?.map((t) => t.url)).toEqual(['stun:[2001:db8::7]:3478', 'stun:[2001:db8::7]:9987']);
-    expect(parseReflector({ host: '2001:db8::7', ports: [] })).toMatchObject({ ok: false, error: /invalid reflector at host/ });
-    expect(parseReflector({ host: 'relay.example', ports: [70000] })).toMatchObject({ ok: false });
+    expect(withReflector(bundled, { host: '[2001:db8::7]', port: 3478, ports: [9987] }).reflection?.map((t) => t.url)).toEqual(['stun:[2001:db8::7]:3478', 'stun:[2001:db8::7]:3478', 'stun:[2001:db8::7]:9987']);
+    expect(parseReflector({ host: '2001:db8::7', port: 3478, ports: [] })).toMatchObject({ ok: false, error: /invalid reflector at host/ });
+    expect(parseReflector({ host: 'relay.example', port: 3478, ports: [70000] })).toMatchObject({ ok: false });
+    expect(parseReflector({ host: 'relay.example', ports: [9987] })).toMatchObject({ ok: false, error: /invalid reflector at port/ });
   });
 
   it('is refused in catalog data: only a check the person allowed the relay for has it', () => {
@@ -83,9 +90,11 @@ describe('the catalog of a check with the relay', () => {
   it('probes the reflection with the other UDP media, and its silences again in the confirmation pass', () => {
     const deadlines = deadlinesFor(40);
     const plan = planApps(reflected, deadlines, [], 6);
-    const probed = plan.tasks.flatMap((task) => (task.kind === 'ice' ? task.groups.map((g) => ({ id: g.targets[0]?.id, deadlineMs: task.deadlineMs })) : []));
-    const reflections = probed.filter((p) => p.id?.startsWith('reflector.'));
-    expect(reflections.map((p) => p.id).sort()).toEqual((reflected.reflection ?? []).map((t) => t.id).sort());
+    const probed = plan.tasks.flatMap((task) => (task.kind === 'ice' ? task.groups.map((g) => ({ ids: g.targets.map((t) => t.id), deadlineMs: task.deadlineMs })) : []));
+    const reflections = probed.filter((p) => p.ids.some((id) => id.startsWith('reflector.')));
+    // Each reflection target once; the control and an app port on the relay's own port share one probe.
+    expect(reflections.flatMap((p) => p.ids).sort()).toEqual((reflected.reflection ?? []).map((t) => t.id).sort());
+    expect(reflections.find((p) => p.ids.includes('reflector.control'))?.ids).toEqual(['reflector.control', 'reflector.3478']);
     expect(reflections.every((p) => p.deadlineMs === deadlines.iceUdpMs)).toBe(true);
     const silent: IceProbeResult = { id: 'reflector.9987', scheme: 'stun', transport: 'udp', port: 9987, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1000 };
     const again = planConfirmation(reflected, { http: [], ice: [silent] }, undefined, confirmDeadlines(40, 45), 6);

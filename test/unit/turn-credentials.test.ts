@@ -7,7 +7,7 @@ const valid = {
   credential: 'q83vEjRWeJCrze8SNFZ4kKvN7xI=',
   ttl: 600,
   uris: ['turn:relay.example.org:3478?transport=udp', 'turn:relay.example.org:3478?transport=tcp', 'turns:relay.example.org:443?transport=tcp'],
-  reflector: { host: 'relay.example.org', ports: [3480, 8801] },
+  reflector: { host: 'relay.example.org', port: 3478, ports: [3480, 8801] },
 };
 
 describe('parseTurnCredentials', () => {
@@ -23,7 +23,7 @@ describe('parseTurnCredentials', () => {
     ['a stun: URL', { ...valid, uris: ['stun:relay.example.org:3478'] }, 'uris.0'],
     ['turns over UDP', { ...valid, uris: ['turns:relay.example.org:443?transport=udp'] }, 'uris.0'],
     ['no URL at all', { ...valid, uris: [] }, 'uris'],
-    ['a port out of range', { ...valid, reflector: { host: 'relay.example.org', ports: [70000] } }, 'reflector.ports.0'],
+    ['a port out of range', { ...valid, reflector: { host: 'relay.example.org', port: 3478, ports: [70000] } }, 'reflector.ports.0'],
     ['an unknown key', { ...valid, extra: 1 }, 'extra'],
     ['a TTL of a second', { ...valid, ttl: 1 }, 'ttl'],
   ])('refuses %s, naming where', (_name, data, path) => {
