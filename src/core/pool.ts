@@ -10,6 +10,8 @@ export interface Clock {
 export interface PoolTask<T> {
   /** How long this task may run once started; its signal aborts then. */
   deadlineMs: number;
+  /** Tasks of one lane run one at a time, in order (other tasks may pass them); without one a task needs only a slot. */
+  lane?: string;
   run(signal: AbortSignal): Promise<T>;
 }
 
@@ -43,8 +45,10 @@ export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T
   const { clock, signal } = options;
   const concurrency = (): number => Math.max(1, Math.floor(typeof options.concurrency === 'function' ? options.concurrency() : options.concurrency));
   const outcomes: (TaskOutcome<T> | undefined)[] = tasks.map(() => undefined);
-  const running = new Map<number, { controller: AbortController; startedAt: number; cancelTimer: () => void }>();
-  let next = 0;
+  const running = new Map<number, { controller: AbortController; startedAt: number; cancelTimer: () => void; lane?: string }>();
+  /** Tasks not started yet, in order. */
+  let waiting = tasks.map((_, index) => index);
+  const busyLanes = new Set<string>();
   let settledCount = 0;
   let closed = false;
   /** Set at the pool deadline or on abort: nothing new starts after that. */
@@ -84,6 +88,7 @@ export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T
       if (entry) {
         entry.cancelTimer();
         running.delete(index);
+        if (entry.lane !== undefined) busyLanes.delete(entry.lane);
         // Let a task that is still working (timeout, abort) stop its I/O.
         if (outcome.kind !== 'done' && outcome.kind !== 'failed') entry.controller.abort();
       }
@@ -105,11 +110,12 @@ export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T
         settle(index, reason === 'pool' ? { kind: 'timeout', by: 'pool', ms } : { kind: 'aborted', ms });
         if (closed) return;
       }
-      for (let index = next; index < tasks.length; index++) {
+      const unstarted = waiting;
+      waiting = [];
+      for (const index of unstarted) {
         settle(index, { kind: 'skipped' });
         if (closed) return;
       }
-      next = tasks.length;
     }
 
     function start(index: number, task: PoolTask<T>): void {
@@ -118,7 +124,8 @@ export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T
       const cancelTimer = clock.after(Math.max(0, task.deadlineMs), () =>
         settle(index, { kind: 'timeout', by: 'task', ms: clock.now() - startedAt }),
       );
-      running.set(index, { controller, startedAt, cancelTimer });
+      running.set(index, { controller, startedAt, cancelTimer, ...(task.lane === undefined ? {} : { lane: task.lane }) });
+      if (task.lane !== undefined) busyLanes.add(task.lane);
       let promise: Promise<T>;
       try {
         promise = task.run(controller.signal);
@@ -132,10 +139,15 @@ export function runPool<T>(tasks: readonly PoolTask<T>[], options: PoolOptions<T
     }
 
     function fill(): void {
-      while (!closed && !stopped && running.size < concurrency() && next < tasks.length) {
-        const index = next++;
-        const task = tasks[index];
-        if (task) start(index, task);
+      while (!closed && !stopped && running.size < concurrency()) {
+        const at = waiting.findIndex((index) => {
+          const lane = tasks[index]?.lane;
+          return lane === undefined || !busyLanes.has(lane);
+        });
+        if (at < 0) return;
+        const [index] = waiting.splice(at, 1);
+        const task = index === undefined ? undefined : tasks[index];
+        if (index !== undefined && task) start(index, task);
       }
     }
 

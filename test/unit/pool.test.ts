@@ -59,6 +59,38 @@ describe('runPool', () => {
     expect(outcomes.map((o) => (o.kind === 'done' ? o.value : null))).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('runs the tasks of one lane one at a time and in order, while other tasks pass them; a timed-out task frees its lane', async () => {
+    const task = (ms: number, lane?: string, deadlineMs = 1000): PoolTask<number> => ({
+      deadlineMs,
+      ...(lane === undefined ? {} : { lane }),
+      run: async () => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return ms;
+      },
+    });
+    const tasks = [task(300, 'a'), task(300, 'a'), task(100), task(5000, 'b', 200), task(100, 'b'), task(100)];
+    const startedAt = new Map<number, number>();
+    const wrapped = tasks.map((t, i): PoolTask<number> => ({ ...t, run: (signal) => (startedAt.set(i, Date.now()), t.run(signal)) }));
+    const done = runPool(wrapped, { concurrency: 3, deadlineMs: 5000, clock });
+    await vi.advanceTimersByTimeAsync(2000);
+    const outcomes = await done;
+    // 0 (lane a), 2 (no lane) and 3 (lane b) start at once: 1 waits for lane a, 4 for lane b.
+    expect([0, 2, 3].map((i) => startedAt.get(i))).toEqual([0, 0, 0]);
+    expect(startedAt.get(5)).toBe(100);
+    // 3 times out at 200 ms and frees lane b; 1 starts when 0 ends.
+    expect(startedAt.get(4)).toBe(200);
+    expect(startedAt.get(1)).toBe(300);
+    expect(outcomes[3]).toMatchObject({ kind: 'timeout', by: 'task' });
+    expect(outcomes.filter((o) => o.kind === 'done')).toHaveLength(5);
+  });
+
+  it('skips the waiting tasks of a busy lane at the overall deadline', async () => {
+    const tasks = [sleepTask(1000, 'x'), sleepTask(1000, 'y')].map((t) => ({ ...t, lane: 'one' }));
+    const done = runPool(tasks, { concurrency: 4, deadlineMs: 500, clock });
+    await vi.advanceTimersByTimeAsync(600);
+    expect((await done).map((o) => o.kind)).toEqual(['timeout', 'skipped']);
+  });
+
   it('times a task out at its own deadline and aborts its signal', async () => {
     let aborted = false;
     const task: PoolTask<string> = {
