@@ -3,7 +3,7 @@ import { pathLossExchanges } from '../core/app-quality';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import type { ConnectionType } from '../core/connection-type';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
-import { planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
+import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
   CONFIRM_CEILING,
@@ -12,6 +12,7 @@ import {
   GRACE_MS,
   PATHS,
   PHASE_SLACK_MS,
+  QUEUED_DRAIN,
   baselineRtt,
   confirmDeadlines,
   deadlinesFor,
@@ -482,12 +483,17 @@ class Run {
       switch (task.kind) {
         case 'ice': {
           const representatives = task.groups.flatMap(({ targets }) => targets.slice(0, 1));
-          return { deadlineMs: task.deadlineMs + GRACE_MS, run: async () => ({ kind: 'ice', results: await this.deps.probeIce(representatives, task.deadlineMs) }) };
+          return {
+            deadlineMs: task.deadlineMs + GRACE_MS,
+            ...(task.lane === undefined ? {} : { lane: task.lane }),
+            run: async () => ({ kind: 'ice', results: await this.deps.probeIce(representatives, task.deadlineMs) }),
+          };
         }
         case 'http': {
           const [target] = task.targets;
           return {
             deadlineMs: task.deadlineMs + GRACE_MS,
+            ...(task.lane === undefined ? {} : { lane: task.lane }),
             run: async (signal) => {
               if (!target) throw new Error('empty target group');
               return { kind: 'http', result: await this.deps.probeHttp(target, task.deadlineMs, signal) };
@@ -602,14 +608,36 @@ class Run {
    */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
     const { http, ice } = this.report.observations;
-    const answered = new Set([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => r.id));
+    const answered = new Map([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => [r.id, r.ms] as const));
     const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize, answered);
     const first = this.unstarted.map((task) => withDeadline(task, deadlines));
     this.unstarted = [];
     if (again.length + first.length === 0) return;
+    if (Number.isFinite(deadlines.concurrency)) await this.phase('drain', () => this.drain());
+    if (this.stopped()) return;
     const firstTime = new Set<ProbeTask>(first);
-    await this.runTasks([...again, ...first], deadlines.passMs, deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
+    const tasks = [...again, ...first];
+    await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
     this.judgeNow();
+  }
+
+  /**
+   * Waits for the link the parallel pass queued to drain (deadlines.ts QUEUED_DRAIN): RTT samples to the idle RTT's
+   * server until one is back near the idle RTT. An unanswered sample is no news; the wait ends at its limit anyway.
+   */
+  private async drain(): Promise<void> {
+    const target = this.rttTarget;
+    const idle = this.report.observations.rtt?.medianMs;
+    if (target === undefined || idle === undefined) return;
+    const started = this.deps.now();
+    const left = () => QUEUED_DRAIN.maxMs - (this.deps.now() - started);
+    while (!this.stopped() && left() > 0) {
+      const sample = await this.deps.probeRtt(target, 1, Math.min(CONFIRM_CEILING.iceUdpMs, left())).catch(() => null);
+      const [ms] = sample?.samples ?? [];
+      if (ms !== undefined && (queueingMs(idle, ms) ?? 0) < CONFIRM_QUEUE_MS) return;
+      if (left() <= 0) return;
+      await this.pause(Math.min(QUEUED_DRAIN.gapMs, left()), this.controller.signal);
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 // The plan of a check's probe passes: catalog × deadlines → probe tasks, for the parallel pass and the confirmation pass.
 import { pathTarget } from './app-quality';
-import { isOwnMedia, type Catalog, type HttpTarget, type IceTarget } from './catalog';
-import type { ConfirmDeadlines, ProbeDeadlines } from './deadlines';
+import { isOwnMedia, type App, type Catalog, type HttpTarget, type IceTarget } from './catalog';
+import { CONFIRM_LANES_MAX_MS, GRACE_MS, PHASE_SLACK_MS, SLOW_PATH_MS, type ConfirmDeadlines, type ProbeDeadlines } from './deadlines';
 import { isBogon, isIpAddress, isNameError, type BogonOptions } from './dns';
 import { parseIceUrl } from './ice-url';
 import type { HttpProbeResult, IceProbeResult, NatResult } from './report';
@@ -17,7 +17,11 @@ export interface IceGroup {
  * One unit of work for the pool. An HTTP task probes one URL for every id that names it; an ICE task hands a
  * batch of URLs to one probeIce call (the prober opens one RTCPeerConnection per URL).
  */
-export type ProbeTask = { kind: 'http'; url: string; targets: HttpTarget[]; deadlineMs: number } | { kind: 'ice'; groups: IceGroup[]; deadlineMs: number };
+export type ProbeTask = ({ kind: 'http'; url: string; targets: HttpTarget[] } | { kind: 'ice'; groups: IceGroup[] }) & {
+  deadlineMs: number;
+  /** Tasks of one lane run one after another (pool.ts): the probes of one app whose path may be slow. */
+  lane?: string;
+};
 
 export interface AppPlan {
   /** App targets with a control's URL: the control's result, under the app target's id. */
@@ -99,26 +103,61 @@ export function planConfirmation(
   nat: NatResult | undefined,
   deadlines: ConfirmDeadlines,
   iceBatchSize: number,
-  /** Ids of the targets (HTTP and ICE) that answered in the parallel pass. */
-  answered: ReadonlySet<string> = new Set(),
+  /** The targets (HTTP and ICE) that answered in the parallel pass: id → how long the answer took (ms). */
+  answered: ReadonlyMap<string, number> = new Map(),
 ): ProbeTask[] {
   const silentHttp = new Set(silences.http.filter(isSilentHttp).map((r) => r.id));
   const silentIce = new Set(silences.ice.filter(isSilentIce).map((r) => r.id));
-  // A host whose app answered on another of its own servers (web or media): the path to that company exists, so its
-  // silence is more likely a slow path (a rate limit aimed at its addresses) than a block, and it gets the longest
-  // wait. A control's server answering (sharedWith) says nothing about the company's own addresses.
-  const sibling = new Set(
-    catalog.apps.filter((app) => [...app.signalling, ...app.media.filter(isOwnMedia)].some((t) => answered.has(t.id))).flatMap((app) => app.signalling.map((t) => t.id)),
-  );
-  const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(
-    ([url, targets]): ProbeTask => ({ kind: 'http', url, targets, deadlineMs: targets.some((t) => sibling.has(t.id)) ? deadlines.partialHttpMs : deadlines.httpMs }),
-  );
+  // An app that answered on another of its own servers (web or media): the path to that company exists, so the
+  // silence of its other servers is more likely a slow path (a rate limit aimed at its addresses) than a block, and
+  // they get the longest waits. Where even its quickest answer was slow, on a link that is otherwise quick, its
+  // probes go one at a time (one lane per app), so they do not queue behind one another on that path. A control's
+  // server answering (sharedWith) says nothing about the company's own addresses.
+  const own = (app: App): { id: string }[] => [...app.signalling, ...app.media.filter(isOwnMedia)];
+  const quickest = (app: App): number => Math.min(...own(app).map((t) => answered.get(t.id) ?? Number.POSITIVE_INFINITY));
+  const linkQueued = Number.isFinite(deadlines.concurrency);
+  const partialOf = new Map<string, { app: string; slow: boolean }>();
+  for (const app of catalog.apps) {
+    const first = quickest(app);
+    if (!Number.isFinite(first)) continue;
+    for (const t of own(app)) partialOf.set(t.id, { app: app.id, slow: !linkQueued && first >= SLOW_PATH_MS });
+  }
+  const partial = (targets: readonly { id: string }[]) => targets.map((t) => partialOf.get(t.id)).find((p) => p !== undefined);
+  const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(([url, targets]): ProbeTask => {
+    const of = partial(targets);
+    if (of === undefined) return { kind: 'http', url, targets, deadlineMs: deadlines.httpMs };
+    return { kind: 'http', url, targets, deadlineMs: deadlines.partialHttpMs, ...(of.slow ? { lane: of.app } : {}) };
+  });
   const unheardControls =
     nat === undefined ? [] : catalog.controls.stun.filter((t) => !nat.answered.includes(t.id) && parseIceUrl(t.url) !== null);
   const media = mediaTargets(catalog).filter((t) => silentIce.has(t.id));
   const ice = [...groupByUrl([...unheardControls, ...media])].map(([url, targets]) => ({ url, targets }));
-  const [udp, tcp] = [ice.filter((g) => isUdp(g.url)), ice.filter((g) => !isUdp(g.url))];
-  return [...iceTasks(udp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http, ...iceTasks(tcp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs)];
+  const udp = ice.filter((g) => isUdp(g.url));
+  const tcp = ice.filter((g) => !isUdp(g.url));
+  // A slow app's TURN over TCP and TLS: one probe call for its servers, in that app's lane.
+  const slowTcp = new Map<string, IceGroup[]>();
+  for (const group of tcp) {
+    const of = partial(group.targets);
+    if (of?.slow === true) slowTcp.set(of.app, [...(slowTcp.get(of.app) ?? []), group]);
+  }
+  return [
+    ...iceTasks(udp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
+    ...http,
+    ...iceTasks(tcp.filter((g) => partial(g.targets) === undefined), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
+    ...iceTasks(tcp.filter((g) => partial(g.targets)?.slow === false), iceBatchSize, deadlines.iceUdpMs, deadlines.partialIceTcpMs),
+    ...[...slowTcp].map(([app, groups]): ProbeTask => ({ kind: 'ice', groups, deadlineMs: deadlines.partialIceTcpMs, lane: app })),
+  ];
+}
+
+/**
+ * How long the confirmation pass may run: its own length, or the longest lane's probes one after another, whichever
+ * is longer, within CONFIRM_LANES_MAX_MS.
+ */
+export function confirmPassMs(tasks: readonly ProbeTask[], deadlines: ConfirmDeadlines): number {
+  const lanes = new Map<string, number>();
+  for (const task of tasks) if (task.lane !== undefined) lanes.set(task.lane, (lanes.get(task.lane) ?? 0) + task.deadlineMs + GRACE_MS);
+  const longestLane = lanes.size === 0 ? 0 : Math.max(...lanes.values()) + PHASE_SLACK_MS;
+  return Math.max(deadlines.passMs, Math.min(longestLane, CONFIRM_LANES_MAX_MS));
 }
 
 /** One path to measure: a media server (one URL, for every app that names it), with RTT only where it answered. */

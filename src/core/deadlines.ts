@@ -162,6 +162,8 @@ export interface ConfirmDeadlines {
    * answered sibling is what tells that path from a dropped one. A wholly silent app keeps the quicker deadline.
    */
   partialHttpMs: number;
+  /** The same for TURN over TCP or TLS of such an app: a TCP and TLS handshake and a 401 through the same slow path. */
+  partialIceTcpMs: number;
   /** Probes in flight at once: all of them where the parallel pass did not queue the link, a few where it did. */
   concurrency: number;
   /** The whole pass; targets not confirmed by then stay unconfirmed, which is no evidence (silence.ts). */
@@ -185,6 +187,28 @@ export const CONFIRM_CEILING = { iceUdpMs: 2500, iceTcpMs: 4000, httpMs: 4000 } 
  */
 export const QUEUED_CONFIRM_PASS_MS = 8000;
 /**
+ * An app whose quickest answer in the parallel pass took this long, on a link the pass did not queue, has a slow path
+ * of its own (lab teams-throttled: 0.7-1.2 s where other apps answered in 0.03-0.12 s): its silent servers are probed
+ * again one at a time. Above what a busy CPU adds to an answer (≈ 0.2 s, SLOW_LINK_QUEUE_MS).
+ */
+export const SLOW_PATH_MS = 500;
+
+/**
+ * The longest a confirmation pass runs for an app answered on one server and silent on others, its probes one after
+ * another (check-plan.ts lanes): a web host and its TURN over TCP and TLS behind one company's 32 kbit/s limit.
+ */
+export const CONFIRM_LANES_MAX_MS = 10_000;
+
+/**
+ * On a queued link the confirmation pass first waits for the parallel pass's traffic to drain: single RTT samples to
+ * the idle RTT's server, this far apart, until one comes back within CONFIRM_QUEUE_MS of the idle RTT, for at most
+ * maxMs. Aborting a fetch does not stop its connection: the browser finishes the TCP and TLS handshakes it started
+ * and keeps the socket for the next request to that host, so for seconds after the parallel pass thirty handshakes
+ * still share a slow link, and a probe sent into that queue repeats the first pass's silence.
+ */
+export const QUEUED_DRAIN = { maxMs: 4000, gapMs: 200 } as const;
+
+/**
  * An HTTPS probe's deadline in the confirmation pass on a queued link. A full queue drops packets, a TCP SYN among
  * them, and Linux resends a SYN after 1 s and again at 3 s; the handshake after that third SYN still needs a second
  * or two of queue. With 3.6 s (the RTT rule at 322 ms under load) Meet's and FaceTime's only web hosts read silent
@@ -207,12 +231,14 @@ export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: num
   const usualHttp = apply(widen(HTTP, CONFIRM_CEILING.httpMs), rtt);
   const httpMs = queued ? Math.max(usualHttp, QUEUED_CONFIRM_HTTP_MS) : usualHttp;
   const partialHttpMs = Math.max(httpMs, CONFIRM_CEILING.httpMs);
-  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs, partialHttpMs) + GRACE_MS + PHASE_SLACK_MS;
+  const partialIceTcpMs = Math.max(iceTcpMs, CONFIRM_CEILING.iceTcpMs);
+  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs, partialHttpMs, partialIceTcpMs) + GRACE_MS + PHASE_SLACK_MS;
   return {
     iceUdpMs,
     iceTcpMs,
     httpMs,
     partialHttpMs,
+    partialIceTcpMs,
     concurrency: queued ? QUEUED_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
     passMs: queued ? Math.max(QUEUED_CONFIRM_PASS_MS, longest) : longest,
   };

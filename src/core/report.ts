@@ -242,7 +242,7 @@ export const OverallSchema = v.object({
 export type Overall = v.InferOutput<typeof OverallSchema>;
 
 /** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
-export const PhaseSchema = v.picklist(['controls', 'apps', 'confirm', 'dns', 'paths']);
+export const PhaseSchema = v.picklist(['controls', 'apps', 'drain', 'confirm', 'dns', 'paths']);
 export type Phase = v.InferOutput<typeof PhaseSchema>;
 
 /** When a phase started and, once over, ended: ms after the check started. */

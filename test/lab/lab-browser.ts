@@ -38,6 +38,16 @@ function quicFlags(hosts: readonly string[]): string[] {
 }
 
 /**
+ * LAB_NETLOG=<dir>: each check's browser writes Chromium's NetLog there (one file per launch), to see what a
+ * probe's connection did (socket pool, connect jobs, TLS) when its result alone does not say why it was slow.
+ */
+function netLogFlags(): string[] {
+  const dir = process.env.LAB_NETLOG;
+  if (dir === undefined || dir === '') return [];
+  return [`--log-net-log=${join(resolve(dir), `netlog-${Date.now()}.json`)}`, '--net-log-capture-mode=Default'];
+}
+
+/**
  * A fresh profile per check on purpose: a browser kept across scenarios would reuse pooled
  * connections and cached names from the previous one, and so never meet the new scenario's DNS
  * or filtering (an open HTTP/2 connection to a host survives any change of its DNS answer); kept
@@ -61,7 +71,7 @@ export async function launchInClientNamespace(extensionDir: string, trustedHome:
       headless: false, // --headless=new comes from chromiumArgs
       env: { ...process.env, HOME: home },
       timeout: 30_000,
-      args: chromiumArgs([`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...quicFlags(http3Hosts)]),
+      args: chromiumArgs([`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...quicFlags(http3Hosts), ...netLogFlags()]),
     });
   } catch (error) {
     rmSync(home, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckRunner, type CheckDeps, type CheckOptions, type Judgement } from '../../src/background/orchestrator';
 import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
 import { classifyIce } from '../../src/core/classify-ice';
-import { CONTROLS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { CONTROLS, QUEUED_DRAIN, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -529,6 +529,38 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     const inSecond = second.filter((d) => d.id.endsWith('-web') || d.id.endsWith('-api'));
     expect(inSecond).toHaveLength(3);
     expectValid(report);
+  });
+
+  it('on a queued link starts the confirmation pass once an RTT sample shows the queue drained, and waits no longer than its limit', async () => {
+    const drainedAt = 4500;
+    const run = async (drainsAt: number) => {
+      const { h, deadlines } = flaky({ 'alpha-web': 1 }, {
+        probeRtt: async (target, samples, deadlineMs) => {
+          await sleep(Math.min(samples === 1 ? 150 : 150 * samples, deadlineMs));
+          // Idle 150 ms; the queue the parallel pass left behind adds 550 ms until `drainsAt`.
+          const ms = samples === 1 && Date.now() - T0 < drainsAt ? 700 : 150;
+          return { targetId: target.id, samples: Array.from({ length: samples }, () => ms), medianMs: ms, jitterMs: 0 };
+        },
+      });
+      const { report } = await runToEnd(h.deps);
+      const retried = deadlines.filter((d) => d.id === 'alpha-web')[1];
+      return { report, retriedAt: retried?.at ?? -1, drain: report.phases?.find((p) => p.phase === 'drain'), apps: report.phases?.find((p) => p.phase === 'apps') };
+    };
+    const drained = await run(drainedAt);
+    expect(drained.report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({ outcome: 'reachable', attempts: 2 });
+    expect(drained.drain?.endMs).toBeDefined();
+    // Not before the first sample near the idle RTT, and soon after it (one sample and one gap).
+    expect(drained.retriedAt).toBeGreaterThanOrEqual(drainedAt);
+    expect(drained.retriedAt).toBeLessThan(drainedAt + 150 + QUEUED_DRAIN.gapMs + 100);
+    const never = await run(Number.POSITIVE_INFINITY);
+    expect(never.report.observations.http.find((r) => r.id === 'alpha-web')).toMatchObject({ outcome: 'reachable', attempts: 2 });
+    const waited = (never.drain?.endMs ?? 0) - (never.drain?.startMs ?? 0);
+    expect(waited).toBeGreaterThanOrEqual(QUEUED_DRAIN.maxMs - 50);
+    expect(waited).toBeLessThanOrEqual(QUEUED_DRAIN.maxMs + 50);
+    // A link the parallel pass did not queue has nothing to drain.
+    const { h } = flaky({ 'alpha-web': 1 });
+    const { report } = await runToEnd(h.deps);
+    expect(report.phases?.some((p) => p.phase === 'drain')).toBe(false);
   });
 
   it('opens the parallel pass with part of the pool and narrows it to a few probes once a loaded sample shows a queue', async () => {
