@@ -608,7 +608,7 @@ class Run {
    */
   private async confirmPass(deadlines: ConfirmDeadlines): Promise<void> {
     const { http, ice } = this.report.observations;
-    const answered = new Map([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => [r.id, r.ms] as const));
+    const answered = new Set([...http, ...ice].filter((r) => r.outcome === 'reachable').map((r) => r.id));
     const again = planConfirmation(this.catalog, this.silences, this.report.observations.nat, deadlines, this.options.iceBatchSize, answered);
     const first = this.unstarted.map((task) => withDeadline(task, deadlines));
     this.unstarted = [];

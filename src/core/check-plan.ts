@@ -1,7 +1,7 @@
 // The plan of a check's probe passes: catalog × deadlines → probe tasks, for the parallel pass and the confirmation pass.
 import { pathTarget } from './app-quality';
 import { isOwnMedia, type App, type Catalog, type HttpTarget, type IceTarget } from './catalog';
-import { CONFIRM_LANES_MAX_MS, GRACE_MS, PHASE_SLACK_MS, SLOW_PATH_MS, type ConfirmDeadlines, type ProbeDeadlines } from './deadlines';
+import { CONFIRM_LANES_MAX_MS, GRACE_MS, PHASE_SLACK_MS, type ConfirmDeadlines, type ProbeDeadlines } from './deadlines';
 import { isBogon, isIpAddress, isNameError, type BogonOptions } from './dns';
 import { parseIceUrl } from './ice-url';
 import type { HttpProbeResult, IceProbeResult, NatResult } from './report';
@@ -103,49 +103,48 @@ export function planConfirmation(
   nat: NatResult | undefined,
   deadlines: ConfirmDeadlines,
   iceBatchSize: number,
-  /** The targets (HTTP and ICE) that answered in the parallel pass: id → how long the answer took (ms). */
-  answered: ReadonlyMap<string, number> = new Map(),
+  /** Ids of the targets (HTTP and ICE) that answered in the parallel pass. */
+  answered: ReadonlySet<string> = new Set(),
 ): ProbeTask[] {
   const silentHttp = new Set(silences.http.filter(isSilentHttp).map((r) => r.id));
   const silentIce = new Set(silences.ice.filter(isSilentIce).map((r) => r.id));
   // An app that answered on another of its own servers (web or media): the path to that company exists, so the
-  // silence of its other servers is more likely a slow path (a rate limit aimed at its addresses) than a block, and
-  // they get the longest waits. Where even its quickest answer was slow, on a link that is otherwise quick, its
-  // probes go one at a time (one lane per app), so they do not queue behind one another on that path. A control's
+  // silence of its other servers is more likely a slow path (a rate limit aimed at its addresses) than a block. They
+  // get the longest waits, and on a link that is otherwise quick their HTTPS and TURN over TCP/TLS probes go one at a
+  // time (one lane per app), so that on a path of a few kbit/s they do not queue behind one another. A control's
   // server answering (sharedWith) says nothing about the company's own addresses.
   const own = (app: App): { id: string }[] => [...app.signalling, ...app.media.filter(isOwnMedia)];
-  const quickest = (app: App): number => Math.min(...own(app).map((t) => answered.get(t.id) ?? Number.POSITIVE_INFINITY));
-  const linkQueued = Number.isFinite(deadlines.concurrency);
-  const partialOf = new Map<string, { app: string; slow: boolean }>();
-  for (const app of catalog.apps) {
-    const first = quickest(app);
-    if (!Number.isFinite(first)) continue;
-    for (const t of own(app)) partialOf.set(t.id, { app: app.id, slow: !linkQueued && first >= SLOW_PATH_MS });
-  }
-  const partial = (targets: readonly { id: string }[]) => targets.map((t) => partialOf.get(t.id)).find((p) => p !== undefined);
+  const laneOf = new Map<string, string>();
+  for (const app of catalog.apps) if (own(app).some((t) => answered.has(t.id))) for (const t of own(app)) laneOf.set(t.id, app.id);
+  // On a link the parallel pass queued the whole pass already goes a few probes at a time.
+  const lanes = !Number.isFinite(deadlines.concurrency);
+  const appOf = (targets: readonly { id: string }[]) => targets.map((t) => laneOf.get(t.id)).find((id) => id !== undefined);
   const http = [...groupByUrl(catalog.apps.flatMap((app) => app.signalling).filter((t) => silentHttp.has(t.id)))].map(([url, targets]): ProbeTask => {
-    const of = partial(targets);
-    if (of === undefined) return { kind: 'http', url, targets, deadlineMs: deadlines.httpMs };
-    return { kind: 'http', url, targets, deadlineMs: deadlines.partialHttpMs, ...(of.slow ? { lane: of.app } : {}) };
+    const app = appOf(targets);
+    if (app === undefined) return { kind: 'http', url, targets, deadlineMs: deadlines.httpMs };
+    return { kind: 'http', url, targets, deadlineMs: deadlines.partialHttpMs, ...(lanes ? { lane: app } : {}) };
   });
   const unheardControls =
     nat === undefined ? [] : catalog.controls.stun.filter((t) => !nat.answered.includes(t.id) && parseIceUrl(t.url) !== null);
   const media = mediaTargets(catalog).filter((t) => silentIce.has(t.id));
   const ice = [...groupByUrl([...unheardControls, ...media])].map(([url, targets]) => ({ url, targets }));
+  const partial = (g: IceGroup) => appOf(g.targets) !== undefined;
   const udp = ice.filter((g) => isUdp(g.url));
   const tcp = ice.filter((g) => !isUdp(g.url));
-  // A slow app's TURN over TCP and TLS: one probe call for its servers, in that app's lane.
-  const slowTcp = new Map<string, IceGroup[]>();
-  for (const group of tcp) {
-    const of = partial(group.targets);
-    if (of?.slow === true) slowTcp.set(of.app, [...(slowTcp.get(of.app) ?? []), group]);
+  // A partly answering app's TURN over TCP and TLS: one probe call for its servers, in that app's lane.
+  const tcpByApp = new Map<string, IceGroup[]>();
+  for (const group of tcp.filter(partial)) {
+    const app = appOf(group.targets) ?? '';
+    tcpByApp.set(app, [...(tcpByApp.get(app) ?? []), group]);
   }
   return [
-    ...iceTasks(udp, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
+    ...iceTasks(udp.filter((g) => !partial(g)), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
+    ...iceTasks(udp.filter(partial), iceBatchSize, deadlines.partialIceUdpMs, deadlines.iceTcpMs),
     ...http,
-    ...iceTasks(tcp.filter((g) => partial(g.targets) === undefined), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
-    ...iceTasks(tcp.filter((g) => partial(g.targets)?.slow === false), iceBatchSize, deadlines.iceUdpMs, deadlines.partialIceTcpMs),
-    ...[...slowTcp].map(([app, groups]): ProbeTask => ({ kind: 'ice', groups, deadlineMs: deadlines.partialIceTcpMs, lane: app })),
+    ...iceTasks(tcp.filter((g) => !partial(g)), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
+    ...(lanes
+      ? [...tcpByApp].map(([app, groups]): ProbeTask => ({ kind: 'ice', groups, deadlineMs: deadlines.partialIceTcpMs, lane: app }))
+      : iceTasks(tcp.filter(partial), iceBatchSize, deadlines.iceUdpMs, deadlines.partialIceTcpMs)),
   ];
 }
 

@@ -164,6 +164,8 @@ export interface ConfirmDeadlines {
   partialHttpMs: number;
   /** The same for TURN over TCP or TLS of such an app: a TCP and TLS handshake and a 401 through the same slow path. */
   partialIceTcpMs: number;
+  /** And for its STUN/TURN over UDP: a datagram each way through that path's queue (1 s in lab teams-throttled). */
+  partialIceUdpMs: number;
   /** Probes in flight at once: all of them where the parallel pass did not queue the link, a few where it did. */
   concurrency: number;
   /** The whole pass; targets not confirmed by then stay unconfirmed, which is no evidence (silence.ts). */
@@ -186,13 +188,6 @@ export const CONFIRM_CEILING = { iceUdpMs: 2500, iceTcpMs: 4000, httpMs: 4000 } 
  * queue every probe runs at once and the pass lasts one deadline.
  */
 export const QUEUED_CONFIRM_PASS_MS = 8000;
-/**
- * An app whose quickest answer in the parallel pass took this long, on a link the pass did not queue, has a slow path
- * of its own (lab teams-throttled: 0.7-1.2 s where other apps answered in 0.03-0.12 s): its silent servers are probed
- * again one at a time. Above what a busy CPU adds to an answer (≈ 0.2 s, SLOW_LINK_QUEUE_MS).
- */
-export const SLOW_PATH_MS = 500;
-
 /**
  * The longest a confirmation pass runs for an app answered on one server and silent on others, its probes one after
  * another (check-plan.ts lanes): a web host and its TURN over TCP and TLS behind one company's 32 kbit/s limit.
@@ -232,13 +227,15 @@ export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: num
   const httpMs = queued ? Math.max(usualHttp, QUEUED_CONFIRM_HTTP_MS) : usualHttp;
   const partialHttpMs = Math.max(httpMs, CONFIRM_CEILING.httpMs);
   const partialIceTcpMs = Math.max(iceTcpMs, CONFIRM_CEILING.iceTcpMs);
-  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs, partialHttpMs, partialIceTcpMs) + GRACE_MS + PHASE_SLACK_MS;
+  const partialIceUdpMs = Math.max(iceUdpMs, CONFIRM_CEILING.iceUdpMs);
+  const longest = Math.max(iceUdpMs, iceTcpMs, httpMs, partialHttpMs, partialIceTcpMs, partialIceUdpMs) + GRACE_MS + PHASE_SLACK_MS;
   return {
     iceUdpMs,
     iceTcpMs,
     httpMs,
     partialHttpMs,
     partialIceTcpMs,
+    partialIceUdpMs,
     concurrency: queued ? QUEUED_CONFIRM_CONCURRENCY : Number.POSITIVE_INFINITY,
     passMs: queued ? Math.max(QUEUED_CONFIRM_PASS_MS, longest) : longest,
   };

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fold, httpYield, iceYield } from '../../src/core/check-fold';
 import { confirmPassMs, planApps, planConfirmation, planDns, planPaths } from '../../src/core/check-plan';
-import { CONFIRM_LANES_MAX_MS, QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, SLOW_PATH_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { CONFIRM_LANES_MAX_MS, QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
 
 const catalog = bundledCatalog();
 const deadlines = deadlinesFor(40);
 const confirm = confirmDeadlines(40, 45);
-/** Targets that answered in the parallel pass, quickly (80 ms each). */
-const quick = (ids: string[]): Map<string, number> => new Map(ids.map((id) => [id, 80]));
 
 const timeout = (id: string): HttpProbeResult => ({ id, outcome: 'failed', failure: 'generic_timeout_error', ms: 1500 });
 const filtered = (id: string, port = 3478): IceProbeResult => ({ id, scheme: 'stun', transport: 'udp', port, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1000 });
@@ -57,28 +55,32 @@ describe('planConfirmation', () => {
     if (!web || !free) throw new Error('catalog changed: Teams has two web hosts');
     const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
     const silences = { http: [timeout(free.id)], ice: [] };
-    const partial = planConfirmation(catalog, silences, nat, confirm, 6, quick([web.id]));
+    const partial = planConfirmation(catalog, silences, nat, confirm, 6, new Set([web.id]));
     expect(partial.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs]);
     expect(confirm.partialHttpMs).toBeGreaterThan(confirm.httpMs);
-    const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, quick(['whatsapp.web']));
+    const whole = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set(['whatsapp.web']));
     expect(whole.map((t) => t.deadlineMs)).toEqual([confirm.httpMs, confirm.httpMs]);
+    // A silent UDP relay of such an app waits longer too: a datagram each way through that path's queue.
+    const udpRelay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
+    if (!udpRelay) throw new Error('catalog changed: Teams has a UDP relay');
+    const silentUdp: IceProbeResult = { id: udpRelay.id, scheme: 'turn', transport: 'udp', port: 3478, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1000 };
+    expect(planConfirmation(catalog, { http: [], ice: [silentUdp] }, nat, confirm, 6, new Set([web.id])).map((t) => t.deadlineMs)).toEqual([confirm.partialIceUdpMs]);
+    expect(confirm.partialIceUdpMs).toBeGreaterThan(confirm.iceUdpMs);
     // Its own relay answering counts too (lab teams-throttled: both web hosts slow, the UDP relay quick).
     const relay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
     if (!relay) throw new Error('catalog changed: Teams has a UDP relay');
-    const byRelay = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, quick([relay.id]));
+    const byRelay = planConfirmation(catalog, { http: [timeout(web.id), timeout(free.id)], ice: [] }, nat, confirm, 6, new Set([relay.id]));
     expect(byRelay.map((t) => t.deadlineMs)).toEqual([confirm.partialHttpMs, confirm.partialHttpMs]);
     // Its relay over TCP and TLS likewise: a handshake and a 401 through the same slow path (lab teams-throttled).
     const tcpRelays = teams?.media.filter((m) => m.url.includes('transport=tcp')) ?? [];
     expect(tcpRelays.length).toBeGreaterThan(0);
     const silentTcp = tcpRelays.map((m): IceProbeResult => ({ id: m.id, scheme: 'turn', transport: 'tcp', port: 443, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1500 }));
-    const tcpPartial = planConfirmation(catalog, { http: [], ice: silentTcp }, nat, confirm, 6, quick([web.id]));
+    const tcpPartial = planConfirmation(catalog, { http: [], ice: silentTcp }, nat, confirm, 6, new Set([web.id]));
     expect(tcpPartial.map((t) => t.deadlineMs)).toEqual([confirm.partialIceTcpMs]);
     expect(confirm.partialIceTcpMs).toBeGreaterThan(confirm.iceTcpMs);
-    expect(planConfirmation(catalog, { http: [], ice: silentTcp }, nat, confirm, 6, quick(['whatsapp.web'])).map((t) => t.deadlineMs)).toEqual([confirm.iceTcpMs]);
-    // Answered quickly: no lane, its probes run alongside the rest.
-    expect(planConfirmation(catalog, { http: [timeout(free.id)], ice: silentTcp }, nat, confirm, 6, quick([web.id])).every((t) => t.lane === undefined)).toBe(true);
-    // Answered slowly (its own path is slow): its silent web host and its TURN over TCP/TLS go one at a time, in one lane.
-    const slow = planConfirmation(catalog, { http: [timeout(free.id)], ice: silentTcp }, nat, confirm, 6, new Map([[web.id, SLOW_PATH_MS + 200]]));
+    expect(planConfirmation(catalog, { http: [], ice: silentTcp }, nat, confirm, 6, new Set(['whatsapp.web'])).map((t) => t.deadlineMs)).toEqual([confirm.iceTcpMs]);
+    // Its silent web host and its TURN over TCP/TLS go one at a time, in one lane.
+    const slow = planConfirmation(catalog, { http: [timeout(free.id)], ice: silentTcp }, nat, confirm, 6, new Set([web.id]));
     expect(slow.map((t) => [t.kind, t.lane, t.deadlineMs])).toEqual([
       ['http', 'teams', confirm.partialHttpMs],
       ['ice', 'teams', confirm.partialIceTcpMs],
@@ -88,13 +90,13 @@ describe('planConfirmation', () => {
     expect(confirmPassMs(slow, confirm)).toBeLessThanOrEqual(CONFIRM_LANES_MAX_MS);
     // On a link the parallel pass queued, every probe is slow and the pass already goes a few at a time: no lane.
     const queued = confirmDeadlines(40, 600);
-    expect(planConfirmation(catalog, { http: [timeout(free.id)], ice: silentTcp }, nat, queued, 6, new Map([[web.id, 2000]])).every((t) => t.lane === undefined)).toBe(true);
+    expect(planConfirmation(catalog, { http: [timeout(free.id)], ice: silentTcp }, nat, queued, 6, new Set([web.id])).every((t) => t.lane === undefined)).toBe(true);
     // A control's server answering is no news about Meet's own addresses.
     const meet = catalog.apps.find((a) => a.id === 'meet');
     const meetStun = meet?.media[0];
     const [meetWeb] = meet?.signalling ?? [];
     if (!meetStun || !meetWeb) throw new Error('catalog changed: Meet has a web host and a STUN server');
-    expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, quick([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
+    expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, new Set([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
   });
 
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
