@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { StoreUnavailableError } from '../../src/collector/store';
 import type { Store } from '../../src/collector/store';
 import { FAILURES } from '../../src/core/failure';
-import { REASONS } from '../../src/core/report';
+import { REASONS } from '../../src/core/reasons';
 import { rejudge } from '../../src/core/rejudge';
 import type { Judge } from '../../src/core/rejudge';
 import { ENGINE_VERSION, judge } from '../../src/core/verdict';
