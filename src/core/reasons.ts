@@ -123,11 +123,6 @@ const REASON_TABLE = {
    * through our relay's reflector, hence medium confidence.
    */
   MEDIA_REFLECTED: { kind: 'note', advice: [] },
-  /**
-   * Reserved for catalog entries of retired apps; the engine does not emit it (the Skype retirement is a note on
-   * Teams via its catalog noteKey).
-   */
-  APP_RETIRED: { kind: 'note', advice: [] },
 } satisfies Record<string, ReasonInfo>;
 
 export type Reason = keyof typeof REASON_TABLE;

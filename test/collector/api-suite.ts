@@ -366,6 +366,12 @@ export function describeCollectorApi(factory: StoreFactory): void {
           error: /at apps\.0\.advice/,
         },
         {
+          name: 'a reason code no engine emits (APP_RETIRED, dropped from the schema)',
+          body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], reasons: ['APP_RETIRED'] }] }),
+          status: 400,
+          error: /at apps\.0\.reasons\.0/,
+        },
+        {
           name: 'an ICE candidate in a probe',
           body: JSON.stringify({
             ...valid,

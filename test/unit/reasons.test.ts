@@ -1,6 +1,8 @@
-// The reasons table: the order reasons are reported in, their kinds and the advice they imply.
+// The reasons table: the order reasons are reported in, their kinds, the advice they imply, and the codes the schemas accept.
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { adviceForReasons, orderReasons, REASONS, reasonKind } from '../../src/core/reasons';
+import { adviceForReasons, orderReasons, REASONS, ReasonSchema, reasonKind } from '../../src/core/reasons';
+import { SharedAppVerdictSchema } from '../../src/core/shared-report';
 
 describe('orderReasons', () => {
   it('puts the gates first, causes before quality findings, and notes last, without repeats', () => {
@@ -35,3 +37,12 @@ describe('reasonKind', () => {
   });
 });
 
+describe('retired codes', () => {
+  // APP_RETIRED was in the vocabulary from the first engine but never emitted; it is gone, not tolerated.
+  it('refuses a reason the table does not hold, in the report and in a shared report', () => {
+    expect(v.safeParse(ReasonSchema, 'APP_RETIRED').success).toBe(false);
+    const shared = { appId: 'skype', verdict: 'blocked', confidence: 'low', messaging: 'unknown', calls: 'unknown', reasons: ['APP_RETIRED'] };
+    expect(v.safeParse(SharedAppVerdictSchema, shared).success).toBe(false);
+    expect(v.safeParse(SharedAppVerdictSchema, { ...shared, reasons: ['RELAY_UNREACHABLE'] }).success).toBe(true);
+  });
+});
