@@ -22,7 +22,7 @@ import type { Store } from '../src/collector/store';
 import { openPostgresStore } from '../src/collector/store-postgres';
 import { openSqliteStore } from '../src/collector/store-sqlite';
 import { FAILURES } from '../src/core/failure';
-import { REASONS } from '../src/core/report';
+import { REASONS } from '../src/core/reasons';
 import type { Catalog } from '../src/core/catalog';
 import type { SharedReport } from '../src/core/shared-report';
 import { startPostgres } from '../test/collector/postgres';

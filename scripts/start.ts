@@ -9,6 +9,7 @@ import type { Report } from '../src/core/report';
 import { headlineText } from '../src/ui/headline-text';
 import { createI18n } from '../src/ui/i18n-create';
 import { formatMessage } from '../src/ui/message-format';
+import { adviceKey, reasonKey } from '../src/ui/report-text';
 import { launchExtension } from '../test/e2e/harness';
 
 const { values } = parseArgs({
@@ -52,9 +53,9 @@ function print(report: Report, catalog: Catalog): void {
   for (const line of text.lines) console.info(`  ${line}`);
   if (overall) {
     console.info(`All apps: ${say(`overall_${overall.verdict}`, overall.verdict)} (${overall.confidence} confidence)`);
-    for (const reason of overall.reasons) console.info(`  - ${say(`reason_${reason.toLowerCase()}`, reason)} [${reason}]`);
+    for (const reason of overall.reasons) console.info(`  - ${say(reasonKey(reason), reason)} [${reason}]`);
     if (overall.advice.length) console.info(`What might help:`);
-    for (const advice of overall.advice) console.info(`  - ${say(`advice_${advice.toLowerCase()}`, advice)}`);
+    for (const advice of overall.advice) console.info(`  - ${say(adviceKey(advice), advice)}`);
   }
   if (report.quality) {
     const q = report.quality;

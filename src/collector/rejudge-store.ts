@@ -25,7 +25,11 @@ interface Changed {
   receivedHour: string;
 }
 
-/** The reports of a chunk that `again` changes; a body that no longer parses (never expected) is left alone. */
+/**
+ * The reports of a chunk that `again` changes. A body that no longer parses is left as stored, verdicts and day
+ * counts alike: one holding a code the schema has since dropped (APP_RETIRED, never emitted, so only a hand-made
+ * report could carry it).
+ */
 function changedIn(rows: readonly StoredRow[], again: Rejudge): Changed[] {
   return rows.flatMap((row) => {
     const parsed = parseSharedReport(typeof row.body === 'string' ? JSON.parse(row.body) : row.body);

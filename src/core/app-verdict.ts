@@ -2,8 +2,8 @@
 import { isOwnMedia, type App, type Confidence, type Transport } from './catalog';
 import { parseIceUrl } from './ice-url';
 import { hasBaseline, type NetworkContext } from './network-context';
-import { adviceForReasons, maxConfidence, minConfidence, orderReasons } from './reasons';
-import type { AppVerdict, DnsCheck, HttpProbeResult, IceProbeResult, Reason } from './report';
+import { adviceForReasons, maxConfidence, minConfidence, orderReasons, type Reason } from './reasons';
+import type { AppVerdict, DnsCheck, HttpProbeResult, IceProbeResult } from './report';
 import { portsEvidence, type PortsEvidence } from './reflection';
 import { httpOutcome, iceOutcome, type FailureReason, type TargetOutcome } from './target-outcome';
 

@@ -1,6 +1,7 @@
 // The headline a person reads: an answer about the apps they call with (their pinned apps), from a report's verdicts.
 import type { Confidence } from './catalog';
-import type { AppVerdict, Overall, Reason } from './report';
+import { reasonKind } from './reasons';
+import type { AppVerdict, Overall } from './report';
 
 /*
  * Why not the overall answer (verdict.ts overallOf): it votes across every app, so with WhatsApp
@@ -57,22 +58,18 @@ export function isGuessed(verdict: AppVerdict): boolean {
   return verdict.verdict !== 'unknown' && verdict.messaging !== 'blocked' && verdict.reasons.includes('MEDIA_INFERRED');
 }
 
-const QUALITY_REASONS: ReadonlySet<Reason> = new Set<Reason>(['LOSSY', 'HIGH_LATENCY', 'HIGH_JITTER', 'SLOW_LINK']);
-
-/** Reasons that are notes rather than a cause: they never make a verdict worse on their own. */
-const NOTE_REASONS: ReadonlySet<Reason> = new Set<Reason>(['MEDIA_INFERRED', 'MEDIA_REFLECTED', 'SYMMETRIC_NAT', 'LOCAL_INTERFERENCE']);
-
 /**
- * A block the network causes, as opposed to this device (LOCAL_INTERFERENCE) or a retired app:
- * the blocks a person must hear about even when none of their own apps is hit.
+ * A block the network causes, as opposed to this device (LOCAL_INTERFERENCE is a note): the blocks a
+ * person must hear about even when none of their own apps is hit.
  */
 function blockedByNetwork(verdict: AppVerdict): boolean {
-  return verdict.verdict === 'blocked' && verdict.reasons.some((r) => r !== 'APP_RETIRED' && r !== 'LOCAL_INTERFERENCE' && !NOTE_REASONS.has(r));
+  return verdict.verdict === 'blocked' && verdict.reasons.some((r) => reasonKind(r) !== 'note');
 }
 
+/** Degraded for quality findings alone, notes aside. */
 function degradedByQualityOnly(verdict: AppVerdict): boolean {
-  const causes = verdict.reasons.filter((r) => !NOTE_REASONS.has(r));
-  return causes.length > 0 && causes.every((r) => QUALITY_REASONS.has(r));
+  const causes = verdict.reasons.filter((r) => reasonKind(r) !== 'note');
+  return causes.length > 0 && causes.every((r) => reasonKind(r) === 'quality');
 }
 
 const RANK: Readonly<Record<Confidence, number>> = { low: 0, medium: 1, high: 2 };

@@ -3,8 +3,8 @@ import type { Catalog, HttpTarget } from './catalog';
 import type { Failure } from './failure';
 import { isHttp3 } from './http-timing';
 import { parseIceUrl } from './ice-url';
-import { orderReasons } from './reasons';
-import type { HttpProbeResult, IceProbeResult, Observations, Reason } from './report';
+import { orderReasons, type Reason } from './reasons';
+import type { HttpProbeResult, IceProbeResult, Observations } from './report';
 import { iceOutcome, type TargetOutcome } from './target-outcome';
 
 /** A condition under which no app can be judged. */

@@ -1,7 +1,8 @@
 // Call-quality estimate: ITU-T G.107 E-model (delay + loss only) from RTT, jitter and loss, with units enforced.
 import { oneWayLossPct } from './loss';
 import { round } from './stats';
-import type { LossResult, Quality, Reason } from './report';
+import type { Reason } from './reasons';
+import type { LossResult, Quality } from './report';
 
 /*
  * Units. Real tools have fed this kind of function jitter in seconds and loss as a fraction

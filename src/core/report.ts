@@ -4,6 +4,7 @@ import { ConnectionTypeSchema } from './connection-type';
 import { ConfidenceSchema, TransportSchema } from './catalog';
 import { CallTestSchema } from './call-test';
 import { FailureSchema } from './failure';
+import { AdviceSchema, ReasonSchema } from './reasons';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -163,48 +164,6 @@ export type Observations = v.InferOutput<typeof ObservationsSchema>;
 
 export const VerdictSchema = v.picklist(['works', 'degraded', 'blocked', 'unknown']);
 export type Verdict = v.InferOutput<typeof VerdictSchema>;
-
-export const REASONS = [
-  'OFFLINE',
-  'CAPTIVE_PORTAL',
-  'LOCAL_INTERFERENCE',
-  'DNS_TAMPERED',
-  'DNS_NXDOMAIN',
-  'SIGNALLING_UNREACHABLE',
-  'TLS_INTERFERENCE',
-  'CONNECTION_RESET',
-  'RELAY_UNREACHABLE',
-  'UDP_BLOCKED',
-  'UDP_BLOCKED_TCP_FALLBACK',
-  'STUN_FILTERED',
-  'STUN_PORTS_BLOCKED',
-  'CALL_PORTS_BLOCKED',
-  'SYMMETRIC_NAT',
-  'HIGH_LATENCY',
-  'HIGH_JITTER',
-  'LOSSY',
-  'SLOW_LINK',
-  'PARTIAL',
-  'MEDIA_INFERRED',
-  'MEDIA_REFLECTED',
-  'APP_RETIRED',
-] as const;
-export const ReasonSchema = v.picklist(REASONS);
-export type Reason = v.InferOutput<typeof ReasonSchema>;
-
-export const ADVICE = [
-  'TRY_VPN',
-  'TRY_OTHER_DNS',
-  'TRY_OTHER_NETWORK',
-  'USE_APP_THAT_WORKS',
-  'SIGN_IN_TO_PORTAL',
-  'CHECK_CONNECTION',
-  'DISABLE_INTERFERING_SOFTWARE',
-  'MOVE_CLOSER_TO_WIFI',
-  'PREFER_AUDIO_ONLY',
-] as const;
-export const AdviceSchema = v.picklist(ADVICE);
-export type Advice = v.InferOutput<typeof AdviceSchema>;
 
 export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
 

@@ -7,11 +7,10 @@ import {
   IceEvidenceSchema,
   IceOutcomeSchema,
   NatMappingSchema,
-  REASONS,
   ReachabilitySchema,
-  ReasonSchema,
   VerdictSchema,
 } from './report';
+import { REASONS, ReasonSchema } from './reasons';
 
 export const SHARED_REPORT_SCHEMA_VERSION = 1;
 

@@ -5,10 +5,10 @@ import type { Catalog, Confidence } from './catalog';
 import { isSlowLink } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { LOSSY_PCT, assessQuality, lossFromBurst, ms, qualityReasons, type Percent } from './quality';
-import { adviceForReasons, orderReasons } from './reasons';
+import { adviceForReasons, orderReasons, type Reason } from './reasons';
 import { reflectionPending } from './reflection';
 import { heardInBurst } from './silence';
-import type { AppVerdict, Observations, Overall, Quality, Reason } from './report';
+import type { AppVerdict, Observations, Overall, Quality } from './report';
 
 /**
  * The version of the rules below. Bump it with any change that can change a verdict: shared reports

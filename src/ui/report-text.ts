@@ -1,6 +1,7 @@
 // Maps report codes (verdicts, reasons, advice, outcomes) to the locale message that says them in plain words.
 import type { Confidence } from '../core/catalog';
-import type { Advice, DnsCheck, IceEvidence, IceOutcome, NatMapping, Quality, Reason, Verdict } from '../core/report';
+import type { Advice, Reason } from '../core/reasons';
+import type { DnsCheck, IceEvidence, IceOutcome, NatMapping, Quality, Verdict } from '../core/report';
 import type { MessageKey } from './message-format';
 
 type Reachability = 'reachable' | 'partial' | 'blocked' | 'unknown';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { StoreUnavailableError } from '../../src/collector/store';
 import type { Store } from '../../src/collector/store';
 import { FAILURES } from '../../src/core/failure';
-import { REASONS } from '../../src/core/report';
+import { REASONS } from '../../src/core/reasons';
 import { rejudge } from '../../src/core/rejudge';
 import type { Judge } from '../../src/core/rejudge';
 import { ENGINE_VERSION, judge } from '../../src/core/verdict';
@@ -364,6 +364,12 @@ export function describeCollectorApi(factory: StoreFactory): void {
           body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], advice: ['TRY_VPN'] }] }),
           status: 400,
           error: /at apps\.0\.advice/,
+        },
+        {
+          name: 'a reason code no engine emits (APP_RETIRED, dropped from the schema)',
+          body: JSON.stringify({ ...valid, apps: [{ ...valid.apps[0], reasons: ['APP_RETIRED'] }] }),
+          status: 400,
+          error: /at apps\.0\.reasons\.0/,
         },
         {
           name: 'an ICE candidate in a probe',

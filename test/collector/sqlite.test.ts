@@ -1,4 +1,4 @@
-// Runs the collector API suite on SQLite files in a temp dir, plus what only a file can show: its mode, and a full database.
+// Runs the collector API suite on SQLite files in a temp dir, plus what only a file can show: its mode, a full database, and a body edited in place.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +7,10 @@ import { afterAll, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
 import { createJsonLogger } from '../../src/collector/logger';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
+import { rejudge } from '../../src/core/rejudge';
+import { ENGINE_VERSION, judge } from '../../src/core/verdict';
 import { describeCollectorApi } from './api-suite';
-import { catalog, geo, sharedReport } from './fixtures';
+import { catalog, geo, HOUR, sharedReport } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'canicall-sqlite-'));
 let counter = 0;
@@ -85,5 +87,26 @@ it('says it is not ready once the database is full, and answers reports with 503
   const ready = await Promise.resolve(app.request('/readyz'));
   expect(ready.status).toBe(503);
   expect(await ready.json()).toMatchObject({ status: 'unavailable', database: expect.stringMatching(/not writable \(SQLITE_FULL\)/) });
+  await store.close();
+});
+
+it('leaves a stored report holding a retired reason code (APP_RETIRED) as stored: judged again never, published as it is', async () => {
+  const file = join(dir, 'retired.db');
+  const store = openSqliteStore(file);
+  const evidence = { engine: ENGINE_VERSION, dns: [], natAnswered: ['stun-control-1'] };
+  const kept = sharedReport({ evidence });
+  await store.insert({ report: sharedReport({ evidence }), cc: 'MA', asn: 36903, receivedHour: HOUR });
+  await store.insert({ report: kept, cc: 'MA', asn: 36903, receivedHour: HOUR });
+  // Only a hand-made report could carry it: the code was in the schema, never emitted, and the schema no longer has it.
+  const raw = new Database(file);
+  raw.prepare(`UPDATE reports SET body = json_set(body, '$.apps[1].reasons', json('["APP_RETIRED"]')) WHERE id = ?`).run(kept.id);
+  raw.close();
+
+  const next = ENGINE_VERSION + 1;
+  const result = await store.rejudgeAll(next, (r) => rejudge(catalog, r, { version: next, judge }));
+  expect(result).toMatchObject({ scanned: 2, rejudged: 1 });
+  const stored = (await store.reportsReceivedIn(HOUR)).find((r) => r.body.id === kept.id);
+  expect(stored?.body.apps[1]?.reasons).toEqual(['APP_RETIRED']);
+  expect(stored?.body.evidence?.engine).toBe(ENGINE_VERSION);
   await store.close();
 });

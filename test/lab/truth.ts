@@ -1,7 +1,8 @@
 // What is true for a user on a lab network, as checks on a report: exact tables where the truth is exact, rules where it is not (a slow link may read "works" or "degraded: slow", never "blocked").
 import { isDeepStrictEqual } from 'node:util';
 import type { Catalog, Confidence } from '../../src/core/catalog';
-import type { Advice, Reason, Report, Verdict } from '../../src/core/report';
+import type { Advice, Reason } from '../../src/core/reasons';
+import type { Report, Verdict } from '../../src/core/report';
 import type { Row, Table } from '../support/expected-verdicts';
 
 export interface Expectation {

@@ -1,6 +1,7 @@
 // Expected per-app verdicts shared by the unit fixtures (test/unit/verdict.test.ts) and the lab (test/lab/scenarios.ts): one truth per network.
 import type { Confidence } from '../../src/core/catalog';
-import type { Reason, Verdict } from '../../src/core/report';
+import type { Reason } from '../../src/core/reasons';
+import type { Verdict } from '../../src/core/report';
 
 export type Row = readonly [Verdict, Confidence, readonly Reason[]];
 export type Table = Readonly<Record<string, Row>>;

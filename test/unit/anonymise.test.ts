@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { anonymise, hourOf, isShareableId } from '../../src/core/anonymise';
 import { FAILURES } from '../../src/core/failure';
-import { ADVICE, REASONS } from '../../src/core/report';
+import { ADVICE, REASONS } from '../../src/core/reasons';
 import type { AppVerdict, Report } from '../../src/core/report';
 import { SHARED_HOUR_PATTERN, SharedReportSchema } from '../../src/core/shared-report';
 import { ENGINE_VERSION } from '../../src/core/verdict';

@@ -40,8 +40,8 @@ describe('headlineOf with pinned apps', () => {
     expect(headlineOf(apps, overall(), ['whatsapp']).alternatives).toEqual([]);
   });
 
-  it('answers "works" for the pinned apps, but still names apps the network blocks elsewhere', () => {
-    const apps = [works('signal'), guessed('viber'), blocked('whatsapp'), blocked('skype', { reasons: ['APP_RETIRED'] })];
+  it('answers "works" for the pinned apps, but still names apps the network blocks elsewhere (not a block resting on notes)', () => {
+    const apps = [works('signal'), guessed('viber'), blocked('whatsapp'), blocked('imo', { reasons: ['SYMMETRIC_NAT', 'MEDIA_INFERRED'] })];
     const headline = headlineOf(apps, overall(), ['signal', 'viber']);
     expect(headline).toMatchObject({ kind: 'works', works: ['signal', 'viber'], elsewhere: ['whatsapp'] });
   });

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfidenceSchema } from '../../src/core/catalog';
 import { ConnectionTypeSchema } from '../../src/core/connection-type';
-import { ADVICE, IceEvidenceSchema, NatMappingSchema, REASONS, ReachabilitySchema, VerdictSchema } from '../../src/core/report';
+import { ADVICE, REASONS } from '../../src/core/reasons';
+import { IceEvidenceSchema, NatMappingSchema, ReachabilitySchema, VerdictSchema } from '../../src/core/report';
 import { parseLocaleMessages, placeholdersOf, type LocaleMessages } from '../../src/ui/message-format';
 import {
   adviceKey,
@@ -100,6 +101,14 @@ describe.each(LANGUAGES)('locale %s', (language) => {
   it('uses only key names the browser accepts (ASCII letters, digits, underscore)', () => {
     for (const key of messages.keys()) expect(key).toMatch(/^[A-Za-z0-9_]+$/);
   });
+});
+
+it('has no reason_ or advice_ message for a code the table no longer holds', () => {
+  const codes = new Set<string>([...REASONS.map(reasonKey), ...ADVICE.map(adviceKey)]);
+  for (const language of LANGUAGES) {
+    const stale = [...(locales[language]?.messages.keys() ?? [])].filter((key) => /^(reason|advice)_/.test(key) && !codes.has(key));
+    expect(stale, language).toEqual([]);
+  }
 });
 
 it('gives every REASON a different sentence, so two causes never read the same', () => {

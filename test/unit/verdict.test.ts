@@ -2,7 +2,8 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import type { Confidence } from '../../src/core/catalog';
-import { AppVerdictSchema, OverallSchema, QualitySchema, type Advice, type Observations, type Reason, type Verdict } from '../../src/core/report';
+import type { Advice, Reason } from '../../src/core/reasons';
+import { AppVerdictSchema, OverallSchema, QualitySchema, type Observations, type Verdict } from '../../src/core/report';
 import { judge } from '../../src/core/verdict';
 import {
   answerHttp,
