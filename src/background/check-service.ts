@@ -130,8 +130,10 @@ export function cancelCheck(): boolean {
  */
 export async function currentState(): Promise<{ report: Report | null; running: boolean }> {
   const live = runner.current();
-  if (live) return { report: live, running: runner.isRunning() };
+  if (live && runner.isRunning()) return { report: live, running: true };
   const stored = await loadCurrent();
+  // The finished check's stored copy may have been named since (setNetworkLabel): it is the one to show.
+  if (live && (stored?.id !== live.id || stored.status === 'running')) return { report: live, running: false };
   if (stored?.status === 'running') {
     const interrupted: Report = { ...stored, status: 'failed', error: 'interrupted: the browser stopped the background before the check finished' };
     await saveFinished(interrupted);

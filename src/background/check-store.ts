@@ -1,13 +1,25 @@
 // Where reports live on the device: the current check (running or last) and a bounded history, validated on the way in and out.
 import browser from 'webextension-polyfill';
 import { STORAGE_KEYS } from '../core/messages';
+import { relabel } from '../core/network-label-history';
 import { parseReport, type Report } from '../core/report';
 
 /** Enough to see a pattern over days of checks, small enough for storage.local. */
 export const HISTORY_LIMIT = 50;
 
-export async function saveCurrent(report: Report): Promise<void> {
-  await browser.storage.local.set({ [STORAGE_KEYS.current]: report });
+/**
+ * Writes one after another: each is a read and a write of storage, and a name given while a check saves its progress
+ * or its end must neither be lost nor bring back an older copy.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+function serially<T>(write: () => Promise<T>): Promise<T> {
+  const next = queue.then(write);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+export function saveCurrent(report: Report): Promise<void> {
+  return serially(() => browser.storage.local.set({ [STORAGE_KEYS.current]: report }));
 }
 
 /** The stored current report, or null when there is none or it does not validate (never thrown at the caller). */
@@ -34,14 +46,33 @@ export async function loadHistory(): Promise<Report[]> {
 }
 
 /** Saves a finished report as current and puts it at the head of the history (replacing an entry with the same id). */
-export async function saveFinished(report: Report): Promise<void> {
-  const history = (await loadHistory()).filter((r) => r.id !== report.id);
-  await browser.storage.local.set({
-    [STORAGE_KEYS.current]: report,
-    [STORAGE_KEYS.history]: [report, ...history].slice(0, HISTORY_LIMIT),
+export function saveFinished(report: Report): Promise<void> {
+  return serially(async () => {
+    const history = (await loadHistory()).filter((r) => r.id !== report.id);
+    await browser.storage.local.set({
+      [STORAGE_KEYS.current]: report,
+      [STORAGE_KEYS.history]: [report, ...history].slice(0, HISTORY_LIMIT),
+    });
   });
 }
 
-export async function clearHistory(): Promise<void> {
-  await browser.storage.local.remove([STORAGE_KEYS.history, STORAGE_KEYS.current]);
+/** Names the network of a stored finished check (an empty name removes it); an invalid name throws and writes nothing. */
+export function setNetworkLabel(reportId: unknown, label: unknown): Promise<Report> {
+  return serially(async () => {
+    if (typeof reportId !== 'string' || typeof label !== 'string') throw new Error('setNetworkLabel needs a reportId and a label, both text');
+    const change = relabel({ current: await loadCurrent(), history: await loadHistory() }, reportId, label);
+    if (!change.ok) throw new Error(change.error);
+    // The renamed copy is validated like every stored report before it replaces the old one.
+    const parsed = parseReport(change.report);
+    if (!parsed.ok) throw new Error(parsed.error);
+    await browser.storage.local.set({
+      [STORAGE_KEYS.history]: change.stored.history,
+      ...(change.stored.current?.id === reportId ? { [STORAGE_KEYS.current]: change.stored.current } : {}),
+    });
+    return parsed.report;
+  });
+}
+
+export function clearHistory(): Promise<void> {
+  return serially(() => browser.storage.local.remove([STORAGE_KEYS.history, STORAGE_KEYS.current]));
 }

@@ -4,7 +4,7 @@ import type { Handlers } from './router';
 import { probeHttp } from './http-probe';
 import { iceHost } from './platform';
 import { cancelCheck, currentState, startCheck } from './check-service';
-import { clearHistory, loadHistory } from './check-store';
+import { clearHistory, loadHistory, setNetworkLabel } from './check-store';
 import { crowdStats } from './sharing';
 import { refreshCatalog } from './catalog-update';
 import { fetchRelayCredentials } from './relay';
@@ -33,6 +33,7 @@ export const handlers: Handlers = {
   getRelayCredentials: async () => ({ result: await fetchRelayCredentials() }),
   runCallTest: ({ duration, relay }) => runCallTest(duration, relay),
   callTestProgress: async ({ id, progress }) => ({ delivered: deliverCallTestProgress(id, progress) }),
+  setNetworkLabel: async ({ reportId, label }) => ({ report: await setNetworkLabel(reportId, label) }),
   clearHistory: async () => {
     await clearHistory();
     return { cleared: true };

@@ -25,6 +25,11 @@ export type BackgroundRequest =
   /** Asks the collector for a newer signed catalog now (otherwise daily, when sharing is on). */
   | { type: 'refreshCatalog' }
   | { type: 'clearHistory' }
+  /**
+   * Names the network a finished check ran on, in its stored copies (history, and current if it is that one); an
+   * empty name removes it. Answers the renamed report, or an error and nothing changed when the name is invalid.
+   */
+  | { type: 'setNetworkLabel'; reportId: string; label: string }
   /** Credentials for the call-test relay, or why there are none; fetches nothing while the setting is off. */
   | { type: 'getRelayCredentials' }
   /**
@@ -55,6 +60,7 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   getCrowdStats: { stats: CrowdStats | null };
   refreshCatalog: { result: 'updated' | 'current' | 'skipped' | 'rejected' };
   clearHistory: { cleared: true };
+  setNetworkLabel: { report: Report };
   getRelayCredentials: { result: RelayCredentialsResult };
   runCallTest: CallTest;
   callTestProgress: { delivered: boolean };

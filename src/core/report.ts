@@ -4,6 +4,7 @@ import { ConnectionTypeSchema } from './connection-type';
 import { ConfidenceSchema, TransportSchema } from './catalog';
 import { CallTestSchema } from './call-test';
 import { FailureSchema } from './failure';
+import { NetworkLabelSchema } from './network-label';
 import { AdviceSchema, ReasonSchema } from './reasons';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -223,6 +224,8 @@ export const ReportSchema = v.object({
   browser: v.object({ family: v.picklist(['chrome', 'firefox']), major: v.pipe(v.number(), v.integer()) }),
   /** The kind of link, when the browser says (kept on this device: never part of a shared report). */
   connection: v.optional(v.object({ type: ConnectionTypeSchema })),
+  /** The person's name for the network ("Home Wi-Fi"), given after the check (network-label.ts); kept on this device only. */
+  networkLabel: v.optional(NetworkLabelSchema),
   baselineRttMs: v.optional(Ms),
   phases: v.optional(v.array(PhaseTimeSchema)),
   observations: ObservationsSchema,

@@ -1,4 +1,4 @@
-// Past checks kept on this device: when each ran, on what kind of link where the browser says, and its overall answer, each one openable.
+// Past checks kept on this device: when each ran, on what kind of link where the browser says, the name the person gave the network, and its overall answer, each one openable.
 import { useEffect, useState } from 'preact/hooks';
 import { parseReport, type Report } from '../core/report';
 import { ask } from '../ui/ask';
@@ -8,6 +8,7 @@ import { headlineOf } from '../core/headline';
 import { headlineText, toneOf } from '../ui/headline-text';
 import { verdictKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
+import { isolate } from '../ui/bidi';
 
 type Loaded = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; reports: Report[] };
 
@@ -61,6 +62,12 @@ export function HistoryView({ onShow, pinned, nameOf }: { onShow(report: Report)
                   <span>
                     <time dateTime={report.startedAt}>{when}</time>
                     {report.connection !== undefined && <span class="muted"> · {t(`connection_${report.connection.type}_link`)}</span>}
+                    {report.networkLabel !== undefined && (
+                      <>
+                        <span class="muted"> · </span>
+                        <span class="history__network">{t('history_network_name', isolate(report.networkLabel))}</span>
+                      </>
+                    )}
                   </span>
                   <span>{headlineText(headline, nameOf, i18n).title}</span>
                   {changes.length > 0 && (

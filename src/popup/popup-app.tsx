@@ -65,6 +65,13 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
   const progress = running && fresh !== null ? progressOf(buildRows(apps, fresh, pinned, true)) : null;
   const fraction = running && fresh !== null ? checkProgress({ elapsedMs: now - Date.parse(fresh.startedAt), ...probeCounts(apps, fresh.observations) }) : null;
   const targets = new Map(apps.map((app) => [app.id, app]));
+  // Naming the network is for a finished check only; its code loads once there is one.
+  const finished = shown !== null && !running && shown.status !== 'running' ? shown : null;
+  const NetworkName = useLazy(finished !== null, () => import('./network-name').then((module) => module.NetworkName));
+  const renamed = (report: Report): void => {
+    check.replace(report);
+    setPicked((current) => (current?.id === report.id ? report : current));
+  };
   // Offline or behind a portal nothing about any app is known: no rows to misread, nothing worth exporting.
   const gated = shown !== null && !running && gateOf(shown.overall, shown.apps) !== undefined;
   const nameOf = (appId: string): string => targets.get(appId)?.name ?? appId;
@@ -157,6 +164,7 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
                   {t(check.error === null ? 'popup_check_again' : 'popup_retry')}
                 </button>
               )}
+              {finished !== null && NetworkName !== null && <NetworkName key={finished.id} report={finished} onSaved={renamed} />}
             </section>
 
             {!gated && (

@@ -19,6 +19,8 @@ export interface CheckSession {
   running: boolean;
   error: CheckError | null;
   checkAgain(): void;
+  /** Puts a changed copy of a finished check (renamed by the person) in place of the copy held. */
+  replace(report: Report): void;
 }
 
 /** Polling is a fallback for a lost port (a restarted service worker); with the port it only fills gaps. */
@@ -125,5 +127,12 @@ export function useCheck(): CheckSession {
     })();
   }, [loading, refresh, start]);
 
-  return { report, lastFinished, loading, running, error, checkAgain };
+  // Not through newerReport: a renamed copy has the same results as the one held, and must still win.
+  const replace = useCallback((changed: Report): void => {
+    const swap = (current: Report | null) => (current?.id === changed.id ? changed : current);
+    setReport(swap);
+    setLastFinished(swap);
+  }, []);
+
+  return { report, lastFinished, loading, running, error, checkAgain, replace };
 }

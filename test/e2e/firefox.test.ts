@@ -190,6 +190,14 @@ describe('a check in Firefox', () => {
     expect(['✓', '!', '✕', '?']).toContain(badge);
   });
 
+  it('names the network of the finished check on the device, and refuses a bad name without changing it', async () => {
+    const { report: renamed } = await ext.ask({ type: 'setNetworkLabel', reportId: report.id, label: '  Home Wi-Fi ' });
+    expect(renamed).toMatchObject({ id: report.id, networkLabel: 'Home Wi-Fi' });
+    await expect(ext.ask({ type: 'setNetworkLabel', reportId: report.id, label: 'Home\u0007' })).rejects.toThrow('control character');
+    expect((await ext.ask({ type: 'getState' })).report?.networkLabel).toBe('Home Wi-Fi');
+    expect((await ext.ask({ type: 'getHistory' })).reports.find((r) => r.id === report.id)?.networkLabel).toBe('Home Wi-Fi');
+  });
+
   it('logged no errors during the check', () => {
     expect(ext.consoleErrors).toEqual([]);
   });

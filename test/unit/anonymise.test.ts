@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { anonymise, hourOf, isShareableId } from '../../src/core/anonymise';
 import { FAILURES } from '../../src/core/failure';
 import { ADVICE, REASONS } from '../../src/core/reasons';
-import type { AppVerdict, Report } from '../../src/core/report';
-import { SHARED_HOUR_PATTERN, SharedReportSchema } from '../../src/core/shared-report';
+import { parseReport, type AppVerdict, type Report } from '../../src/core/report';
+import { SHARED_HOUR_PATTERN, SharedReportSchema, parseSharedReport } from '../../src/core/shared-report';
 import { ENGINE_VERSION } from '../../src/core/verdict';
 
 const LOCAL_ID = '3f2b8c1e-9a47-4d2b-8e6f-1c0a9b7d5e43';
@@ -143,6 +143,21 @@ describe('anonymise', () => {
       },
     });
     expect(anonymise(withCallTest, { id })).toEqual(anonymise(base, { id }));
+  });
+
+  it('shares neither the name the person gave the network nor the kind of link: both stay on the device', () => {
+    const id = randomUUID();
+    const label = 'Home Wi-Fi of Amina';
+    const named = report({ networkLabel: label, connection: { type: 'wifi' } });
+    // A named report is a valid local report: the name is checked by the one report schema.
+    expect(parseReport(named)).toMatchObject({ ok: true, report: { networkLabel: label } });
+    const shared = anonymise(named, { id });
+    expect(shared).toEqual(anonymise(report(), { id }));
+    const text = JSON.stringify(shared);
+    expect(text).not.toContain(label);
+    expect(text).not.toMatch(/networkLabel|"connection"|wifi/);
+    // And the collector would refuse a shared report that carried one.
+    expect(parseSharedReport({ ...shared, networkLabel: label }).ok).toBe(false);
   });
 
   it('rounds the start time down to the hour in UTC, whatever offset it was written with', () => {

@@ -1,0 +1,277 @@
+// Naming the network a check ran on, in real Chromium: given from the keyboard, shown in history, kept when the popup reopens, refused when bad, never shared.
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AxeResults } from 'axe-core';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORAGE_KEYS } from '../../src/core/messages';
+import type { Report } from '../../src/core/report';
+import { defaultSettings, type Settings } from '../../src/core/settings';
+import { startStunResponder, type Stoppable } from '../support/servers';
+import { startFixtures, type Fixtures } from './fixtures';
+import { launchExtension, type ExtensionSession } from './harness';
+import { testCatalog } from './test-catalog';
+
+const SHOTS = 'artifacts/screenshots';
+type Language = 'en' | 'ar' | 'fr';
+
+const messages = Object.fromEntries(
+  (['en', 'ar', 'fr'] as const).map((language) => [
+    language,
+    JSON.parse(readFileSync(`public/_locales/${language}/messages.json`, 'utf8')) as Record<string, { message: string }>,
+  ]),
+) as Record<Language, Record<string, { message: string }>>;
+
+function text(language: Language, key: string): string {
+  const entry = messages[language][key];
+  if (entry === undefined) throw new Error(`no ${language} message ${key}`);
+  return entry.message;
+}
+
+/** The name as the page shows it: set apart from the sentence by bidi isolates (ui/bidi.ts). */
+function isolated(label: string): string {
+  return `\u2068${label}\u2069`;
+}
+
+let fx: Fixtures;
+let ext: ExtensionSession;
+let stuns: Stoppable[];
+
+async function useSettings(settings: Partial<Settings>): Promise<void> {
+  await ext.worker.evaluate((items) => chrome.storage.local.set(items), { [STORAGE_KEYS.settings]: { ...defaultSettings, ...settings } });
+}
+
+async function stored(): Promise<{ current: Report | undefined; history: Report[] }> {
+  return ext.worker.evaluate(
+    (keys) =>
+      chrome.storage.local.get([keys.current, keys.history]).then((s) => ({ current: s[keys.current] as Report | undefined, history: (s[keys.history] ?? []) as Report[] })),
+    { current: STORAGE_KEYS.current, history: STORAGE_KEYS.history },
+  );
+}
+
+async function openPopup(): Promise<Page> {
+  const page = await ext.context.newPage();
+  await page.setViewportSize({ width: 380, height: 700 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
+  return page;
+}
+
+/** Finished: no running answer, no pending row, the three test apps judged, and the naming control loaded. */
+async function waitForResult(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('.overall--running') === null &&
+      document.querySelector('.app-row--pending') === null &&
+      document.querySelectorAll('.app-row__toggle').length === 3 &&
+      document.querySelector('.network-name') !== null,
+    undefined,
+    { timeout: 30_000 },
+  );
+}
+
+const AXE_SOURCE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
+
+async function axeScan(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() => (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe.run(document));
+  if (results.passes.length === 0) throw new Error('axe ran no checks');
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 380, height: 700 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+  await page.setViewportSize(viewport);
+}
+
+/** Opens the field from the keyboard, types the name and presses Enter, as a person without a mouse would. */
+async function nameFromKeyboard(page: Page, language: Language, label: string): Promise<void> {
+  await page.getByRole('button', { name: text(language, 'network_name_button') }).focus();
+  await page.keyboard.press('Enter');
+  const field = page.getByLabel(text(language, 'network_name_field'));
+  await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+  await page.keyboard.type(label);
+  await page.keyboard.press('Enter');
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  fx = await startFixtures();
+  stuns = [
+    await startStunResponder({ ip: '203.0.113.7', port: 40000 }, '127.0.0.2'),
+    await startStunResponder({ ip: '203.0.113.7', port: 40000 }, '127.0.0.3'),
+  ];
+  ext = await launchExtension({ trustCaPath: fx.pki.caPath });
+  await ext.worker.evaluate((items) => chrome.storage.local.set(items), {
+    [STORAGE_KEYS.catalogOverride]: testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }),
+  });
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await Promise.all((stuns ?? []).map((s) => s.stop()));
+  await fx?.stop();
+});
+
+describe('naming the network of a check', () => {
+  let named: Report;
+
+  it('names the shown check from the keyboard, stores the name with it, and shows it in its history row', async () => {
+    await useSettings({ language: 'en' });
+    const page = await openPopup();
+    await waitForResult(page);
+    await nameFromKeyboard(page, 'en', 'Home Wi-Fi');
+    const shown = page.locator('.network-name__shown');
+    await expect.poll(() => shown.innerText()).toContain(text('en', 'network_name_shown').replace('$1', isolated('Home Wi-Fi')));
+    // Focus comes back to a control the person can use again, and shows where it is.
+    const rename = page.getByRole('button', { name: text('en', 'network_name_rename') });
+    await expect.poll(() => rename.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await rename.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+    expect(await page.locator('.network-name [role="status"]').innerText()).toBe(text('en', 'network_name_saved'));
+    await shoot(page, 'popup-en-network-named');
+
+    const { current, history } = await stored();
+    expect(current?.networkLabel).toBe('Home Wi-Fi');
+    const inHistory = history.find((report) => report.id === current?.id);
+    if (inHistory === undefined) throw new Error('the named check is not in the history');
+    expect(inHistory.networkLabel).toBe('Home Wi-Fi');
+    named = inHistory;
+    expect((await ext.ask({ type: 'getState' })).report?.networkLabel).toBe('Home Wi-Fi');
+
+    await page.getByRole('button', { name: text('en', 'popup_history') }).click();
+    const row = page.locator('.history__item').first();
+    await expect.poll(() => row.innerText()).toContain(text('en', 'history_network_name').replace('$1', isolated('Home Wi-Fi')));
+    expect(await axeScan(page)).toEqual([]);
+    await shoot(page, 'popup-en-history-named');
+    await page.close();
+  });
+
+  it('keeps the name when the popup reopens and a new check runs: the history row still says it', async () => {
+    await useSettings({ language: 'en' });
+    const page = await openPopup();
+    await waitForResult(page);
+    // The new check is a check of its own, not named yet; headless Chromium does not tell the kind of link, so no name is offered.
+    expect(await page.getByRole('button', { name: text('en', 'network_name_button') }).isVisible()).toBe(true);
+    expect(await page.locator('#network-name').count()).toBe(0);
+    await page.getByRole('button', { name: text('en', 'popup_history') }).click();
+    await page.waitForSelector('.history__item');
+    const rows = await page.locator('.history__item').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).not.toContain('Home Wi-Fi');
+    expect(rows[1]).toContain('Home Wi-Fi');
+    await page.close();
+  });
+
+  it('refuses a name with a control character in plain words, keeps what was typed, and changes nothing stored', async () => {
+    await useSettings({ language: 'en' });
+    const page = await openPopup();
+    await waitForResult(page);
+    const before = await stored();
+    await page.getByRole('button', { name: text('en', 'network_name_button') }).click();
+    const field = page.getByLabel(text('en', 'network_name_field'));
+    // A text field drops line breaks but keeps a tab, pasted from elsewhere.
+    await field.fill('Office\tWi-Fi');
+    await page.getByRole('button', { name: text('en', 'network_name_save'), exact: true }).click();
+    await expect.poll(() => page.locator('#network-name-error').innerText()).toBe(text('en', 'network_name_control'));
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await field.inputValue()).toBe('Office\tWi-Fi');
+    expect(await stored()).toEqual(before);
+    // The background refuses it too, whoever asks, with an error that says why.
+    const reportId = before.current?.id ?? '';
+    await expect(ext.ask({ type: 'setNetworkLabel', reportId, label: 'x'.repeat(41) })).rejects.toThrow('at most 40 characters');
+    await expect(ext.ask({ type: 'setNetworkLabel', reportId: named.id, label: 'Home\nWi-Fi' })).rejects.toThrow('no line break or control character');
+    expect(await stored()).toEqual(before);
+    expect(await axeScan(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('says so in plain words when the check is no longer stored, keeping the name typed', async () => {
+    await useSettings({ language: 'en' });
+    const page = await openPopup();
+    await waitForResult(page);
+    const before = await stored();
+    // The person cleared the history in the options page while the popup stayed open.
+    await ext.worker.evaluate((keys) => chrome.storage.local.remove(keys), [STORAGE_KEYS.current, STORAGE_KEYS.history]);
+    await nameFromKeyboard(page, 'en', 'Café');
+    const alert = page.locator('.network-name [role="alert"]');
+    await expect.poll(() => alert.locator('p').innerText()).toBe(text('en', 'network_name_save_error'));
+    expect(await page.getByLabel(text('en', 'network_name_field')).inputValue()).toBe('Café');
+    await alert.getByText(text('en', 'technical_details')).click();
+    expect(await alert.locator('code').innerText()).toContain('no stored check has the id');
+    // Put back what the test took away, named check included.
+    await ext.worker.evaluate((items) => chrome.storage.local.set(items), { [STORAGE_KEYS.current]: before.current, [STORAGE_KEYS.history]: before.history });
+    await page.close();
+  });
+
+  it('offers, pre-filled, the name of the last check on the same kind of link, and saves it only when asked', async () => {
+    await useSettings({ language: 'en' });
+    const page = await openPopup();
+    await waitForResult(page);
+    // Headless Chromium does not tell the kind of link: the stored checks are told it, as a phone on mobile data would.
+    const { current, history } = await stored();
+    const older = history.find((report) => report.id === named.id);
+    // A later check other than the one shown, so that picking it from the history shows it afresh.
+    const newer = history.find((report) => report.id !== current?.id && report.networkLabel === undefined && Date.parse(report.startedAt) > Date.parse(named.startedAt));
+    if (older === undefined || newer === undefined) throw new Error('the history lacks the named check or a later one');
+    const cellular = { type: 'cellular' as const };
+    await ext.worker.evaluate(
+      ([key, reports]) => chrome.storage.local.set({ [key]: reports }),
+      [STORAGE_KEYS.history, history.map((report) => (report.id === older.id || report.id === newer.id ? { ...report, connection: cellular } : report))] as const,
+    );
+    await page.getByRole('button', { name: text('en', 'popup_history') }).click();
+    await page.waitForSelector('.history__item');
+    await page.locator('.history__item', { has: page.locator(`time[datetime="${newer.startedAt}"]`) }).getByRole('button').click();
+    const field = page.getByLabel(text('en', 'network_name_field'));
+    await expect.poll(() => field.inputValue()).toBe('Home Wi-Fi');
+    expect(await page.locator('#network-name-hint').innerText()).toBe(text('en', 'network_name_suggested').replace('$1', text('en', 'connection_cellular_link')));
+    // Offered, not saved: the check has no name until the person saves it.
+    expect((await stored()).history.find((report) => report.id === newer.id)?.networkLabel).toBeUndefined();
+    await page.getByRole('button', { name: text('en', 'network_name_save'), exact: true }).click();
+    await expect.poll(async () => (await stored()).history.find((report) => report.id === newer.id)?.networkLabel).toBe('Home Wi-Fi');
+    await page.close();
+  });
+
+  it('reads right to left in Arabic, in light and dark, with no serious accessibility violation', async () => {
+    await useSettings({ language: 'ar' });
+    const page = await openPopup();
+    await waitForResult(page);
+    await nameFromKeyboard(page, 'ar', 'واي فاي المكتب');
+    await expect.poll(() => page.locator('.network-name__shown').innerText()).toContain('واي فاي المكتب');
+    await page.getByRole('button', { name: text('ar', 'network_name_rename') }).click();
+    expect(await page.getByLabel(text('ar', 'network_name_field')).inputValue()).toBe('واي فاي المكتب');
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await axeScan(page)).toEqual([]);
+    await shoot(page, 'popup-ar-network-name-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeScan(page)).toEqual([]);
+    await shoot(page, 'popup-ar-network-name-dark');
+    // Escape closes the field without saving what changed.
+    await page.getByLabel(text('ar', 'network_name_field')).fill('شيء آخر');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.network-name__shown').innerText()).toContain('واي فاي المكتب');
+    await page.close();
+  });
+
+  it('never puts the name in what sharing would send', async () => {
+    const { report } = await ext.ask({ type: 'getState' });
+    expect(report?.networkLabel).toBe('واي فاي المكتب');
+    await useSettings({ language: 'en' });
+    // The options page previews exactly what sharing sends for the last finished check: this one, named.
+    const page = await ext.openPage('src/options/index.html');
+    const payload = await page.locator('pre.payload').innerText();
+    const shared = JSON.parse(payload) as Record<string, unknown>;
+    expect(shared).toMatchObject({ schema: 1, hour: expect.stringMatching(/:00:00Z$/) });
+    expect(payload).not.toContain('واي فاي المكتب');
+    expect(payload).not.toContain('networkLabel');
+    await page.close();
+  });
+
+  it('logged no errors in the popup or the options page', () => {
+    expect(ext.consoleErrors.filter((line) => /src\/(popup|options)\//.test(line))).toEqual([]);
+  });
+});
