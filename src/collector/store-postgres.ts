@@ -66,7 +66,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 const WRITE_BATCH = `
   WITH new AS (
     INSERT INTO reports (id, hour, received_hour, cc, asn, body)
-    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::bigint[], $6::jsonb[])
+    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::bigint[], string_to_array($6::text, E'\\n')::jsonb[])
     ON CONFLICT (id) DO NOTHING
     RETURNING id
   ), added AS (
@@ -84,18 +84,25 @@ const WRITE_BATCH = `
   )
   SELECT id::text AS id FROM new`;
 
+/**
+ * The batch as statement parameters. The bodies go as one newline-joined text that the statement splits (JSON text
+ * never holds a raw newline): a jsonb[] parameter would have pg escape every 6 KB body into an array literal, which
+ * cost the event loop about a tenth of its time (README "Throughput").
+ */
 function batchParams(entries: readonly ReportToStore[]): unknown[] {
-  const reports: unknown[][] = [[], [], [], [], [], []];
+  const reports: unknown[][] = [[], [], [], [], []];
+  const bodies: string[] = [];
   const apps: unknown[][] = [[], [], [], [], [], []];
   for (const { report, cc, asn, receivedHour } of entries) {
-    for (const [i, value] of [report.id, report.hour, receivedHour, cc, asn, JSON.stringify(report)].entries()) reports[i]?.push(value);
+    for (const [i, value] of [report.id, report.hour, receivedHour, cc, asn].entries()) reports[i]?.push(value);
+    bodies.push(JSON.stringify(report));
     if (cc === UNKNOWN_CC || asn === UNKNOWN_ASN) continue;
     const day = dayOf(receivedHour);
     for (const app of report.apps) {
       for (const [i, value] of [report.id, day, cc, asn, app.appId, app.verdict].entries()) apps[i]?.push(value);
     }
   }
-  return [...reports, ...apps];
+  return [...reports, bodies.join('\n'), ...apps];
 }
 
 function sqlState(error: unknown): string {
