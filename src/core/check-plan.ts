@@ -137,9 +137,12 @@ export function planConfirmation(
     const app = appOf(group.targets) ?? '';
     tcpByApp.set(app, [...(tcpByApp.get(app) ?? []), group]);
   }
+  // Where no control STUN server answered either, UDP is silent network-wide: that explains an app's silent UDP.
+  const udpAnswers = (nat?.answered.length ?? 0) > 0;
+  const slowUdp = (g: IceGroup) => udpAnswers && partial(g);
   return [
-    ...iceTasks(udp.filter((g) => !partial(g)), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
-    ...iceTasks(udp.filter(partial), iceBatchSize, deadlines.partialIceUdpMs, deadlines.iceTcpMs),
+    ...iceTasks(udp.filter((g) => !slowUdp(g)), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
+    ...iceTasks(udp.filter(slowUdp), iceBatchSize, deadlines.partialIceUdpMs, deadlines.iceTcpMs),
     ...http,
     ...iceTasks(tcp.filter((g) => !partial(g)), iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs),
     ...(lanes

@@ -66,6 +66,10 @@ describe('planConfirmation', () => {
     const silentUdp: IceProbeResult = { id: udpRelay.id, scheme: 'turn', transport: 'udp', port: 3478, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1000 };
     expect(planConfirmation(catalog, { http: [], ice: [silentUdp] }, nat, confirm, 6, new Set([web.id])).map((t) => t.deadlineMs)).toEqual([confirm.partialIceUdpMs]);
     expect(confirm.partialIceUdpMs).toBeGreaterThan(confirm.iceUdpMs);
+    // Unless UDP is silent network-wide (no control STUN server answered): that explains it, and no longer wait helps.
+    const udpSilent = { ...nat, answered: [] };
+    const whenUdpBlocked = planConfirmation(catalog, { http: [], ice: [silentUdp] }, udpSilent, confirm, 6, new Set([web.id]));
+    expect(whenUdpBlocked.find((t) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => x.id === udpRelay.id)))?.deadlineMs).toBe(confirm.iceUdpMs);
     // Its own relay answering counts too (lab teams-throttled: both web hosts slow, the UDP relay quick).
     const relay = teams?.media.find((m) => m.url.startsWith('turn:') && !m.url.includes('transport=tcp'));
     if (!relay) throw new Error('catalog changed: Teams has a UDP relay');
