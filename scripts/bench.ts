@@ -11,6 +11,8 @@ import { bundleSizes, popupBudgetLine } from './bundle-sizes';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** `npm run bench -- --lab`: also run the network-namespace lab with RUNS checks per scenario (needs root; about 10 minutes at 5). */
 const WITH_LAB = process.argv.includes('--lab');
+/** `-- --lab-timings=<file>`: print the lab table from a lab run's timings file (LAB_TIMINGS_PATH, default artifacts/lab-timings.json) instead of running the lab again. */
+const LAB_TIMINGS = process.argv.find((arg) => arg.startsWith('--lab-timings='))?.slice('--lab-timings='.length);
 const SIZES = (process.env.BENCH_APPS ?? '4,16,32').split(',').map(Number);
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/scripts/bench.ts';
 
@@ -101,12 +103,14 @@ interface LabTiming {
 
 /** One lab run with RUNS checks per scenario (each in a fresh browser on the scenario's network): medians and the slowest. */
 function labTable(): string[][] {
-  const path = 'artifacts/lab-timings-bench.json';
+  const path = LAB_TIMINGS ?? 'artifacts/lab-timings-bench.json';
   // A lab failure (a wrong answer) still leaves its timings; the bench reports times, the lab verdicts.
-  try {
-    execFileSync('npx', ['vitest', 'run', '--project', 'lab'], { stdio: 'inherit', env: { ...process.env, LAB_TIMINGS_PATH: path, LAB_RUNS: String(RUNS) } });
-  } catch {
-    console.warn('the lab failed some scenarios (see above); their timings are still printed');
+  if (LAB_TIMINGS === undefined) {
+    try {
+      execFileSync('npx', ['vitest', 'run', '--project', 'lab'], { stdio: 'inherit', env: { ...process.env, LAB_TIMINGS_PATH: path, LAB_RUNS: String(RUNS) } });
+    } catch {
+      console.warn('the lab failed some scenarios (see above); their timings are still printed');
+    }
   }
   const timings = (JSON.parse(readFileSync(path, 'utf8')) as { scenarios: LabTiming[] }).scenarios;
   const rows = [['scenario', 'first row ms', 'final ms', 'slowest final ms', 'runs']];
@@ -183,4 +187,4 @@ try {
   await fx.stop();
 }
 // After the browser above is closed: the lab starts its own, one per scenario.
-if (WITH_LAB) console.info(`\nLab scenarios (network namespaces, real catalog, slow links included; median of ${RUNS} checks):\n${table(labTable())}`);
+if (WITH_LAB || LAB_TIMINGS !== undefined) console.info(`\nLab scenarios (network namespaces, real catalog, slow links included; median of ${RUNS} checks):\n${table(labTable())}`);
