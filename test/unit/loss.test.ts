@@ -131,6 +131,16 @@ describe('countLoss: timing that no loss explains', () => {
     expect(countLoss([disturbed], CHROME_SCHEDULE, 'description')).toEqual({ sent: 0, lost: 0 });
   });
 
+  it('still counts the unanswered exchanges of a connection whose timing it leaves out, as a lower bound', () => {
+    // A 30 % lossy path whose answers a busy CPU delivered late: 5 of 32 got no answer through three sends.
+    const disturbed = { answeredMs: [20, 21, 150, 170, 200, 22, 23, 24, 25, 26, 27], unanswered: 5, waitedMs: 900 };
+    const counted = countLoss([disturbed], CHROME_SCHEDULE, 'description');
+    const due = CHROME_SCHEDULE.filter((at) => at + 20 <= 900).length;
+    expect(counted).toEqual({ sent: 11 + 5 * due, lost: 5 * due });
+    // Nothing unanswered: still no figure from a connection whose timing says nothing.
+    expect(countLoss([{ ...disturbed, unanswered: 0 }], CHROME_SCHEDULE, 'description')).toEqual({ sent: 0, lost: 0 });
+  });
+
   it('leaves out one connection whose answers were nearly all late while the others were on time, but not loss spread over all', () => {
     const onTime = { answeredMs: [20, 21, 22, 23, 21, 22, 20, 24], unanswered: 0, waitedMs: 1200 };
     const lateCluster = { answeredMs: [20, 280, 300, 310, 320, 330, 340, 350], unanswered: 0, waitedMs: 1200 };
