@@ -84,6 +84,7 @@ td.num{text-align:end;font-variant-numeric:tabular-nums}
 .mix{display:block;font-size:.9em;white-space:nowrap}
 .suppressed,.none{color:#555;font-style:italic}
 .scroll{overflow-x:auto}
+.scroll:focus-visible{outline:2px solid #0b57d0;outline-offset:2px}
 .timeline{display:block}
 footer{margin-top:2rem;border-top:1px solid #ccc;padding-top:.5rem;font-size:.9em}
 `;
@@ -181,7 +182,8 @@ function WorldPage({ frame, input }: { frame: Frame; input: WorldPageInput }) {
         </p>
       )}
       <figure>
-        <svg class="map" viewBox={`0 0 ${MAP_WIDTH} ${MAP_HEIGHT}`} role="img" aria-labelledby="map-caption">
+        {/* A group, not an image: an image's content is presentational, and the countries in it are links. */}
+        <svg class="map" viewBox={`0 0 ${MAP_WIDTH} ${MAP_HEIGHT}`} role="group" aria-labelledby="map-caption">
           {worldShapes().map((shape, index) => {
             const share = shape.cc === undefined ? undefined : input.shares.get(shape.cc);
             const here = shape.cc !== undefined && shape.cc === input.here ? 'here' : undefined;
@@ -306,11 +308,12 @@ function CountryPage({ frame, input }: { frame: Frame; input: CountryPageInput }
         <a href={href('/', i18n.language)}>{t('results_back')}</a>
       </p>
       <h1>{t('results_country_title', name)}</h1>
-      <h2>{t('results_networks_heading', dayText(i18n, input.tableFromDay), dayText(i18n, input.lastDay))}</h2>
+      <h2 id="networks-heading">{t('results_networks_heading', dayText(i18n, input.tableFromDay), dayText(i18n, input.lastDay))}</h2>
       {view.networks.length === 0 ? (
         <p>{t('results_nothing_here')}</p>
       ) : (
-        <div class="scroll">
+        // On a phone the table scrolls sideways: the keyboard must be able to reach and scroll it too.
+        <div class="scroll" tabIndex={0} role="region" aria-labelledby="networks-heading">
           <table>
             <thead>
               <tr>
