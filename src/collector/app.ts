@@ -18,10 +18,11 @@ import type { RelayConfig } from './config';
 import { mintTurnCredentials } from './turn-credentials';
 import type { Geo } from './geo';
 import { aggregatesCsv, aggregatesJsonl, namingRule, OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL } from './open-data';
-import { dataSchemaPage } from './data-page';
+import { DATA_PAGE_STYLE, dataSchemaPage } from './data-page';
+import { pageCsp } from './page-csp';
 import { compress } from 'hono/compress';
 import { isCountryCode, worldShapes } from './results-map';
-import { pageLanguage, renderCountryPage, renderWorldPage } from './results-page';
+import { PAGE_STYLE, pageLanguage, renderCountryPage, renderWorldPage } from './results-page';
 import { countryShares, countryView } from './results-view';
 import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
@@ -104,8 +105,8 @@ const COUNTRY_PAGE = /^\/country\/([A-Za-z]{2})$/;
 /** The results page: the map and the networks table sum this many days, the country timelines this many. */
 export const PAGE_DAYS = 7;
 export const TIMELINE_DAYS = 30;
-/** Rendered pages kept per published day: every country × language, and the map in each language. */
-const PAGE_CACHE_ENTRIES = 1_000;
+/** Rendered pages kept per published day: every country × language, and the map for each visitor's country × language. */
+const PAGE_CACHE_ENTRIES = 2_000;
 /** A day file of the open data: the path names a day, never anything of the client's. */
 const REPORTS_FILE = /^\/v1\/reports\/(\d{4}-\d{2}-\d{2})\.jsonl$/;
 /** Longest span one aggregates request may cover. */
@@ -314,6 +315,8 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       // The API is read cross-origin by the extension; the data is public aggregates or the sender's own report.
       crossOriginResourcePolicy: 'cross-origin',
       referrerPolicy: 'no-referrer',
+      // The HTML pages set their own CSP (their stylesheet's hash); without this it would be replaced after the handler.
+      overwrite: false,
     }),
   );
   app.use('/v1/*', extensionCors);
@@ -544,18 +547,21 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     return c.body(lines.join(''));
   });
 
+  const dataPageCsp = pageCsp(DATA_PAGE_STYLE);
   app.get('/data', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    c.header('Content-Security-Policy', dataPageCsp);
     return c.html(dataSchemaPage({ minPerCell: MIN_REPORTS_PER_CELL, licence: OPEN_DATA_LICENCE, licenceUrl: OPEN_DATA_LICENCE_URL, maxDays: MAX_AGGREGATE_DAYS }));
   });
 
   // The results page: server-rendered HTML without script, cached per published day, language and country.
   worldShapes();
+  const resultsPageCsp = pageCsp(PAGE_STYLE);
   const pageCache = new Map<string, { html: string; etag: string }>();
   let pageCacheDay = '';
   const appNames = new Map((served?.apps ?? []).map((a) => [a.id, a.name]));
-  const servePage = async (c: Context<CollectorEnv>, key: string, render: (untilMs: number) => Promise<string>) => {
+  /** `personal`: the page names the visitor's country, so no shared cache may keep it. */
+  const servePage = async (c: Context<CollectorEnv>, key: string, personal: boolean, render: (untilMs: number) => Promise<string>) => {
     const t = now().getTime();
     const untilMs = dayFloorMs(t - DAY_SETTLE_MS);
     const cacheDay = `${dayString(untilMs)}/${statsGeneration()}`;
@@ -576,10 +582,10 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
       pageCache.set(key, page);
     }
     const maxAge = Math.max(1, Math.min(STATS_MAX_AGE_S, Math.ceil((untilMs + DAY_MS + DAY_SETTLE_MS - t) / 1000)));
-    c.header('Cache-Control', `public, max-age=${maxAge}`);
+    c.header('Cache-Control', `${personal ? 'private' : 'public'}, max-age=${maxAge}`);
     c.header('ETag', page.etag);
     c.header('Vary', 'Accept-Language');
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    c.header('Content-Security-Policy', resultsPageCsp);
     // Compression weakens the tag (W/"…"); either form names this page.
     if (c.req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === page.etag) === true) return c.body(null, 304);
     return c.html(page.html);
@@ -593,12 +599,16 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
   });
   app.use('/', compress());
   app.use('/country/*', compress());
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const options = pageOptions(c, '/');
-    return servePage(c, `/|${options.language}`, async (untilMs) => {
+    // As for a report: the address is used for this lookup only and goes out of scope with this handler. Only the
+    // country is kept, to point the visitor at its page; it keys the cache among at most a few hundred others.
+    const cc = (await geo.lookup(clientAddress(c, trustProxy) ?? ''))?.cc;
+    const here = cc !== undefined && isCountryCode(cc) ? cc : undefined;
+    return servePage(c, `/|${options.language}|${here ?? ''}`, true, async (untilMs) => {
       const fromDay = dayString(untilMs - PAGE_DAYS * DAY_MS);
       const sums = await store.countrySums({ fromDay, untilDay: dayString(untilMs), minPerCell: MIN_REPORTS_PER_CELL });
-      return renderWorldPage(options, { fromDay, lastDay: dayString(untilMs - DAY_MS), shares: countryShares(sums) });
+      return renderWorldPage(options, { fromDay, lastDay: dayString(untilMs - DAY_MS), shares: countryShares(sums), ...(here === undefined ? {} : { here }) });
     });
   });
   app.get('/country/:cc', (c) => {
@@ -606,7 +616,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     if (cc === undefined || !isCountryCode(cc)) return c.json({ error: 'not found' }, 404);
     const path = `/country/${cc}`;
     const options = pageOptions(c, path);
-    return servePage(c, `${path}|${options.language}`, async (untilMs) => {
+    return servePage(c, `${path}|${options.language}`, false, async (untilMs) => {
       const days = Array.from({ length: TIMELINE_DAYS }, (_, i) => dayString(untilMs - (TIMELINE_DAYS - i) * DAY_MS));
       const timelineFromDay = days[0] ?? dayString(untilMs - DAY_MS);
       const tableFromDay = dayString(untilMs - PAGE_DAYS * DAY_MS);

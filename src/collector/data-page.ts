@@ -6,11 +6,15 @@ export interface DataPageOptions {
   maxDays: number;
 }
 
+/** The page's only stylesheet: its hash is the whole of the page's style-src. */
+export const DATA_PAGE_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}code{background:#f1f1f1;padding:0 .2em}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left}';
+
 export function dataSchemaPage(o: DataPageOptions): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Can I Call? open data</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}code{background:#f1f1f1;padding:0 .2em}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left}</style>
+<style>${DATA_PAGE_STYLE}</style>
 </head><body>
 <main>
 <h1>Can I Call? open data</h1>

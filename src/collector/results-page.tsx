@@ -63,22 +63,28 @@ export function countryName(cc: string, language: UiLanguage): string {
 const CLASS_COLOURS = ['#d9ead3', '#f6d58e', '#ec8b4f', '#b2182b'];
 const NO_DATA = '#e4e4e4';
 
-const STYLE = `
+/** The page's only stylesheet (no `style=` attributes): its hash is the whole of the page's style-src (page-csp.ts). */
+export const PAGE_STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:0 1rem 2rem;color:#1b1b1b;background:#fff}
 header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline;justify-content:space-between;padding:1rem 0}
 header nav a{margin-inline-end:.75rem}
 a{color:#0b57d0}
 svg.map{width:100%;height:auto;background:#f4f8fb}
 svg.map path{stroke:#fff;stroke-width:.5}
-svg.map a:focus path,svg.map a:hover path{stroke:#1b1b1b;stroke-width:1.5}
+svg.map a:focus path,svg.map a:hover path,svg.map path.here{stroke:#1b1b1b;stroke-width:1.5}
+tr.here th,tr.here td{font-weight:bold}
+.here-note{padding:.5em .75em;border-inline-start:4px solid #0b57d0;background:#f4f8fb}
 .legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0;list-style:none}
 .swatch{display:inline-block;width:1em;height:1em;vertical-align:-.15em;margin-inline-end:.3em;border:1px solid #888}
+${CLASS_COLOURS.map((colour, index) => `.swatch.c${index}{background:${colour}}`).join('')}
+.swatch.none{background:${NO_DATA}}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 td,th{border:1px solid #bbb;padding:.25em .5em;text-align:start;vertical-align:top}
 td.num{text-align:end;font-variant-numeric:tabular-nums}
 .mix{display:block;font-size:.9em;white-space:nowrap}
 .suppressed,.none{color:#555;font-style:italic}
 .scroll{overflow-x:auto}
+.scroll:focus-visible{outline:2px solid #0b57d0;outline-offset:2px}
 .timeline{display:block}
 footer{margin-top:2rem;border-top:1px solid #ccc;padding-top:.5rem;font-size:.9em}
 `;
@@ -106,7 +112,8 @@ function Page({ frame, children }: { frame: Frame; children: ComponentChildren }
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${t('appName')}`}</title>
-        <style>{STYLE}</style>
+        {/* The CSP hashes PAGE_STYLE: it holds no character the renderer escapes (a test hashes what is sent). */}
+        <style>{PAGE_STYLE}</style>
       </head>
       <body>
         <header>
@@ -155,6 +162,8 @@ export interface WorldPageInput {
   fromDay: string;
   lastDay: string;
   shares: ReadonlyMap<string, CountryShare>;
+  /** The visitor's country, from the address of the request (then forgotten), if it has a country page. */
+  here?: string;
 }
 
 function WorldPage({ frame, input }: { frame: Frame; input: WorldPageInput }) {
@@ -166,16 +175,24 @@ function WorldPage({ frame, input }: { frame: Frame; input: WorldPageInput }) {
     <Page frame={frame}>
       <h1>{t('results_title')}</h1>
       <p>{t('results_intro', dayText(i18n, input.fromDay), dayText(i18n, input.lastDay))}</p>
+      {input.here !== undefined && (
+        <p class="here-note" data-here={input.here}>
+          {t('results_here', countryName(input.here, i18n.language))}{' '}
+          <a href={href(`/country/${input.here}`, i18n.language)}>{t('results_country_title', countryName(input.here, i18n.language))}</a>
+        </p>
+      )}
       <figure>
-        <svg class="map" viewBox={`0 0 ${MAP_WIDTH} ${MAP_HEIGHT}`} role="img" aria-labelledby="map-caption">
+        {/* A group, not an image: an image's content is presentational, and the countries in it are links. */}
+        <svg class="map" viewBox={`0 0 ${MAP_WIDTH} ${MAP_HEIGHT}`} role="group" aria-labelledby="map-caption">
           {worldShapes().map((shape, index) => {
             const share = shape.cc === undefined ? undefined : input.shares.get(shape.cc);
-            if (shape.cc === undefined || share === undefined) return <path key={index} d={shape.d} fill={NO_DATA} />;
+            const here = shape.cc !== undefined && shape.cc === input.here ? 'here' : undefined;
+            if (shape.cc === undefined || share === undefined) return <path key={index} d={shape.d} fill={NO_DATA} class={here} />;
             const label = `${countryName(shape.cc, i18n.language)}: ${t('results_blocked_share', percent(i18n, share.share))}`;
             return (
               <a key={index} href={href(`/country/${shape.cc}`, i18n.language)} aria-label={label}>
                 <title>{label}</title>
-                <path d={shape.d} fill={CLASS_COLOURS[shareClass(share.share)]} />
+                <path d={shape.d} fill={CLASS_COLOURS[shareClass(share.share)]} class={here} />
               </a>
             );
           })}
@@ -185,12 +202,12 @@ function WorldPage({ frame, input }: { frame: Frame; input: WorldPageInput }) {
       <ul class="legend">
         {bounds.map(([low, high], index) => (
           <li key={high}>
-            <span class="swatch" style={{ background: CLASS_COLOURS[index] }} />
+            <span class={`swatch c${index}`} />
             {`${percent(i18n, low)}–${percent(i18n, high)}`}
           </li>
         ))}
         <li>
-          <span class="swatch" style={{ background: NO_DATA }} />
+          <span class="swatch none" />
           {t('results_no_reports')}
         </li>
       </ul>
@@ -208,7 +225,7 @@ function WorldPage({ frame, input }: { frame: Frame; input: WorldPageInput }) {
           </thead>
           <tbody>
             {ranked.map((row) => (
-              <tr key={row.cc}>
+              <tr key={row.cc} class={row.cc === input.here ? 'here' : undefined}>
                 <td>
                   <a href={href(`/country/${row.cc}`, i18n.language)}>{countryName(row.cc, i18n.language)}</a>
                 </td>
@@ -291,11 +308,12 @@ function CountryPage({ frame, input }: { frame: Frame; input: CountryPageInput }
         <a href={href('/', i18n.language)}>{t('results_back')}</a>
       </p>
       <h1>{t('results_country_title', name)}</h1>
-      <h2>{t('results_networks_heading', dayText(i18n, input.tableFromDay), dayText(i18n, input.lastDay))}</h2>
+      <h2 id="networks-heading">{t('results_networks_heading', dayText(i18n, input.tableFromDay), dayText(i18n, input.lastDay))}</h2>
       {view.networks.length === 0 ? (
         <p>{t('results_nothing_here')}</p>
       ) : (
-        <div class="scroll">
+        // On a phone the table scrolls sideways: the keyboard must be able to reach and scroll it too.
+        <div class="scroll" tabIndex={0} role="region" aria-labelledby="networks-heading">
           <table>
             <thead>
               <tr>

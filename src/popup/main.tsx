@@ -37,6 +37,7 @@ function Root({ settings, initialI18n, catalog }: { settings: Settings; initialI
         catalogError={catalog.error}
         pinned={settings.pinnedApps}
         portalUrl={catalog.portalUrl}
+        collectorUrl={settings.collectorUrl}
         language={language}
         onLanguage={(next) => void changeLanguage(next)}
       />

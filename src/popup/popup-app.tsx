@@ -23,6 +23,7 @@ import { crowdLineFor } from '../core/crowd';
 import { gateOf, headlineOf } from '../core/headline';
 import { TechnicalDetails } from './technical-details';
 import { CallTestSection } from './call-test-section';
+import { resultsPageUrl } from './results-url';
 
 /** While a check runs the bar moves with time as well as results; otherwise ages only need refreshing now and then. */
 const PROGRESS_TICK_MS = 250;
@@ -35,11 +36,13 @@ export interface PopupProps {
   pinned: readonly string[];
   /** The page to open to reach a captive portal's sign-in. */
   portalUrl: string | undefined;
+  /** The collector from the settings: its public results page is linked whether or not the person shares. */
+  collectorUrl: string;
   language: Settings['language'];
   onLanguage(language: Settings['language']): void;
 }
 
-export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl, language, onLanguage }: PopupProps) {
+export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl, collectorUrl, language, onLanguage }: PopupProps) {
   const i18n = useI18n();
   const { t, format, plural } = i18n;
   const { pinned, toggle: togglePin } = usePinned(initialPinned);
@@ -190,6 +193,12 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
                 <ReportActions report={shown} summary={() => summaryText(shown, rows, pinned, nameOf, i18n)} />
               </>
             )}
+            {/* A plain link: the browser opens the page in a tab; the extension itself sends nothing for it. */}
+            <p class="others">
+              <a href={resultsPageUrl(collectorUrl, i18n.language)} target="_blank" rel="noreferrer">
+                {t('results_see_others')}
+              </a>
+            </p>
           </>
         )}
       </main>

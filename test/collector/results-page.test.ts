@@ -1,15 +1,18 @@
 // The results page's views and HTML: suppression (a cell of fewer than 5 reports never shows its verdicts), languages, caching.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
+import type { AppOptions, CollectorBindings } from '../../src/collector/app';
 import { createStaticGeo } from '../../src/collector/geo';
+import { createJsonLogger } from '../../src/collector/logger';
 import { pageLanguage, renderCountryPage } from '../../src/collector/results-page';
 import { countryShares, countryView } from '../../src/collector/results-view';
 import type { DayCell } from '../../src/collector/store';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
-import { catalog } from './fixtures';
+import { ADDRESSES, catalog, geo } from './fixtures';
 import { fillStore, fixtureReports } from './results-fixture';
 
 const days = ['2026-06-15', '2026-06-16', '2026-06-17'];
@@ -77,13 +80,15 @@ describe('results page served by the collector (SQLite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'canicall-results-page-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let stores = 0;
-  const setup = async () => {
+  const setup = async (overrides: Partial<AppOptions> = {}) => {
     stores += 1;
-    const store = openSqliteStore(join(dir, `collector-${stores}.db`));
+    const storeDir = join(dir, `collector-${stores}`);
+    const store = openSqliteStore(join(storeDir, 'collector.db'));
     await fillStore(store, fixtureReports(now, 30));
     const logger = { info: () => undefined, error: () => undefined, warn: () => undefined };
-    return { store, app: createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger, catalog, now: () => now }) };
+    return { store, storeDir, app: createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger, catalog, now: () => now, ...overrides }) };
   };
+  const from = (address: string): CollectorBindings => ({ incoming: { socket: { remoteAddress: address } } });
 
   it('shows the suppressed network as such and the others with their verdict mix, Arabic right to left', async () => {
     const { store, app } = await setup();
@@ -106,12 +111,79 @@ describe('results page served by the collector (SQLite)', () => {
     expect(html).toContain('<html lang="fr" dir="ltr">');
     expect(html).toContain('href="/country/EG?lang=fr"');
     expect(html).not.toContain('href="/country/US?lang=fr"');
-    expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    // The map names the visitor's country (found from the request): no shared cache may keep it for another.
+    expect(first.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
     const etag = first.headers.get('etag') ?? '';
     expect(etag).not.toBe('');
     expect((await app.request('/', { headers: { 'accept-language': 'fr', 'if-none-match': etag } })).status).toBe(304);
     expect((await app.request('/country/QQ')).status).toBe(404);
     expect((await app.request('/country/ZZ')).status).toBe(404);
+    await store.close();
+  });
+
+  it("names the visitor's country from the request and links its page, kept by no shared cache; the country pages stay the same for everyone", async () => {
+    const { store, app } = await setup({ geo });
+    const moroccan = await app.request('/?lang=en', {}, from(ADDRESSES.morocco));
+    const html = await moroccan.text();
+    expect(html).toContain('<p class="here-note" data-here="MA">');
+    expect(html).toMatch(/data-here="MA">[^<]*Morocco[^<]*<a href="\/country\/MA\?lang=en">Calls in Morocco<\/a>/);
+    expect(html).toContain('<tr class="here"><td><a href="/country/MA?lang=en">');
+    expect(moroccan.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
+    // The page cached for one country is not served to a visitor from another, nor to one from nowhere known.
+    const algerian = await (await app.request('/?lang=en', {}, from(ADDRESSES.algeria))).text();
+    expect(algerian).toContain('data-here="DZ"');
+    expect(algerian.includes('data-here="MA"')).toBe(false);
+    const unknown = await (await app.request('/?lang=en', {}, from(ADDRESSES.unknown))).text();
+    // Booleans, not toContain: a failure would print the whole map.
+    expect(unknown.includes('data-here')).toBe(false);
+    expect(unknown.includes('class="here"')).toBe(false);
+    const country = await app.request('/country/MA?lang=en', {}, from(ADDRESSES.morocco));
+    expect(country.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    expect((await country.text()).includes('data-here')).toBe(false);
+    await store.close();
+  });
+
+  it("never logs, stores or shows the visitor's address, direct or from X-Forwarded-For", async () => {
+    const lines: string[] = [];
+    const forwarded = '192.0.2.123';
+    const { store, storeDir, app } = await setup({ geo, trustProxy: true, logger: createJsonLogger((line) => lines.push(line)) });
+    const before = await store.count();
+    const bodies: string[] = [];
+    for (const address of Object.values(ADDRESSES)) {
+      for (const path of ['/', '/?lang=ar', '/country/MA', `/country/MA?lang=fr&ip=${address}`, '/data']) {
+        for (const headers of [{}, { 'x-forwarded-for': `${forwarded}, ${address}` }] as Record<string, string>[]) {
+          const response = await app.request(path, { headers }, from(address));
+          expect(response.status).toBe(200);
+          bodies.push(await response.text(), JSON.stringify([...response.headers.entries()]));
+        }
+      }
+    }
+    // The forwarded addresses did reach the lookup: a visitor behind the proxy is placed by the last entry.
+    expect(bodies.some((body) => body.includes('data-here="DZ"'))).toBe(true);
+    expect(lines.length).toBe(4 * 5 * 2);
+    expect(await store.count()).toBe(before);
+    await store.close();
+    const stored = readdirSync(storeDir).map((file) => readFileSync(join(storeDir, file)).toString('latin1'));
+    expect(stored.length).toBeGreaterThan(0);
+    for (const address of [...Object.values(ADDRESSES), forwarded]) {
+      for (const text of [...lines, ...bodies, ...stored]) expect(text.includes(address), address).toBe(false);
+    }
+  });
+
+  it('allows the page its one stylesheet by hash and nothing else: no script, no inline style attribute', async () => {
+    const { store, app } = await setup();
+    for (const path of ['/', '/country/MA?lang=ar', '/data']) {
+      const response = await app.request(path);
+      const html = await response.text();
+      const styles = [...html.matchAll(/<style>([^<]*)<\/style>/g)].map((match) => match[1] ?? '');
+      expect(styles).toHaveLength(1);
+      const hash = createHash('sha256').update(styles[0] ?? '').digest('base64');
+      expect(response.headers.get('content-security-policy')).toBe(
+        `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      );
+      expect(/<script|\sstyle=|\son[a-z]+=/i.exec(html)?.[0]).toBeUndefined();
+    }
+    expect((await app.request('/v1/stats')).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     await store.close();
   });
 });

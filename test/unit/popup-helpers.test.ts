@@ -2,12 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { BADGE_HUES, badgeHue, initialOf } from '../../src/popup/app-badge';
 import { reportFileName, reportJson } from '../../src/popup/report-file';
+import { resultsPageUrl } from '../../src/popup/results-url';
 import { isAnswer } from '../../src/ui/answer';
 import { reasonKey, adviceKey, evidenceKey } from '../../src/ui/report-text';
 
 describe('reportFileName', () => {
   it('names the file after the check time without colons or milliseconds', () => {
     expect(reportFileName('2026-03-01T14:05:09.123Z')).toBe('can-i-call-2026-03-01T14-05-09Z.json');
+  });
+});
+
+describe('resultsPageUrl', () => {
+  it("is the collector origin's root in the popup's language, whatever path the setting holds", () => {
+    expect(resultsPageUrl('https://collector.canicall.org', 'ar')).toBe('https://collector.canicall.org/?lang=ar');
+    expect(resultsPageUrl('http://127.0.0.1:8787/v1/?x=1#y', 'fr')).toBe('http://127.0.0.1:8787/?lang=fr');
   });
 });
 

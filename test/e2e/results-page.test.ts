@@ -1,0 +1,181 @@
+// The collector's public results page in real Chromium, filled with generated reports: en/ar/fr, its CSP, axe, screenshots, and the popup's link to it.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AxeResults } from 'axe-core';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/collector/app';
+import { createStaticGeo } from '../../src/collector/geo';
+import { listen, type RunningServer } from '../../src/collector/http-server';
+import { createJsonLogger } from '../../src/collector/logger';
+import { openSqliteStore } from '../../src/collector/store-sqlite';
+import type { Store } from '../../src/collector/store';
+import bundledCatalog from '../../src/core/catalog.json';
+import { parseCatalog } from '../../src/core/catalog';
+import { STORAGE_KEYS } from '../../src/core/messages';
+import { defaultSettings } from '../../src/core/settings';
+import { fillStore, fixtureReports } from '../collector/results-fixture';
+import { closedTcpPort } from '../support/servers';
+import { launchExtension, type ExtensionSession } from './harness';
+
+const SHOTS = 'artifacts/screenshots';
+const LANGUAGES = ['en', 'ar', 'fr'] as const;
+type Language = (typeof LANGUAGES)[number];
+/** The collector's clock: the generated reports fill the 30 days before it. */
+const NOW = new Date('2026-06-18T14:00:00Z');
+const COUNTRY_NAME: Record<Language, string> = { en: 'Morocco', ar: 'المغرب', fr: 'Maroc' };
+
+const messages = Object.fromEntries(
+  LANGUAGES.map((language) => [
+    language,
+    JSON.parse(readFileSync(`public/_locales/${language}/messages.json`, 'utf8')) as Record<string, { message: string }>,
+  ]),
+) as Record<Language, Record<string, { message: string }>>;
+
+function text(language: Language, key: string): string {
+  const entry = messages[language][key];
+  if (entry === undefined) throw new Error(`no ${language} message ${key}`);
+  return entry.message;
+}
+
+let dir: string;
+let store: Store;
+let collector: RunningServer;
+let collectorUrl: string;
+let ext: ExtensionSession;
+/** Every request the collector logged (route and status, never an address). */
+const logLines: string[] = [];
+const paths = () => logLines.map((line) => (JSON.parse(line) as { path?: string }).path ?? '');
+
+const AXE_SOURCE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
+
+async function axeScan(page: Page): Promise<string[]> {
+  // Through the debugger protocol, not a script tag: the page's CSP allows no script, and must not.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() => (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe.run(document));
+  if (results.passes.length === 0) throw new Error('axe ran no checks');
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+}
+
+/** The whole page: the viewport grows to the content (see popup.test.ts on why not fullPage). */
+async function shoot(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1024, height: 768 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+  await page.setViewportSize(viewport);
+}
+
+/** A tab on the collector, with every console error and CSP violation it reports. */
+async function openResults(path: string, width: number): Promise<{ page: Page; errors: string[] }> {
+  const page = await ext.context.newPage();
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.setViewportSize({ width, height: 800 });
+  const response = await page.goto(`${collectorUrl}${path}`);
+  expect(response?.status()).toBe(200);
+  return { page, errors };
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'cic-results-'));
+  store = openSqliteStore(join(dir, 'collector.db'));
+  await fillStore(store, fixtureReports(NOW, 30));
+  const catalog = parseCatalog(bundledCatalog);
+  if (!catalog.ok) throw new Error(catalog.error);
+  const app = createApp({
+    store,
+    // The browser's requests come from loopback: the collector places them in Morocco, as it would a Moroccan address.
+    geo: createStaticGeo({ '127.0.0.1': { cc: 'MA', asn: 36903 } }),
+    rateLimit: null,
+    logger: createJsonLogger((line) => logLines.push(line)),
+    catalog: catalog.catalog,
+    now: () => NOW,
+  });
+  const port = await closedTcpPort();
+  collector = await listen(app, '127.0.0.1', port);
+  collectorUrl = `http://127.0.0.1:${port}`;
+  ext = await launchExtension();
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await collector?.stop();
+  await store?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(LANGUAGES)('results page in %s', (language) => {
+  it('shows the world map coloured where reports were published, points the visitor at its country, styled under its CSP, with no serious axe issue', async () => {
+    const { page, errors } = await openResults(`/?lang=${language}`, 1024);
+    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([language, language === 'ar' ? 'rtl' : 'ltr']);
+    expect(await page.locator('h1').innerText()).toBe(text(language, 'results_title'));
+    // The five countries of the generated reports, each a link to its page; every other shape uncoloured.
+    const coloured = await page.locator('svg.map a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(coloured.sort()).toEqual(['AE', 'DZ', 'EG', 'FR', 'MA'].map((cc) => `/country/${cc}?lang=${language}`));
+    expect(await page.locator('.here-note').getAttribute('data-here')).toBe('MA');
+    expect(await page.locator('svg.map path.here').count()).toBe(1);
+    // The stylesheet applied: the CSP's hash matches it (a refused one leaves the body full width, and logs an error).
+    expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).toBe('960px');
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.swatch.c3') ?? document.body).backgroundColor)).toBe('rgb(178, 24, 43)');
+    expect(await axeScan(page)).toEqual([]);
+    await shoot(page, `results-${language}-world`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("opens the visitor's country from the note: networks × apps with the small network suppressed, and a timeline per app", async () => {
+    const { page, errors } = await openResults(`/?lang=${language}`, 390);
+    await page.locator('.here-note a').click();
+    await page.waitForURL(`${collectorUrl}/country/MA?lang=${language}`);
+    expect(await page.locator('h1').innerText()).toBe(text(language, 'results_country_title').replace('$1', COUNTRY_NAME[language]));
+    expect(await page.locator('tr[data-asn="36903"] td[data-cell="counts"]').count()).toBe(3);
+    expect(await page.locator('tr[data-asn="6713"] td[data-cell="suppressed"]').count()).toBe(3);
+    expect(await page.locator('tr[data-asn="6713"] td[data-cell="counts"]').count()).toBe(0);
+    expect(await page.locator('tr[data-asn="6713"]').innerText()).toContain(text(language, 'results_suppressed').replace('$1', '5'));
+    expect(await page.locator('svg.timeline').count()).toBe(3);
+    expect(await axeScan(page)).toEqual([]);
+    await shoot(page, `results-${language}-country-MA-phone`);
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await shoot(page, `results-${language}-country-MA`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("the popup's link", () => {
+  it('opens the results page in a tab, in the popup language, with sharing off and nothing sent to the collector by the extension', async () => {
+    await ext.worker.evaluate((items) => chrome.storage.local.set(items), {
+      [STORAGE_KEYS.settings]: { ...defaultSettings, language: 'fr', collectorUrl },
+    });
+    const logged = logLines.length;
+    const popup = await ext.context.newPage();
+    await popup.setViewportSize({ width: 380, height: 700 });
+    await popup.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
+    const link = popup.getByRole('link', { name: text('fr', 'results_see_others') });
+    await link.waitFor();
+    expect(await axeScan(popup)).toEqual([]);
+    await shoot(popup, 'popup-fr-results-link');
+    // Opening the popup (and the check it starts) asks the collector for nothing: sharing is off.
+    expect(paths().slice(logged)).toEqual([]);
+    const [tab] = await Promise.all([ext.context.waitForEvent('page'), link.click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(`${collectorUrl}/?lang=fr`);
+    expect(await tab.locator('h1').innerText()).toBe(text('fr', 'results_title'));
+    // The tab's own navigation is the only request: one GET / (and whatever the tab itself asks, such as an icon).
+    const since = paths().slice(logged);
+    expect(since.filter((path) => path === '/')).toHaveLength(1);
+    expect(since.filter((path) => path.startsWith('/v1/'))).toEqual([]);
+    const settings = await ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => s[key] as { shareResults?: boolean }), STORAGE_KEYS.settings);
+    expect(settings.shareResults).toBe(false);
+    await tab.close();
+    await popup.close();
+  });
+});
