@@ -67,7 +67,6 @@ interface TransportStatus {
 
 /** One of the app's own media probes, read as evidence. */
 interface OwnProbe {
-  id: string;
   transport: Transport;
   port: number;
   /** The catalog marks the server unverified: its outcome is already read as unverifiedOutcome. */
@@ -181,7 +180,7 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
     if (url === null || result === undefined) return [];
     const outcome = iceOutcome(result, evidence.dns.get(target.id));
     const unverified = target.unverified !== undefined;
-    return [{ id: target.id, transport: url.transport, port: url.port, unverified, outcome: unverified ? unverifiedOutcome(outcome) : outcome }];
+    return [{ transport: url.transport, port: url.port, unverified, outcome: unverified ? unverifiedOutcome(outcome) : outcome }];
   });
   const ports = portsEvidence(app, evidence.ice);
   const statuses = app.transports.map(
