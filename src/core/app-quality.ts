@@ -10,10 +10,13 @@ import { pathProbeKind } from './rtt';
  * refuses new ones past 500 per process). A turn: UDP relay is preferred: each exchange of its loss burst is two
  * transactions (Allocate, then the retry with credentials), so half the exchanges, and connections, give the same
  * evidence as a stun: burst; its RTT is read from the 401 as two round trips (rtt.ts, checked in both browsers).
+ * `answered`: ids of the media targets that answered in this check.
  */
-export function pathTarget(app: Pick<App, 'media'>): IceTarget | undefined {
-  // A control's server (sharedWith) is measured already as the control's path: not again as the app's.
-  const own = app.media.filter(isOwnMedia);
+export function pathTarget(app: Pick<App, 'media'>, answered: ReadonlySet<string> = new Set()): IceTarget | undefined {
+  // A control's server (sharedWith) is measured already as the control's path: not again as the app's. An unverified
+  // server (catalog unverified) only where it answered (ids in `answered`): its silence is no evidence, so a burst to
+  // a silent one would be traffic for nothing.
+  const own = app.media.filter((t) => isOwnMedia(t) && (t.unverified === undefined || answered.has(t.id)));
   return own.find((t) => pathProbeKind(t) === 'allocate') ?? own.find((t) => pathProbeKind(t) === 'binding');
 }
 

@@ -1,11 +1,11 @@
 // Judges one app: messaging (its signalling hosts) and calls (its media path) apart, then one verdict.
-import { isOwnMedia, type App, type Confidence, type Transport } from './catalog';
+import { isOwnMedia, UNVERIFIED_CONFIDENCE, type App, type Confidence, type Transport } from './catalog';
 import { parseIceUrl } from './ice-url';
 import { hasBaseline, type NetworkContext } from './network-context';
 import { adviceForReasons, maxConfidence, minConfidence, orderReasons, type Reason } from './reasons';
 import type { AppVerdict, DnsCheck, HttpProbeResult, IceProbeResult } from './report';
 import { portsEvidence, type PortsEvidence } from './reflection';
-import { httpOutcome, iceOutcome, type FailureReason, type TargetOutcome } from './target-outcome';
+import { httpOutcome, iceOutcome, unverifiedOutcome, type FailureReason, type TargetOutcome } from './target-outcome';
 
 type Reach = AppVerdict['messaging'];
 
@@ -61,16 +61,26 @@ interface TransportStatus {
   status: 'ok' | 'failed' | 'impaired' | 'unknown';
   cause?: UdpCause;
   evidence: EvidenceKind;
+  /** ok on the app's own servers, but only on unverified ones (catalog `unverified`): at most UNVERIFIED_CONFIDENCE. */
+  unverified?: true;
 }
 
-function ownTransportStatus(
-  transport: Transport,
-  probes: readonly { port: number; outcome: TargetOutcome }[],
-  network: NetworkContext,
-): TransportStatus | undefined {
+/** One of the app's own media probes, read as evidence. */
+interface OwnProbe {
+  transport: Transport;
+  port: number;
+  /** The catalog marks the server unverified: its outcome is already read as unverifiedOutcome. */
+  unverified: boolean;
+  outcome: TargetOutcome;
+}
+
+function ownTransportStatus(transport: Transport, probes: readonly OwnProbe[], network: NetworkContext): TransportStatus | undefined {
   const evidence = probes.filter((p) => p.outcome.kind === 'ok' || p.outcome.kind === 'failed');
   if (evidence.length === 0) return undefined;
-  if (evidence.some((p) => p.outcome.kind === 'ok')) return { transport, status: 'ok', evidence: 'own' };
+  const answered = evidence.filter((p) => p.outcome.kind === 'ok');
+  if (answered.length > 0) {
+    return { transport, status: 'ok', evidence: 'own', ...(answered.every((p) => p.unverified) ? { unverified: true as const } : {}) };
+  }
   if (transport !== 'udp') return { transport, status: 'failed', cause: 'app', evidence: 'own' };
   const { udp } = network;
   let cause: UdpCause = 'app';
@@ -132,11 +142,14 @@ function inferredTransportStatus(app: App, transport: Transport, network: Networ
   }
 }
 
-/** How far a transport's status can be trusted: reflection through our relay is medium whatever the app. */
+/**
+ * How far a transport's status can be trusted: reflection through our relay is medium whatever the app; the app's own
+ * servers at its mediaConfidence, at most UNVERIFIED_CONFIDENCE when only unverified ones answered.
+ */
 function confidenceOf(app: App, status: TransportStatus): Confidence {
   switch (status.evidence) {
     case 'own':
-      return app.mediaConfidence;
+      return status.unverified ? minConfidence(app.mediaConfidence, UNVERIFIED_CONFIDENCE) : app.mediaConfidence;
     case 'reflected':
       return 'medium';
     case 'inferred':
@@ -156,14 +169,18 @@ function confidenceOf(app: App, status: TransportStatus): Confidence {
  * is "blocked". A media target on a control's server (catalog sharedWith) is not the app's own:
  * it feeds the generic evidence (network-context.ts) as the control does, so it can neither make
  * the app read as tested directly and lend it its mediaConfidence, nor, when that one server is
- * down, make the app's calls read as blocked.
+ * down, make the app's calls read as blocked. An unverified server of the app's own (catalog `unverified`) counts
+ * only when it answered: then the app is tested on its own server (at most UNVERIFIED_CONFIDENCE); otherwise the app
+ * is judged as if the server were not in the catalog (reflected or inferred), never RELAY_UNREACHABLE from it.
  */
 function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): Part {
-  const own = app.media.filter(isOwnMedia).flatMap((target) => {
+  const own = app.media.filter(isOwnMedia).flatMap((target): OwnProbe[] => {
     const url = parseIceUrl(target.url);
     const result = evidence.ice.get(target.id);
     if (url === null || result === undefined) return [];
-    return [{ transport: url.transport, port: url.port, outcome: iceOutcome(result, evidence.dns.get(target.id)) }];
+    const outcome = iceOutcome(result, evidence.dns.get(target.id));
+    const unverified = target.unverified !== undefined;
+    return [{ transport: url.transport, port: url.port, unverified, outcome: unverified ? unverifiedOutcome(outcome) : outcome }];
   });
   const ports = portsEvidence(app, evidence.ice);
   const statuses = app.transports.map(
@@ -215,7 +232,8 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
   if (reach === 'blocked' && statuses.some((s) => s.evidence === 'own' && s.cause === 'app')) reasons.push('RELAY_UNREACHABLE');
   if (own.some((p) => p.outcome.kind === 'local')) reasons.push('LOCAL_INTERFERENCE');
   if (statuses.some((s) => s.evidence === 'reflected')) reasons.push('MEDIA_REFLECTED');
-  else if (!app.media.some(isOwnMedia)) reasons.push('MEDIA_INFERRED');
+  // Tested directly: the app has a server of its own, verified or heard from in this check.
+  else if (!own.some((p) => !p.unverified || p.outcome.kind === 'ok')) reasons.push('MEDIA_INFERRED');
 
   // Confidence rests on the transports that decided, the weakest of them (confidenceOf).
   let deciding: readonly TransportStatus[];

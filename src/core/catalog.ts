@@ -43,6 +43,14 @@ export const IceTargetSchema = v.object({
    * and port).
    */
   sharedWith: v.optional(Id),
+  /**
+   * For an app's media: a server nobody has seen answer a probe from here (no live network when it was added),
+   * e.g. a call server known only from captures or the app's code. `why` says what the evidence is and why it may
+   * not hold. Its answer is the app's own evidence (at most UNVERIFIED_CONFIDENCE); anything else from it, silence
+   * in both passes included, is no evidence at all (app-verdict.ts), so a server that has moved or never spoke
+   * this protocol cannot make the app read blocked.
+   */
+  unverified: v.optional(v.object({ why: Note })),
 });
 export type IceTarget = v.InferOutput<typeof IceTargetSchema>;
 
@@ -113,7 +121,7 @@ export function parseCatalog(data: unknown): CatalogResult {
     if (ids.has(id)) return { ok: false, error: `invalid catalog: duplicate id "${id}"` };
     ids.add(id);
   }
-  const error = sharingError(result.output) ?? portSourcesError(result.output);
+  const error = sharingError(result.output) ?? unverifiedError(result.output) ?? portSourcesError(result.output);
   return error === undefined ? { ok: true, catalog: result.output } : { ok: false, error: `invalid catalog: ${error}` };
 }
 
@@ -146,6 +154,17 @@ function sharingError(catalog: Catalog): string | undefined {
   return undefined;
 }
 
+/**
+ * `unverified` is for an app's own media only: a control is what every judgement leans on, and a control's server
+ * (sharedWith) is not the app's evidence to begin with.
+ */
+function unverifiedError(catalog: Catalog): string | undefined {
+  const control = catalog.controls.stun.find((t) => t.unverified !== undefined);
+  if (control !== undefined) return `control ${control.id} is unverified: a control must be a server known to answer`;
+  const shared = catalog.apps.flatMap((app) => app.media).find((t) => t.unverified !== undefined && t.sharedWith !== undefined);
+  return shared === undefined ? undefined : `${shared.id} is both sharedWith a control and unverified: it is not the app's own either way`;
+}
+
 /** When an app gives its ports' sources, every listed port has one and every sourced port is listed. */
 function portSourcesError(catalog: Catalog): string | undefined {
   for (const app of catalog.apps) {
@@ -168,6 +187,12 @@ function portSourcesError(catalog: Catalog): string | undefined {
 export function isOwnMedia(target: IceTarget): boolean {
   return target.sharedWith === undefined;
 }
+
+/**
+ * How far an answer from an unverified server can be trusted: it proves the path to that server, not that the app
+ * still hands it out, so never `high` whatever the app's mediaConfidence.
+ */
+export const UNVERIFIED_CONFIDENCE: Confidence = 'medium';
 
 /** Orders catalog versions (YYYY.MM.DD[.N]) numerically: negative when `a` is older than `b`. */
 export function compareCatalogVersions(a: string, b: string): number {

@@ -126,7 +126,8 @@ export function planConfirmation(
   });
   const unheardControls =
     nat === undefined ? [] : catalog.controls.stun.filter((t) => !nat.answered.includes(t.id) && parseIceUrl(t.url) !== null);
-  const media = mediaTargets(catalog).filter((t) => silentIce.has(t.id));
+  // An unverified server's silence is no evidence either way (app-verdict.ts): probing it again could only cost time.
+  const media = mediaTargets(catalog).filter((t) => silentIce.has(t.id) && t.unverified === undefined);
   const ice = [...groupByUrl([...unheardControls, ...media])].map(([url, targets]) => ({ url, targets }));
   const partial = (g: IceGroup) => appOf(g.targets) !== undefined;
   const udp = ice.filter((g) => isUdp(g.url));
@@ -178,7 +179,7 @@ export function planPaths(catalog: Catalog, ice: readonly IceProbeResult[]): Pat
   const silent = new Set(ice.filter((r) => isSilentIce(r) && !isUnconfirmedSilence(r)).map((r) => r.id));
   const byUrl = new Map<string, PathTask>();
   for (const app of catalog.apps) {
-    const target = pathTarget(app);
+    const target = pathTarget(app, answered);
     if (target === undefined || !(answered.has(target.id) || silent.has(target.id))) continue;
     const task = byUrl.get(target.url) ?? { targets: [], rtt: answered.has(target.id) };
     task.targets.push(target);

@@ -5,7 +5,7 @@ import { isHttp3 } from './http-timing';
 import { parseIceUrl } from './ice-url';
 import { orderReasons, type Reason } from './reasons';
 import type { HttpProbeResult, IceProbeResult, Observations } from './report';
-import { iceOutcome, type TargetOutcome } from './target-outcome';
+import { iceOutcome, unverifiedOutcome, type TargetOutcome } from './target-outcome';
 
 /** A condition under which no app can be judged. */
 export type Gate = 'offline' | 'captive';
@@ -105,7 +105,9 @@ export function readNetwork(catalog: Catalog, obs: Observations): NetworkContext
     const url = parseIceUrl(target.url);
     const result = ice.get(target.id);
     if (url === null || result === undefined) continue;
-    const outcome = iceOutcome(result, dnsFor(target.id));
+    // An unverified server's answer tells about its port and transport; its silence or failure tells nothing.
+    const read = iceOutcome(result, dnsFor(target.id));
+    const outcome = target.unverified === undefined ? read : unverifiedOutcome(read);
     switch (url.transport) {
       case 'udp':
         if (outcome.kind === 'ok') answered.add(url.port);

@@ -63,9 +63,12 @@ export function isStunPortAllowed(port: number): boolean {
   return !FETCH_BAD_PORTS.has(port);
 }
 
-/** Whether an app is judged from reflection: it documents its UDP ports and has no media server of its own. */
+/**
+ * Whether an app is judged from reflection: it documents its UDP ports and has no verified media server of its own.
+ * An unverified one (catalog `unverified`) may stay silent, and then the app is judged as if it had none.
+ */
 export function isReflectable(app: App): boolean {
-  return app.udpPortSources !== undefined && app.udpPortSources.length > 0 && !app.media.some(isOwnMedia);
+  return app.udpPortSources !== undefined && app.udpPortSources.length > 0 && !app.media.some((t) => isOwnMedia(t) && t.unverified === undefined);
 }
 
 /**

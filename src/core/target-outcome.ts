@@ -113,3 +113,12 @@ export function iceOutcome(result: IceProbeResult, dns: DnsCheck | undefined): T
   if (result.evidence === 'gathering-complete' || isUnconfirmedSilence(result)) return { kind: 'void' };
   return fromFailure(result.failure, dns);
 }
+
+/**
+ * An unverified server's outcome (catalog `unverified`): its answer is evidence, and so is a block on this device
+ * (local); anything else is none. Silence, even in both passes, a 701 or a name error may mean the server moved or
+ * never spoke this protocol, which nobody has checked, so it must not read as the network blocking the app.
+ */
+export function unverifiedOutcome(outcome: TargetOutcome): TargetOutcome {
+  return outcome.kind === 'ok' || outcome.kind === 'local' ? outcome : { kind: 'void' };
+}

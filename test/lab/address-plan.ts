@@ -1,5 +1,5 @@
 // The lab's address plan: every catalog host gets its own address in 198.18.0.0/15, and every ICE host the ports its URLs name.
-import type { Catalog } from '../../src/core/catalog';
+import type { Catalog, IceTarget } from '../../src/core/catalog';
 import { parseIceUrl } from '../../src/core/ice-url';
 
 /*
@@ -34,8 +34,14 @@ const FIRST_HOST = 100;
 export type IceTransport = 'udp' | 'tcp' | 'tls';
 
 export interface LabHost {
+  /** The host as the catalog names it: a name, or an IP literal (an unverified call server). */
   name: string;
   ip: string;
+  /**
+   * The catalog names this host by an IP address (Telegram's call servers): no DNS can serve it, so the check gets
+   * a catalog with the address replaced by `ip` (labCatalog), and the real address is never dialled.
+   */
+  literal: boolean;
   /** App ids whose targets use this host. */
   apps: string[];
   /** A control target uses it too. */
@@ -69,7 +75,7 @@ export function addressPlan(catalog: Catalog): AddressPlan {
   const host = (name: string): LabHost => {
     const known = hosts.get(name);
     if (known !== undefined) return known;
-    const created: LabHost = { name, ip: '', apps: [], control: false, web: false, http3: false, untrusted: false, ice: new Map() };
+    const created: LabHost = { name, ip: '', apps: [], control: false, web: false, http3: false, untrusted: false, literal: isIpLiteral(name), ice: new Map() };
     hosts.set(name, created);
     return created;
   };
@@ -106,6 +112,10 @@ export function addressPlan(catalog: Catalog): AddressPlan {
   if (FIRST_HOST + sorted.length > 249) throw new Error(`the catalog has ${sorted.length} hosts; the lab's /24 holds 149`);
   sorted.forEach((entry, index) => {
     entry.ip = `198.18.10.${FIRST_HOST + index}`;
+    if (entry.literal && (entry.web || [...entry.ice.values()].some((transports) => transports.has('tls')))) {
+      // A certificate or an HTTP Host for an address would need more than the lab's per-name PKI and DNS.
+      throw new Error(`${entry.name}: the lab serves an IP-literal host over STUN/TURN without TLS only`);
+    }
     if (entry.web && entry.ice.size > 0) {
       // One address cannot hold both our HTTPS server and coturn's TLS listener on 443.
       throw new Error(`${entry.name} is both a web and an ICE host; give the lab separate addresses for it`);
@@ -125,5 +135,40 @@ export function addressPlan(catalog: Catalog): AddressPlan {
 
 /** Every name a certificate must cover for the lab's HTTPS and TURN-over-TLS servers. */
 export function certificateNames(plan: AddressPlan): string[] {
-  return plan.hosts.map((entry) => entry.name);
+  return plan.hosts.filter((entry) => !entry.literal).map((entry) => entry.name);
+}
+
+/** An IPv4 literal or a (bracketed or bare) IPv6 one, as a URL's host gives it. */
+function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/** Whether an IPv4 address is in NET.labBlock (198.18.0.0/15). */
+export function inLabBlock(address: string): boolean {
+  const [a, b] = address.split('.').map(Number);
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(address) && a === 198 && (b === 18 || b === 19);
+}
+
+/**
+ * The catalog the lab's checks run: the bundled one with every IP-literal ICE host replaced by its lab address
+ * (the rest stays as it is: names are served by the lab's DNS). It refuses to give a check any address outside
+ * 198.18.0.0/15, so no lab check can dial a real server even if the plan missed one.
+ */
+export function labCatalog(catalog: Catalog, plan: AddressPlan): Catalog {
+  const relabel = (target: IceTarget): IceTarget => {
+    const parsed = parseIceUrl(target.url);
+    const host = parsed === null ? undefined : plan.byName.get(parsed.host);
+    if (parsed === null || host === undefined || !host.literal) return target;
+    const url = target.url.replace(/^((?:stun|turns?):)(\[[^\]]+\]|[^:?]+)/, `$1${host.ip}`);
+    return { ...target, url };
+  };
+  const result: Catalog = {
+    ...catalog,
+    controls: { ...catalog.controls, stun: catalog.controls.stun.map(relabel) },
+    apps: catalog.apps.map((app) => ({ ...app, media: app.media.map(relabel) })),
+  };
+  const hosts = [...result.controls.stun, ...result.apps.flatMap((app) => app.media)].map((t) => parseIceUrl(t.url)?.host ?? '');
+  const outside = hosts.filter((host) => isIpLiteral(host) && !inLabBlock(host));
+  if (outside.length > 0) throw new Error(`the lab catalog would dial ${outside.join(', ')}, outside ${NET.labBlock}`);
+  return result;
 }

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROGRESS_PORT, type Answer, type BackgroundRequest, type BackgroundResponse } from '../../src/core/messages';
+import type { Catalog } from '../../src/core/catalog';
 import type { Report } from '../../src/core/report';
 import { chromiumArgs, chromiumPath } from '../support/browsers';
 import { NS } from './topology';
 
 export interface LabBrowser {
-  /** Runs a check with the bundled catalog and times it from the page that asked. */
-  runCheck(): Promise<TimedReport>;
+  /** Runs a check with `catalog` (the lab's copy of the bundled one, labCatalog), or the bundled one, and times it from the page that asked. */
+  runCheck(catalog?: Catalog): Promise<TimedReport>;
   /** Sends any request to the background from the extension page, as the popup does. */
   ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
   consoleErrors: string[];
@@ -106,8 +107,8 @@ export async function launchInClientNamespace(extensionDir: string, trustedHome:
         if (!answer.ok) throw new Error(`the background answered an error to ${request.type}: ${answer.error}`);
         return answer.value as BackgroundResponse<(typeof request)['type']>;
       },
-      async runCheck() {
-        const timed = await page.evaluate(async (portName) => {
+      async runCheck(catalog) {
+        const timed = await page.evaluate(async ({ portName, catalog }) => {
           const started = Date.now();
           let firstRowAt: number | undefined;
           // The popup's progress port: the background posts the report on every change.
@@ -115,10 +116,10 @@ export async function launchInClientNamespace(extensionDir: string, trustedHome:
           port.onMessage.addListener((message: { type?: string; report?: { apps?: unknown[] } }) => {
             if (firstRowAt === undefined && message.type === 'report' && (message.report?.apps?.length ?? 0) > 0) firstRowAt = Date.now();
           });
-          const answer = (await chrome.runtime.sendMessage({ type: 'runCheck' })) as Answer<unknown>;
+          const answer = (await chrome.runtime.sendMessage(catalog === undefined ? { type: 'runCheck' } : { type: 'runCheck', catalog })) as Answer<unknown>;
           port.disconnect();
           return { answer, started, firstRowAt, finished: Date.now() };
-        }, PROGRESS_PORT);
+        }, { portName: PROGRESS_PORT, catalog });
         if (!timed.answer.ok) throw new Error(`the background answered an error to runCheck: ${timed.answer.error}`);
         return {
           report: timed.answer.value as Report,

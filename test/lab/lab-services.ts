@@ -143,7 +143,8 @@ function dnsmasqConf(plan: AddressPlan, dns: DnsConfig, dir: string): string {
     // Every name the lab does not serve is NXDOMAIN: nothing is ever forwarded.
     'address=/#/',
   ];
-  for (const host of plan.hosts) {
+  // An IP-literal host has no name to answer: the check's catalog names its lab address instead (labCatalog).
+  for (const host of plan.hosts.filter((h) => !h.literal)) {
     if (dns.nxdomain?.includes(host.name)) continue;
     const ip = dns.override?.[host.name] ?? host.ip;
     // `local=` makes AAAA and other types NODATA for the name instead of a forward (dnsmasq ≥ 2.86).
@@ -176,7 +177,7 @@ export async function startServices(plan: AddressPlan, pki: TestPki, dir: string
       portalIp: NET.portalIp,
       blockPageIp: NET.blockPageIp,
       dohHost: doh?.name ?? 'dns.google',
-      answers: Object.fromEntries(plan.hosts.map((h) => [h.name, h.ip])),
+      answers: Object.fromEntries(plan.hosts.filter((h) => !h.literal).map((h) => [h.name, h.ip])),
       certs: {
         trusted: { cert: pki.server.cert, key: pki.server.key },
         wrongHost: { cert: pki.wrongHost.cert, key: pki.wrongHost.key },

@@ -7,7 +7,7 @@ import { parseCatalog } from '../../src/core/catalog';
 import catalogData from '../../src/core/catalog.json';
 import { parseReport, type Report } from '../../src/core/report';
 import { makeTestPki, trustInNssDb, type TestPki } from '../support/pki';
-import { addressPlan, certificateNames } from './address-plan';
+import { addressPlan, certificateNames, labCatalog } from './address-plan';
 import { launchInClientNamespace } from './lab-browser';
 import { serviceAddresses, startServices, type LabServices } from './lab-services';
 import { applyRouter, nftTable, tcStats } from './router';
@@ -25,6 +25,8 @@ const parsedCatalog = parseCatalog(catalogData);
 if (!parsedCatalog.ok) throw new Error(parsedCatalog.error);
 const catalog = parsedCatalog.catalog;
 const plan = addressPlan(catalog);
+/** What each check runs: the bundled catalog with its IP-literal servers at their lab addresses (same ids, same verdicts). */
+const checkCatalog = labCatalog(catalog, plan);
 const scenarios = selectScenarios(process.env.LAB_SCENARIO);
 
 /** Checks per scenario, each in a fresh browser on the same network: a false "blocked" in any of them fails it. */
@@ -126,7 +128,7 @@ function describeReport(report: Report): string {
 async function checkOnce(): Promise<{ report: Report; timing: Omit<Timing, 'scenario' | 'run'> }> {
   const browser = await launchInClientNamespace(extensionDir, nssHome, plan.hosts.filter((h) => h.http3).map((h) => h.name));
   try {
-    const timed = await browser.runCheck();
+    const timed = await browser.runCheck(checkCatalog);
     const { report } = timed;
     const finished = report.finishedAt === undefined ? Number.NaN : Date.parse(report.finishedAt);
     const checkMs = finished - Date.parse(report.startedAt);

@@ -18,11 +18,11 @@ export const OPEN: Table = {
   viber: ['works', 'low', [MI]],
   teams: ['works', 'medium', []],
   facetime: ['works', 'low', [MI]],
-  meet: ['works', 'low', [MI]], // its only media target is control.stun.google's server: shared, not its own
+  meet: ['works', 'low', []], // its unverified TURN/TLS answered (its own); its UDP is control.stun.google's server, inferred
   tango: ['works', 'low', [MI]],
   imo: ['works', 'low', [MI]],
   teamspeak: ['works', 'low', [MI]],
-  telegram: ['works', 'low', [MI]],
+  telegram: ['works', 'medium', []], // its unverified call servers answered: at most medium
   signal: ['works', 'low', [MI]], // Cloudflare's TURN is the control's service (sharedWith)
   zoom: ['works', 'low', []], // its TURN/TLS relay is its own; its preferred UDP is still inferred
   discord: ['works', 'low', [MI]],
@@ -38,11 +38,11 @@ export const UDP_BLOCKED: Table = {
   viber: ['degraded', 'low', [UBTF, MI]],
   teams: ['degraded', 'medium', [UBTF]], // its own TURN over TCP answered
   facetime: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  meet: ['degraded', 'low', [UBTF, MI]],
+  meet: ['degraded', 'low', [UBTF]], // its unverified TURN/TLS answered; UDP and TCP inferred
   tango: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   imo: ['blocked', 'low', ['UDP_BLOCKED', MI]],
   teamspeak: ['blocked', 'low', ['UDP_BLOCKED', MI]],
-  telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]],
+  telegram: ['blocked', 'low', ['UDP_BLOCKED', MI]], // its call servers' silence is no evidence: judged from UDP as a whole
   signal: ['degraded', 'low', [UBTF, MI]], // Cloudflare's TURN answered over TCP/TLS, but it is shared evidence
   zoom: ['degraded', 'low', [UBTF]], // its own TURN/TLS answered; its UDP failure is inferred
   discord: ['blocked', 'low', ['UDP_BLOCKED', MI]],
@@ -58,11 +58,11 @@ export const STUN_PORTS_BLOCKED: Table = {
   viber: ['works', 'low', [MI]], // its UDP ports (7985, 7987, 5242, 5243, 4244, 443) were not among the silent ones
   teams: ['degraded', 'medium', [SPB, UBTF]],
   facetime: ['degraded', 'low', [SPB, MI]], // 3478 silent, its 16384+ ports untested: never "blocked"
-  meet: ['degraded', 'low', [SPB, MI]], // judged from its ports: control.stun.google's server is not Meet's own
+  meet: ['degraded', 'low', [SPB]], // UDP judged from its ports (control.stun.google's server is not Meet's own); its TLS relay answered
   tango: ['works', 'low', [MI]],
   imo: ['works', 'low', [MI]],
   teamspeak: ['works', 'low', [MI]],
-  telegram: ['works', 'low', [MI]],
+  telegram: ['works', 'medium', []], // its call servers on UDP 1400 answer
   signal: ['degraded', 'low', [SPB, MI]],
   zoom: ['degraded', 'low', [SPB]],
   discord: ['degraded', 'low', [SPB, MI]],
@@ -78,11 +78,11 @@ export const STUN_FILTERED: Table = {
   viber: ['degraded', 'low', [SF, MI]],
   teams: ['degraded', 'medium', [SF, UBTF]],
   facetime: ['unknown', 'low', [SF, MI]], // its own UDP protocol may or may not be STUN
-  meet: ['degraded', 'low', [SF, MI]],
+  meet: ['degraded', 'low', [SF]],
   tango: ['unknown', 'low', [SF, MI]],
   imo: ['unknown', 'low', [SF, MI]],
   teamspeak: ['unknown', 'low', [SF, MI]],
-  telegram: ['unknown', 'low', [SF, MI]],
+  telegram: ['unknown', 'low', [SF, MI]], // its silent call servers are no evidence
   signal: ['degraded', 'low', [SF, MI]],
   zoom: ['degraded', 'low', [SF]],
   discord: ['unknown', 'low', [SF, MI]],

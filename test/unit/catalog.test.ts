@@ -131,13 +131,37 @@ describe('bundled catalog', () => {
     }
   });
 
-  it('never names an IP literal: checks on a developer machine must not send a packet to a public address', () => {
-    const hosts = [...http.map((t) => new URL(t.url).hostname), ...ice.map((t) => parseIceUrl(t.url)?.host ?? '')];
-    if (catalog.controls.doh) hosts.push(new URL(catalog.controls.doh).hostname);
-    for (const host of hosts) {
+  it('names an IP literal only for an unverified STUN server (the lab serves it at a lab address), every other host by name', () => {
+    const named = [...http.map((t) => new URL(t.url).hostname), ...ice.filter((t) => t.unverified === undefined).map((t) => parseIceUrl(t.url)?.host ?? '')];
+    if (catalog.controls.doh) named.push(new URL(catalog.controls.doh).hostname);
+    for (const host of named) {
       expect(host, 'a name').toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/);
       expect(host, 'not an address').not.toMatch(/^[\d.]+$|:/);
     }
+    const literals = ice.filter((t) => /^[\d.]+$/.test(parseIceUrl(t.url)?.host ?? ''));
+    expect(literals.map((t) => t.id).sort()).toEqual(['telegram.media.stun-1', 'telegram.media.stun-2', 'telegram.media.stun-3']);
+    // STUN only: a turns: to an address is skipped by Firefox, and TURN would need the app's per-call credentials.
+    for (const target of literals) expect(parseIceUrl(target.url)?.scheme, target.id).toBe('stun');
+  });
+
+  it('says why every unverified server is unverified, and allows the mark on an app\'s own media only', () => {
+    const unverified = ice.filter((t) => t.unverified !== undefined);
+    expect(unverified.map((t) => t.id).sort()).toEqual(['meet.relay.tls', 'telegram.media.stun-1', 'telegram.media.stun-2', 'telegram.media.stun-3']);
+    for (const target of unverified) expect(target.unverified?.why.trim(), target.id).toBeTruthy();
+    const mark = { unverified: { why: 'never probed' } };
+    const copy = structuredClone(catalogData);
+    copy.controls.stun = copy.controls.stun.map((t, i) => (i === 0 ? { ...t, ...mark } : t));
+    expect(parseCatalog(copy)).toEqual({ ok: false, error: 'invalid catalog: control control.stun.cloudflare is unverified: a control must be a server known to answer' });
+    const shared = structuredClone(catalogData);
+    const signal = shared.apps.find((a) => a.id === 'signal');
+    if (signal === undefined) throw new Error('no signal');
+    signal.media = signal.media.map((t) => ({ ...t, ...mark }));
+    expect(parseCatalog(shared)).toMatchObject({ ok: false, error: expect.stringMatching(/signal.relay.udp is both sharedWith a control and unverified/) });
+    const noWhy = structuredClone(catalogData);
+    const meet = noWhy.apps.find((a) => a.id === 'meet');
+    if (meet === undefined) throw new Error('no meet');
+    meet.media = meet.media.map((t) => (t.id === 'meet.relay.tls' ? { ...t, unverified: { why: '' } } : t));
+    expect(parseCatalog(noWhy)).toMatchObject({ ok: false });
   });
 
   it('marks every media target on a control\'s server as shared, and counts only the others as an app\'s own', () => {
@@ -149,9 +173,9 @@ describe('bundled catalog', () => {
     const signal = catalog.apps.find((app) => app.id === 'signal');
     expect(signal?.media.map((t) => t.sharedWith)).toEqual(['control.stun.cloudflare', 'control.stun.cloudflare', 'control.stun.cloudflare']);
     const tested = catalog.apps.filter((app) => app.media.some(isOwnMedia)).map((app) => app.id);
-    // Telegram's and Viber's call servers are IP literals only, FaceTime's, Discord's, WhatsApp's
-    // and Meet's need per-call credentials or are unproven (see each app's notes).
-    expect(tested.sort()).toEqual(['jitsi', 'messenger', 'slack', 'teams', 'whatsapp', 'zoom']);
+    // Telegram's call servers and Meet's TLS relay are unverified (their answer counts, their silence not); Viber's
+    // relay is an AWS address seen once, FaceTime's, Discord's and Signal's need per-call credentials (each app's notes).
+    expect(tested.sort()).toEqual(['jitsi', 'meet', 'messenger', 'slack', 'teams', 'telegram', 'whatsapp', 'zoom']);
   });
 
   it('has controls that can tell offline and captive portals apart from blocking', () => {

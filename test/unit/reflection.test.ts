@@ -4,7 +4,7 @@ import { parseCatalog, type App, type Catalog } from '../../src/core/catalog';
 import { planApps, planConfirmation } from '../../src/core/check-plan';
 import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { isGuessed } from '../../src/core/headline';
-import { isStunPortAllowed, parseReflector, reflectionPorts, reflectorId, withReflector, type Reflector } from '../../src/core/reflection';
+import { isReflectable, isStunPortAllowed, parseReflector, reflectionPorts, reflectorId, withReflector, type Reflector } from '../../src/core/reflection';
 import type { IceProbeResult, Observations } from '../../src/core/report';
 import { judge } from '../../src/core/verdict';
 import { bundledCatalog, openNetwork, silenceIce, unconfirmed } from './fixtures/observations';
@@ -26,6 +26,8 @@ function verdictOf(catalog: Catalog, obs: Observations, appId: string, final = t
 
 const isReflection = (r: IceProbeResult) => r.id.startsWith('reflector.');
 const port = (n: number) => (r: IceProbeResult) => r.id === reflectorId(n);
+/** Telegram's own call servers (unverified, UDP 1400): silent wherever UDP 1400 is. */
+const telegramServers = (r: IceProbeResult) => r.id.startsWith('telegram.media.');
 
 describe('the ports reflected per app', () => {
   it('takes one port from each documented group before a second from any, at most two', () => {
@@ -113,7 +115,7 @@ describe('an app judged from its call ports', () => {
   });
 
   it("is blocked when its ports stay silent in both passes while the relay's own port answers", () => {
-    const dropped = silenceIce(open, (r) => port(1400)(r) || port(596)(r));
+    const dropped = silenceIce(open, (r) => port(1400)(r) || port(596)(r) || telegramServers(r));
     const telegram = verdictOf(reflected, dropped, 'telegram');
     expect(telegram).toMatchObject({ verdict: 'blocked', calls: 'blocked', confidence: 'medium', reasons: ['CALL_PORTS_BLOCKED', 'MEDIA_REFLECTED'] });
     expect(telegram?.advice).toEqual(expect.arrayContaining(['TRY_VPN', 'USE_APP_THAT_WORKS']));
@@ -129,8 +131,17 @@ describe('an app judged from its call ports', () => {
   });
 
   it('says nothing from silence when the relay itself did not answer: judged as without the relay', () => {
-    const relayDown = silenceIce(open, isReflection);
+    const relayDown = silenceIce(open, (r) => isReflection(r) || telegramServers(r));
     expect(verdictOf(reflected, relayDown, 'telegram')).toMatchObject({ verdict: 'works', confidence: 'low', reasons: ['MEDIA_INFERRED'] });
+  });
+
+  it("takes an unverified server of the app's own that answered over its reflected ports, and falls back to them when it is silent", () => {
+    // Telegram's call servers answered though its reflected ports did not: the path to Telegram's own server is the
+    // more direct evidence.
+    const portsSilent = silenceIce(open, (r) => port(1400)(r) || port(596)(r));
+    expect(verdictOf(reflected, portsSilent, 'telegram')).toMatchObject({ verdict: 'works', confidence: 'medium', reasons: [] });
+    // Its servers silent, the reflected ports answering: judged from them, as an app without a server of its own.
+    expect(verdictOf(reflected, silenceIce(open, telegramServers), 'telegram')).toMatchObject({ verdict: 'works', confidence: 'medium', reasons: ['MEDIA_REFLECTED'] });
   });
 
   it('says nothing from one pass of silence, nor from an error on a port', () => {
@@ -151,7 +162,7 @@ describe('an app judged from its call ports', () => {
   });
 
   it('leaves apps with servers of their own, and every app without the relay, exactly as before', () => {
-    for (const app of bundled.apps.filter((a) => a.media.some((t) => t.sharedWith === undefined))) {
+    for (const app of bundled.apps.filter((a) => !isReflectable(a))) {
       expect(verdictOf(reflected, open, app.id)).toEqual(verdictOf(bundled, openNetwork(bundled), app.id));
     }
     const plain = openNetwork(bundled);
