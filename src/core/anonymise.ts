@@ -1,6 +1,7 @@
 // Turns a local report into the shared one: keeps classified outcomes, drops every address, candidate, port, URL, raw error and identifier.
 import * as v from 'valibot';
 import { isHttp3 } from './http-timing';
+import { isNamedByBrowser } from './classify-http-error';
 import type { AppVerdict, HttpProbeResult, IceProbeResult, LossResult, Observations, Quality, Report, RttResult } from './report';
 import {
   MAX_SHARED_APPS,
@@ -82,7 +83,7 @@ function httpProbeOf(probe: HttpProbeResult): SharedProbe {
     ...(probe.status !== undefined && Number.isInteger(probe.status) && probe.status >= 100 && probe.status <= 599 ? { status: probe.status } : {}),
     ...(isHttp3(probe.timing?.protocol) ? { h3: true as const } : {}),
     // Only whether the browser named its error; the text itself stays on the device.
-    ...(probe.rawError !== undefined && !/^(net::|NS_)/.test(probe.rawError) ? { unnamed: true as const } : {}),
+    ...(probe.rawError !== undefined && !isNamedByBrowser(probe.rawError) ? { unnamed: true as const } : {}),
     ...(probe.attempts === 2 ? { attempts: 2 as const } : {}),
   };
 }
