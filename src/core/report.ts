@@ -167,6 +167,7 @@ export const VerdictSchema = v.picklist(['works', 'degraded', 'blocked', 'unknow
 export type Verdict = v.InferOutput<typeof VerdictSchema>;
 
 export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
+export type Reachability = v.InferOutput<typeof ReachabilitySchema>;
 
 export const QualitySchema = v.object({
   rttMs: Ms,
