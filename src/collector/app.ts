@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import type { Catalog } from '../core/catalog';
 import { rejudge } from '../core/rejudge';
 import type { Judge } from '../core/rejudge';
-import { parseSharedReport, SharedIdSchema } from '../core/shared-report';
+import { hourFloor, parseSharedReport, SharedIdSchema } from '../core/shared-report';
 import { ENGINE_VERSION, judge } from '../core/verdict';
 import type { SharedReport } from '../core/shared-report';
 import type { SignedCatalog } from '../core/verify-catalog';
@@ -51,7 +51,6 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const MAX_REPORT_AGE_DAYS = MAX_STATS_DAYS;
 /** The report's hour is rounded down, so a correct clock is never ahead; an hour of slack covers clock drift. */
 const MAX_CLOCK_AHEAD_MS = 3_600_000;
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** Only the fields the API reads from @hono/node-server's bindings, so tests can pass a fake socket address. */
@@ -124,10 +123,6 @@ const AggregatesQuerySchema = v.strictObject({
   cc: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'cc is a two-letter country code'), v.toUpperCase())),
   format: v.optional(v.picklist(['csv', 'jsonl'], 'format is csv or jsonl')),
 });
-
-function hourFloor(ms: number): string {
-  return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The pattern allows e.g. February 30th; only a real hour survives the round trip through Date. */
 function isRealHour(hour: string): boolean {

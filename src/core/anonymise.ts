@@ -14,11 +14,11 @@ import {
   SharedIdSchema,
   SharedReportSchema,
   UUID_V4_PATTERN,
+  hourFloor,
 } from './shared-report';
 import type { SharedAppVerdict, SharedEvidence, SharedProbe, SharedQuality, SharedReport } from './shared-report';
 import { ENGINE_VERSION } from './verdict';
 
-const HOUR_MS = 3_600_000;
 
 /**
  * A catalog id is sent only if it has the catalog's shape and cannot carry an address: the
@@ -33,7 +33,7 @@ export function isShareableId(id: string): boolean {
 export function hourOf(timestamp: string): string {
   const ms = Date.parse(timestamp);
   if (!Number.isFinite(ms)) throw new Error('anonymise: report.startedAt is not a timestamp');
-  return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return hourFloor(ms);
 }
 
 function clamp(n: number, min: number, max: number): number {

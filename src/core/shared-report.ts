@@ -35,6 +35,12 @@ export const MAX_SHARED_DATAGRAMS = 9_999;
 export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** The hour the check started, UTC, rounded down: the only string in a shared report that may contain a colon. */
 export const SHARED_HOUR_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):00:00Z$/;
+const HOUR_MS = 3_600_000;
+
+/** The hour a time (ms since the epoch) falls in, UTC, as SHARED_HOUR_PATTERN writes it: "YYYY-MM-DDTHH:00:00Z". */
+export function hourFloor(ms: number): string {
+  return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 /**
  * At most three numeric parts: a four-part version such as 10.1.2.3 cannot be told apart from an
  * IPv4 literal, so the extension's fourth part is never sent.
