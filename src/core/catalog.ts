@@ -208,7 +208,8 @@ export function compareCatalogVersions(a: string, b: string): number {
 /** A user's own STUN/TURN servers (options page) as catalog apps, one each, judged on their relay alone. */
 export function withCustomServers(catalog: Catalog, servers: readonly { url: string; label: string }[], source: string): Catalog {
   const custom: App[] = servers.flatMap((server, index) => {
-    const transport = /^turns:/i.test(server.url) ? 'tls' : /[?&]transport=tcp/i.test(server.url) ? 'tcp' : 'udp';
+    // A URL the settings accept but a browser would not is probed, and fails, as UDP.
+    const transport = parseIceUrl(server.url)?.transport ?? 'udp';
     const id = `custom-${index + 1}`;
     return [
       {
