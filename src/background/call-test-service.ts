@@ -5,6 +5,7 @@ import type { RelayProblem } from '../core/turn-credentials';
 import { fetchRelayCredentials } from './relay';
 import { CALL_TEST_DURATION_MS, CallRelaySchema, type CallRelay, type CallTest, type CallTestDuration, type CallTestProgress } from '../core/call-test';
 import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages';
+import { schemaError } from '../core/schema-error';
 import { iceHost } from './platform';
 
 let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
@@ -17,7 +18,7 @@ let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestPro
 async function chooseRelay(supplied: unknown): Promise<CallRelay> {
   if (__TEST_BUILD__ && supplied !== undefined) {
     const parsed = v.safeParse(CallRelaySchema, supplied);
-    if (!parsed.success) throw new Error(`invalid relay credentials: ${parsed.issues[0].message}`);
+    if (!parsed.success) throw new Error(schemaError('relay credentials', parsed.issues));
     return parsed.output;
   }
   // The configured relay, only while the person allows it (fetchRelayCredentials asks for nothing while it is off).

@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import * as v from 'valibot';
 import type { Catalog } from '../core/catalog';
 import { rejudge } from '../core/rejudge';
+import { schemaError, UNTRUSTED } from '../core/schema-error';
 import type { Judge } from '../core/rejudge';
 import { hourFloor, parseSharedReport, SharedIdSchema } from '../core/shared-report';
 import { ENGINE_VERSION, judge } from '../core/verdict';
@@ -404,10 +405,8 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     }
     const query = v.safeParse(StatsQuerySchema, Object.fromEntries(params));
     if (!query.success) {
-      const issue = query.issues[0];
-      const key = String(issue.path?.[0]?.key ?? '').slice(0, 40);
       c.set('outcome', 'invalid_query');
-      return c.json({ error: `invalid query${key ? ` at ${key}` : ''}: ${issue.message}`.slice(0, 300) }, 400);
+      return c.json({ error: schemaError('query', query.issues, UNTRUSTED) }, 400);
     }
     const { app: appId, days = DEFAULT_STATS_DAYS, network } = query.output;
     let { cc, asn } = query.output;
@@ -485,10 +484,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     const keys = [...params.keys()];
     if (new Set(keys).size !== keys.length) return invalidQuery(c, 'each query parameter may appear once');
     const query = v.safeParse(AggregatesQuerySchema, Object.fromEntries(params));
-    if (!query.success) {
-      const issue = query.issues[0];
-      return invalidQuery(c, `invalid query at ${String(issue.path?.[0]?.key ?? '').slice(0, 40)}: ${issue.message}`);
-    }
+    if (!query.success) return invalidQuery(c, schemaError('query', query.issues, UNTRUSTED));
     const last = lastPublishedDay();
     const to = query.output.to === undefined || query.output.to > last ? last : query.output.to;
     const from = query.output.from ?? dayString(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_STATS_DAYS - 1) * DAY_MS);

@@ -10,6 +10,7 @@ import {
   ReachabilitySchema,
   VerdictSchema,
 } from './report';
+import { issuePath, schemaError, UNTRUSTED } from './schema-error';
 import { REASONS, ReasonSchema } from './reasons';
 
 export const SHARED_REPORT_SCHEMA_VERSION = 1;
@@ -238,17 +239,9 @@ export type SharedReport = v.InferOutput<typeof SharedReportSchema>;
 
 export type SharedReportParse = { ok: true; report: SharedReport } | { ok: false; path: string; error: string };
 
-const MAX_ERROR_CHARS = 300;
-
 /** Validates an untrusted shared report; the error names the first bad field, shortened because keys and values are the sender's. */
 export function parseSharedReport(data: unknown): SharedReportParse {
   const result = v.safeParse(SharedReportSchema, data);
   if (result.success) return { ok: true, report: result.output };
-  const issue = result.issues[0];
-  const path = (issue.path ?? [])
-    .map((p) => String(p.key).slice(0, 40))
-    .join('.')
-    .slice(0, 120);
-  const message = `invalid report${path ? ` at ${path}` : ''}: ${issue.message}`;
-  return { ok: false, path, error: message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message };
+  return { ok: false, path: issuePath(result.issues, UNTRUSTED), error: schemaError('report', result.issues, UNTRUSTED) };
 }

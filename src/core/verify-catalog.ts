@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { parseCatalog } from './catalog';
 import type { CatalogResult } from './catalog';
+import { schemaError } from './schema-error';
 
 /**
  * What GET /v1/catalog answers. The catalog travels as a JSON string so the signed bytes are
@@ -33,7 +34,7 @@ export async function verifyCatalog(
   subtle: SubtleCrypto = globalThis.crypto.subtle,
 ): Promise<CatalogResult> {
   const shape = v.safeParse(SignedCatalogSchema, served);
-  if (!shape.success) return { ok: false, error: `invalid signed catalog: ${shape.issues[0].message}` };
+  if (!shape.success) return { ok: false, error: schemaError('signed catalog', shape.issues) };
 
   let publicKey: Uint8Array<ArrayBuffer>;
   try {
