@@ -7,6 +7,7 @@ import { CALL_TEST_DURATION_MS, CallRelaySchema, type CallRelay, type CallTest, 
 import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages';
 import { schemaError } from '../core/schema-error';
 import { iceHost } from './platform';
+import { errorText } from '../core/error-text';
 
 let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
 
@@ -78,7 +79,7 @@ export function attachCallTestPort(port: Runtime.Port): void {
     if (!isStart(message)) return;
     runCallTest(message.duration, message.relay, (progress) => post({ type: 'progress', progress })).then(
       (result) => post({ type: 'done', result }),
-      (error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => post({ type: 'error', message: errorText(error) }),
     );
   });
 }

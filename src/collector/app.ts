@@ -29,6 +29,7 @@ import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import { StoreUnavailableError, UNKNOWN_ASN, UNKNOWN_CC } from './store';
 import type { AppCounts, Store } from './store';
+import { errorText } from '../core/error-text';
 
 /**
  * A day cell (one app, one network, one UTC day of receipt) counts towards any published figure
@@ -322,7 +323,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     c.set('outcome', 'store_unavailable');
     if (!(error instanceof StoreUnavailableError)) {
       // The message is the database driver's; the client address is never passed to the store.
-      logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) });
+      logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: errorText(error).slice(0, 300) });
     }
     c.header('Retry-After', '5');
     return c.json({ error: 'storage is unavailable, retry later' }, 503);

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { parseCatalog } from './catalog';
 import type { CatalogResult } from './catalog';
 import { schemaError } from './schema-error';
+import { errorText } from './error-text';
 
 /**
  * What GET /v1/catalog answers. The catalog travels as a JSON string so the signed bytes are
@@ -54,7 +55,7 @@ export async function verifyCatalog(
       new TextEncoder().encode(shape.output.payload),
     );
   } catch (error) {
-    return { ok: false, error: `catalog signature could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `catalog signature could not be checked: ${errorText(error)}` };
   }
   if (!valid) return { ok: false, error: 'catalog signature does not match' };
 
