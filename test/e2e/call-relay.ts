@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { turnPassword } from '../../src/collector/turn-credentials';
 import type { CallRelay } from '../../src/core/call-test';
-import type { CertPair } from '../support/pki';
-import { closedTcpPort } from '../support/servers';
+import type { CertPair } from '../../tools/pki';
+import { closedTcpPort } from '../../tools/servers';
 
 export interface RestCoturn {
   /** UDP and TCP port. */
