@@ -6,7 +6,7 @@ import { zip, type ZipEntry } from './zip';
 import { errorText } from '../src/core/error-text';
 
 const OUT = 'artifacts';
-/** Tracked, but not source: dependencies (checked in for offline machines) and build output. */
+/** Never source, even in a checkout that tracks them (.gitignore keeps them out of this one): dependencies and build output. */
 const NOT_SOURCE = [/^node_modules\//, /^dist(-[^/]+)?\//, /^artifacts\//];
 const NOT_SOURCE_PATHSPECS = [':!node_modules', ':!dist', ':!dist-*', ':!artifacts'];
 function run(command: string, args: string[]): string {
