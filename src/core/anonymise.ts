@@ -1,7 +1,7 @@
 // Turns a local report into the shared one: keeps classified outcomes, drops every address, candidate, port, URL, raw error and identifier.
 import * as v from 'valibot';
 import { isHttp3 } from './http-timing';
-import { isNamedByBrowser } from './classify-http-error';
+import { isNamedByBrowser } from './failure';
 import type { AppVerdict, HttpProbeResult, IceProbeResult, LossResult, Observations, Quality, Report, RttResult } from './report';
 import {
   MAX_SHARED_APPS,

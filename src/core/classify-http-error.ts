@@ -72,15 +72,6 @@ export interface HttpErrorContext {
 }
 
 /**
- * Whether the browser named the error itself (a `net::` or `NS_` code) rather than passing on a
- * localized message (Firefox's NSS text for a TLS failure): only a named error can tell one TLS
- * failure from another (target-outcome.ts). Shared reports keep only this bit (anonymise.ts).
- */
-export function isNamedByBrowser(rawError: string): boolean {
-  return /^(net::|NS_)/.test(rawError);
-}
-
-/**
  * The error strings are internal and "may vary between browsers" [MDN-WR], so the mapping is
  * tolerant: whole families (`net::ERR_CERT_*`, `net::ERR_SSL_*`, `NS_ERROR_PROXY_*`) fall back to
  * their family's failure, and any other `net::`/`NS_` string is `unknown_failure` (the caller

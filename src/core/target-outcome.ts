@@ -1,7 +1,6 @@
 // Reads one probe result (HTTP or ICE) as evidence about its target: answered, failed and why, or no evidence.
 import type { HttpTarget } from './catalog';
-import { isNamedByBrowser } from './classify-http-error';
-import type { Failure } from './failure';
+import { isNamedByBrowser, type Failure } from './failure';
 import type { Reason } from './reasons';
 import type { DnsCheck, HttpProbeResult, IceProbeResult } from './report';
 import { isUnconfirmedSilence } from './silence';
