@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'test/**', 'src/collector/**'],
+    files: ['scripts/**', 'tools/**', 'test/**', 'src/collector/**'],
     rules: { 'no-console': 'off' },
   },
 );

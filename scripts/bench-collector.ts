@@ -3,7 +3,7 @@
 // Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats]
 // --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
 // PostgreSQL: DATABASE_URL (a temporary schema in that database, dropped afterwards), else a throwaway
-// server started like the tests' (test/collector/postgres.ts), with fsync on like a real one.
+// server started like the tests' (tools/postgres.ts), with fsync on like a real one.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -25,7 +25,7 @@ import { FAILURES } from '../src/core/failure';
 import { REASONS } from '../src/core/reasons';
 import type { Catalog } from '../src/core/catalog';
 import type { SharedReport } from '../src/core/shared-report';
-import { startPostgres } from '../test/collector/postgres';
+import { startPostgres } from '../tools/postgres';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const RUN_TIMEOUT_MS = 300_000;

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Catalog } from '../src/core/catalog';
 import type { Report } from '../src/core/report';
-import { startFixtures, type Fixtures } from '../test/e2e/fixtures';
-import { launchExtension, type ExtensionSession } from '../test/e2e/harness';
-import { startSilentUdp, startStunResponder, type Stoppable } from '../test/support/servers';
+import { startFixtures, type Fixtures } from '../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../tools/chromium-extension';
+import { startSilentUdp, startStunResponder, type Stoppable } from '../tools/servers';
 import { bundleSizes, popupBudgetLine } from './bundle-sizes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -1,7 +1,7 @@
 // Renders public/icons/icon-{16,32,48,128}.png from one SVG with headless Chromium (run by hand when the design changes).
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { chromiumPath, chromiumArgs } from '../test/support/browsers';
+import { chromiumPath, chromiumArgs } from '../tools/browsers';
 
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 128 128">
   <rect width="128" height="128" rx="28" fill="#0f766e"/>

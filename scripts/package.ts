@@ -3,9 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { zip, type ZipEntry } from './zip';
+import { errorText } from '../src/core/error-text';
 
 const OUT = 'artifacts';
-/** Tracked, but not source: dependencies (checked in for offline machines) and build output. */
+/** Never source, even in a checkout that tracks them (.gitignore keeps them out of this one): dependencies and build output. */
 const NOT_SOURCE = [/^node_modules\//, /^dist(-[^/]+)?\//, /^artifacts\//];
 const NOT_SOURCE_PATHSPECS = [':!node_modules', ':!dist', ':!dist-*', ':!artifacts'];
 function run(command: string, args: string[]): string {
@@ -63,6 +64,6 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(errorText(error));
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 // Runs the call-test relay (coturn) from the collector's own relay settings, so the secret lives in one place; --print-config writes the config instead.
 import { readConfig } from '../src/collector/config';
 import { coturnConfig, findTurnserver, runCoturn, type CoturnOptions } from '../src/collector/coturn';
+import { errorText } from '../src/core/error-text';
 
 function fail(message: string): never {
   console.error(`relay: ${message}`);
@@ -12,7 +13,7 @@ function relayOptions(): CoturnOptions {
   try {
     config = readConfig(process.env);
   } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
+    fail(errorText(error));
   }
   const relay = config.relay;
   if (relay === null) fail('no relay is configured: set CIC_TURN_SECRET (or CIC_TURN_SECRET_FILE) and CIC_TURN_HOST, the same values the collector reads');
@@ -56,4 +57,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+main().catch((error: unknown) => fail(errorText(error)));

@@ -10,7 +10,7 @@ import { headlineText } from '../src/ui/headline-text';
 import { createI18n } from '../src/ui/i18n-create';
 import { formatMessage } from '../src/ui/message-format';
 import { adviceKey, reasonKey } from '../src/ui/report-text';
-import { launchExtension } from '../test/e2e/harness';
+import { launchExtension } from '../tools/chromium-extension';
 
 const { values } = parseArgs({
   options: {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket, type Socket } from 'node:dgram';
 import puppeteer from 'puppeteer-core';
-import { chromiumArgs, chromiumPath, firefoxPath } from '../test/support/browsers';
+import { chromiumArgs, chromiumPath, firefoxPath } from '../tools/browsers';
 
 const MAGIC = 0x2112a442;
 const DEFAULT_PORTS = [

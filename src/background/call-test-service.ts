@@ -5,7 +5,9 @@ import type { RelayProblem } from '../core/turn-credentials';
 import { fetchRelayCredentials } from './relay';
 import { CALL_TEST_DURATION_MS, CallRelaySchema, type CallRelay, type CallTest, type CallTestDuration, type CallTestProgress } from '../core/call-test';
 import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages';
+import { schemaError } from '../core/schema-error';
 import { iceHost } from './platform';
+import { errorText } from '../core/error-text';
 
 let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
 
@@ -17,7 +19,7 @@ let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestPro
 async function chooseRelay(supplied: unknown): Promise<CallRelay> {
   if (__TEST_BUILD__ && supplied !== undefined) {
     const parsed = v.safeParse(CallRelaySchema, supplied);
-    if (!parsed.success) throw new Error(`invalid relay credentials: ${parsed.issues[0].message}`);
+    if (!parsed.success) throw new Error(schemaError('relay credentials', parsed.issues));
     return parsed.output;
   }
   // The configured relay, only while the person allows it (fetchRelayCredentials asks for nothing while it is off).
@@ -77,7 +79,7 @@ export function attachCallTestPort(port: Runtime.Port): void {
     if (!isStart(message)) return;
     runCallTest(message.duration, message.relay, (progress) => post({ type: 'progress', progress })).then(
       (result) => post({ type: 'done', result }),
-      (error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => post({ type: 'error', message: errorText(error) }),
     );
   });
 }

@@ -2,6 +2,7 @@
 import type { HttpTarget } from '../core/catalog';
 import { classifyDns, isIpAddress, parseDohJson, systemAnswerFromHttp, type BogonOptions, type DohAnswer } from '../core/dns';
 import type { DnsCheck, HttpProbeResult } from '../core/report';
+import { errorText } from '../core/error-text';
 
 async function askDoh(dohUrl: string, host: string, deadlineMs: number, signal: AbortSignal): Promise<DohAnswer> {
   const url = new URL(dohUrl);
@@ -18,7 +19,7 @@ async function askDoh(dohUrl: string, host: string, deadlineMs: number, signal: 
     return parseDohJson(await response.json());
   } catch (error) {
     // The resolver itself may be blocked: that makes the comparison inconclusive, not the host.
-    return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+    return { kind: 'failed', reason: errorText(error) };
   }
 }
 

@@ -1,6 +1,7 @@
 // Gets and caches call-test relay credentials from the collector, only while the person allows the relay; never throws.
 import type { Settings } from '../core/settings';
 import { credentialsFresh, parseTurnCredentials, type RelayCredentialsResult, type TurnCredentials } from '../core/turn-credentials';
+import { errorText } from '../core/error-text';
 
 export interface RelayCredentialsDeps {
   settings(): Promise<Settings>;
@@ -27,7 +28,7 @@ export function createRelayCredentials(deps: RelayCredentialsDeps): () => Promis
         signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       });
     } catch (error) {
-      return { ok: false, problem: 'collector_unreachable', detail: error instanceof Error ? error.message : String(error) };
+      return { ok: false, problem: 'collector_unreachable', detail: errorText(error) };
     }
     if (response.status === 503) return { ok: false, problem: 'relay_unavailable', detail: 'the collector has no call-test relay' };
     if (!response.ok) return { ok: false, problem: 'collector_unreachable', detail: `the collector answered HTTP ${response.status}` };
@@ -50,7 +51,7 @@ export function createRelayCredentials(deps: RelayCredentialsDeps): () => Promis
     try {
       settings = await deps.settings();
     } catch (error) {
-      return { ok: false, problem: 'off', detail: `settings could not be read: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, problem: 'off', detail: `settings could not be read: ${errorText(error)}` };
     }
     if (!settings.callTestRelay) {
       cached = undefined;

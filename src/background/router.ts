@@ -1,5 +1,6 @@
 // A small router of named, typed handlers: one entry per BackgroundRequest type, errors returned as data.
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../core/messages';
+import { errorText } from '../core/error-text';
 
 type RequestOf<K extends BackgroundRequest['type']> = Extract<BackgroundRequest, { type: K }>;
 
@@ -20,7 +21,7 @@ export function createRouter(handlers: Handlers): (message: unknown) => Promise<
     const handler = handlers[message.type] as (request: BackgroundRequest) => Promise<unknown>;
     return handler(message).then(
       (value): Answer<unknown> => ({ ok: true, value }),
-      (error: unknown): Answer<unknown> => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown): Answer<unknown> => ({ ok: false, error: errorText(error) }),
     );
   };
 }

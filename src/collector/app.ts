@@ -7,8 +7,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import * as v from 'valibot';
 import type { Catalog } from '../core/catalog';
 import { rejudge } from '../core/rejudge';
+import { schemaError, UNTRUSTED } from '../core/schema-error';
 import type { Judge } from '../core/rejudge';
-import { parseSharedReport, SharedIdSchema } from '../core/shared-report';
+import { hourFloor, parseSharedReport, SharedIdSchema } from '../core/shared-report';
 import { ENGINE_VERSION, judge } from '../core/verdict';
 import type { SharedReport } from '../core/shared-report';
 import type { SignedCatalog } from '../core/verify-catalog';
@@ -28,6 +29,7 @@ import type { Logger } from './logger';
 import type { RateLimiter } from './rate-limit';
 import { StoreUnavailableError, UNKNOWN_ASN, UNKNOWN_CC } from './store';
 import type { AppCounts, Store } from './store';
+import { errorText } from '../core/error-text';
 
 /**
  * A day cell (one app, one network, one UTC day of receipt) counts towards any published figure
@@ -51,7 +53,6 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const MAX_REPORT_AGE_DAYS = MAX_STATS_DAYS;
 /** The report's hour is rounded down, so a correct clock is never ahead; an hour of slack covers clock drift. */
 const MAX_CLOCK_AHEAD_MS = 3_600_000;
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** Only the fields the API reads from @hono/node-server's bindings, so tests can pass a fake socket address. */
@@ -124,10 +125,6 @@ const AggregatesQuerySchema = v.strictObject({
   cc: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'cc is a two-letter country code'), v.toUpperCase())),
   format: v.optional(v.picklist(['csv', 'jsonl'], 'format is csv or jsonl')),
 });
-
-function hourFloor(ms: number): string {
-  return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The pattern allows e.g. February 30th; only a real hour survives the round trip through Date. */
 function isRealHour(hour: string): boolean {
@@ -326,7 +323,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     c.set('outcome', 'store_unavailable');
     if (!(error instanceof StoreUnavailableError)) {
       // The message is the database driver's; the client address is never passed to the store.
-      logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) });
+      logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: errorText(error).slice(0, 300) });
     }
     c.header('Retry-After', '5');
     return c.json({ error: 'storage is unavailable, retry later' }, 503);
@@ -409,10 +406,8 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     }
     const query = v.safeParse(StatsQuerySchema, Object.fromEntries(params));
     if (!query.success) {
-      const issue = query.issues[0];
-      const key = String(issue.path?.[0]?.key ?? '').slice(0, 40);
       c.set('outcome', 'invalid_query');
-      return c.json({ error: `invalid query${key ? ` at ${key}` : ''}: ${issue.message}`.slice(0, 300) }, 400);
+      return c.json({ error: schemaError('query', query.issues, UNTRUSTED) }, 400);
     }
     const { app: appId, days = DEFAULT_STATS_DAYS, network } = query.output;
     let { cc, asn } = query.output;
@@ -490,10 +485,7 @@ export function createApp(options: AppOptions): Hono<CollectorEnv> {
     const keys = [...params.keys()];
     if (new Set(keys).size !== keys.length) return invalidQuery(c, 'each query parameter may appear once');
     const query = v.safeParse(AggregatesQuerySchema, Object.fromEntries(params));
-    if (!query.success) {
-      const issue = query.issues[0];
-      return invalidQuery(c, `invalid query at ${String(issue.path?.[0]?.key ?? '').slice(0, 40)}: ${issue.message}`);
-    }
+    if (!query.success) return invalidQuery(c, schemaError('query', query.issues, UNTRUSTED));
     const last = lastPublishedDay();
     const to = query.output.to === undefined || query.output.to > last ? last : query.output.to;
     const from = query.output.from ?? dayString(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_STATS_DAYS - 1) * DAY_MS);

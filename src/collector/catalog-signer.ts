@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseCatalog } from '../core/catalog';
 import type { Catalog, CatalogResult } from '../core/catalog';
 import type { SignedCatalog } from '../core/verify-catalog';
+import { errorText } from '../core/error-text';
 
 export interface CatalogSigner {
   sign(payload: string): string;
@@ -43,7 +44,7 @@ export async function loadCatalogFile(path: string): Promise<CatalogResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return { ok: false, error: `catalog file ${path} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `catalog file ${path} could not be read: ${errorText(error)}` };
   }
   try {
     return parseCatalog(JSON.parse(text));

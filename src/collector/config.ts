@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorText } from '../core/error-text';
 
 export type StorageConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -89,7 +90,7 @@ function readRelay(env: Env, cwd: string): RelayConfig | null {
     try {
       secret = readFileSync(resolve(cwd, file), 'utf8').trim();
     } catch (error) {
-      throw new Error(`CIC_TURN_SECRET_FILE cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`CIC_TURN_SECRET_FILE cannot be read: ${errorText(error)}`);
     }
   }
   const host = env.CIC_TURN_HOST ?? '';

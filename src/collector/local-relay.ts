@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { RelayConfig } from './config';
 import { findTurnserver, runCoturn, type RunningCoturn } from './coturn';
+import { errorText } from '../core/error-text';
 
 export const LOCAL_RELAY_HOST = '127.0.0.1';
 const PREFERRED_PORT = 3478;
@@ -43,6 +44,6 @@ export async function startLocalRelay(env: Readonly<Record<string, string | unde
     });
     return { relay: { secret, host: LOCAL_RELAY_HOST, port, tlsPort: null, ttlSeconds: 600, reflectorPorts: [] }, coturn };
   } catch (error) {
-    return { relay: null, reason: error instanceof Error ? error.message.slice(0, 500) : String(error) };
+    return { relay: null, reason: errorText(error).slice(0, 500) };
   }
 }

@@ -16,6 +16,7 @@ import { createTokenBucketLimiter } from './rate-limit';
 import { rejudge } from '../core/rejudge';
 import type { Catalog } from '../core/catalog';
 import { ENGINE_VERSION } from '../core/verdict';
+import { errorText } from '../core/error-text';
 
 const logger = createJsonLogger();
 
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   const geo = createIpLocationGeo();
   geo.ready.catch((error: unknown) => {
     logger.error('geo databases failed to load; reports are stored as ZZ/AS0', {
-      message: error instanceof Error ? error.message : String(error),
+      message: errorText(error),
     });
   });
 
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       })
       .catch((error: unknown) => {
         logger.error('judging stored reports again failed; it runs again at the next start', {
-          message: error instanceof Error ? error.message.slice(0, 300) : String(error),
+          message: errorText(error).slice(0, 300),
         });
       });
   }
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
       const deleted = await store.deleteReportsReceivedBefore(before.toISOString().replace(/\.\d{3}Z$/, 'Z'));
       if (deleted > 0) logger.info('retention', { deleted, retentionDays: config.retentionDays });
     } catch (error) {
-      logger.warn('retention failed; retrying in an hour', { message: error instanceof Error ? error.message.slice(0, 300) : String(error) });
+      logger.warn('retention failed; retrying in an hour', { message: errorText(error).slice(0, 300) });
     }
   };
   void retention();
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
         process.exit(0);
       })
       .catch((error: unknown) => {
-        logger.error('shutdown failed', { message: error instanceof Error ? error.message : String(error) });
+        logger.error('shutdown failed', { message: errorText(error) });
         process.exit(1);
       });
   };
@@ -169,13 +170,13 @@ if (process.argv[2] === 'rejudge') {
   rejudgeCommand().then(
     () => process.exit(0),
     (error: unknown) => {
-      logger.error('rejudge failed', { message: error instanceof Error ? error.message : String(error) });
+      logger.error('rejudge failed', { message: errorText(error) });
       process.exit(1);
     },
   );
 } else {
   main().catch((error: unknown) => {
-    logger.error('collector failed to start', { message: error instanceof Error ? error.message : String(error) });
+    logger.error('collector failed to start', { message: errorText(error) });
     process.exit(1);
   });
 }

@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { cellDeltas } from './store';
 import type { CellSource } from './store';
+import { errorText } from '../core/error-text';
 
 /** A report as the writer thread needs it: the body already serialised (a string crosses threads cheaply). */
 export interface WireReport extends CellSource {
@@ -61,7 +62,7 @@ function runWriter(config: WriterConfig, port: NonNullable<typeof parentPort>): 
       response = { seq: request.seq, ok: true, created: writeBatch.immediate(request.reports) };
     } catch (error) {
       const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'SQLITE_ERROR';
-      response = { seq: request.seq, ok: false, code, message: error instanceof Error ? error.message.slice(0, 300) : String(error) };
+      response = { seq: request.seq, ok: false, code, message: errorText(error).slice(0, 300) };
     }
     port.postMessage(response);
   });

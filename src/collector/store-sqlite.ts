@@ -49,7 +49,7 @@ function createPrivateFile(file: string): void {
   chmodSync(file, 0o600);
 }
 
-function errorText(error: unknown): string {
+function errorCodeOrText(error: unknown): string {
   if (error instanceof Error) return 'code' in error && typeof error.code === 'string' ? error.code : error.message.slice(0, 200);
   return String(error);
 }
@@ -209,7 +209,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     try {
       probe.immediate();
     } catch (error) {
-      return { ok: false, reason: `database is not writable (${errorText(error)})` };
+      return { ok: false, reason: `database is not writable (${errorCodeOrText(error)})` };
     }
     return { ok: true };
   };

@@ -42,7 +42,6 @@ export interface AppCounts extends VerdictCounts {
   total: number;
 }
 
-/** Per app: the sum of the cells that reached minPerCell, and how many cells did not. */
 /** One country's verdict sums over every app, from the cells that reached minPerCell (the world map). */
 export interface CountryCounts extends VerdictCounts {
   cc: string;
@@ -56,6 +55,7 @@ export interface CountryQuery {
   minPerCell: number;
 }
 
+/** Per app: the sum of the cells that reached minPerCell, and how many cells did not. */
 export interface AppCellSums extends AppCounts {
   smallCells: number;
 }

@@ -1,6 +1,7 @@
 // Turns a local report into the shared one: keeps classified outcomes, drops every address, candidate, port, URL, raw error and identifier.
 import * as v from 'valibot';
 import { isHttp3 } from './http-timing';
+import { isNamedByBrowser } from './failure';
 import type { AppVerdict, HttpProbeResult, IceProbeResult, LossResult, Observations, Quality, Report, RttResult } from './report';
 import {
   MAX_SHARED_APPS,
@@ -13,11 +14,11 @@ import {
   SharedIdSchema,
   SharedReportSchema,
   UUID_V4_PATTERN,
+  hourFloor,
 } from './shared-report';
 import type { SharedAppVerdict, SharedEvidence, SharedProbe, SharedQuality, SharedReport } from './shared-report';
 import { ENGINE_VERSION } from './verdict';
 
-const HOUR_MS = 3_600_000;
 
 /**
  * A catalog id is sent only if it has the catalog's shape and cannot carry an address: the
@@ -32,15 +33,18 @@ export function isShareableId(id: string): boolean {
 export function hourOf(timestamp: string): string {
   const ms = Date.parse(timestamp);
   if (!Number.isFinite(ms)) throw new Error('anonymise: report.startedAt is not a timestamp');
-  return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return hourFloor(ms);
 }
 
 function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, n));
 }
 
-/** Non-finite durations (a probe that never ended) become the cap rather than leaking NaN into JSON as null. */
-function roundMs(ms: number, step: number, max: number): number {
+/**
+ * A duration to the nearest `step` ms, within 0..max, so a shared figure is no finer than it needs to be. Non-finite
+ * durations (a probe that never ended) become the cap rather than leaking NaN into JSON as null.
+ */
+function coarseMs(ms: number, step: number, max: number): number {
   if (Number.isNaN(ms)) return 0;
   if (!Number.isFinite(ms)) return ms > 0 ? max : 0;
   return clamp(Math.round(ms / step) * step, 0, max);
@@ -78,11 +82,11 @@ function httpProbeOf(probe: HttpProbeResult): SharedProbe {
     targetId: probe.id,
     outcome: probe.outcome,
     ...(probe.failure === undefined ? {} : { failure: probe.failure }),
-    ms: roundMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
+    ms: coarseMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
     ...(probe.status !== undefined && Number.isInteger(probe.status) && probe.status >= 100 && probe.status <= 599 ? { status: probe.status } : {}),
     ...(isHttp3(probe.timing?.protocol) ? { h3: true as const } : {}),
     // Only whether the browser named its error; the text itself stays on the device.
-    ...(probe.rawError !== undefined && !/^(net::|NS_)/.test(probe.rawError) ? { unnamed: true as const } : {}),
+    ...(probe.rawError !== undefined && !isNamedByBrowser(probe.rawError) ? { unnamed: true as const } : {}),
     ...(probe.attempts === 2 ? { attempts: 2 as const } : {}),
   };
 }
@@ -98,7 +102,7 @@ function iceProbeOf(probe: IceProbeResult): SharedProbe {
     evidence: probe.evidence,
     ...(keepCode ? { errorCode } : {}),
     ...(probe.failure === undefined ? {} : { failure: probe.failure }),
-    ms: roundMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
+    ms: coarseMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
     ...(probe.attempts === 2 ? { attempts: 2 as const } : {}),
   };
 }
@@ -107,8 +111,8 @@ function rttOf(rtt: RttResult | undefined): SharedEvidence['rtt'] {
   if (rtt?.medianMs === undefined || !isShareableId(rtt.targetId)) return undefined;
   return {
     targetId: rtt.targetId,
-    medianMs: roundMs(rtt.medianMs, 1, MAX_SHARED_QUALITY_MS),
-    ...(rtt.jitterMs === undefined ? {} : { jitterMs: roundMs(rtt.jitterMs, 1, MAX_SHARED_QUALITY_MS) }),
+    medianMs: coarseMs(rtt.medianMs, 1, MAX_SHARED_QUALITY_MS),
+    ...(rtt.jitterMs === undefined ? {} : { jitterMs: coarseMs(rtt.jitterMs, 1, MAX_SHARED_QUALITY_MS) }),
   };
 }
 
@@ -132,7 +136,7 @@ function evidenceOf(obs: Observations): SharedEvidence {
       .map(({ targetId, system, doh, verdict }) => ({ targetId, system, doh, verdict })),
     ...(obs.nat === undefined ? {} : { natAnswered: obs.nat.answered.filter(isShareableId).slice(0, MAX_SHARED_PROBES) }),
     ...(rtt === undefined ? {} : { rtt }),
-    ...(loadedMs === undefined ? {} : { loadedRttMs: roundMs(loadedMs, 1, MAX_SHARED_QUALITY_MS) }),
+    ...(loadedMs === undefined ? {} : { loadedRttMs: coarseMs(loadedMs, 1, MAX_SHARED_QUALITY_MS) }),
     ...(loss === undefined ? {} : { loss }),
     ...(obs.paths === undefined
       ? {}
@@ -150,8 +154,8 @@ function qualityOf(quality: Quality): SharedQuality | undefined {
   const { rttMs, jitterMs, lossPct, mos } = quality;
   if (![rttMs, jitterMs, mos].every(Number.isFinite)) return undefined;
   return {
-    rttMs: roundMs(rttMs, 1, MAX_SHARED_QUALITY_MS),
-    jitterMs: roundMs(jitterMs, 1, MAX_SHARED_QUALITY_MS),
+    rttMs: coarseMs(rttMs, 1, MAX_SHARED_QUALITY_MS),
+    jitterMs: coarseMs(jitterMs, 1, MAX_SHARED_QUALITY_MS),
     ...(lossPct !== undefined && Number.isFinite(lossPct) ? { lossPct: oneDecimal(lossPct, 0, 100) } : {}),
     mos: oneDecimal(mos, 1, 4.5),
   };

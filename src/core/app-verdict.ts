@@ -3,14 +3,12 @@ import { isOwnMedia, UNVERIFIED_CONFIDENCE, type App, type Confidence, type Tran
 import { parseIceUrl } from './ice-url';
 import { hasBaseline, type NetworkContext } from './network-context';
 import { adviceForReasons, maxConfidence, minConfidence, orderReasons, type Reason } from './reasons';
-import type { AppVerdict, DnsCheck, HttpProbeResult, IceProbeResult } from './report';
+import type { AppVerdict, DnsCheck, HttpProbeResult, IceProbeResult, Reachability } from './report';
 import { portsEvidence, type PortsEvidence } from './reflection';
 import { httpOutcome, iceOutcome, unverifiedOutcome, type FailureReason, type TargetOutcome } from './target-outcome';
 
-type Reach = AppVerdict['messaging'];
-
 interface Part {
-  reach: Reach;
+  reach: Reachability;
   confidence: Confidence;
   reasons: Reason[];
 }
@@ -195,7 +193,7 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
   );
   const [first, ...rest] = statuses;
   const fellBack = rest.some((s) => s.status === 'ok');
-  let reach: Reach;
+  let reach: Reachability;
   if (first?.status === 'ok') reach = 'reachable';
   else if (first?.status === 'impaired' || fellBack) reach = 'partial';
   else if (statuses.every((s) => s.status === 'failed')) reach = 'blocked';

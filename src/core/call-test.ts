@@ -190,7 +190,7 @@ export interface CallTestProgress {
 }
 
 /** Progress from the records so far, the worse direction's loss. */
-export function progressOf(
+export function liveProgress(
   records: { outgoing: DirectionRecord; incoming: DirectionRecord },
   elapsedMs: number,
   durationMs: number,

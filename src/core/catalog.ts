@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { FailureSchema } from './failure';
 import { parseIceUrl } from './ice-url';
+import { schemaError } from './schema-error';
 
 const Id = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]*$/, 'ids are lower-case a-z, 0-9, dot and dash'));
 const Source = v.pipe(v.string(), v.url('a source must be a URL'));
@@ -106,9 +107,7 @@ export type CatalogResult = { ok: true; catalog: Catalog } | { ok: false; error:
 export function parseCatalog(data: unknown): CatalogResult {
   const result = v.safeParse(CatalogSchema, data);
   if (!result.success) {
-    const issue = result.issues[0];
-    const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-    return { ok: false, error: `invalid catalog${path ? ` at ${path}` : ''}: ${issue.message}` };
+    return { ok: false, error: schemaError('catalog', result.issues) };
   }
   if (result.output.reflection !== undefined) return { ok: false, error: 'invalid catalog at reflection: set only for a check from the relay the person allowed' };
   const ids = new Set<string>();
@@ -208,7 +207,8 @@ export function compareCatalogVersions(a: string, b: string): number {
 /** A user's own STUN/TURN servers (options page) as catalog apps, one each, judged on their relay alone. */
 export function withCustomServers(catalog: Catalog, servers: readonly { url: string; label: string }[], source: string): Catalog {
   const custom: App[] = servers.flatMap((server, index) => {
-    const transport = /^turns:/i.test(server.url) ? 'tls' : /[?&]transport=tcp/i.test(server.url) ? 'tcp' : 'udp';
+    // A URL the settings accept but a browser would not is probed, and fails, as UDP.
+    const transport = parseIceUrl(server.url)?.transport ?? 'udp';
     const id = `custom-${index + 1}`;
     return [
       {

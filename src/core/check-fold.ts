@@ -4,6 +4,7 @@ import { iceDeadlineResult } from './classify-ice';
 import type { TaskOutcome } from './pool';
 import type { DnsCheck, HttpProbeResult, IceProbeResult, LossResult, NatResult, Observations, QuicResult, RttResult } from './report';
 import { roundMs } from './stats';
+import { errorText } from './error-text';
 
 export interface Addition {
   http?: readonly HttpProbeResult[];
@@ -53,8 +54,6 @@ export interface Yield<T> {
   results: T[];
   problem?: { message: string; error?: unknown };
 }
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * A probe the pass's deadline stopped before its own deadline came: it was not given the time silence needs to

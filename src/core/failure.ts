@@ -30,3 +30,12 @@ export const FAILURES = [
 
 export const FailureSchema = v.picklist(FAILURES);
 export type Failure = v.InferOutput<typeof FailureSchema>;
+
+/**
+ * Whether the browser named a raw error itself (a `net::` or `NS_` code, classify-http-error.ts) rather than passing
+ * on a localized message (Firefox's NSS text for a TLS failure): only a named error can tell one TLS failure from
+ * another (target-outcome.ts). Shared reports keep only this bit (anonymise.ts).
+ */
+export function isNamedByBrowser(rawError: string): boolean {
+  return /^(net::|NS_)/.test(rawError);
+}

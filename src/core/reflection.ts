@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { isOwnMedia, type App, type Catalog, type IceTarget } from './catalog';
 import type { IceProbeResult } from './report';
+import { schemaError } from './schema-error';
 import { isSilentIce, isUnconfirmedSilence } from './silence';
 import { iceOutcome } from './target-outcome';
 
@@ -22,9 +23,7 @@ export type Reflector = v.InferOutput<typeof ReflectorSchema>;
 export function parseReflector(data: unknown): { ok: true; reflector: Reflector } | { ok: false; error: string } {
   const result = v.safeParse(ReflectorSchema, data);
   if (result.success) return { ok: true, reflector: result.output };
-  const issue = result.issues[0];
-  const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
-  return { ok: false, error: `invalid reflector${path ? ` at ${path}` : ''}: ${issue.message}` };
+  return { ok: false, error: schemaError('reflector', result.issues) };
 }
 
 /** The id of the probe of the relay's own port (Reflector `port`), whichever port that is. */

@@ -6,6 +6,7 @@ import { CallTestSchema } from './call-test';
 import { FailureSchema } from './failure';
 import { NetworkLabelSchema } from './network-label';
 import { AdviceSchema, ReasonSchema } from './reasons';
+import { schemaError } from './schema-error';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -167,6 +168,7 @@ export const VerdictSchema = v.picklist(['works', 'degraded', 'blocked', 'unknow
 export type Verdict = v.InferOutput<typeof VerdictSchema>;
 
 export const ReachabilitySchema = v.picklist(['reachable', 'partial', 'blocked', 'unknown']);
+export type Reachability = v.InferOutput<typeof ReachabilitySchema>;
 
 export const QualitySchema = v.object({
   rttMs: Ms,
@@ -240,7 +242,5 @@ export type ReportParse = { ok: true; report: Report } | { ok: false; error: str
 export function parseReport(data: unknown): ReportParse {
   const result = v.safeParse(ReportSchema, data);
   if (result.success) return { ok: true, report: result.output };
-  const issue = result.issues[0];
-  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  return { ok: false, error: `invalid report${path ? ` at ${path}` : ''}: ${issue.message}` };
+  return { ok: false, error: schemaError('report', result.issues) };
 }

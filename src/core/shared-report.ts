@@ -10,6 +10,7 @@ import {
   ReachabilitySchema,
   VerdictSchema,
 } from './report';
+import { issuePath, schemaError, UNTRUSTED } from './schema-error';
 import { REASONS, ReasonSchema } from './reasons';
 
 export const SHARED_REPORT_SCHEMA_VERSION = 1;
@@ -35,6 +36,12 @@ export const MAX_SHARED_DATAGRAMS = 9_999;
 export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** The hour the check started, UTC, rounded down: the only string in a shared report that may contain a colon. */
 export const SHARED_HOUR_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):00:00Z$/;
+const HOUR_MS = 3_600_000;
+
+/** The hour a time (ms since the epoch) falls in, UTC, as SHARED_HOUR_PATTERN writes it: "YYYY-MM-DDTHH:00:00Z". */
+export function hourFloor(ms: number): string {
+  return new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 /**
  * At most three numeric parts: a four-part version such as 10.1.2.3 cannot be told apart from an
  * IPv4 literal, so the extension's fourth part is never sent.
@@ -232,17 +239,9 @@ export type SharedReport = v.InferOutput<typeof SharedReportSchema>;
 
 export type SharedReportParse = { ok: true; report: SharedReport } | { ok: false; path: string; error: string };
 
-const MAX_ERROR_CHARS = 300;
-
 /** Validates an untrusted shared report; the error names the first bad field, shortened because keys and values are the sender's. */
 export function parseSharedReport(data: unknown): SharedReportParse {
   const result = v.safeParse(SharedReportSchema, data);
   if (result.success) return { ok: true, report: result.output };
-  const issue = result.issues[0];
-  const path = (issue.path ?? [])
-    .map((p) => String(p.key).slice(0, 40))
-    .join('.')
-    .slice(0, 120);
-  const message = `invalid report${path ? ` at ${path}` : ''}: ${issue.message}`;
-  return { ok: false, path, error: message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message };
+  return { ok: false, path: issuePath(result.issues, UNTRUSTED), error: schemaError('report', result.issues, UNTRUSTED) };
 }

@@ -1,6 +1,6 @@
 // Reads one probe result (HTTP or ICE) as evidence about its target: answered, failed and why, or no evidence.
 import type { HttpTarget } from './catalog';
-import type { Failure } from './failure';
+import { isNamedByBrowser, type Failure } from './failure';
 import type { Reason } from './reasons';
 import type { DnsCheck, HttpProbeResult, IceProbeResult } from './report';
 import { isUnconfirmedSilence } from './silence';
@@ -94,13 +94,18 @@ export function httpOutcome(target: HttpTarget, result: HttpProbeResult, dns: Dn
  * (Signal's private CA) therefore also accepts ssl_failed_handshake when the browser did not name
  * the error itself (a raw error that is not a net::/NS_ code). The cost: in Firefox, interference
  * on such a host cannot be told from its private CA, just as a TLS-intercepting middlebox cannot
- * in any browser (call-apps.md §1). Without the raw error (shared reports) the match is exact.
+ * in any browser (call-apps.md §1). A shared report keeps only whether the browser named the error
+ * (anonymise.ts), which is all this asks, so the collector judges alike. The popup's evidence rows ask
+ * this too, so a row never contradicts its verdict.
  */
-function isExpectedFailure(target: HttpTarget, result: HttpProbeResult): boolean {
+export function isExpectedFailure(
+  target: Pick<HttpTarget, 'expectFailure'>,
+  result: Pick<HttpProbeResult, 'failure' | 'rawError'>,
+): boolean {
   const expected = target.expectFailure;
   if (expected === undefined || result.failure === undefined) return false;
   if (result.failure === expected) return true;
-  const unnamedTls = result.rawError !== undefined && !/^(net::|NS_)/.test(result.rawError);
+  const unnamedTls = result.rawError !== undefined && !isNamedByBrowser(result.rawError);
   return expected.startsWith('ssl_') && result.failure === 'ssl_failed_handshake' && unnamedTls;
 }
 

@@ -1,6 +1,7 @@
 // What GET /v1/turn-credentials answers: short-lived TURN REST API credentials for the call-test relay, and its reflector.
 import * as v from 'valibot';
 import { ReflectorSchema } from './reflection';
+import { schemaError } from './schema-error';
 
 /** A TURN/STUN URL on the relay: turn: over UDP or TCP, turns: over TCP (TLS). */
 const RelayUriSchema = v.pipe(
@@ -30,9 +31,7 @@ export type TurnCredentialsResult = { ok: true; credentials: TurnCredentials } |
 export function parseTurnCredentials(data: unknown): TurnCredentialsResult {
   const result = v.safeParse(TurnCredentialsSchema, data);
   if (result.success) return { ok: true, credentials: result.output };
-  const issue = result.issues[0];
-  const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
-  return { ok: false, error: `invalid TURN credentials${path ? ` at ${path}` : ''}: ${issue.message}` };
+  return { ok: false, error: schemaError('TURN credentials', result.issues) };
 }
 
 /** Why the extension has no relay credentials: a closed vocabulary the call test turns into words. */

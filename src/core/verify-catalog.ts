@@ -2,6 +2,8 @@
 import * as v from 'valibot';
 import { parseCatalog } from './catalog';
 import type { CatalogResult } from './catalog';
+import { schemaError } from './schema-error';
+import { errorText } from './error-text';
 
 /**
  * What GET /v1/catalog answers. The catalog travels as a JSON string so the signed bytes are
@@ -33,7 +35,7 @@ export async function verifyCatalog(
   subtle: SubtleCrypto = globalThis.crypto.subtle,
 ): Promise<CatalogResult> {
   const shape = v.safeParse(SignedCatalogSchema, served);
-  if (!shape.success) return { ok: false, error: `invalid signed catalog: ${shape.issues[0].message}` };
+  if (!shape.success) return { ok: false, error: schemaError('signed catalog', shape.issues) };
 
   let publicKey: Uint8Array<ArrayBuffer>;
   try {
@@ -53,7 +55,7 @@ export async function verifyCatalog(
       new TextEncoder().encode(shape.output.payload),
     );
   } catch (error) {
-    return { ok: false, error: `catalog signature could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `catalog signature could not be checked: ${errorText(error)}` };
   }
   if (!valid) return { ok: false, error: 'catalog signature does not match' };
 

@@ -2,6 +2,7 @@
 import { OFFSCREEN_TARGET, type Answer, type BackgroundRequest, type OffscreenMessage } from '../core/messages';
 import type { CallTestProgress } from '../core/call-test';
 import { handleIceRequest } from '../webrtc/handle-ice-request';
+import { errorText } from '../core/error-text';
 
 function isForUs(message: unknown): message is OffscreenMessage {
   return typeof message === 'object' && message !== null && (message as { target?: unknown }).target === OFFSCREEN_TARGET;
@@ -21,7 +22,7 @@ chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse: (
       : undefined;
   handleIceRequest(request, onProgress).then(
     (value) => sendResponse({ ok: true, value }),
-    (error: unknown) => sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => sendResponse({ ok: false, error: errorText(error) }),
   );
   return true;
 });

@@ -1,7 +1,7 @@
 // The one place the options page turns a report into the payload it previews, so it always shows what sharing sends.
 import { anonymise } from '../core/anonymise';
 import type { Report } from '../core/report';
-import { errorText } from '../ui/answer';
+import { errorText } from '../core/error-text';
 
 export type SharePreview = { ok: true; json: string } | { ok: false; error: string };
 

@@ -1,7 +1,7 @@
 // Settings edited on a page (options, welcome): each change saved at once, a new language applied in place.
 import { useState } from 'preact/hooks';
 import type { Settings } from '../core/settings';
-import { errorText } from '../ui/answer';
+import { errorText } from '../core/error-text';
 import { applyToDocument, loadI18n, type I18n } from '../ui/i18n';
 import type { MessageKey } from '../ui/message-format';
 import { saveSettings } from '../ui/settings-store';

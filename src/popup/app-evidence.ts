@@ -1,6 +1,7 @@
 // Picks one app's probe results out of a report's observations and describes each as a row of evidence.
 import type { Failure } from '../core/failure';
 import type { Observations } from '../core/report';
+import { isExpectedFailure } from '../core/target-outcome';
 import type { MessageKey } from '../ui/message-format';
 import { dnsCheckKey, evidenceKey, outcomeKey } from '../ui/report-text';
 
@@ -48,8 +49,7 @@ export function evidenceFor(appId: string, targets: AppTargets | undefined, obse
   for (const probe of observations.http.filter((p) => isSignalling(p.id))) {
     const target = signalling.get(probe.id);
     // The catalog can name a failure that in fact proves the host answered (Signal's private CA).
-    const expected = probe.failure !== undefined && probe.failure === target?.expectFailure;
-    const ok = probe.outcome === 'reachable' || expected;
+    const ok = probe.outcome === 'reachable' || (target !== undefined && isExpectedFailure(target, probe));
     const details: EvidenceDetail[] = [];
     if (probe.status !== undefined) details.push({ code: `HTTP ${probe.status}` });
     if (probe.failure !== undefined) details.push({ code: probe.failure });

@@ -1,7 +1,7 @@
 // Sharing the shown report: a plain summary to paste anywhere, or the JSON (file or clipboard) for experts, with a warning that it holds addresses.
 import { useState } from 'preact/hooks';
 import type { Report } from '../core/report';
-import { errorText } from '../ui/answer';
+import { errorText } from '../core/error-text';
 import { useI18n } from '../ui/i18n-context';
 import type { MessageKey } from '../ui/message-format';
 import { copyReport, downloadReport } from './report-download';

@@ -1,7 +1,7 @@
 // Decides which of two copies of the check state is newer, since updates arrive by port and by polling.
 import type { Report } from '../core/report';
 
-function progressOf(report: Report): number {
+function resultCount(report: Report): number {
   const o = report.observations;
   return report.apps.length + o.http.length + o.ice.length + o.dns.length;
 }
@@ -19,5 +19,5 @@ export function newerReport(current: Report | null, incoming: Report): Report {
   const currentDone = current.status !== 'running';
   const incomingDone = incoming.status !== 'running';
   if (currentDone !== incomingDone) return incomingDone ? incoming : current;
-  return progressOf(incoming) > progressOf(current) ? incoming : current;
+  return resultCount(incoming) > resultCount(current) ? incoming : current;
 }

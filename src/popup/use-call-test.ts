@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import browser, { type Runtime } from 'webextension-polyfill';
 import { CallTestSchema, type CallTest, type CallTestProgress } from '../core/call-test';
 import { CALL_TEST_PORT, type CallTestPortRequest } from '../core/messages';
+import { schemaError } from '../core/schema-error';
 
 export type CallTestState =
   | { kind: 'idle' }
@@ -36,7 +37,7 @@ export function useCallTest(): { state: CallTestState; start(): void } {
         case 'done': {
           // The result crosses a boundary: what does not validate is an error, not a half-drawn answer.
           const parsed = v.safeParse(CallTestSchema, field(message, 'result'));
-          setState(parsed.success ? { kind: 'done', result: parsed.output } : { kind: 'failed', message: `invalid call test result: ${parsed.issues[0].message}` });
+          setState(parsed.success ? { kind: 'done', result: parsed.output } : { kind: 'failed', message: schemaError('call test result', parsed.issues) });
           opened.disconnect();
           return;
         }

@@ -7,7 +7,3 @@ export function isAnswer(data: unknown): data is Answer<unknown> {
   if (data.ok === true) return 'value' in data;
   return data.ok === false && 'error' in data && typeof data.error === 'string';
 }
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,7 +1,8 @@
 // The UI's typed client for the background: one request in, an Answer out, never a rejected promise.
 import browser from 'webextension-polyfill';
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../core/messages';
-import { errorText, isAnswer } from './answer';
+import { errorText } from '../core/error-text';
+import { isAnswer } from './answer';
 
 /**
  * The value's shape is the background's promise (the router types it per request); callers still

@@ -1,10 +1,8 @@
 // Maps report codes (verdicts, reasons, advice, outcomes) to the locale message that says them in plain words.
 import type { Confidence } from '../core/catalog';
 import type { Advice, Reason } from '../core/reasons';
-import type { DnsCheck, IceEvidence, IceOutcome, NatMapping, Quality, Verdict } from '../core/report';
+import type { DnsCheck, IceEvidence, IceOutcome, NatMapping, Quality, Reachability, Verdict } from '../core/report';
 import type { MessageKey } from './message-format';
-
-type Reachability = 'reachable' | 'partial' | 'blocked' | 'unknown';
 
 /** The template types make the compiler check that every code has a message in en/messages.json. */
 export function reasonKey(reason: Reason): MessageKey {

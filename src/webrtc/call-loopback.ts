@@ -4,7 +4,7 @@ import {
   CALL_PACKET_BYTES,
   CALL_PACKET_INTERVAL_MS,
   analyseDirection,
-  progressOf,
+  liveProgress,
   relayAttempts,
   type CallDirection,
   type CallRelay,
@@ -210,7 +210,7 @@ export async function runCallLoopback(
     if (!pair) continue;
     const connectMs = roundMs(performance.now() - connecting);
     try {
-      const result = await exchange(pair, durationMs, (records, elapsedMs) => onProgress(progressOf(records, elapsedMs, durationMs, transport)));
+      const result = await exchange(pair, durationMs, (records, elapsedMs) => onProgress(liveProgress(records, elapsedMs, durationMs, transport)));
       const outgoing = analyseDirection(result.outgoing, result.endMs);
       const incoming = analyseDirection(result.incoming, result.endMs);
       const died = [outgoing, incoming].some((direction: CallDirection) => direction.diedAtMs !== undefined);

@@ -9,7 +9,7 @@ import { readConfig } from '../../src/collector/config';
 import { mintTurnCredentials } from '../../src/collector/turn-credentials';
 import { parseTurnCredentials } from '../../src/core/turn-credentials';
 import { turnAllocate } from '../support/turn-client';
-import { freeLoopbackPort } from './free-port';
+import { freeLoopbackPort } from '../../tools/free-port';
 
 const dir = mkdtempSync(join(tmpdir(), 'canicall-local-relay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freeLoopbackPort } from './free-port';
+import { freeLoopbackPort } from '../../tools/free-port';
 import { sharedReport } from './fixtures';
-import { startPostgres } from './postgres';
-import type { TestPostgres } from './postgres';
+import { startPostgres } from '../../tools/postgres';
+import type { TestPostgres } from '../../tools/postgres';
 
 let server: TestPostgres | undefined;
 beforeAll(async () => {

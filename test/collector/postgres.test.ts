@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/collector/store-postgres';
 import { describeCollectorApi } from './api-suite';
-import { startPostgres } from './postgres';
-import type { TestPostgres } from './postgres';
+import { startPostgres } from '../../tools/postgres';
+import type { TestPostgres } from '../../tools/postgres';
 
 let server: TestPostgres | undefined;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { freeLoopbackPort } from './free-port';
+import { freeLoopbackPort } from '../../tools/free-port';
 import { sharedReport } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'canicall-shutdown-'));

@@ -5,8 +5,8 @@ import { cpus } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLS } from '../../src/core/deadlines';
 import { HIGH_JITTER_MS } from '../../src/core/quality';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 
 let fx: Fixtures;
 let ext: ExtensionSession;

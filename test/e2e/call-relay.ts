@@ -1,101 +1,20 @@
 // The call test's relay for browser tests: a real coturn with the TURN REST API (use-auth-secret), credentials minted
 // as the collector mints them, and a UDP middlebox that cuts each flow some time after its first packet.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { Socket as TcpSocket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { turnPassword } from '../../src/collector/turn-credentials';
 import type { CallRelay } from '../../src/core/call-test';
-import type { CertPair } from '../support/pki';
-import { closedTcpPort } from '../support/servers';
+import type { CertPair } from '../../tools/pki';
+import { runCoturn, type Coturn } from '../../tools/servers';
 
-export interface RestCoturn {
-  /** UDP and TCP port. */
-  port: number;
-  tlsPort: number;
+export interface RestCoturn extends Coturn {
   secret: string;
-  stop(): Promise<void>;
-}
-
-async function waitForTcp(port: number, exited: () => boolean, log: () => string): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    if (exited()) throw new Error(`coturn exited:\n${log()}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = new TcpSocket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`coturn did not open port ${port}:\n${log()}`);
 }
 
 /** Debian's coturn on loopback with `use-auth-secret`, relaying between loopback peers (both ends of the loopback are here). */
 export async function startRestCoturn(tls: CertPair, secret = 'call-test-secret'): Promise<RestCoturn> {
-  const binary = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
-  if (!existsSync(binary)) throw new Error(`coturn not found at ${binary}. Install it with "apt-get install coturn".`);
-  const port = await closedTcpPort();
-  const tlsPort = await closedTcpPort();
-  const dir = mkdtempSync(join(tmpdir(), 'coturn-rest-'));
-  const child = spawn(
-    binary,
-    [
-      '-n',
-      '--no-cli',
-      '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
-      `--listening-port=${port}`,
-      `--tls-listening-port=${tlsPort}`,
-      '--no-rfc5780',
-      '--no-dtls',
-      '--use-auth-secret',
-      `--static-auth-secret=${secret}`,
-      '--realm=canicall.test',
-      '--allow-loopback-peers',
-      `--cert=${tls.certPath}`,
-      `--pkey=${tls.keyPath}`,
-      '--log-file=stdout',
-      '--simple-log',
-      `--pidfile=${join(dir, 'turnserver.pid')}`,
-      `--userdb=${join(dir, 'turndb')}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const killOnExit = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  try {
-    await waitForTcp(port, () => child.exitCode !== null, () => output);
-    await waitForTcp(tlsPort, () => child.exitCode !== null, () => output);
-  } catch (error) {
-    killOnExit();
-    throw error;
-  }
-  return {
-    port,
-    tlsPort,
-    secret,
-    stop: () =>
-      new Promise((resolve) => {
-        process.removeListener('exit', killOnExit);
-        // A process ended by a signal has no exit code, only a signal code: stopping it twice must not wait forever.
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const coturn = await runCoturn(tls, ['--use-auth-secret', `--static-auth-secret=${secret}`, '--allow-loopback-peers']);
+  return { ...coturn, secret };
 }
 
 /** TURN REST credentials as coturn checks them: username "<expiry>:<tag>", credential base64 HMAC-SHA1(secret, username). */

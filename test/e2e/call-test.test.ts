@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCallTest, type CallRelay, type CallTest, type CallTestProgress } from '../../src/core/call-test';
 import { CALL_TEST_PORT, type CallTestPortMessage } from '../../src/core/messages';
-import { makeTestPki, type TestPki } from '../support/pki';
-import { startSilentUdp, type Stoppable } from '../support/servers';
+import { makeTestPki, type TestPki } from '../../tools/pki';
+import { startSilentUdp, type Stoppable } from '../../tools/servers';
 import { mintRelay, startCuttingProxy, startRestCoturn, type CuttingProxy, type RestCoturn } from './call-relay';
 import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
-import { launchExtension, type ExtensionSession } from './harness';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 
 const CUT_AFTER_MS = 5_000;
 

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLS } from '../../src/core/deadlines';
 import { LOSSY_PCT, lossFromBurst } from '../../src/core/quality';
 import { parseReport, type Report } from '../../src/core/report';
-import { startStunResponder, type Stoppable } from '../support/servers';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { startStunResponder, type Stoppable } from '../../tools/servers';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { SHARED_SCENARIO_VERDICTS, testCatalog } from './test-catalog';
 
 let fx: Fixtures;

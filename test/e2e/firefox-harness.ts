@@ -7,8 +7,8 @@ import type { Readable } from 'node:stream';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../../src/core/messages';
 import { GECKO_ID } from '../../scripts/firefox-manifest';
-import { firefoxPath } from '../support/browsers';
-import { trustInFirefoxProfile } from '../support/pki';
+import { firefoxPath } from '../../tools/browsers';
+import { trustInFirefoxProfile } from '../../tools/pki';
 
 export interface FirefoxSession {
   browser: Browser;

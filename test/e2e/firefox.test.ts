@@ -12,10 +12,10 @@ import { createJsonLogger } from '../../src/collector/logger';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
 import type { Store } from '../../src/collector/store';
 import { startTestRelay, type TestRelay } from '../support/relay';
-import { closedTcpPort, startStunResponder, type Stoppable } from '../support/servers';
+import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
 import { turnAllocate } from '../support/turn-client';
 import { expectLossCounted, expectTurnRtt } from './loss-probe';
-import { startFixtures, type Fixtures } from './fixtures';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
 import { SHARED_SCENARIO_VERDICTS, testCatalog } from './test-catalog';
 

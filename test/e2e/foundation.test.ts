@@ -1,9 +1,9 @@
 // The foundation in real Chromium: the extension loads cleanly, the worker answers, ICE probes run through the offscreen document, HTTP probes carry webRequest detail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtension, type ExtensionSession } from './harness';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { expectLossCounted, expectTurnLossCounted, expectTurnRtt } from './loss-probe';
-import { startFixtures, type Fixtures } from './fixtures';
-import { startStunResponder } from '../support/servers';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { startStunResponder } from '../../tools/servers';
 
 let fx: Fixtures;
 let ext: ExtensionSession;

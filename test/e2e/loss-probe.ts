@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import type { IceTarget } from '../../src/core/catalog';
 import type { LossResult, RttResult } from '../../src/core/report';
-import { startStunResponder, startTurnResponder, type AllocateSeen } from '../support/servers';
+import { startStunResponder, startTurnResponder, type AllocateSeen } from '../../tools/servers';
 
 type AskLoss = (request: { type: 'probeLoss'; target: IceTarget; exchanges: number; deadlineMs: number }) => Promise<{ result: LossResult }>;
 

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import type { Report } from '../../src/core/report';
 import { defaultSettings, type Settings } from '../../src/core/settings';
-import { startStunResponder, type Stoppable } from '../support/servers';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { startStunResponder, type Stoppable } from '../../tools/servers';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
 
 const SHOTS = 'artifacts/screenshots';

@@ -1,9 +1,9 @@
 // Probe classification in real Chromium: each HTTPS failure mode, a TURNS certificate failure, and the DoH cross-check inside a check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog';
-import { startDoh, startStunResponder, type Stoppable } from '../support/servers';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { startDoh, startStunResponder, type Stoppable } from '../../tools/servers';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 
 let fx: Fixtures;
 let ext: ExtensionSession;

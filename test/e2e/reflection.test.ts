@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App, Catalog } from '../../src/core/catalog';
 import { REFLECTOR_CONTROL_ID, reflectorId } from '../../src/core/reflection';
 import type { AppVerdict, Report } from '../../src/core/report';
-import { startStunResponder, type Stoppable } from '../support/servers';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { startStunResponder, type Stoppable } from '../../tools/servers';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
 /** The relay's address: a loopback address of its own, so it can listen on the apps' real call ports. */

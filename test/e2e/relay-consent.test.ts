@@ -14,10 +14,10 @@ import { REFLECTOR_CONTROL_ID, reflectorId } from '../../src/core/reflection';
 import type { Report } from '../../src/core/report';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { startTestRelay, type TestRelay } from '../support/relay';
-import { closedTcpPort, startStunResponder, type Stoppable } from '../support/servers';
+import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
 import { turnAllocate } from '../support/turn-client';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
 
 let fx: Fixtures;

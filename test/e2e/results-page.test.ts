@@ -16,8 +16,8 @@ import { parseCatalog } from '../../src/core/catalog';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { defaultSettings } from '../../src/core/settings';
 import { fillStore, fixtureReports } from '../collector/results-fixture';
-import { closedTcpPort } from '../support/servers';
-import { launchExtension, type ExtensionSession } from './harness';
+import { closedTcpPort } from '../../tools/servers';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 
 const SHOTS = 'artifacts/screenshots';
 const LANGUAGES = ['en', 'ar', 'fr'] as const;

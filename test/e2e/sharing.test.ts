@@ -15,9 +15,9 @@ import { openSqliteStore } from '../../src/collector/store-sqlite';
 import type { Store } from '../../src/collector/store';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { parseSharedReport } from '../../src/core/shared-report';
-import { closedTcpPort, startStunResponder, type Stoppable } from '../support/servers';
-import { startFixtures, type Fixtures } from './fixtures';
-import { launchExtension, type ExtensionSession } from './harness';
+import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
+import { startFixtures, type Fixtures } from '../../tools/local-network';
+import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
 
 let fx: Fixtures;

@@ -1,7 +1,7 @@
 // A catalog (same schema as the bundled one) whose every target is a local fixture, for checks in tests.
 import type { Catalog } from '../../src/core/catalog';
 import type { AppVerdict } from '../../src/core/report';
-import type { Fixtures } from './fixtures';
+import type { Fixtures } from '../../tools/local-network';
 
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCallTest, type CallTest } from '../../src/core/call-test';
-import { makeTestPki, trustInNssDb } from '../support/pki';
+import { makeTestPki, trustInNssDb } from '../../tools/pki';
 import { mintRelay } from '../e2e/call-relay';
 import { NET } from './address-plan';
 import { selectCallScenarios } from './call-scenarios';

@@ -6,7 +6,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROGRESS_PORT, type Answer, type BackgroundRequest, type BackgroundResponse } from '../../src/core/messages';
 import type { Catalog } from '../../src/core/catalog';
 import type { Report } from '../../src/core/report';
-import { chromiumArgs, chromiumPath } from '../support/browsers';
+import { chromiumArgs, chromiumPath } from '../../tools/browsers';
 import { NS } from './topology';
 
 export interface LabBrowser {

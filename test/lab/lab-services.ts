@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { TestPki } from '../support/pki';
+import type { TestPki } from '../../tools/pki';
 import { NET, type AddressPlan, type LabHost } from './address-plan';
 import { NS, inNs, spawnInNs } from './topology';
 import type { WebServersConfig } from './web-servers';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/core/catalog';
 import catalogData from '../../src/core/catalog.json';
 import { parseReport, type Report } from '../../src/core/report';
-import { makeTestPki, trustInNssDb, type TestPki } from '../support/pki';
+import { makeTestPki, trustInNssDb, type TestPki } from '../../tools/pki';
 import { addressPlan, certificateNames, labCatalog } from './address-plan';
 import { launchInClientNamespace } from './lab-browser';
 import { serviceAddresses, startServices, type LabServices } from './lab-services';

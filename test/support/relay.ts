@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RelayConfig } from '../../src/collector/config';
 import { findTurnserver, runCoturn, type RunningCoturn } from '../../src/collector/coturn';
-import type { CertPair } from './pki';
-import { closedTcpPort } from './servers';
+import type { CertPair } from '../../tools/pki';
+import { closedTcpPort } from '../../tools/servers';
 
 export interface TestRelay {
   /** What the collector needs: pass it to createApp({ relay }) or, for a collector process, use relayEnv(). */

@@ -1,5 +1,8 @@
 // The evidence under an app row: its own probes only, each with transport, outcome, time and classification.
 import { describe, expect, it } from 'vitest';
+import type { HttpTarget } from '../../src/core/catalog';
+import type { Observations } from '../../src/core/report';
+import { httpOutcome } from '../../src/core/target-outcome';
 import { evidenceFor, type AppTargets } from '../../src/popup/app-evidence';
 import { sampleReport } from './fixtures/sample-report';
 
@@ -34,6 +37,35 @@ describe('evidenceFor', () => {
   it('counts the failure the catalog expects (Signal\'s private CA) as the host answering', () => {
     const sfu = evidenceFor('signal', signal, observations)[1];
     expect(sfu).toMatchObject({ outcome: 'outcome_reachable', ok: true, details: [{ code: 'ssl_unknown_authority' }] });
+  });
+
+  it('agrees with the verdict on Firefox\'s unnamed TLS error from Signal\'s private CA, and not on one Chrome names', () => {
+    const source = 'https://github.com/ooni/probe-cli/blob/master/internal/experiment/signal/signal.go';
+    const signalling: HttpTarget[] = [
+      { id: 'signal.chat', url: 'https://chat.signal.org/', expectFailure: 'ssl_unknown_authority', source },
+      { id: 'signal.sfu', url: 'https://sfu.voip.signal.org/', expectFailure: 'ssl_unknown_authority', source },
+    ];
+    const signalFails = (rawError: string): Observations => ({
+      ...observations,
+      http: signalling.map(({ id }) => ({ id, outcome: 'failed', failure: 'ssl_failed_handshake', rawError, ms: 150 })),
+      dns: [],
+    });
+    const rows = (rawError: string) => {
+      const obs = signalFails(rawError);
+      return evidenceFor('signal', { signalling, media: [] }, obs).map((item) => {
+        const [target, result] = [signalling.find((t) => t.id === item.targetId), obs.http.find((r) => r.id === item.targetId)];
+        if (target === undefined || result === undefined) throw new Error(`no probe behind ${item.targetId}`);
+        return { targetId: item.targetId, ok: item.ok, outcome: item.outcome, verdictOk: httpOutcome(target, result, undefined).kind === 'ok' };
+      });
+    };
+    expect(rows("Peer's Certificate issuer is not recognized.")).toEqual([
+      { targetId: 'signal.chat', ok: true, outcome: 'outcome_reachable', verdictOk: true },
+      { targetId: 'signal.sfu', ok: true, outcome: 'outcome_reachable', verdictOk: true },
+    ]);
+    expect(rows('net::ERR_SSL_PROTOCOL_ERROR')).toEqual([
+      { targetId: 'signal.chat', ok: false, outcome: 'outcome_failed', verdictOk: false },
+      { targetId: 'signal.sfu', ok: false, outcome: 'outcome_failed', verdictOk: false },
+    ]);
   });
 
   it('marks forged DNS answers as a problem', () => {

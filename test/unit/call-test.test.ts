@@ -6,7 +6,7 @@ import {
   DEAD_MS,
   analyseDirection,
   judgeCallTest,
-  progressOf,
+  liveProgress,
   relayAttempts,
   type CallTest,
   type DirectionRecord,
@@ -129,11 +129,11 @@ describe('judgeCallTest', () => {
   });
 });
 
-describe('progressOf', () => {
+describe('liveProgress', () => {
   it('gives the worse direction’s loss so far', () => {
     const half = flow(2_000, (seq) => (seq % 2 === 1 ? 5 : undefined));
     const clean = flow(2_000, () => 5);
-    expect(progressOf({ outgoing: clean, incoming: half }, 2_000, 15_000, 'tcp')).toEqual({
+    expect(liveProgress({ outgoing: clean, incoming: half }, 2_000, 15_000, 'tcp')).toEqual({
       elapsedMs: 2_000,
       durationMs: 15_000,
       transport: 'tcp',

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCheckRunner, type CheckDeps, type CheckOptions, type Judgement } from '../../src/background/orchestrator';
+import { createCheckRunner, type CheckDeps, type CheckOptions } from '../../src/background/orchestrator';
 import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
 import { classifyIce } from '../../src/core/classify-ice';
 import { CONTROLS, QUEUED_DRAIN, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
+import type { Judgement } from '../../src/core/verdict';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 const source = 'https://example.org/source';

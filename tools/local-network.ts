@@ -1,8 +1,8 @@
-// The local network a browser test probes: coturn, HTTPS servers in each failure mode, a STUN responder, silent and closed ports.
+// The local network a browser test or `npm run bench` probes: coturn, HTTPS servers in each failure mode, a STUN responder, silent and closed ports.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeTestPki, type TestPki } from '../support/pki';
+import { makeTestPki, type TestPki } from './pki';
 import {
   closedTcpPort,
   startCoturn,
@@ -13,7 +13,7 @@ import {
   startStunResponder,
   type Coturn,
   type Stoppable,
-} from '../support/servers';
+} from './servers';
 
 export interface Fixtures {
   pki: TestPki;

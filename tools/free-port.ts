@@ -1,4 +1,4 @@
-// Finds a free TCP port on loopback for a server a test starts.
+// Finds a free TCP port on loopback for a server a test or a benchmark starts.
 import { createServer } from 'node:net';
 
 export function freeLoopbackPort(): Promise<number> {

@@ -1,4 +1,4 @@
-// Starts a throwaway PostgreSQL server (initdb + pg_ctl) in a temp dir on a free loopback port, for the collector tests.
+// Starts a throwaway PostgreSQL server (initdb + pg_ctl) in a temp dir on a free loopback port, for the collector tests and `npm run bench:collector`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,11 +1,11 @@
-// Launches real Chromium with the built test extension and hands a test its id, service worker, pages, and every console error.
+// Launches real Chromium with a built extension (the test build, or `npm start`'s) and hands its caller the id, service worker, pages and every console error.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
-import type { Answer, BackgroundRequest, BackgroundResponse } from '../../src/core/messages';
-import { chromiumArgs, chromiumPath } from '../support/browsers';
-import { trustInNssDb } from '../support/pki';
+import type { Answer, BackgroundRequest, BackgroundResponse } from '../src/core/messages';
+import { chromiumArgs, chromiumPath } from './browsers';
+import { trustInNssDb } from './pki';
 
 export interface ExtensionSession {
   context: BrowserContext;

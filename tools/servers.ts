@@ -270,10 +270,6 @@ export interface Coturn {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return closedTcpPort();
-}
-
 async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) throw new Error(`coturn exited with ${child.exitCode}:\n${log()}`);
@@ -292,12 +288,15 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`coturn did not open port ${port}:\n${log()}`);
 }
 
-/** Starts Debian's coturn on loopback with long-term credentials, so dummy credentials get 401 over UDP, TCP and TLS. */
-export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promise<Coturn> {
+/**
+ * Debian's coturn on `listenIp`, on free UDP/TCP and TLS ports, with `auth` (its authentication flags); answers once
+ * both ports are open. The call test's relay (test/e2e/call-relay.ts) is this with the TURN REST API.
+ */
+export async function runCoturn(tls: CertPair, auth: string[], listenIp = '127.0.0.1'): Promise<Coturn> {
   const binary = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
   if (!existsSync(binary)) throw new Error(`coturn not found at ${binary}. Install it with "apt-get install coturn".`);
-  const port = await freePort();
-  const tlsPort = await freePort();
+  const port = await closedTcpPort();
+  const tlsPort = await closedTcpPort();
   const dir = mkdtempSync(join(tmpdir(), 'coturn-'));
   const child = spawn(
     binary,
@@ -310,8 +309,7 @@ export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promis
       `--tls-listening-port=${tlsPort}`,
       '--no-rfc5780',
       '--no-dtls',
-      '--lt-cred-mech',
-      '--user=canicall:secret',
+      ...auth,
       '--realm=canicall.test',
       `--cert=${tls.certPath}`,
       `--pkey=${tls.keyPath}`,
@@ -347,11 +345,17 @@ export async function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promis
     stop: () =>
       new Promise((resolve) => {
         process.removeListener('exit', killOnExit);
-        if (child.exitCode !== null) return resolve();
+        // A process ended by a signal has no exit code, only a signal code: stopping it twice must not wait forever.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Coturn with long-term credentials, so dummy credentials get 401 over UDP, TCP and TLS. */
+export function startCoturn(tls: CertPair, listenIp = '127.0.0.1'): Promise<Coturn> {
+  return runCoturn(tls, ['--lt-cred-mech', '--user=canicall:secret'], listenIp);
 }
 
 /** What a DoH fixture says about a name: its addresses, or that it does not exist. */
