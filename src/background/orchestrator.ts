@@ -29,28 +29,22 @@ import { lossFromBurst } from '../core/quality';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
   REPORT_SCHEMA_VERSION,
-  type AppVerdict,
   type DnsCheck,
   type HttpProbeResult,
   type IceProbeResult,
   type NatResult,
   type Observations,
-  type Overall,
   type Phase,
   type PhaseTime,
-  type Quality,
   type Report,
   type ReportStatus,
   type LossResult,
   type RttResult,
 } from '../core/report';
 import { median, robustJitter, roundMs } from '../core/stats';
+import { errorText } from '../core/error-text';
+import type { Judgement } from '../core/verdict';
 
-export interface Judgement {
-  apps: AppVerdict[];
-  overall: Overall;
-  quality?: Quality;
-}
 
 /** Everything the runner touches outside itself. No browser API is used here; index.ts wires the real ones. */
 export interface CheckDeps {
@@ -156,9 +150,6 @@ const defaultAfter: Clock['after'] = (ms, callback) => {
 
 const defaultWarn = (message: string, error?: unknown): void => console.warn(message, error);
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Loaded-RTT samples: one at a time, this far apart, while the app probes run (each opens one RTCPeerConnection). */
 const LOAD_SAMPLE_GAP_MS = 200;
