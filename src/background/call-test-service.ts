@@ -3,7 +3,9 @@ import * as v from 'valibot';
 import type { Runtime } from 'webextension-polyfill';
 import type { RelayProblem } from '../core/turn-credentials';
 import { fetchRelayCredentials } from './relay';
-import { CALL_TEST_DURATION_MS, CallRelaySchema, type CallRelay, type CallTest, type CallTestDuration, type CallTestProgress } from '../core/call-test';
+import { CallRelaySchema, type CallRelay } from '../core/call-relay';
+import { CALL_TEST_DURATION_MS, type CallTestDuration, type CallTestProgress } from '../core/call-test';
+import type { CallTest } from '../core/call-test-result';
 import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages';
 import { iceHost } from './platform';
 

@@ -2,7 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import * as v from 'valibot';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { CallTestSchema, type CallTest, type CallTestProgress } from '../core/call-test';
+import type { CallTestProgress } from '../core/call-test';
+import { CallTestSchema, type CallTest } from '../core/call-test-result';
 import { CALL_TEST_PORT, type CallTestPortRequest } from '../core/messages';
 
 export type CallTestState =

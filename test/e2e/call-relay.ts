@@ -8,7 +8,7 @@ import { Socket as TcpSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { turnPassword } from '../../src/collector/turn-credentials';
-import type { CallRelay } from '../../src/core/call-test';
+import type { CallRelay } from '../../src/core/call-relay';
 import type { CertPair } from '../support/pki';
 import { closedTcpPort } from '../support/servers';
 
