@@ -1,6 +1,6 @@
 // The popup: the answer for this connection, one row per app, history and export.
 import { useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
+import { browser } from '../ui/extension-api';
 import type { App } from '../core/catalog';
 import type { Report } from '../core/report';
 import type { Settings } from '../core/settings';
