@@ -6,13 +6,15 @@ import type { Report } from '../src/core/report';
 import { startFixtures, type Fixtures } from '../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../tools/chromium-extension';
 import { startSilentUdp, startStunResponder, type Stoppable } from '../tools/servers';
-import { bundleSizes, popupBudgetLine } from './bundle-sizes';
+import { bundleSizes, popupBudgetLines } from './bundle-sizes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** `npm run bench -- --lab`: also run the network-namespace lab with RUNS checks per scenario (needs root; about 10 minutes at 5). */
 const WITH_LAB = process.argv.includes('--lab');
 /** `-- --lab-timings=<file>`: print the lab table from a lab run's timings file (LAB_TIMINGS_PATH, default artifacts/lab-timings.json) instead of running the lab again. */
 const LAB_TIMINGS = process.argv.find((arg) => arg.startsWith('--lab-timings='))?.slice('--lab-timings='.length);
+/** `npm run bench -- --sizes`: build and print the bundle sizes and the popup's budget only (seconds, no browser). */
+const SIZES_ONLY = process.argv.includes('--sizes');
 const SIZES = (process.env.BENCH_APPS ?? '4,16,32').split(',').map(Number);
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/scripts/bench.ts';
 
@@ -133,8 +135,11 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
 }
 
-execFileSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], { stdio: 'inherit' });
 execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+// Sizes first: they need no browser, and `-- --sizes` stops after them.
+console.info(`\nShipped bundle (dist/assets):\n${table(bundleSizes('dist'))}\n\n${popupBudgetLines('dist').join('\n')}`);
+if (SIZES_ONLY) process.exit(0);
+execFileSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], { stdio: 'inherit' });
 const fx = await startFixtures();
 const stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
 const most = Math.max(...SIZES);
@@ -183,8 +188,6 @@ try {
   const lifetime = await offscreenLifetime(ext, catalogFor(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }, ports, 16, 'open'));
   console.info(`\nPeak concurrent RTCPeerConnections (all runs above): ${peak}`);
   console.info(`Offscreen document lifetime for one 16-app check: ${(lifetime / 1000).toFixed(1)} s (the check, then ${IDLE_CLOSE_S} s idle)`);
-  console.info(`\nShipped bundle (dist/assets):\n${table(bundleSizes('dist'))}`);
-  console.info(popupBudgetLine('dist'));
   if (ext.consoleErrors.length) console.warn(`console errors:\n${ext.consoleErrors.join('\n')}`);
 } finally {
   await ext?.close();

@@ -46,27 +46,48 @@ export function bundleSizes(dir: string): string[][] {
   return rows;
 }
 
-/** Chunks the given ones load with import() (views loaded when first opened), not already loaded statically. */
+/** Chunks the given ones load with import(), directly or through each other, that are not among them. */
 function lazyChunks(dir: string, loaded: readonly string[]): string[] {
   const lazy = new Set<string>();
-  for (const file of loaded) {
+  const scan = (file: string): void => {
     const code = readFileSync(join(dir, 'assets', file), 'utf8');
     for (const match of code.matchAll(/import\(\s*[`"']\.\/([^`"']+\.js)[`"']\s*\)/g)) {
-      for (const chunk of closure(dir, match[1] ?? '')) if (!loaded.includes(chunk)) lazy.add(chunk);
+      for (const chunk of closure(dir, match[1] ?? '')) {
+        if (loaded.includes(chunk) || lazy.has(chunk)) continue;
+        lazy.add(chunk);
+        scan(chunk);
+      }
     }
-  }
+  };
+  loaded.forEach(scan);
   return [...lazy];
 }
 
+/** `result-extras-DAQzXeIX.js` → `result-extras`; the entry is named after its page (`index.html`). */
+const chunkName = (file: string): string => file.replace(/-[\w-]{8}\.js$/, '');
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+const gzipList = (dir: string, files: readonly string[]): string =>
+  files
+    .map((file) => [chunkName(file), gzipOf(dir, [file])] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, gzip]) => `${name} ${kb(gzip)}`)
+    .join(', ');
+
 /**
- * "Popup JS: 24.7 KB gzip (budget 25 KB): within; 1.7 KB more loaded on demand" — printed, never asserted in a
- * test. The budget is what every popup opening loads; views loaded when first opened are shown apart.
+ * What the popup's JavaScript budget counts, and what it leaves out: printed, never asserted in a test. Counted is
+ * what every popup opening loads before its first answer can show, the page's entry chunk and every chunk it imports
+ * statically (the HTML preloads them). Chunks loaded with import() once the answer is there (the call test, sharing,
+ * history, naming the network, an app's evidence) are listed apart. CSS is not counted; KB are 1,024 bytes.
  */
-export function popupBudgetLine(dir: string): string {
+export function popupBudgetLines(dir: string): string[] {
   const loaded = closure(dir, scriptOf(dir, 'src/popup/index.html'));
   const gzip = gzipOf(dir, loaded);
-  const lazy = gzipOf(dir, lazyChunks(dir, loaded));
-  const within = gzip <= POPUP_BUDGET_GZIP_BYTES ? 'within' : 'OVER';
-  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
-  return `Popup JS: ${kb(gzip)} KB gzip (budget ${POPUP_BUDGET_GZIP_BYTES / 1024} KB): ${within}; ${kb(lazy)} KB more loaded on demand (history, technical details)`;
+  const raw = loaded.reduce((sum, f) => sum + statSync(join(dir, 'assets', f)).size, 0);
+  const lazy = lazyChunks(dir, loaded);
+  const verdict = gzip <= POPUP_BUDGET_GZIP_BYTES ? 'within' : 'OVER';
+  return [
+    `Popup JS before its first answer (entry + static imports): ${kb(gzip)} KB gzip, budget ${kb(POPUP_BUDGET_GZIP_BYTES)} KB: ${verdict}`,
+    `  ${loaded.length} chunks, ${kb(raw)} KB raw; gzip KB each: ${gzipList(dir, loaded)}`,
+    `Popup JS loaded on demand after the answer (import(), not counted): ${kb(gzipOf(dir, lazy))} KB gzip in ${lazy.length} chunks: ${gzipList(dir, lazy)}`,
+  ];
 }

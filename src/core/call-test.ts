@@ -1,10 +1,8 @@
 // The sustained call test, pure part: from the packets a relay-only loopback sent and received, per direction loss,
 // jitter, stalls and the moment a flow died, and the plain judgement of the call path to our relay.
-import * as v from 'valibot';
-import { TransportSchema, type Transport } from './catalog';
-import { parseIceUrl } from './ice-url';
+import type { Transport } from './catalog';
+import type { CallDirection, CallTest } from './call-test-result';
 import { round, roundMs } from './stats';
-import { TurnCredentialsSchema } from './turn-credentials';
 
 /** Voice rate and size: one 160-byte packet every 20 ms each way, as G.711 at 20 ms packetisation. */
 export const CALL_PACKET_BYTES = 160;
@@ -45,47 +43,6 @@ export interface DirectionRecord {
   /** In arrival order. */
   arrived: ArrivedPacket[];
 }
-
-const Ms = v.pipe(v.number(), v.minValue(0));
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
-
-/** One direction, analysed. Figures that could not be measured are absent. */
-export const CallDirectionSchema = v.object({
-  sent: Count,
-  received: Count,
-  /** Lost among the packets sent while the flow was alive (up to the last one that arrived). */
-  lossPct: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
-  /** RFC 3550 §6.4.1 interarrival jitter. */
-  jitterMs: v.optional(Ms),
-  /** Gaps of at least STALL_MS between arrivals, the final silence of a dead flow not counted. */
-  stalls: Count,
-  longestGapMs: v.optional(Ms),
-  /** When the flow died: the send time of the last packet that arrived, if none came for DEAD_MS until the end. */
-  diedAtMs: v.optional(Ms),
-});
-export type CallDirection = v.InferOutput<typeof CallDirectionSchema>;
-
-/**
- * The sustained test through our relay. Both directions cross the person's uplink once and downlink once (each
- * peer's relay flow carries one direction up and the other down), so "outgoing" (from the calling peer) and
- * "incoming" tell one flow's fate from the other's, not upload from download.
- */
-export const CallTestSchema = v.object({
-  durationMs: Ms,
-  /** Transports tried in order; the last is the one that connected, if `transport` is present. */
-  tried: v.array(TransportSchema),
-  /** The transport whose relay path connected; absent if none did. */
-  transport: v.optional(TransportSchema),
-  connectMs: v.optional(Ms),
-  outgoing: v.optional(CallDirectionSchema),
-  incoming: v.optional(CallDirectionSchema),
-  /**
-   * A fresh allocation on the relay after a flow died: `alive` means the relay still answers this network on a
-   * new flow, so the old one was cut; `dead` means the relay or the whole connection went away.
-   */
-  control: v.optional(v.picklist(['alive', 'dead'])),
-});
-export type CallTest = v.InferOutput<typeof CallTestSchema>;
 
 /** Analyses one direction up to `endMs` (ms after the flow started, the last moment anything could still arrive). */
 export function analyseDirection(record: DirectionRecord, endMs: number): CallDirection {
@@ -198,25 +155,4 @@ export function liveProgress(
 ): CallTestProgress {
   const worst = worstLoss(analyseDirection(records.outgoing, elapsedMs), analyseDirection(records.incoming, elapsedMs));
   return { elapsedMs: roundMs(elapsedMs), durationMs, transport, ...(worst ? { lossPct: worst.lossPct } : {}) };
-}
-
-/** What the loopback needs of the relay's short-lived credentials (the collector's `GET /v1/turn-credentials`). */
-export const CallRelaySchema = v.pick(TurnCredentialsSchema, ['username', 'credential', 'uris']);
-export type CallRelay = v.InferOutput<typeof CallRelaySchema>;
-
-/**
- * The relay URLs to try, one per transport: UDP first (what calls use), then TLS, then plain TCP. TLS comes before
- * plain TCP because probing a server in plain TCP can earn it a penalty where TLS would have passed (issue 15 §5).
- */
-export function relayAttempts(uris: readonly string[]): { transport: Transport; url: string }[] {
-  const order: Transport[] = ['udp', 'tls', 'tcp'];
-  const attempts: { transport: Transport; url: string }[] = [];
-  for (const transport of order) {
-    const url = uris.find((uri) => {
-      const parsed = parseIceUrl(uri);
-      return parsed !== null && parsed.scheme !== 'stun' && parsed.transport === transport;
-    });
-    if (url !== undefined) attempts.push({ transport, url });
-  }
-  return attempts;
 }

@@ -1,5 +1,7 @@
 // Typed messages between extension contexts: popup/options/automation → background, background → offscreen.
-import type { CallRelay, CallTest, CallTestDuration, CallTestProgress } from './call-test';
+import type { CallRelay } from './call-relay';
+import type { CallTestDuration, CallTestProgress } from './call-test';
+import type { CallTest } from './call-test-result';
 import type { IceTarget } from './catalog';
 import type { CrowdStats } from './crowd';
 import type { RelayCredentialsResult } from './turn-credentials';

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { ConnectionTypeSchema } from './connection-type';
 import { ConfidenceSchema, TransportSchema } from './catalog';
-import { CallTestSchema } from './call-test';
+import { CallTestSchema } from './call-test-result';
 import { FailureSchema } from './failure';
 import { NetworkLabelSchema } from './network-label';
 import { AdviceSchema, ReasonSchema } from './reasons';

@@ -1,7 +1,7 @@
 // Popup entry point: loads settings and language, then renders the popup; a language picked in the popup applies at once.
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
+import { browser } from '../ui/extension-api';
 import { defaultSettings, type Settings } from '../core/settings';
 import { loadActiveCatalog, type ActiveCatalog } from '../ui/active-catalog';
 import { applyToDocument, loadI18n, type I18n } from '../ui/i18n';

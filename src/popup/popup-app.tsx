@@ -1,6 +1,6 @@
 // The popup: the answer for this connection, one row per app, history and export.
 import { useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
+import { browser } from '../ui/extension-api';
 import type { App } from '../core/catalog';
 import type { Report } from '../core/report';
 import type { Settings } from '../core/settings';
@@ -11,10 +11,8 @@ import { useNow } from '../ui/use-now';
 import { checkProgress } from '../core/progress';
 import { AppRowItem } from './app-row';
 import { buildRows, probeCounts, progressOf } from './app-rows';
-import { ConnectionDetails } from './connection-details';
 import { useLazy } from './use-lazy';
 import { OverallAnswer } from './overall-answer';
-import { ReportActions } from './report-actions';
 import { useCheck } from './use-check';
 import { summaryText } from './summary-text';
 import { usePinned } from './use-pinned';
@@ -22,7 +20,6 @@ import { useCrowd } from './use-crowd';
 import { crowdLineFor } from '../core/crowd';
 import { gateOf, headlineOf } from '../core/headline';
 import { TechnicalDetails } from './technical-details';
-import { CallTestSection } from './call-test-section';
 import { resultsPageUrl } from './results-url';
 
 /** While a check runs the bar moves with time as well as results; otherwise ages only need refreshing now and then. */
@@ -71,6 +68,8 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
   // Naming the network is for a finished check only; its code loads once there is one.
   const finished = shown !== null && !running && shown.status !== 'running' ? shown : null;
   const NetworkName = useLazy(finished !== null, () => import('./network-name').then((module) => module.NetworkName));
+  // Below the rows and only for a finished check: loaded as soon as there is a result to show, not before the answer.
+  const ResultExtras = useLazy(shown !== null, () => import('./result-extras').then((module) => module.ResultExtras));
   const renamed = (report: Report): void => {
     check.replace(report);
     setPicked((current) => (current?.id === report.id ? report : current));
@@ -186,12 +185,8 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
               </section>
             )}
 
-            {shown !== null && !running && !gated && (
-              <>
-                <ConnectionDetails report={shown} />
-                {picked === null && <CallTestSection />}
-                <ReportActions report={shown} summary={() => summaryText(shown, rows, pinned, nameOf, i18n)} />
-              </>
+            {shown !== null && !running && !gated && ResultExtras !== null && (
+              <ResultExtras report={shown} callTest={picked === null} summary={() => summaryText(shown, rows, pinned, nameOf, i18n)} />
             )}
             {/* A plain link: the browser opens the page in a tab; the extension itself sends nothing for it. */}
             <p class="others">

@@ -1,8 +1,10 @@
 // The popup's sustained call test: started on request over its own port, with progress and the validated result.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import * as v from 'valibot';
-import browser, { type Runtime } from 'webextension-polyfill';
-import { CallTestSchema, type CallTest, type CallTestProgress } from '../core/call-test';
+import type { Runtime } from 'webextension-polyfill';
+import { browser } from '../ui/extension-api';
+import type { CallTestProgress } from '../core/call-test';
+import { CallTestSchema, type CallTest } from '../core/call-test-result';
 import { CALL_TEST_PORT, type CallTestPortRequest } from '../core/messages';
 import { schemaError } from '../core/schema-error';
 

@@ -1,6 +1,6 @@
 // The popup's view of the check: the last result at once, a new check started on open, progress by port (polling as a fallback).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
+import { browser } from '../ui/extension-api';
 import { PROGRESS_PORT } from '../core/messages';
 import { parseReport, type Report } from '../core/report';
 import { ask } from '../ui/ask';

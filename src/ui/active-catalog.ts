@@ -1,5 +1,5 @@
 // The catalog the background checks with, so the rows name the apps the check actually probes (same rule: src/core/catalog-choice.ts).
-import browser from 'webextension-polyfill';
+import { browser } from './extension-api';
 import type { App } from '../core/catalog';
 import { catalogInUse } from '../core/catalog-choice';
 import bundledCatalogUrl from '../core/catalog.json?url';

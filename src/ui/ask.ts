@@ -1,5 +1,5 @@
 // The UI's typed client for the background: one request in, an Answer out, never a rejected promise.
-import browser from 'webextension-polyfill';
+import { browser } from './extension-api';
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../core/messages';
 import { errorText } from '../core/error-text';
 import { isAnswer } from './answer';

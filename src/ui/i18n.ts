@@ -1,5 +1,5 @@
 // Loads the UI language: the browser's own messages for "auto", the chosen _locales file for an override.
-import browser from 'webextension-polyfill';
+import { browser } from './extension-api';
 import type { Settings } from '../core/settings';
 import { createI18n, type I18n } from './i18n-create';
 import { intlLocaleFor, resolveLanguage, type UiLanguage } from './language';

@@ -1,5 +1,5 @@
 // Reads and writes the user's settings in browser.storage.local, always through the settings schema.
-import browser from 'webextension-polyfill';
+import { browser } from './extension-api';
 import { STORAGE_KEYS } from '../core/messages';
 import { parseSettings, type Settings } from '../core/settings';
 

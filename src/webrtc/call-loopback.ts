@@ -5,13 +5,11 @@ import {
   CALL_PACKET_INTERVAL_MS,
   analyseDirection,
   liveProgress,
-  relayAttempts,
-  type CallDirection,
-  type CallRelay,
-  type CallTest,
   type CallTestProgress,
   type DirectionRecord,
 } from '../core/call-test';
+import type { CallDirection, CallTest } from '../core/call-test-result';
+import { relayAttempts, type CallRelay } from '../core/call-relay';
 import type { Transport } from '../core/catalog';
 import { roundMs } from '../core/stats';
 import { openPeerConnection } from './peer-connections';

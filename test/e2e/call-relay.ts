@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { turnPassword } from '../../src/collector/turn-credentials';
-import type { CallRelay } from '../../src/core/call-test';
+import type { CallRelay } from '../../src/core/call-relay';
 import type { CertPair } from '../../tools/pki';
 import { runCoturn, type Coturn } from '../../tools/servers';
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORAGE_KEYS } from '../../src/core/messages';
 import { parseReport, type Report } from '../../src/core/report';
 import { createApp } from '../../src/collector/app';
 import { createStaticGeo } from '../../src/collector/geo';
@@ -196,6 +197,23 @@ describe('a check in Firefox', () => {
     await expect(ext.ask({ type: 'setNetworkLabel', reportId: report.id, label: 'Home\u0007' })).rejects.toThrow('control character');
     expect((await ext.ask({ type: 'getState' })).report?.networkLabel).toBe('Home Wi-Fi');
     expect((await ext.ask({ type: 'getHistory' })).reports.find((r) => r.id === report.id)?.networkLabel).toBe('Home Wi-Fi');
+  });
+
+  it('shows a finished check in the popup, with the parts its code loads after the answer (call test, export)', async () => {
+    const catalog = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
+    const options = await ext.openPage('src/options/index.html');
+    await options.evaluate((key, value) => browser.storage.local.set({ [key]: value }), STORAGE_KEYS.catalogOverride, catalog);
+    const popup = await ext.openPage('src/popup/index.html');
+    try {
+      // The popup starts its own check on opening; once that is done, the part loaded with import() shows.
+      const loaded = () => popup.evaluate(() => document.querySelector('.call-test') !== null && document.querySelector('.actions button') !== null);
+      await expect.poll(loaded, { timeout: 20_000 }).toBe(true);
+      expect(await popup.evaluate(() => document.querySelectorAll('.app-row__toggle').length)).toBe(catalog.apps.length);
+    } finally {
+      await popup.close();
+      await options.evaluate((key) => browser.storage.local.remove(key), STORAGE_KEYS.catalogOverride);
+      await options.close();
+    }
   });
 
   it('logged no errors during the check', () => {

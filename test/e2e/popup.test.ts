@@ -40,11 +40,17 @@ async function useSettings(settings: Partial<Settings>): Promise<void> {
 }
 
 async function openPopup(): Promise<Page> {
+  return (await openPopupWith(async () => undefined)).page;
+}
+
+/** Opens the popup after `prepare` has set the page up (routes, init scripts); hands back what `prepare` returned. */
+async function openPopupWith<T>(prepare: (page: Page) => Promise<T>): Promise<{ page: Page; value: T }> {
   const page = await ext.context.newPage();
   await page.setViewportSize({ width: 380, height: 700 });
   await page.emulateMedia({ colorScheme: 'light' });
+  const value = await prepare(page);
   await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
-  return page;
+  return { page, value };
 }
 
 /** Finished: no running answer, no pending row, and the three test apps judged. */
@@ -381,6 +387,49 @@ describe('popup', () => {
     await page.getByRole('button', { name: text('en', 'export_copy_summary') }).click();
     await expect.poll(() => page.locator('.actions [role="status"]').innerText()).toBe(text('en', 'export_summary_copied'));
     await page.close();
+  });
+
+  it('loads the part under the answer after it: "Loading…" while its code is held back, plain words if it cannot load', async () => {
+    // The call test, connection details and export come in their own chunk (scripts/bundle-sizes.ts: the popup's budget).
+    const chunk = '**/assets/result-extras-*.js';
+    await useSettings({ language: 'en' });
+    const held = await openPopupWith(async (page) => {
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route(chunk, async (route) => {
+        await released;
+        await route.continue();
+      });
+      return release;
+    });
+    await waitForResult(held.page);
+    await expect.poll(() => held.page.locator('main').innerText()).toContain(text('en', 'popup_part_loading'));
+    expect(await held.page.getByRole('button', { name: text('en', 'export_save') }).count()).toBe(0);
+    held.value();
+    await held.page.getByRole('button', { name: text('en', 'export_save') }).waitFor();
+    expect(await held.page.locator('main').innerText()).not.toContain(text('en', 'popup_part_loading'));
+    await held.page.close();
+
+    const errorsBefore = ext.consoleErrors.length;
+    for (const language of LANGUAGES) {
+      await useSettings({ language });
+      const failed = await openPopupWith((page) => page.route(chunk, (route) => route.abort('failed')));
+      await waitForResult(failed.page);
+      const alert = failed.page.getByRole('alert');
+      await expect.poll(() => alert.locator('p').innerText()).toBe(text(language, 'popup_part_failed'));
+      // The answer and the rows stay; only the part that could not load is missing.
+      expect(await failed.page.locator('.app-row__toggle').count()).toBe(3);
+      expect(await failed.page.getByRole('button', { name: text(language, 'export_save') }).count()).toBe(0);
+      await alert.getByText(text(language, 'technical_details')).click();
+      expect(await alert.locator('details code').innerText()).not.toBe('');
+      await shoot(failed.page, `popup-${language}-part-failed`);
+      expect(await axeScan(failed.page)).toEqual([]);
+      await failed.page.close();
+    }
+    // The browser logs the refused chunk itself; that error is this test's doing, not the popup's.
+    const refused = ext.consoleErrors.slice(errorsBefore).filter((line) => /Failed to load resource|dynamically imported module/.test(line));
+    expect(refused.length).toBeGreaterThan(0);
+    ext.consoleErrors.splice(errorsBefore, ext.consoleErrors.length - errorsBefore, ...ext.consoleErrors.slice(errorsBefore).filter((line) => !refused.includes(line)));
   });
 
   it('says in plain words when the background cannot answer, keeps the raw error under details, and offers to try again', async () => {

@@ -1,6 +1,7 @@
 // The lab's call-test scenarios: what a censor does to a call once it is up (cut after seconds or bytes, police, drop
 // at random), applied to the flows to our relay, with the outcome the sustained call test must name.
-import type { CallTest, CallTestOutcome } from '../../src/core/call-test';
+import type { CallTestOutcome } from '../../src/core/call-test';
+import type { CallTest } from '../../src/core/call-test-result';
 import { NET } from './address-plan';
 import type { RouterConfig } from './router';
 

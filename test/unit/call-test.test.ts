@@ -2,15 +2,13 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import {
   CALL_PACKET_INTERVAL_MS,
-  CallTestSchema,
   DEAD_MS,
   analyseDirection,
   judgeCallTest,
   liveProgress,
-  relayAttempts,
-  type CallTest,
   type DirectionRecord,
 } from '../../src/core/call-test';
+import { CallTestSchema, type CallTest } from '../../src/core/call-test-result';
 
 /** A direction sending every 20 ms for `durationMs`; `arrives(seq)` gives the one-way delay or undefined for a loss. */
 function flow(durationMs: number, arrives: (seq: number) => number | undefined): DirectionRecord {
@@ -139,24 +137,5 @@ describe('liveProgress', () => {
       transport: 'tcp',
       lossPct: 50,
     });
-  });
-});
-
-describe('relayAttempts', () => {
-  it('tries UDP, then TLS, then plain TCP, one URL each, and skips STUN and junk', () => {
-    const uris = [
-      'turn:relay.example:3478?transport=tcp',
-      'turns:relay.example:443?transport=tcp',
-      'stun:relay.example:3478',
-      'not a url',
-      'turn:relay.example:3478?transport=udp',
-      'turn:other.example:3478',
-    ];
-    expect(relayAttempts(uris)).toEqual([
-      { transport: 'udp', url: 'turn:relay.example:3478?transport=udp' },
-      { transport: 'tls', url: 'turns:relay.example:443?transport=tcp' },
-      { transport: 'tcp', url: 'turn:relay.example:3478?transport=tcp' },
-    ]);
-    expect(relayAttempts(['stun:relay.example'])).toEqual([]);
   });
 });
