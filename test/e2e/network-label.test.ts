@@ -1,6 +1,5 @@
 // Naming the network a check ran on, in real Chromium: given from the keyboard, shown in history, kept when the popup reopens, refused when bad, never shared.
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { AxeResults } from 'axe-core';
+import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_KEYS } from '../../src/core/messages';
@@ -10,22 +9,7 @@ import { startStunResponder, type Stoppable } from '../../tools/servers';
 import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
-
-const SHOTS = 'artifacts/screenshots';
-type Language = 'en' | 'ar' | 'fr';
-
-const messages = Object.fromEntries(
-  (['en', 'ar', 'fr'] as const).map((language) => [
-    language,
-    JSON.parse(readFileSync(`public/_locales/${language}/messages.json`, 'utf8')) as Record<string, { message: string }>,
-  ]),
-) as Record<Language, Record<string, { message: string }>>;
-
-function text(language: Language, key: string): string {
-  const entry = messages[language][key];
-  if (entry === undefined) throw new Error(`no ${language} message ${key}`);
-  return entry.message;
-}
+import { SHOTS, axeScan, shoot, text, type Language } from './page-checks';
 
 /** The name as the page shows it: set apart from the sentence by bidi isolates (ui/bidi.ts). */
 function isolated(label: string): string {
@@ -67,25 +51,6 @@ async function waitForResult(page: Page): Promise<void> {
     undefined,
     { timeout: 30_000 },
   );
-}
-
-const AXE_SOURCE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
-
-async function axeScan(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() => (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe.run(document));
-  if (results.passes.length === 0) throw new Error('axe ran no checks');
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 380, height: 700 };
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  await page.setViewportSize(viewport);
 }
 
 /** Opens the field from the keyboard, types the name and presses Enter, as a person without a mouse would. */

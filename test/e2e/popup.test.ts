@@ -1,6 +1,5 @@
 // The popup and options page in real Chromium: a check against local fixtures, shown in en/ar/fr, light and dark, keyboard-driven and scanned by axe.
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_KEYS } from '../../src/core/messages';
@@ -9,23 +8,7 @@ import { startStunResponder, type Stoppable } from '../../tools/servers';
 import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
-
-const SHOTS = 'artifacts/screenshots';
-const LANGUAGES = ['en', 'ar', 'fr'] as const;
-type Language = (typeof LANGUAGES)[number];
-
-const messages = Object.fromEntries(
-  LANGUAGES.map((language) => [
-    language,
-    JSON.parse(readFileSync(`public/_locales/${language}/messages.json`, 'utf8')) as Record<string, { message: string }>,
-  ]),
-) as Record<Language, Record<string, { message: string }>>;
-
-function text(language: Language, key: string): string {
-  const entry = messages[language][key];
-  if (entry === undefined) throw new Error(`no ${language} message ${key}`);
-  return entry.message;
-}
+import { LANGUAGES, SHOTS, axeScan, shoot, text } from './page-checks';
 
 let fx: Fixtures;
 let ext: ExtensionSession;
@@ -63,34 +46,6 @@ async function waitForResult(page: Page): Promise<void> {
     undefined,
     { timeout: 30_000 },
   );
-}
-
-const AXE_SOURCE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
-
-async function axeScan(page: Page): Promise<string[]> {
-  // page.addScriptTag injects an inline script, which the extension's CSP (script-src 'self') refuses and logs
-  // as an error; evaluating through the debugger protocol is not subject to the page's CSP.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(
-    () => (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe.run(document),
-  );
-  // A scan that checked nothing would pass silently.
-  if (results.passes.length === 0) throw new Error('axe ran no checks');
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-}
-
-/**
- * The viewport grows to the content instead of using fullPage: with classic scrollbars a fullPage shot lays
- * the page out without the scrollbar but keeps the narrower clip, which cuts off the inline end.
- */
-async function shoot(page: Page, name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 380, height: 700 };
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  await page.setViewportSize(viewport);
 }
 
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 // The collector's public results page in real Chromium, filled with generated reports: en/ar/fr, its CSP, axe, screenshots, and the popup's link to it.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
@@ -18,26 +17,11 @@ import { defaultSettings } from '../../src/core/settings';
 import { fillStore, fixtureReports } from '../collector/results-fixture';
 import { closedTcpPort } from '../../tools/servers';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
+import { LANGUAGES, SHOTS, axeScan, shoot, text, type Language } from './page-checks';
 
-const SHOTS = 'artifacts/screenshots';
-const LANGUAGES = ['en', 'ar', 'fr'] as const;
-type Language = (typeof LANGUAGES)[number];
 /** The collector's clock: the generated reports fill the 30 days before it. */
 const NOW = new Date('2026-06-18T14:00:00Z');
 const COUNTRY_NAME: Record<Language, string> = { en: 'Morocco', ar: 'المغرب', fr: 'Maroc' };
-
-const messages = Object.fromEntries(
-  LANGUAGES.map((language) => [
-    language,
-    JSON.parse(readFileSync(`public/_locales/${language}/messages.json`, 'utf8')) as Record<string, { message: string }>,
-  ]),
-) as Record<Language, Record<string, { message: string }>>;
-
-function text(language: Language, key: string): string {
-  const entry = messages[language][key];
-  if (entry === undefined) throw new Error(`no ${language} message ${key}`);
-  return entry.message;
-}
 
 let dir: string;
 let store: Store;
@@ -47,27 +31,6 @@ let ext: ExtensionSession;
 /** Every request the collector logged (route and status, never an address). */
 const logLines: string[] = [];
 const paths = () => logLines.map((line) => (JSON.parse(line) as { path?: string }).path ?? '');
-
-const AXE_SOURCE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
-
-async function axeScan(page: Page): Promise<string[]> {
-  // Through the debugger protocol, not a script tag: the page's CSP allows no script, and must not.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() => (window as unknown as { axe: { run(context: Document): Promise<AxeResults> } }).axe.run(document));
-  if (results.passes.length === 0) throw new Error('axe ran no checks');
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-}
-
-/** The whole page: the viewport grows to the content (see popup.test.ts on why not fullPage). */
-async function shoot(page: Page, name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1024, height: 768 };
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  await page.setViewportSize(viewport);
-}
 
 /** A tab on the collector, with every console error and CSP violation it reports. */
 async function openResults(path: string, width: number): Promise<{ page: Page; errors: string[] }> {
