@@ -1,6 +1,7 @@
 // Chrome: the service worker has no RTCPeerConnection, so ICE probes run in one offscreen document created on demand and closed when idle.
 import { OFFSCREEN_TARGET, type Answer, type IceRequest, type IceResponse, type OffscreenMessage } from '../core/messages';
 import type { CallTestProgress } from '../core/call-test';
+import { fromErrorText } from '../core/device-limit';
 import { listenToCallTest } from './call-test-progress';
 import type { IceHost } from './ice-host';
 
@@ -50,7 +51,7 @@ export const chromeIceHost: IceHost = {
       const message: OffscreenMessage = { target: OFFSCREEN_TARGET, request };
       const answer = (await chrome.runtime.sendMessage(message)) as Answer<IceResponse<T['type']>> | undefined;
       if (!answer) throw new Error('the offscreen document did not answer');
-      if (!answer.ok) throw new Error(answer.error);
+      if (!answer.ok) throw fromErrorText(answer.error);
       return answer.value;
     } finally {
       stopListening?.();

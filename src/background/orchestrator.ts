@@ -26,6 +26,7 @@ import { parseIceUrl } from '../core/ice-url';
 import { readNetwork } from '../core/network-context';
 import { CONFIRMING_PASSES, isSilentHttp, isSilentIce } from '../core/silence';
 import { lossFromBurst } from '../core/quality';
+import { PeerConnectionLimitError } from '../core/device-limit';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
   REPORT_SCHEMA_VERSION,
@@ -163,7 +164,7 @@ class Run {
   private readonly startedAt: number;
   private readonly warn: (message: string, error?: unknown) => void;
   private finished = false;
-  /** An error in our own code (e.g. the judge threw): ends the run as failed. */
+  /** An error in our own code (e.g. the judge threw), or the browser's connection limit (probeBroke): ends the run as failed. */
   private fatal: { error: unknown } | null = null;
   private saveChain: Promise<void> = Promise.resolve();
   private lastSaveAt = Number.NEGATIVE_INFINITY;
@@ -318,6 +319,18 @@ class Run {
     }
   }
 
+  /**
+   * A prober that broke says nothing about the network: its result stays absent. Except the browser's limit on
+   * connections: a check that meets it cannot measure what is left, and judging apps from the rest would read
+   * absence as findings (seen: every app "degraded" by local interference), so the check ends as failed, saying so.
+   */
+  private probeBroke(message: string, error: unknown): void {
+    if (!(error instanceof PeerConnectionLimitError)) return this.warn(message, error);
+    if (this.fatal !== null || this.finished) return;
+    this.fatal = { error };
+    this.controller.abort();
+  }
+
   private publish(report: Report): void {
     if (this.finished) return;
     this.report = report;
@@ -398,7 +411,7 @@ class Run {
         const { results, problem } = httpYield([target.id], outcome, CONTROLS.httpMs, 1);
         if (problem !== undefined) this.warn(problem.message, problem.error);
         if (results.length > 0) this.record({ http: results });
-      } else if (outcome.kind === 'failed') this.warn('NAT/RTT/loss probe failed', outcome.error);
+      } else if (outcome.kind === 'failed') this.probeBroke('NAT/RTT/loss probe failed', outcome.error);
     });
   }
 
@@ -534,7 +547,7 @@ class Run {
         if (value === null) return { http: [], ice: [] };
         const { results, problem } = iceYield(task.groups, value, task.deadlineMs, attempts);
         // The prober broke, which says nothing about the network: no result rather than a false "blocked".
-        if (problem !== undefined) this.warn(problem.message, problem.error);
+        if (problem !== undefined) this.probeBroke(problem.message, problem.error);
         return { http: [], ice: results };
       }
       default: {
@@ -655,7 +668,7 @@ class Run {
           if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
         } catch (error) {
           // A prober that broke says nothing about the path: no figure rather than a made-up one.
-          this.warn('path probe failed', error);
+          this.probeBroke('path probe failed', error);
         }
       }),
     );

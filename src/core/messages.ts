@@ -72,10 +72,18 @@ export type BackgroundResponse<T extends BackgroundRequest['type']> = {
   probeRtt: { result: RttResult };
   probeLoss: { result: LossResult };
   reportError: { logged: true };
-  iceStats: { open: number; peak: number };
+  iceStats: PeerConnectionStats;
 }[T];
 
 /** Errors cross the message boundary as data, never as a rejected promise without text. */
+/** The prober's RTCPeerConnections (webrtc/peer-connections.ts): open now, most at once, reclaims after Chrome's limit and their 4 MB steps. */
+export interface PeerConnectionStats {
+  open: number;
+  peak: number;
+  reclaims: number;
+  reclaimSteps: number;
+}
+
 export type Answer<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Work for whichever context owns RTCPeerConnection (Chrome offscreen document, Firefox background page). */
@@ -95,7 +103,7 @@ export type IceResponse<T extends IceRequest['type']> = {
   rtt: RttResult;
   loss: LossResult;
   callTest: CallTest;
-  stats: { open: number; peak: number };
+  stats: PeerConnectionStats;
 }[T];
 
 /** Messages to the offscreen document carry a target so other extension pages ignore them. */

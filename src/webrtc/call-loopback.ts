@@ -60,8 +60,11 @@ function opened(channel: RTCDataChannel): Promise<void> {
 
 /** Connects two relay-only peers through `url`, or gives up (closing both) after CONNECT_DEADLINE_MS. */
 async function connectPair(relay: CallRelay, url: string): Promise<Pair | undefined> {
-  const caller = openPeerConnection(relayConfig(relay, url));
-  const callee = openPeerConnection(relayConfig(relay, url));
+  const caller = await openPeerConnection(relayConfig(relay, url));
+  const callee = await openPeerConnection(relayConfig(relay, url)).catch((error: unknown) => {
+    caller.close();
+    throw error;
+  });
   const callerChannel = channelOf(caller.pc);
   const calleeChannel = channelOf(callee.pc);
   const close = (): void => {
@@ -163,7 +166,7 @@ async function exchange(
 
 /** A fresh allocation on the relay: does it still answer this network on a new flow? */
 async function controlAllocation(relay: CallRelay, url: string): Promise<'alive' | 'dead'> {
-  const probe = openPeerConnection({ ...relayConfig(relay, url), iceCandidatePoolSize: 0 });
+  const probe = await openPeerConnection({ ...relayConfig(relay, url), iceCandidatePoolSize: 0 });
   probe.pc.createDataChannel('control');
   try {
     return await new Promise<'alive' | 'dead'>((resolve) => {

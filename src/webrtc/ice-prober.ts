@@ -3,6 +3,7 @@
 import type { IceTarget } from '../core/catalog';
 import { classifyIce, isDecisiveIceError, type IceErrorEvent, type IceObservation } from '../core/classify-ice';
 import type { IceProbeResult } from '../core/report';
+import { PeerConnectionLimitError } from '../core/device-limit';
 import { openPeerConnection } from './peer-connections';
 
 /**
@@ -40,16 +41,18 @@ export function probeIceTargets(targets: IceTarget[], deadlineMs: number): Promi
  * then sends STUN. Timing the answer from that moment leaves out the local set-up cost of a new peer connection,
  * which grows and varies with CPU load (a busy machine would otherwise read as network jitter).
  */
-export function probeIceTarget(target: IceTarget, deadlineMs: number): Promise<{ result: IceProbeResult; hostMs?: number }> {
+export async function probeIceTarget(target: IceTarget, deadlineMs: number): Promise<{ result: IceProbeResult; hostMs?: number }> {
   const errors: IceErrorEvent[] = [];
   const seen: IceObservation = { id: target.id, url: target.url, deadlineMs, errors };
-  let connection: ReturnType<typeof openPeerConnection>;
+  let connection: Awaited<ReturnType<typeof openPeerConnection>>;
   try {
-    connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0 });
+    connection = await openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0 });
   } catch (error) {
+    // Too many connections is this device's limit, not the server's: the probe fails and its result stays absent.
+    if (error instanceof PeerConnectionLimitError) throw error;
     // A URL the browser refuses is a catalog problem, reported as the browser giving up at once.
     errors.push({ code: 701, text: `rejected by the browser: ${String(error)}`, ms: 0 });
-    return Promise.resolve({ result: classifyIce(seen) });
+    return { result: classifyIce(seen) };
   }
   let hostMs: number | undefined;
   const { pc } = connection;

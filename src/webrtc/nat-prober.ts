@@ -20,9 +20,9 @@ const MAX_SERVERS_PER_CONNECTION = 4;
  * connections would fake "symmetric" on a cone NAT. Chrome emits one srflx per distinct mapping, so gathering
  * must run to completion (or our deadline) before the count means anything.
  */
-export function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatResult> {
+export async function probeNat(servers: IceTarget[], deadlineMs: number): Promise<NatResult> {
   const used = servers.slice(0, MAX_SERVERS_PER_CONNECTION);
-  const connection = openPeerConnection({ iceServers: used.map((server) => probeServer(server.url)), iceCandidatePoolSize: 0 });
+  const connection = await openPeerConnection({ iceServers: used.map((server) => probeServer(server.url)), iceCandidatePoolSize: 0 });
   const { pc } = connection;
   const srflx: Srflx[] = [];
   const answeredUrls = new Set<string>();
@@ -94,7 +94,7 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
   const started = performance.now();
   const answers: TimedAnswer[] = [];
   if (pathProbeKind(target) === undefined) return rttFromAnswers(target.id, answers, TIMING.schedule);
-  const sampler = SAMPLES_SHARE_A_CONNECTION ? sectionSampler(target) : { next: (left: number) => probeIceTarget(target, left), close: () => undefined };
+  const sampler = SAMPLES_SHARE_A_CONNECTION ? await sectionSampler(target) : { next: (left: number) => probeIceTarget(target, left), close: () => undefined };
   try {
     for (let i = 0; i < samples; i += 1) {
       const left = deadlineMs - (performance.now() - started);
@@ -118,8 +118,8 @@ export async function probeRtt(target: IceTarget, samples: number, deadlineMs: n
 const SAMPLES_SHARE_A_CONNECTION = __BROWSER__ !== 'firefox';
 
 /** One connection that probes `target` once per call to next(), each time in a new section (see above). */
-function sectionSampler(target: IceTarget): { next(left: number): Promise<{ result: IceProbeResult; hostMs?: number }>; close(): void } {
-  const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
+async function sectionSampler(target: IceTarget): Promise<{ next(left: number): Promise<{ result: IceProbeResult; hostMs?: number }>; close(): void }> {
+  const connection = await openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
   const { pc } = connection;
   /** The UDP host candidates' sockets: Chrome's TURN errors name the asking socket's local address and port. */
   const sockets: HostSocket[] = [];
@@ -258,8 +258,8 @@ const familyOf = (address: string): Family => (address.includes(':') ? 'ipv6' : 
  * with its last part hidden (`127.0.0.x`), so the port finds the section through that section's UDP host
  * candidate. Firefox gives no address or port; there each connection has one section, so every answer is its own.
  */
-function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadlineMs: number): Promise<Exchange[]> {
-  const connection = openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
+async function exchanges(target: IceTarget, kind: PathProbeKind, count: number, deadlineMs: number): Promise<Exchange[]> {
+  const connection = await openPeerConnection({ iceServers: [probeServer(target.url)], iceCandidatePoolSize: 0, bundlePolicy: 'max-compat' });
   const { pc } = connection;
   const started = performance.now();
   const byMid = new Map<string, Exchange>();

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckRunner, type CheckDeps, type CheckOptions } from '../../src/background/orchestrator';
 import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
 import { classifyIce } from '../../src/core/classify-ice';
+import { PeerConnectionLimitError, fromErrorText } from '../../src/core/device-limit';
 import { CONTROLS, QUEUED_DRAIN, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
 import type { Judgement } from '../../src/core/verdict';
@@ -783,6 +784,22 @@ describe('CheckRunner: failures inside the run', () => {
     expect(report.observations.ice).toEqual([]);
     expect(h.warnings).toEqual(expect.arrayContaining(['HTTP probe failed', 'ICE probe failed']));
     expectValid(report);
+  });
+
+  it("ends as failed when the browser refuses more connections: no app is judged from what could not be measured", async () => {
+    const limit = new PeerConnectionLimitError(new Error('Cannot create so many PeerConnections'));
+    const h = harness({ probeIce: () => Promise.reject(limit) });
+    const { report } = await runToEnd(h.deps);
+    expect(report.status).toBe('failed');
+    expect(report.error).toBe(limit.message);
+    expect(report.overall).toBeUndefined();
+    expect(h.warnings).not.toContain('ICE probe failed');
+    expectValid(report);
+  });
+
+  it('knows the limit again after it crossed the offscreen boundary as words, and nothing else as it', () => {
+    expect(fromErrorText(new PeerConnectionLimitError().message)).toBeInstanceOf(PeerConnectionLimitError);
+    expect(fromErrorText('offscreen document gone')).not.toBeInstanceOf(PeerConnectionLimitError);
   });
 
   it('keeps going when the NAT probe throws', async () => {
