@@ -16,6 +16,7 @@ import { probeHttp } from './http-probe';
 import { relayCredentials } from './relay';
 import { shareIfOptedIn } from './sharing';
 import { createCheckRunner, type CheckRun } from './orchestrator';
+import { browserProfile } from '../platform/current';
 import { browserInfo, iceHost } from './platform';
 
 /** Test builds trust the fixtures' and the lab's address blocks; shipped builds treat them as bogons. */
@@ -47,9 +48,8 @@ const runner = createCheckRunner(
     probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
     probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
     probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
-    // Firefox retransmits a lost Binding after 100 ms, within the timing scatter of 64 connections set up at once:
-    // on a clean loopback server its burst read 8–20 % loss. Without a trustworthy estimate it reports none.
-    ...(__BROWSER__ === 'firefox' ? {} : { probeLoss: (target: IceTarget, exchanges: number, deadlineMs: number) => iceHost.run({ type: 'loss', target, exchanges, deadlineMs }) }),
+    // Only where the browser's loss burst is trustworthy (its profile says why not in Firefox).
+    ...(browserProfile.measuresLoss ? { probeLoss: (target: IceTarget, exchanges: number, deadlineMs: number) => iceHost.run({ type: 'loss', target, exchanges, deadlineMs }) } : {}),
     dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(activeCatalog?.controls.doh, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
     judge,
     now: () => Date.now(),

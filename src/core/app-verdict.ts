@@ -1,5 +1,6 @@
 // Judges one app: messaging (its signalling hosts) and calls (its media path) apart, then one verdict.
-import { isOwnMedia, UNVERIFIED_CONFIDENCE, type App, type Confidence, type Transport } from './catalog';
+import { isOwnMedia, UNVERIFIED_CONFIDENCE, type App, type Confidence } from './catalog';
+import type { Transport } from './ice-url';
 import { parseIceUrl } from './ice-url';
 import { hasBaseline, type NetworkContext } from './network-context';
 import { adviceForReasons, maxConfidence, minConfidence, orderReasons, type Reason } from './reasons';

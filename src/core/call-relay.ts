@@ -1,6 +1,6 @@
 // The relay a call test runs through: what the loopback needs of its short-lived credentials, and which URLs to try.
 import * as v from 'valibot';
-import type { Transport } from './catalog';
+import type { Transport } from './ice-url';
 import { parseIceUrl } from './ice-url';
 import { TurnCredentialsSchema } from './turn-credentials';
 

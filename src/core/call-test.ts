@@ -1,6 +1,6 @@
 // The sustained call test, pure part: from the packets a relay-only loopback sent and received, per direction loss,
 // jitter, stalls and the moment a flow died, and the plain judgement of the call path to our relay.
-import type { Transport } from './catalog';
+import type { Transport } from './ice-url';
 import type { CallDirection, CallTest } from './call-test-result';
 import { round, roundMs } from './stats';
 

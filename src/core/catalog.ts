@@ -1,7 +1,7 @@
 // The call-app catalog: schema, types and parsing. The data lives in catalog.json.
 import * as v from 'valibot';
 import { FailureSchema } from './failure';
-import { parseIceUrl } from './ice-url';
+import { parseIceUrl, TRANSPORTS } from './ice-url';
 import { schemaError } from './schema-error';
 
 const Id = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]*$/, 'ids are lower-case a-z, 0-9, dot and dash'));
@@ -57,8 +57,7 @@ export type IceTarget = v.InferOutput<typeof IceTargetSchema>;
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 
-export const TransportSchema = v.picklist(['udp', 'tcp', 'tls']);
-export type Transport = v.InferOutput<typeof TransportSchema>;
+export const TransportSchema = v.picklist(TRANSPORTS);
 
 export const ConfidenceSchema = v.picklist(['high', 'medium', 'low']);
 export type Confidence = v.InferOutput<typeof ConfidenceSchema>;

@@ -1,5 +1,8 @@
 // Parses stun:/turn:/turns: URLs (RFC 7064, RFC 7065) into scheme, host, port and transport.
-import type { Transport } from './catalog';
+
+/** How a call's media travels to a server: the transports an ICE URL names (the catalog's schema takes them from here). */
+export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export type IceScheme = 'stun' | 'turn' | 'turns';
 

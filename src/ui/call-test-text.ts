@@ -1,6 +1,6 @@
 // Says a call test's outcome (src/core/call-test.ts) in the person's language: always about the path to our relay.
 import type { CallTestOutcome, CallTestProgress } from '../core/call-test';
-import type { Transport } from '../core/catalog';
+import type { Transport } from '../core/ice-url';
 import type { I18n } from './i18n-create';
 
 type Say = Pick<I18n, 't' | 'format'>;

@@ -10,7 +10,7 @@ import {
 } from '../core/call-test';
 import type { CallDirection, CallTest } from '../core/call-test-result';
 import { relayAttempts, type CallRelay } from '../core/call-relay';
-import type { Transport } from '../core/catalog';
+import type { Transport } from '../core/ice-url';
 import { roundMs } from '../core/stats';
 import { openPeerConnection } from './peer-connections';
 

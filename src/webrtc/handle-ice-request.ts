@@ -3,7 +3,9 @@ import type { CallTestProgress } from '../core/call-test';
 import type { IceRequest, IceResponse } from '../core/messages';
 import { runCallLoopback } from './call-loopback';
 import { probeIceTargets } from './ice-prober';
-import { probeLoss, probeNat, probeRtt } from './nat-prober';
+import { probeLoss } from './loss-prober';
+import { probeNat } from './nat-prober';
+import { probeRtt } from './rtt-prober';
 import { peerConnectionStats } from './peer-connections';
 
 export async function handleIceRequest(
