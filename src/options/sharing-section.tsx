@@ -1,25 +1,21 @@
 // Result sharing: the switch (off by default), what is and is never sent in plain words, and the exact payload.
 import { useEffect, useState } from 'preact/hooks';
-import { parseReport, type Report } from '../core/report';
+import type { Report } from '../core/report';
 import { ask } from '../ui/ask';
+import { lastFinishedInHistory } from '../ui/last-finished';
+import { newestFinished } from '../ui/report-merge';
 import { useI18n } from '../ui/i18n-context';
 import { previewSharedPayload } from './share-preview';
 
-/** The last finished check if there is one; a running check's partial report would preview a partial payload. */
-async function lastReport(): Promise<Report | null> {
+/** The newest finished check: getState's if it is finished, else the history's (also when getState could not be read). */
+async function lastFinished(): Promise<Report | null> {
   const state = await ask({ type: 'getState' });
-  const candidates: unknown[] = [];
-  if (state.ok && state.value.report !== null) candidates.push(state.value.report);
+  const candidates: unknown[] = state.ok && state.value.report !== null ? [state.value.report] : [];
   if (!state.ok || state.value.running) {
-    const history = await ask({ type: 'getHistory' });
-    if (history.ok) candidates.push(...history.value.reports);
+    const fromHistory = await lastFinishedInHistory();
+    if (fromHistory !== null) candidates.push(fromHistory);
   }
-  const finished = candidates.flatMap((data) => {
-    const parsed = parseReport(data);
-    return parsed.ok && parsed.report.status !== 'running' ? [parsed.report] : [];
-  });
-  finished.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
-  return finished[0] ?? null;
+  return newestFinished(candidates);
 }
 
 function Preview() {
@@ -27,7 +23,8 @@ function Preview() {
   const [report, setReport] = useState<Report | null | 'loading'>('loading');
   useEffect(() => {
     let live = true;
-    void lastReport().then((found) => {
+    // The last finished check: a running check's partial report would preview a partial payload.
+    void lastFinished().then((found) => {
       if (live) setReport(found);
     });
     return () => {

@@ -14,6 +14,7 @@ import { buildRows, probeCounts, progressOf } from './app-rows';
 import { useLazy } from './use-lazy';
 import { OverallAnswer } from './overall-answer';
 import { useCheck } from './use-check';
+import { isLoading, isRunning, sessionView } from './check-session';
 import { summaryText } from './summary-text';
 import { usePinned } from './use-pinned';
 import { useCrowd } from './use-crowd';
@@ -45,34 +46,27 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
   const { pinned, toggle: togglePin } = usePinned(initialPinned);
   const check = useCheck();
   const crowd = useCrowd();
-  const now = useNow(check.running ? PROGRESS_TICK_MS : AGE_TICK_MS);
+  const now = useNow(isRunning(check.state) ? PROGRESS_TICK_MS : AGE_TICK_MS);
   const [view, setView] = useState<'result' | 'history'>('result');
   // History is a second view: its code loads when first opened.
   const HistoryView = useLazy(view === 'history', () => import('./history-view').then((module) => module.HistoryView));
   /** A report picked from history; null shows the live state. */
   const [picked, setPicked] = useState<Report | null>(null);
 
-  const live = check.report;
-  const liveRunning = check.running;
-  const shown = picked ?? live;
-  const running = picked === null && liveRunning;
-  // Until the new check's first report arrives, the old result must not pass for the new one.
-  const fresh = running && live?.status !== 'running' ? null : shown;
-  // Until the new check has judged an app, the last result stays in view, faded, rather than a list of spinners.
-  const stale = running && picked === null && (fresh === null || fresh.apps.length === 0) && check.lastFinished !== null;
-  const rowsReport = stale ? check.lastFinished : fresh;
+  const session = sessionView(check.state, picked);
+  const { shown, running, current, stale, rowsReport, finished } = session;
+  const lastFinished = check.state.lastFinished;
   const rows = buildRows(apps, rowsReport, pinned, running && !stale);
-  const progress = running && fresh !== null ? progressOf(buildRows(apps, fresh, pinned, true)) : null;
-  const fraction = running && fresh !== null ? checkProgress({ elapsedMs: now - Date.parse(fresh.startedAt), ...probeCounts(apps, fresh.observations) }) : null;
+  const progress = running && current !== null ? progressOf(buildRows(apps, current, pinned, true)) : null;
+  const fraction = running && current !== null ? checkProgress({ elapsedMs: now - Date.parse(current.startedAt), ...probeCounts(apps, current.observations) }) : null;
   const targets = new Map(apps.map((app) => [app.id, app]));
   // Naming the network is for a finished check only; its code loads once there is one.
-  const finished = shown !== null && !running && shown.status !== 'running' ? shown : null;
   const NetworkName = useLazy(finished !== null, () => import('./network-name').then((module) => module.NetworkName));
   // Below the rows and only for a finished check: loaded as soon as there is a result to show, not before the answer.
   const ResultExtras = useLazy(shown !== null, () => import('./result-extras').then((module) => module.ResultExtras));
   const renamed = (report: Report): void => {
     check.replace(report);
-    setPicked((current) => (current?.id === report.id ? report : current));
+    setPicked((held) => (held?.id === report.id ? report : held));
   };
   // Offline or behind a portal nothing about any app is known: no rows to misread, nothing worth exporting.
   const gated = shown !== null && !running && gateOf(shown.overall, shown.apps) !== undefined;
@@ -91,13 +85,13 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
     />
   );
 
-  const statusText = running
-    ? progress === null
-      ? t('popup_starting')
-      : plural('popup_progress', progress.done, format.number(progress.done), format.number(progress.total))
-    : live !== null && live.status !== 'running' && picked === null
-      ? t('popup_finished', headlineText(headlineOf(live.apps, live.overall, pinned), nameOf, i18n).title)
-      : '';
+  /** The status line: progress while a check runs, the new answer once it is in (read out by screen readers). */
+  const statusText = (): string => {
+    if (running && progress === null) return t('popup_starting');
+    if (running && progress !== null) return plural('popup_progress', progress.done, format.number(progress.done), format.number(progress.total));
+    if (session.announced !== null) return t('popup_finished', headlineText(headlineOf(session.announced.apps, session.announced.overall, pinned), nameOf, i18n).title);
+    return '';
+  };
 
   return (
     <>
@@ -146,14 +140,14 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
               </p>
             )}
             <section class="answer">
-              <OverallAnswer unknownYet={picked === null && check.report === null && (check.loading || check.error !== null)} report={shown} running={running} progress={fraction} previous={check.lastFinished} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />
+              <OverallAnswer unknownYet={session.unknownYet} report={shown} running={running} progress={fraction} previous={lastFinished} now={now} pinned={pinned} nameOf={nameOf} portalUrl={portalUrl} />
               <p role="status" aria-live="polite" class={running ? 'status' : 'visually-hidden'}>
-                {statusText}
+                {statusText()}
               </p>
-              {picked === null && check.error !== null && (
+              {session.error !== null && (
                 <div role="alert" class="error">
-                  <p>{t(check.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state')}</p>
-                  <TechnicalDetails text={check.error.message} />
+                  <p>{t(session.error.kind === 'start' ? 'popup_error_start' : 'popup_error_state')}</p>
+                  <TechnicalDetails text={session.error.message} />
                 </div>
               )}
               {catalogError !== null && (
@@ -162,8 +156,8 @@ export function PopupApp({ apps, catalogError, pinned: initialPinned, portalUrl,
                 </p>
               )}
               {picked === null && (
-                <button type="button" class="button button--primary" disabled={running || check.loading} onClick={check.checkAgain}>
-                  {t(check.error === null ? 'popup_check_again' : 'popup_retry')}
+                <button type="button" class="button button--primary" disabled={running || isLoading(check.state)} onClick={check.checkAgain}>
+                  {t(session.error === null ? 'popup_check_again' : 'popup_retry')}
                 </button>
               )}
               {finished !== null && NetworkName !== null && <NetworkName key={finished.id} report={finished} onSaved={renamed} />}

@@ -1,23 +1,14 @@
 // The popup's view of the check: the last result at once, a new check started on open, progress by port (polling as a fallback).
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useReducer, useRef } from 'preact/hooks';
 import { browser } from '../ui/extension-api';
 import { PROGRESS_PORT } from '../core/messages';
 import { parseReport, type Report } from '../core/report';
 import { ask } from '../ui/ask';
-import { newerReport } from './report-merge';
-
-export type CheckError = { kind: 'state' | 'start'; message: string };
+import { lastFinishedInHistory } from '../ui/last-finished';
+import { checkSession, initialSession, isLoading, isRunning, type CheckSessionState } from './check-session';
 
 export interface CheckSession {
-  /** The newest copy of the newest check, running or finished. */
-  report: Report | null;
-  /** The newest finished check, shown as "last result" while a new one runs. */
-  lastFinished: Report | null;
-  /** getState has not answered yet. */
-  loading: boolean;
-  /** A check was requested and has not reported yet, or one is running. */
-  running: boolean;
-  error: CheckError | null;
+  state: CheckSessionState;
   checkAgain(): void;
   /** Puts a changed copy of a finished check (renamed by the person) in place of the copy held. */
   replace(report: Report): void;
@@ -32,13 +23,7 @@ function isProgressMessage(message: unknown): message is { type: 'report'; repor
 }
 
 export function useCheck(): CheckSession {
-  const [report, setReport] = useState<Report | null>(null);
-  const [lastFinished, setLastFinished] = useState<Report | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [awaitedId, setAwaitedId] = useState<string | null>(null);
-  const [requesting, setRequesting] = useState(false);
-  const [portOpen, setPortOpen] = useState(true);
-  const [error, setError] = useState<CheckError | null>(null);
+  const [state, dispatch] = useReducer(checkSession, initialSession);
   const mounted = useRef(true);
 
   const accept = useCallback((data: unknown): void => {
@@ -48,36 +33,26 @@ export function useCheck(): CheckSession {
       console.warn('ignored a report that does not validate:', parsed.error);
       return;
     }
-    const incoming = parsed.report;
-    setReport((current) => newerReport(current, incoming));
-    if (incoming.status !== 'running') setLastFinished((current) => newerReport(current, incoming));
-    setAwaitedId((id) => (id === incoming.id ? null : id));
+    dispatch({ type: 'reportReceived', report: parsed.report });
   }, []);
 
   const start = useCallback(async (): Promise<void> => {
-    setRequesting(true);
+    dispatch({ type: 'startRequested' });
     const answer = await ask({ type: 'startCheck' });
     if (!mounted.current) return;
-    setRequesting(false);
-    if (answer.ok) {
-      setError(null);
-      setAwaitedId(answer.value.reportId);
-    } else {
-      setError({ kind: 'start', message: answer.error });
-    }
+    dispatch(answer.ok ? { type: 'started', reportId: answer.value.reportId } : { type: 'startFailed', message: answer.error });
   }, []);
 
   const refresh = useCallback(async (): Promise<boolean> => {
-    const state = await ask({ type: 'getState' });
+    const answer = await ask({ type: 'getState' });
     if (!mounted.current) return false;
-    if (!state.ok) {
-      setError((current) => current ?? { kind: 'state', message: state.error });
+    if (!answer.ok) {
+      dispatch({ type: 'stateFailed', message: answer.error });
       return false;
     }
-    if (state.value.report !== null) accept(state.value.report);
-    // Nothing runs (the awaited check ended, or never began): stop waiting rather than spin forever.
-    if (!state.value.running) setAwaitedId(null);
-    return state.value.running;
+    if (answer.value.report !== null) accept(answer.value.report);
+    dispatch({ type: 'stateRead', running: answer.value.running });
+    return answer.value.running;
   }, [accept]);
 
   useEffect(() => {
@@ -90,16 +65,15 @@ export function useCheck(): CheckSession {
       // Reading lastError marks it handled, so Chrome logs no "Unchecked runtime.lastError"; polling takes over.
       const reason = browser.runtime.lastError;
       if (reason !== undefined) console.info('progress port closed:', reason.message);
-      if (mounted.current) setPortOpen(false);
+      if (mounted.current) dispatch({ type: 'portClosed' });
     });
     void (async () => {
       const alreadyRunning = await refresh();
       if (!mounted.current) return;
-      setLoading(false);
       if (alreadyRunning) {
         // getState gives the running check only; the last finished one is the newest in history.
-        const history = await ask({ type: 'getHistory' });
-        if (history.ok) history.value.reports.forEach(accept);
+        const last = await lastFinishedInHistory();
+        if (last !== null) dispatch({ type: 'reportReceived', report: last });
       }
       await start();
     })();
@@ -110,16 +84,17 @@ export function useCheck(): CheckSession {
     };
   }, [accept, refresh, start]);
 
-  const running = requesting || awaitedId !== null || report?.status === 'running';
+  const running = isRunning(state);
+  const loading = isLoading(state);
 
   useEffect(() => {
     if (!running || loading) return;
-    const timer = setInterval(() => void refresh(), portOpen ? POLL_WITH_PORT_MS : POLL_WITHOUT_PORT_MS);
+    const timer = setInterval(() => void refresh(), state.portOpen ? POLL_WITH_PORT_MS : POLL_WITHOUT_PORT_MS);
     return () => clearInterval(timer);
-  }, [running, loading, portOpen, refresh]);
+  }, [running, loading, state.portOpen, refresh]);
 
   const checkAgain = useCallback(() => {
-    setError(null);
+    dispatch({ type: 'retried' });
     void (async () => {
       if (loading) return;
       await refresh();
@@ -127,12 +102,7 @@ export function useCheck(): CheckSession {
     })();
   }, [loading, refresh, start]);
 
-  // Not through newerReport: a renamed copy has the same results as the one held, and must still win.
-  const replace = useCallback((changed: Report): void => {
-    const swap = (current: Report | null) => (current?.id === changed.id ? changed : current);
-    setReport(swap);
-    setLastFinished(swap);
-  }, []);
+  const replace = useCallback((changed: Report): void => dispatch({ type: 'renamed', report: changed }), []);
 
-  return { report, lastFinished, loading, running, error, checkAgain, replace };
+  return { state, checkAgain, replace };
 }

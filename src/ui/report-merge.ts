@@ -1,5 +1,5 @@
-// Decides which of two copies of the check state is newer, since updates arrive by port and by polling.
-import type { Report } from '../core/report';
+// Decides which copy of the check state is newer, since updates arrive by port and by polling, and which stored check finished last.
+import { parseReport, type Report } from '../core/report';
 
 function resultCount(report: Report): number {
   const o = report.observations;
@@ -20,4 +20,14 @@ export function newerReport(current: Report | null, incoming: Report): Report {
   const incomingDone = incoming.status !== 'running';
   if (currentDone !== incomingDone) return incomingDone ? incoming : current;
   return resultCount(incoming) > resultCount(current) ? incoming : current;
+}
+
+/** The newest finished check among reports read from storage; a running check's partial report is never one. */
+export function newestFinished(data: readonly unknown[]): Report | null {
+  let newest: Report | null = null;
+  for (const item of data) {
+    const parsed = parseReport(item);
+    if (parsed.ok && parsed.report.status !== 'running') newest = newerReport(newest, parsed.report);
+  }
+  return newest;
 }
