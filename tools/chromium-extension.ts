@@ -15,8 +15,18 @@ export interface ExtensionSession {
   openPage(path: string): Promise<Page>;
   /** Sends a request to the background from an extension page, as the popup does. */
   ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
+  /** The extension's own `storage.local`, read and written in the worker. */
+  storage: {
+    get(key: string): Promise<unknown>;
+    set(items: Record<string, unknown>): Promise<void>;
+    remove(key: string): Promise<void>;
+  };
+  /** The text on the toolbar button. */
+  badgeText(): Promise<string>;
   /** Console errors and uncaught exceptions from the worker, the offscreen document and extension pages. */
   consoleErrors: string[];
+  /** How long Chromium took to start and run the extension's service worker, in ms. */
+  startupMs: number;
   close(): Promise<void>;
 }
 
@@ -36,6 +46,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
   const extensionDir = resolve(options.extensionDir ?? 'dist-test');
   const home = mkdtempSync(join(tmpdir(), 'cic-home-'));
   if (options.trustCaPath) trustInNssDb(home, options.trustCaPath);
+  const started = Date.now();
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
     executablePath: chromiumPath(),
     headless: false, // --headless=new comes from chromiumArgs
@@ -72,6 +83,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   watchWorker(worker);
   const extensionId = new URL(worker.url()).host;
+  const startupMs = Date.now() - started;
 
   let askPage: Page | null = null;
   const openPage = async (path: string): Promise<Page> => {
@@ -86,6 +98,13 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
     worker,
     openPage,
     consoleErrors,
+    startupMs,
+    storage: {
+      get: (key) => worker.evaluate((k) => chrome.storage.local.get(k).then((items) => items[k]), key),
+      set: (items) => worker.evaluate((i) => chrome.storage.local.set(i), items),
+      remove: (key) => worker.evaluate((k) => chrome.storage.local.remove(k), key),
+    },
+    badgeText: () => worker.evaluate(() => chrome.action.getBadgeText({})),
     async ask(request) {
       // The options page starts nothing on its own, so it is a quiet place to send from.
       askPage ??= await openPage('src/options/index.html');
