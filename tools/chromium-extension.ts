@@ -4,30 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../src/core/messages';
+import type { ExtensionSession as BaseSession } from './extension-session';
 import { chromiumArgs, chromiumPath } from './browsers';
 import { trustInNssDb } from './pki';
 
-export interface ExtensionSession {
+/** The session in Chromium: its context and service worker too. */
+export interface ExtensionSession extends BaseSession<Page> {
   context: BrowserContext;
   extensionId: string;
   worker: Worker;
-  /** Opens an extension page, e.g. `src/popup/index.html`. */
-  openPage(path: string): Promise<Page>;
-  /** Sends a request to the background from an extension page, as the popup does. */
-  ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
-  /** The extension's own `storage.local`, read and written in the worker. */
-  storage: {
-    get(key: string): Promise<unknown>;
-    set(items: Record<string, unknown>): Promise<void>;
-    remove(key: string): Promise<void>;
-  };
-  /** The text on the toolbar button. */
-  badgeText(): Promise<string>;
-  /** Console errors and uncaught exceptions from the worker, the offscreen document and extension pages. */
-  consoleErrors: string[];
-  /** How long Chromium took to start and run the extension's service worker, in ms. */
-  startupMs: number;
-  close(): Promise<void>;
 }
 
 export interface LaunchOptions {

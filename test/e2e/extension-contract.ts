@@ -1,8 +1,8 @@
 // The extension's contract in a real browser, written once and run on each browser's harness (chromium.test.ts, firefox.test.ts): it loads, answers, probes ICE and HTTP, and runs a whole check; what a browser measures differently comes from its profile.
 import { describe, expect, test } from 'vitest';
-import type { BackgroundRequest, BackgroundResponse } from '../../src/core/messages';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Report } from '../../src/core/report';
+import type { ExtensionSession } from '../../tools/extension-session';
 import { startFixtures } from '../../tools/local-network';
 import { startStunResponder } from '../../tools/servers';
 import { expectLossCounted, expectTurnLossCounted, expectTurnRtt } from './loss-probe';
@@ -14,26 +14,8 @@ export interface ExtensionPage {
   close(): Promise<void>;
 }
 
-/** The extension loaded in a fresh profile of a real browser, and the ways a test reaches it. */
-export interface ExtensionUnderTest {
-  /** Opens an extension page, e.g. `src/popup/index.html`, once its document is parsed. */
-  openPage(path: string): Promise<ExtensionPage>;
-  /** Sends a request to the background from an extension page, as the popup does; an error answer throws. */
-  ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
-  /** The extension's own `storage.local`. */
-  storage: {
-    get(key: string): Promise<unknown>;
-    set(items: Record<string, unknown>): Promise<void>;
-    remove(key: string): Promise<void>;
-  };
-  /** The text on the toolbar button. */
-  badgeText(): Promise<string>;
-  /** Uncaught errors and console.error calls from the background and extension pages. */
-  consoleErrors: string[];
-  /** How long the browser took to start with the extension loaded, in ms. */
-  startupMs: number;
-  close(): Promise<void>;
-}
+/** The extension loaded in a fresh profile of a real browser, as each launcher hands it over. */
+export type ExtensionUnderTest = ExtensionSession<ExtensionPage>;
 
 type Expected<T> = { [K in keyof T]?: unknown };
 

@@ -9,30 +9,15 @@ import { expect } from 'vitest';
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../../src/core/messages';
 import { GECKO_ID } from '../../scripts/firefox-manifest';
 import { firefoxPath } from '../../tools/browsers';
+import type { ExtensionSession } from '../../tools/extension-session';
 import { trustInFirefoxProfile } from '../../tools/pki';
 import type { ExtensionHarness } from './extension-contract';
 
-export interface FirefoxSession {
+/** The session in Firefox: its browser and the extension's origin too. */
+export interface FirefoxSession extends ExtensionSession<Page> {
   browser: Browser;
   /** The moz-extension:// origin, fixed per session through `extensions.webextensions.uuids`. */
   origin: string;
-  /** Opens an extension page, e.g. `src/popup/index.html`, and waits until its document is parsed. */
-  openPage(path: string): Promise<Page>;
-  /** Sends a request to the background from an extension page, as the popup does. */
-  ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
-  /** The extension's own `storage.local`, read and written from an extension page. */
-  storage: {
-    get(key: string): Promise<unknown>;
-    set(items: Record<string, unknown>): Promise<void>;
-    remove(key: string): Promise<void>;
-  };
-  /** The text on the toolbar button. */
-  badgeText(): Promise<string>;
-  /** Uncaught errors and console.error calls from the background page and extension pages. */
-  consoleErrors: string[];
-  /** How long Firefox took to start and install the add-on, in ms. */
-  startupMs: number;
-  close(): Promise<void>;
 }
 
 export interface FirefoxLaunchOptions {
