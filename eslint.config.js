@@ -30,4 +30,9 @@ export default tseslint.config(
     files: ['scripts/**', 'tools/**', 'test/**', 'src/collector/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Vitest reads a fixture's dependencies from its destructured first parameter: `{}` is a fixture that needs none.
+    files: ['test/**'],
+    rules: { 'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }] },
+  },
 );

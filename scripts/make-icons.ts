@@ -1,6 +1,6 @@
 // Renders public/icons/icon-{16,32,48,128}.png from one SVG with headless Chromium (run by hand when the design changes).
 import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { chromiumPath, chromiumArgs } from '../tools/browsers';
 
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 128 128">
@@ -11,10 +11,11 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 128 128">
   <circle cx="92" cy="47" r="2.5" fill="#0f766e"/>
 </svg>`;
 
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+// Headless comes from chromiumArgs (--headless=new), as for every Chromium this project starts.
+const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: false, args: chromiumArgs() });
 const page = await browser.newPage();
 for (const size of [16, 32, 48, 128]) {
-  await page.setViewportSize({ width: size, height: size });
+  await page.setViewport({ width: size, height: size });
   await page.setContent(`<style>html,body{margin:0;background:transparent}</style>${svg.replace('<svg ', `<svg width="${size}" height="${size}" `)}`);
   writeFileSync(`public/icons/icon-${size}.png`, await page.screenshot({ omitBackground: true }));
 }

@@ -4,20 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { Answer, BackgroundRequest, BackgroundResponse } from '../src/core/messages';
+import type { ExtensionSession as BaseSession } from './extension-session';
 import { chromiumArgs, chromiumPath } from './browsers';
 import { trustInNssDb } from './pki';
 
-export interface ExtensionSession {
+/** The session in Chromium: its context and service worker too. */
+export interface ExtensionSession extends BaseSession<Page> {
   context: BrowserContext;
   extensionId: string;
   worker: Worker;
-  /** Opens an extension page, e.g. `src/popup/index.html`. */
-  openPage(path: string): Promise<Page>;
-  /** Sends a request to the background from an extension page, as the popup does. */
-  ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
-  /** Console errors and uncaught exceptions from the worker, the offscreen document and extension pages. */
-  consoleErrors: string[];
-  close(): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -36,6 +31,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
   const extensionDir = resolve(options.extensionDir ?? 'dist-test');
   const home = mkdtempSync(join(tmpdir(), 'cic-home-'));
   if (options.trustCaPath) trustInNssDb(home, options.trustCaPath);
+  const started = Date.now();
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
     executablePath: chromiumPath(),
     headless: false, // --headless=new comes from chromiumArgs
@@ -72,6 +68,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   watchWorker(worker);
   const extensionId = new URL(worker.url()).host;
+  const startupMs = Date.now() - started;
 
   let askPage: Page | null = null;
   const openPage = async (path: string): Promise<Page> => {
@@ -86,6 +83,13 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
     worker,
     openPage,
     consoleErrors,
+    startupMs,
+    storage: {
+      get: (key) => worker.evaluate((k) => chrome.storage.local.get(k).then((items) => items[k]), key),
+      set: (items) => worker.evaluate((i) => chrome.storage.local.set(i), items),
+      remove: (key) => worker.evaluate((k) => chrome.storage.local.remove(k), key),
+    },
+    badgeText: () => worker.evaluate(() => chrome.action.getBadgeText({})),
     async ask(request) {
       // The options page starts nothing on its own, so it is a quiet place to send from.
       askPage ??= await openPage('src/options/index.html');
