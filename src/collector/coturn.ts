@@ -125,16 +125,39 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
 const OUTPUT_TAIL = 8_192;
 
 /**
+ * coturn cannot watch its parent, and a process killed with SIGKILL runs no exit handler: without this, a collector
+ * (or `npm run relay`) killed hard would leave coturn running, holding its ports, with the secret in its temp dir.
+ * So coturn starts through this sh script. It keeps its stdin, a pipe from us, as fd 3 for a watcher in the
+ * background and then becomes coturn itself (exec: same pid, so our signals and exit code are coturn's). The pipe
+ * reads end-of-file only once this process is gone, however it ended (the kernel closes its end), or once Node has
+ * seen coturn exit; the watcher then stops coturn (TERM, then KILL after 5 s) and removes the temp dir.
+ * An asynchronous list's own stdin is /dev/null in a non-interactive shell (POSIX), hence fd 3.
+ */
+const WATCHDOG = `dir=$1; shift
+exec 3<&0 </dev/null
+{
+  read -r _ <&3
+  kill -TERM $$ 2>/dev/null
+  n=0
+  while kill -0 $$ 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+  kill -0 $$ 2>/dev/null && kill -KILL $$
+  rm -rf "$dir"
+} &
+exec "$@" 3<&-
+`;
+
+/**
  * Starts turnserver with a config file in a fresh private temp dir (the secret is in it: mode 0600,
  * deleted on stop) and waits until it accepts TCP on the listening port (and the TLS port).
- * The child is killed if this process exits without stopping it.
+ * coturn is stopped and the dir removed when this process ends, even by SIGKILL (WATCHDOG).
  */
 export async function runCoturn(binary: string, options: CoturnOptions): Promise<RunningCoturn> {
   const dir = mkdtempSync(join(tmpdir(), 'canicall-relay-'));
   const configPath = join(dir, 'turnserver.conf');
   writeFileSync(configPath, coturnConfig(options), { mode: 0o600 });
-  const child = spawn(binary, ['-c', configPath, `--pidfile=${join(dir, 'turnserver.pid')}`, `--userdb=${join(dir, 'turndb')}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const args = ['-c', configPath, `--pidfile=${join(dir, 'turnserver.pid')}`, `--userdb=${join(dir, 'turndb')}`];
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'canicall-coturn-watchdog', dir, binary, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -1,9 +1,9 @@
 // The relay's commands: `npm run collector` starts a local coturn when one is installed (and stops it), `npm run relay` runs one from the collector's settings.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { readConfig } from '../../src/collector/config';
 import { mintTurnCredentials } from '../../src/collector/turn-credentials';
@@ -18,6 +18,16 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Running: neither gone nor a zombie (an exited child its new parent has not reaped yet holds no port). */
+function running(pid: number): boolean {
+  try {
+    // The state follows the command name, which is in parentheses: "pid (comm) S ...".
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
@@ -66,6 +76,32 @@ it('starts a local coturn, serves credentials it accepts, and stops it on SIGTER
   collector.child.kill('SIGTERM');
   expect(await collector.exited).toBe(0);
   expect(alive(pid)).toBe(false);
+});
+
+it('stops its coturn and removes its config (the secret) within seconds when the collector is killed with SIGKILL', async () => {
+  const collector = await runCollector({});
+  const line = collector
+    .logs()
+    .split('\n')
+    .find((l) => l.includes('started a local coturn'));
+  if (line === undefined) throw new Error(`no local coturn: ${collector.logs()}`);
+  const { pid, port } = JSON.parse(line) as { pid: number; port: number };
+  // The pid logged is coturn's own (the watchdog execs it), and its config names the private temp dir.
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  expect(args[0]).toMatch(/turnserver$/);
+  const configDir = dirname(args[args.indexOf('-c') + 1] ?? '');
+  expect(existsSync(join(configDir, 'turnserver.conf'))).toBe(true);
+
+  collector.child.kill('SIGKILL');
+  await collector.exited;
+  const killedAt = Date.now();
+  // No exit handler runs on SIGKILL: only the watchdog can stop coturn now.
+  await expect.poll(() => running(pid), { timeout: 5_000, interval: 50 }).toBe(false);
+  const goneMs = Date.now() - killedAt;
+  await expect.poll(() => existsSync(configDir), { timeout: 5_000, interval: 50 }).toBe(false);
+  console.info(`coturn gone ${goneMs} ms after the collector's SIGKILL; its config dir ${Date.now() - killedAt} ms after`);
+  // Nothing answers on its port any more.
+  expect((await turnAllocate('127.0.0.1', port, 'x', 'y', 300)).kind).toBe('timeout');
 });
 
 it('starts no relay with CIC_LOCAL_RELAY=0, says so, and answers 503', async () => {

@@ -1,6 +1,7 @@
 // The lab's address plan: every catalog host gets its own address in 198.18.0.0/15, and every ICE host the ports its URLs name.
 import type { Catalog, IceTarget } from '../../src/core/catalog';
 import { parseIceUrl } from '../../src/core/ice-url';
+import { reflectionPorts } from '../../src/core/reflection';
 
 /*
  * Only 198.18.0.0/15 (RFC 2544 benchmarking) is used, so nothing in the lab can be confused with,
@@ -24,8 +25,10 @@ export const NET = {
   portalIp: '198.18.10.250',
   /** Where DNS blocking points names: an ISP block page, with a certificate for another name. */
   blockPageIp: '198.18.10.251',
-  /** Our call-test relay (coturn with the TURN REST API), for the call-test scenarios. */
+  /** Our call-test relay (coturn with the TURN REST API), for the call-test scenarios and port reflection. */
   callRelayIp: '198.18.10.252',
+  /** Our collector, which mints the relay's credentials and names its reflector (scenarios with the relay allowed). */
+  collectorIp: '198.18.10.254',
 } as const;
 
 /** First host octet for catalog hosts; .53, .250 and .251 stay free for DNS, portal and block page. */
@@ -171,4 +174,16 @@ export function labCatalog(catalog: Catalog, plan: AddressPlan): Catalog {
   const outside = hosts.filter((host) => isIpLiteral(host) && !inLabBlock(host));
   if (outside.length > 0) throw new Error(`the lab catalog would dial ${outside.join(', ')}, outside ${NET.labBlock}`);
   return result;
+}
+
+/**
+ * The ports the lab's relay reflects besides its own: every port some app's reflection would probe if the relay served
+ * all of the app's documented ports, so every app judged from its call ports is judged in the lab. Derived from the
+ * catalog like the address plan; an operator lists theirs in CIC_REFLECTOR_PORTS.
+ */
+export function labReflectorPorts(catalog: Catalog, relayPort: number): number[] {
+  const ports = new Set<number>();
+  for (const app of catalog.apps) for (const port of reflectionPorts(app, new Set(app.udpPorts))) ports.add(port);
+  ports.delete(relayPort);
+  return [...ports].sort((a, b) => a - b);
 }

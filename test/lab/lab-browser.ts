@@ -3,7 +3,7 @@ import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { PROGRESS_PORT, type Answer, type BackgroundRequest, type BackgroundResponse } from '../../src/core/messages';
+import { PROGRESS_PORT, STORAGE_KEYS, type Answer, type BackgroundRequest, type BackgroundResponse } from '../../src/core/messages';
 import type { Catalog } from '../../src/core/catalog';
 import type { Report } from '../../src/core/report';
 import { chromiumArgs, chromiumPath } from '../../tools/browsers';
@@ -14,6 +14,8 @@ export interface LabBrowser {
   runCheck(catalog?: Catalog): Promise<TimedReport>;
   /** Sends any request to the background from the extension page, as the popup does. */
   ask<T extends BackgroundRequest>(request: T): Promise<BackgroundResponse<T['type']>>;
+  /** Turns the call-test relay on with this collector, as the person does in the options (stored settings). */
+  allowCallTestRelay(collectorUrl: string): Promise<void>;
   consoleErrors: string[];
   close(): Promise<void>;
 }
@@ -106,6 +108,12 @@ export async function launchInClientNamespace(extensionDir: string, trustedHome:
         const answer = await page.evaluate((message) => chrome.runtime.sendMessage(message) as Promise<Answer<unknown>>, request as BackgroundRequest);
         if (!answer.ok) throw new Error(`the background answered an error to ${request.type}: ${answer.error}`);
         return answer.value as BackgroundResponse<(typeof request)['type']>;
+      },
+      async allowCallTestRelay(collectorUrl) {
+        await page.evaluate(
+          ([key, url]) => chrome.storage.local.set({ [key]: { collectorUrl: url, callTestRelay: true } }),
+          [STORAGE_KEYS.settings, collectorUrl] as const,
+        );
       },
       async runCheck(catalog) {
         const timed = await page.evaluate(async ({ portName, catalog }) => {

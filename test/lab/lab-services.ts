@@ -235,10 +235,36 @@ export interface CallRelay {
   logs(): string;
 }
 
-/** Our call-test relay in the server namespace: coturn with the TURN REST API (`use-auth-secret`), UDP and TCP only. */
-export async function startCallRelay(dir: string, secret: string): Promise<CallRelay> {
+/** The relay's TURN/STUN port (UDP and TCP): the reflector's control. */
+export const CALL_RELAY_PORT = 3478;
+
+/** The server namespace's own table: the relay's reflector ports sent to its one listening port. */
+const RELAY_TABLE = 'cic_lab_relay';
+
+/**
+ * The reflector as an operator runs it (src/collector/README.md "Reflector ports"): coturn listens on one port and the
+ * kernel sends the others to it, the answer going back from the port the client used. A DNAT to the relay's address
+ * rather than the README's `redirect`, which would go to the interface's primary address, where this coturn does not
+ * listen (it listens on the relay's address only: the lab's other coturns hold 3478 on theirs).
+ */
+function reflectorTable(ip: string, port: number, reflectorPorts: readonly number[]): string {
+  return `table inet ${RELAY_TABLE} {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr ${ip} udp dport { ${reflectorPorts.join(', ')} } dnat ip to ${ip}:${port}
+  }
+}
+`;
+}
+
+/**
+ * Our call-test relay in the server namespace: coturn with the TURN REST API (`use-auth-secret`), UDP and TCP only,
+ * answering STUN Binding also on `reflectorPorts` (redirected to its port in the kernel).
+ */
+export async function startCallRelay(dir: string, secret: string, reflectorPorts: readonly number[] = []): Promise<CallRelay> {
   const ip = NET.callRelayIp;
-  const port = 3478;
+  const port = CALL_RELAY_PORT;
+  if (reflectorPorts.length > 0) inNs(NS.server, 'nft', ['-f', '-'], reflectorTable(ip, port, reflectorPorts));
   const child = track(
     'call relay',
     spawnInNs(NS.server, '/usr/bin/turnserver', [
@@ -267,4 +293,42 @@ export async function startCallRelay(dir: string, secret: string): Promise<CallR
     throw error;
   }
   return { secret, port, stop: () => stopChild(child), logs: () => child.output().slice(-3000) };
+}
+
+export interface LabCollector {
+  /** What the browser's settings name (collectorUrl). */
+  url: string;
+  stop(): Promise<void>;
+  logs(): string;
+}
+
+/**
+ * Our collector in the server namespace, started as an operator starts it (`npm run collector`, configured by
+ * environment), minting credentials for `relay` and naming its reflector ports. Plain HTTP on the lab's own address.
+ */
+export async function startCollector(dir: string, relay: CallRelay, reflectorPorts: readonly number[]): Promise<LabCollector> {
+  const ip = NET.collectorIp;
+  const port = 8787;
+  const env = {
+    ...process.env,
+    HOST: ip,
+    PORT: String(port),
+    DATA_DIR: join(dir, 'collector-data'),
+    // Five checks a scenario from one address are not abuse.
+    RATE_LIMIT: 'off',
+    CIC_TURN_SECRET: relay.secret,
+    CIC_TURN_HOST: NET.callRelayIp,
+    CIC_TURN_PORT: String(relay.port),
+    CIC_TURN_TLS_PORT: '0',
+    CIC_REFLECTOR_PORTS: reflectorPorts.join(','),
+    CIC_LOCAL_RELAY: '0',
+  };
+  const child = track('collector', spawnInNs(NS.server, process.execPath, ['--import', 'tsx', resolve('src/collector/main.ts')], { env }));
+  try {
+    await waitForListeners([`tcp ${ip}:${port}`], [child], 30_000);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { url: `http://${ip}:${port}`, stop: () => stopChild(child), logs: () => child.output().slice(-3000) };
 }

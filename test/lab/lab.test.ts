@@ -1,15 +1,17 @@
 // Runs every lab scenario on a real network of namespaces with the real extension and the bundled catalog, asserting per-app verdicts and the overall answer.
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/core/catalog';
 import catalogData from '../../src/core/catalog.json';
+import { REFLECTOR_CONTROL_ID } from '../../src/core/reflection';
 import { parseReport, type Report } from '../../src/core/report';
 import { makeTestPki, trustInNssDb, type TestPki } from '../../tools/pki';
-import { addressPlan, certificateNames, labCatalog } from './address-plan';
-import { launchInClientNamespace } from './lab-browser';
-import { serviceAddresses, startServices, type LabServices } from './lab-services';
+import { NET, addressPlan, certificateNames, labCatalog, labReflectorPorts } from './address-plan';
+import { launchInClientNamespace, type LabBrowser } from './lab-browser';
+import { CALL_RELAY_PORT, serviceAddresses, startCallRelay, startCollector, startServices, type CallRelay, type LabCollector, type LabServices } from './lab-services';
 import { applyRouter, nftTable, tcStats } from './router';
 import { SCENARIOS, selectScenarios, type Scenario } from './scenarios';
 import { falselyBlocked } from './truth';
@@ -51,6 +53,9 @@ let pki: TestPki;
 /** A HOME whose .pki/nssdb trusts the lab CA; each browser gets a copy. */
 let nssHome = '';
 let services: LabServices | undefined;
+/** Our relay and collector, started only when a selected scenario allows the relay. */
+let relay: CallRelay | undefined;
+let collector: LabCollector | undefined;
 
 beforeAll(async () => {
   checkPrerequisites();
@@ -67,9 +72,17 @@ beforeAll(async () => {
   extensionDir = join(dir, 'extension');
   cpSync(EXTENSION_DIR, extensionDir, { recursive: true });
   services = await startServices(plan, pki, dir);
+  if (scenarios.some((s) => s.relay)) {
+    addServiceAddresses([NET.callRelayIp, NET.collectorIp]);
+    const reflectorPorts = labReflectorPorts(catalog, CALL_RELAY_PORT);
+    relay = await startCallRelay(dir, randomBytes(24).toString('hex'), reflectorPorts);
+    collector = await startCollector(dir, relay, reflectorPorts);
+  }
 });
 
 afterAll(async () => {
+  await collector?.stop();
+  await relay?.stop();
   await services?.stop();
   destroyLab();
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
@@ -124,10 +137,23 @@ function describeReport(report: Report): string {
   ].join('\n');
 }
 
+/**
+ * Turns the call-test relay on in a fresh browser and has it fetch the relay's credentials before the check, as a
+ * person's browser holds them from an earlier check or call test: a check waits at most a second for them
+ * (check-service.ts), and this lab tests what the check does with the reflector, not a first fetch's race.
+ */
+async function allowRelay(browser: LabBrowser): Promise<void> {
+  if (collector === undefined) throw new Error('the lab collector did not start');
+  await browser.allowCallTestRelay(collector.url);
+  const { result } = await browser.ask({ type: 'getRelayCredentials' });
+  if (!result.ok) throw new Error(`no relay credentials from the lab collector: ${result.problem} ${result.detail}\n${collector.logs()}`);
+}
+
 /** One check in a fresh browser, timed. */
-async function checkOnce(): Promise<{ report: Report; timing: Omit<Timing, 'scenario' | 'run'> }> {
+async function checkOnce(scenario: Scenario): Promise<{ report: Report; timing: Omit<Timing, 'scenario' | 'run'> }> {
   const browser = await launchInClientNamespace(extensionDir, nssHome, plan.hosts.filter((h) => h.http3).map((h) => h.name));
   try {
+    if (scenario.relay) await allowRelay(browser);
     const timed = await browser.runCheck(checkCatalog);
     const { report } = timed;
     const finished = report.finishedAt === undefined ? Number.NaN : Date.parse(report.finishedAt);
@@ -160,6 +186,14 @@ interface RunResult {
   chanceMiss: boolean;
 }
 
+/** The relay is probed exactly when the scenario allows it: a relay scenario's truth could otherwise pass without it. */
+function reflectionProblems(scenario: Scenario, report: Report): string[] {
+  const reflected = report.observations.ice.filter((r) => r.id.startsWith('reflector.')).map((r) => r.id);
+  if (scenario.relay && !reflected.includes(REFLECTOR_CONTROL_ID)) return ["the relay was allowed, but the check did not probe the relay's own port"];
+  if (!scenario.relay && reflected.length > 0) return [`the relay was off, but the check probed ${reflected.join(', ')}`];
+  return [];
+}
+
 function judgeRun(scenario: Scenario, run: number, report: Report): RunResult {
   const truth = scenario.truth(catalog);
   const parsed = parseReport(report);
@@ -168,6 +202,7 @@ function judgeRun(scenario: Scenario, run: number, report: Report): RunResult {
     ...(parsed.ok ? [] : [`invalid report: ${parsed.error}`]),
     ...(report.status === 'done' ? [] : [`status ${report.status}${report.error ? ` (${report.error})` : ''}`]),
     ...truth.judge(report),
+    ...reflectionProblems(scenario, report),
   ];
   // A false block the truth's own rules did not already name (a "blocked" messaging or calls part of a row).
   for (const app of falseBlocked) if (!problems.some((p) => p.startsWith(`${app.split(' ')[0] ?? ''}:`))) problems.push(`false blocked: ${app}`);
@@ -185,7 +220,7 @@ describe(`network lab: the bundled catalog on real networks, ${RUNS} checks per 
       await services?.setDns(scenario.dns?.(plan) ?? {});
       const results: RunResult[] = [];
       for (let run = 1; run <= RUNS; run += 1) {
-        const { report, timing } = await checkOnce();
+        const { report, timing } = await checkOnce(scenario);
         timings.push({ scenario: scenario.name, run, ...timing });
         const result = judgeRun(scenario, run, report);
         results.push(result);

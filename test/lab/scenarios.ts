@@ -6,7 +6,7 @@ import type { DnsConfig } from './lab-services';
 import type { Bucket, RouterConfig } from './router';
 import { IF } from './topology';
 import { exactly, oneAppDegraded, slowLink, type Expectation, type Truth } from './truth';
-import { OPEN, STUN_FILTERED, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
+import { OPEN, OPEN_REFLECTED, STUN_FILTERED, STUN_PORTS_BLOCKED, UDP_BLOCKED, type Row, type Table } from '../support/expected-verdicts';
 
 export type { Expectation, Row, Table, Truth };
 
@@ -30,6 +30,12 @@ export interface Scenario {
    * note tracks it. Never a way to hide a false "blocked": none of these reads one.
    */
   open?: string;
+  /**
+   * The person allowed the call-test relay: each check's browser has it turned on in its settings with the lab's
+   * collector, which mints credentials for the lab's relay and names its reflector, so the check reflects the apps'
+   * documented call ports through it (reflection.ts). Without it nothing is sent to the relay.
+   */
+  relay?: true;
 }
 
 const UBTF = 'UDP_BLOCKED_TCP_FALLBACK';
@@ -46,9 +52,12 @@ const UDP_BLOCKED_OVERALL: Expectation['overall'] = {
 
 const OPEN_EXPECTATION: Expectation = { apps: OPEN, overall: { verdict: 'works', confidence: 'high', reasons: [], advice: [] } };
 
-/** One app blocked, every other as on the open network. */
-const oneAppBlocked = (appId: string, row: Row): Expectation => ({
-  apps: { ...OPEN, [appId]: row },
+/** An app's calls judged blocked from its own call ports, silent through our relay while the relay's port answered. */
+const CALL_PORTS_BLOCKED: Row = ['blocked', 'medium', ['CALL_PORTS_BLOCKED', 'MEDIA_REFLECTED']];
+
+/** One app blocked, every other as on the open network (by default without the call-test relay). */
+const oneAppBlocked = (appId: string, row: Row, open: Table = OPEN): Expectation => ({
+  apps: { ...open, [appId]: row },
   overall: { verdict: 'works', confidence: 'high', reasons: [], advice: ['USE_APP_THAT_WORKS'] },
 });
 
@@ -228,6 +237,45 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'NAT with a random source port per flow (masquerade random,fully-random): address-dependent mapping.',
     router: () => plain({ nat: 'random-fully' }),
     truth: () => exactly({ apps: OPEN, overall: { verdict: 'works', confidence: 'high', reasons: ['SYMMETRIC_NAT'], advice: [] } }),
+  },
+  {
+    name: 'open-relay',
+    description: 'A healthy network, with the call-test relay allowed: apps with no media server of their own are judged from their call ports through it.',
+    router: () => plain(),
+    relay: true,
+    truth: () => exactly({ apps: OPEN_REFLECTED, overall: { verdict: 'works', confidence: 'high', reasons: [], advice: [] } }),
+  },
+  {
+    name: 'telegram-call-ports',
+    description: "UDP to Telegram's documented call ports (596-599, 1400) dropped, whatever the address; the call-test relay allowed.",
+    // Its own (unverified) call servers on 1400 go silent too: judged as if it had none, from its ports.
+    router: () => plain({ forward: ['udp dport { 596-599, 1400 } drop'] }),
+    relay: true,
+    truth: () => exactly(oneAppBlocked('telegram', CALL_PORTS_BLOCKED, OPEN_REFLECTED)),
+  },
+  {
+    name: 'teamspeak-call-ports',
+    description: "UDP to TeamSpeak's voice port (9987) dropped, whatever the address; the call-test relay allowed.",
+    router: () => plain({ forward: ['udp dport 9987 drop'] }),
+    relay: true,
+    truth: () => exactly(oneAppBlocked('teamspeak', CALL_PORTS_BLOCKED, OPEN_REFLECTED)),
+  },
+  {
+    name: 'viber-ports-partial',
+    description: "UDP to Viber's own call ports (4244, 5242-5243, 7985, 7987) dropped, UDP 443 left open; the call-test relay allowed.",
+    router: () => plain({ forward: ['udp dport { 4244, 5242, 5243, 7985, 7987 } drop'] }),
+    relay: true,
+    // Viber also documents UDP 443, which still answers through the relay: its calls can go there, so it works.
+    truth: () => exactly({ apps: OPEN_REFLECTED, overall: { verdict: 'works', confidence: 'high', reasons: [], advice: [] } }),
+  },
+  {
+    name: 'relay-unreachable',
+    description: "Every packet to the call-test relay's address dropped (its collector still answers); the relay allowed.",
+    router: () => plain({ forward: [`ip daddr ${NET.callRelayIp} drop`] }),
+    relay: true,
+    // The relay's own port silent too: its silence on the apps' ports says nothing about them, so every app is
+    // judged as without the relay, never "call ports blocked".
+    truth: () => exactly(OPEN_EXPECTATION),
   },
   {
     name: 'udp-loss-10',

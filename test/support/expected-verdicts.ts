@@ -31,6 +31,23 @@ export const OPEN: Table = {
   jitsi: ['works', 'high', []],
 };
 
+const MR = 'MEDIA_REFLECTED';
+
+/**
+ * A healthy network with the call-test relay allowed: the apps with documented call ports and no media server of
+ * their own are judged from those ports through the relay's reflector (medium) instead of inferred (low).
+ */
+export const OPEN_REFLECTED: Table = {
+  ...OPEN,
+  viber: ['works', 'medium', [MR]],
+  facetime: ['works', 'medium', [MR]],
+  meet: ['works', 'medium', [MR]], // its UDP from its ports 3478 and 19302; its unverified TURN/TLS answered too
+  teamspeak: ['works', 'medium', [MR]],
+  telegram: ['works', 'medium', []], // its own (unverified) call servers answered: they come before reflection
+  signal: ['works', 'medium', [MR]], // Cloudflare's TURN is shared with a control: its own ports decide
+  discord: ['works', 'medium', [MR]],
+};
+
 /** No UDP answers anywhere, TURN over TCP/TLS does: apps with a TCP/TLS fallback degrade, UDP-only apps are blocked. */
 export const UDP_BLOCKED: Table = {
   whatsapp: ['degraded', 'low', [UBTF]],
