@@ -2,6 +2,8 @@
 // on SQLite and on PostgreSQL; then the latency of an uncached stats query.
 // Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats]
 // --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
+// --scale=1000000,10000000: instead, for each size, fills a store with that many generated reports by bulk SQL
+// (bench-scale.ts) and times the results page's reads and renders; run it under `flock /tmp/heavy.lock`.
 // PostgreSQL: DATABASE_URL (a temporary schema in that database, dropped afterwards), else a throwaway
 // server started like the tests' (tools/postgres.ts), with fsync on like a real one.
 import { fork } from 'node:child_process';
@@ -15,7 +17,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createApp } from '../src/collector/app';
 import { loadCatalogFile } from '../src/collector/catalog-signer';
-import { createStaticGeo } from '../src/collector/geo';
+import { createIpLocationGeo, createStaticGeo } from '../src/collector/geo';
 import { listen } from '../src/collector/http-server';
 import type { Logger } from '../src/collector/logger';
 import type { Store } from '../src/collector/store';
@@ -26,9 +28,25 @@ import { REASONS } from '../src/core/reasons';
 import type { Catalog } from '../src/core/catalog';
 import type { SharedReport } from '../src/core/shared-report';
 import { startPostgres } from '../tools/postgres';
+import type { TestPostgres } from '../tools/postgres';
+import {
+  COUNTRY_INDEX,
+  fillPostgres,
+  fillSqlite,
+  loadAverage,
+  measure,
+  postgresSizeBytes,
+  publishedUntilDay,
+  roomFor,
+  sqliteSizeBytes,
+  WITHOUT_COUNTRY_INDEX,
+} from './bench-scale';
+import type { ScaleResult } from './bench-scale';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const RUN_TIMEOUT_MS = 300_000;
+/** Filling 10 M reports into each store takes most of an hour on the 2-core machine. */
+const SCALE_TIMEOUT_MS = 4 * 3_600_000;
 const LOAD_CLIENT_FLAG = '--load-client';
 
 function option(name: string, fallback: number, max: number): number {
@@ -303,7 +321,82 @@ async function withPostgres<T>(databaseUrl: string, run: (store: Store, scopedUr
   }
 }
 
+/** --scale: per size, SQLite then PostgreSQL, each filled, measured and deleted before the next (disk). */
+async function scaleBenchmark(sizes: number[], only: string | undefined, catalog: Catalog): Promise<void> {
+  console.log(`${new Date().toISOString()}, load average at start: ${loadAverage()}`);
+  const geo = createIpLocationGeo();
+  await geo.ready;
+  const untilDay = publishedUntilDay();
+  const results: ScaleResult[] = [];
+  // Each row as soon as it is measured, then all of them at the end: a 10 M run takes long enough to be cut short.
+  const push = (row: ScaleResult) => {
+    results.push(row);
+    console.log(JSON.stringify(row));
+  };
+  const skipped: string[] = [];
+  let server: TestPostgres | undefined;
+  try {
+    for (const size of sizes) {
+      if (only !== 'postgres') {
+        const dir = mkdtempSync(join(tmpdir(), 'canicall-scale-'));
+        try {
+          const file = join(dir, 'collector.db');
+          const noRoom = roomFor(dir, size, catalog);
+          if (noRoom === undefined) {
+            const store = openSqliteStore(file);
+            try {
+              const filled = fillSqlite(file, catalog, size, untilDay);
+              push(await measure('sqlite', store, filled, sqliteSizeBytes(file), catalog, geo, untilDay));
+              const db = new Database(file);
+              db.exec(`DROP INDEX ${COUNTRY_INDEX}`);
+              db.close();
+              push(await measure(`sqlite ${WITHOUT_COUNTRY_INDEX}`, store, filled, sqliteSizeBytes(file), catalog, geo, untilDay, false));
+            } finally {
+              await store.close();
+            }
+          } else skipped.push(`sqlite ${size}: ${noRoom}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        console.log(`sqlite ${size} done, load average: ${loadAverage()}`);
+      }
+      if (only !== 'sqlite') {
+        const noRoom = roomFor(tmpdir(), size, catalog);
+        if (noRoom === undefined) {
+          const databaseUrl = process.env.DATABASE_URL;
+          if ((databaseUrl === undefined || databaseUrl === '') && server === undefined) server = await startPostgres({ durable: true });
+          const url = server === undefined ? (databaseUrl ?? '') : await server.createDatabase();
+          await withPostgres(url, async (store, scopedUrl) => {
+            const filled = await fillPostgres(scopedUrl, catalog, size, untilDay);
+            push(await measure('postgres', store, filled, await postgresSizeBytes(scopedUrl), catalog, geo, untilDay));
+            const client = new pg.Client({ connectionString: scopedUrl });
+            await client.connect();
+            await client.query(`DROP INDEX ${COUNTRY_INDEX}`);
+            await client.end();
+            push(await measure(`postgres ${WITHOUT_COUNTRY_INDEX}`, store, filled, await postgresSizeBytes(scopedUrl), catalog, geo, untilDay, false));
+          });
+        } else skipped.push(`postgres ${size}: ${noRoom}`);
+        console.log(`postgres ${size} done, load average: ${loadAverage()}`);
+      }
+    }
+  } finally {
+    server?.stop();
+  }
+  console.log(`${new Date().toISOString()}, load average at end: ${loadAverage()}`);
+  console.table(results);
+  for (const line of skipped) console.log(line);
+}
+
 async function main(): Promise<void> {
+  const scale = process.argv.find((a) => a.startsWith('--scale='));
+  if (scale !== undefined) {
+    const sizes = scale.slice('--scale='.length).split(',').map(Number);
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000_000)) throw new Error('--scale takes report counts, e.g. --scale=1000000,10000000');
+    const loaded = await loadCatalogFile(fileURLToPath(new URL('../src/core/catalog.json', import.meta.url)));
+    if (!loaded.ok) throw new Error(loaded.error);
+    await scaleBenchmark(sizes, process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length), loaded.catalog);
+    return;
+  }
   const reports = option('reports', 4000, 1_000_000);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const clients = option('clients', 16, 1000);
@@ -377,10 +470,11 @@ if (process.argv.includes(LOAD_CLIENT_FLAG)) {
   });
   process.send?.('ready');
 } else {
+  const timeoutMs = process.argv.some((a) => a.startsWith('--scale=')) ? SCALE_TIMEOUT_MS : RUN_TIMEOUT_MS;
   const deadline = setTimeout(() => {
-    console.error(`benchmark did not finish within ${RUN_TIMEOUT_MS / 1000} s`);
+    console.error(`benchmark did not finish within ${timeoutMs / 1000} s`);
     process.exit(1);
-  }, RUN_TIMEOUT_MS);
+  }, timeoutMs);
   deadline.unref();
   main().catch((error: unknown) => {
     console.error(error);

@@ -20,6 +20,8 @@ export interface Geo {
   state?(): GeoState;
   /** The registered name of a network (the results page shows it beside the number); undefined when unknown or not loaded. */
   asnName?(asn: number): string | undefined;
+  /** Resolves once the data has loaded or failed to (never rejects): asnName answers for good from then on. Absent means at once. */
+  settled?(): Promise<void>;
 }
 
 /** A fixed table, for tests and the benchmark: loopback has no real country. */
@@ -167,6 +169,7 @@ export function createIpLocationGeo(files: GeoFiles = defaultGeoFiles()): Geo & 
     ready: loaded.then(() => undefined),
     state: () => state,
     asnName: (asn) => names.get(asn),
+    settled: () => settled.then(() => undefined),
     async lookup(address) {
       const tables = await settled;
       if (tables === null) return null;

@@ -81,6 +81,9 @@ export function registerResultsRoutes(app: CollectorApp, context: RouteContext):
     const path = `/country/${cc}`;
     const options = pageOptions(c, path);
     return servePage(c, `${path}|${options.language}`, false, async (untilMs) => {
+      // The page names each network and is kept for the day: rendered before the names have loaded (the first
+      // seconds after a start) it would lack them, and differ from another instance's page for the whole day.
+      await geo.settled?.();
       const days = Array.from({ length: TIMELINE_DAYS }, (_, i) => dayString(untilMs - (TIMELINE_DAYS - i) * DAY_MS));
       const timelineFromDay = days[0] ?? dayString(untilMs - DAY_MS);
       const tableFromDay = dayString(untilMs - PAGE_DAYS * DAY_MS);

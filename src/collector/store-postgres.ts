@@ -5,7 +5,7 @@ import { pendingMigrations } from './migrations/migration';
 import { postgresMigrations } from './migrations/postgres-migrations';
 import { postgresOpenData } from './open-data-store';
 import { postgresRejudger } from './rejudge-store';
-import { dayOf, UNKNOWN_ASN, UNKNOWN_CC } from './store';
+import { addDays, dayOf, ROLL_UP_DAYS, UNKNOWN_ASN, UNKNOWN_CC } from './store';
 import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
 
 /** Any constant: serialises migrations when several collector instances start at once. */
@@ -153,17 +153,23 @@ export async function openPostgresStore(connectionString: string, options: Postg
   });
 
   /**
-   * Sums the finished days not summed yet (once per day; the first call on an old database sums its
-   * whole history). Two instances doing it at once write the same rows; the second adds nothing.
+   * Sums the finished days not summed yet, ROLL_UP_DAYS at a time, each chunk one transaction (once per day in
+   * service; the first call on an old database sums its whole history). Two instances doing it at once write the
+   * same rows; the second adds nothing.
    */
-  const rollUp = (min: number, until: string) =>
+  const rollUpChunk = (min: number, until: string) =>
     inTransaction(pool, async (client) => {
       const state = await client.query<{ day: string }>(
         "SELECT to_char(until_day, 'YYYY-MM-DD') AS day FROM rolled_up WHERE min_per_cell = $1",
         [min],
       );
-      const from = state.rows[0]?.day ?? '0001-01-01';
-      if (from >= until) return;
+      let from = state.rows[0]?.day;
+      if (from === undefined) {
+        const first = await client.query<{ day: string | null }>("SELECT to_char(min(day), 'YYYY-MM-DD') AS day FROM day_counts");
+        from = first.rows[0]?.day ?? until;
+      }
+      if (from >= until) return true;
+      const to = addDays(from, ROLL_UP_DAYS) < until ? addDays(from, ROLL_UP_DAYS) : until;
       await client.query(
         `INSERT INTO day_totals (min_per_cell, day, cc, app_id, works, degraded, blocked, unknown, small_cells)
          SELECT $1, day, cc, app_id, coalesce(sum(works) FILTER (WHERE t >= $1), 0), coalesce(sum(degraded) FILTER (WHERE t >= $1), 0),
@@ -173,14 +179,20 @@ export async function openPostgresStore(connectionString: string, options: Postg
                FROM day_counts WHERE day >= $2::date AND day < $3::date) c
          GROUP BY day, cc, app_id
          ON CONFLICT DO NOTHING`,
-        [min, from, until],
+        [min, from, to],
       );
       await client.query(
         `INSERT INTO rolled_up (min_per_cell, until_day) VALUES ($1, $2::date)
          ON CONFLICT (min_per_cell) DO UPDATE SET until_day = greatest(rolled_up.until_day, excluded.until_day)`,
-        [min, until],
+        [min, to],
       );
+      return to >= until;
     });
+  const rollUp = async (min: number, until: string) => {
+    while (!(await rollUpChunk(min, until))) {
+      // The next chunk starts where this one was recorded to end.
+    }
+  };
 
   return {
     ...postgresRejudger(pool, (work) => inTransaction(pool, work)),

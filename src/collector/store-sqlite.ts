@@ -12,7 +12,7 @@ import { sqliteOpenData } from './open-data-store';
 import { sqliteRejudger } from './rejudge-store';
 import { configureConnection } from './sqlite-writer';
 import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
-import { StoreUnavailableError } from './store';
+import { addDays, ROLL_UP_DAYS, StoreUnavailableError } from './store';
 import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
 
 /** Below this much free space the store reports itself not ready: a write may fail with SQLITE_FULL. */
@@ -186,13 +186,23 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     `INSERT INTO rolled_up (min_per_cell, until_day) VALUES (@min, @until)
      ON CONFLICT (min_per_cell) DO UPDATE SET until_day = max(until_day, excluded.until_day)`,
   );
-  /** Sums the finished days not summed yet (once per day; the first call on an old file sums its whole history). */
-  const rollUp = db.transaction((min: number, until: string) => {
-    const from = rolledUntil.get(min)?.day ?? '0000-01-01';
-    if (from >= until) return;
-    rollDays.run({ min, from, until });
-    markRolled.run({ min, until });
+  const firstDay = db.prepare<[], { day: string | null }>('SELECT min(day) AS day FROM day_counts');
+  /** One chunk of ROLL_UP_DAYS days not summed yet, in a transaction; true when none is left before `until`. */
+  const rollUpChunk = db.transaction((min: number, until: string): boolean => {
+    const from = rolledUntil.get(min)?.day ?? firstDay.get()?.day ?? until;
+    if (from >= until) return true;
+    const to = addDays(from, ROLL_UP_DAYS) < until ? addDays(from, ROLL_UP_DAYS) : until;
+    rollDays.run({ min, from, until: to });
+    markRolled.run({ min, until: to });
+    return to >= until;
   });
+  /**
+   * Sums the finished days not summed yet (once per day; the first call on an old file sums its whole history),
+   * letting other requests run between chunks: the whole history at once held the event loop for seconds.
+   */
+  const rollUp = async (min: number, until: string) => {
+    while (!rollUpChunk.immediate(min, until)) await new Promise((resolve) => setImmediate(resolve));
+  };
 
   const countryTotals = db.prepare<Record<string, string | number>, CountryCounts>(
     `SELECT cc, sum(works + degraded + blocked + unknown) AS total, sum(works) AS works, sum(degraded) AS degraded,
@@ -218,7 +228,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ...sqliteRejudger(db),
     ...sqliteOpenData(db),
     insert: (entry) => batcher.insert(entry),
-    cellSums(query: CellQuery): Promise<AppCellSums[]> {
+    async cellSums(query: CellQuery): Promise<AppCellSums[]> {
       const params = {
         fromDay: query.fromDay,
         untilDay: query.untilDay,
@@ -232,16 +242,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       if (query.cc !== undefined) clauses.push('cc = @cc');
       if (query.appId !== undefined) clauses.push('app_id = @appId');
       if (query.asn === undefined) {
-        rollUp(query.minPerCell, query.untilDay);
-        return Promise.resolve(
-          db
-            .prepare<Record<string, string | number>, AppCellSums>(
-              `SELECT app_id AS appId, sum(works + degraded + blocked + unknown) AS total, sum(works) AS works,
-                 sum(degraded) AS degraded, sum(blocked) AS blocked, sum(unknown) AS unknown, sum(small_cells) AS smallCells
-               FROM day_totals WHERE min_per_cell = @min AND ${clauses.join(' AND ')} GROUP BY app_id ORDER BY app_id`,
-            )
-            .all(params),
-        );
+        await rollUp(query.minPerCell, query.untilDay);
+        return db
+          .prepare<Record<string, string | number>, AppCellSums>(
+            `SELECT app_id AS appId, sum(works + degraded + blocked + unknown) AS total, sum(works) AS works,
+               sum(degraded) AS degraded, sum(blocked) AS blocked, sum(unknown) AS unknown, sum(small_cells) AS smallCells
+             FROM day_totals WHERE min_per_cell = @min AND ${clauses.join(' AND ')} GROUP BY app_id ORDER BY app_id`,
+          )
+          .all(params);
       }
       clauses.push('asn = @asn');
       const rows = db
@@ -258,11 +266,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
            GROUP BY app_id ORDER BY app_id`,
         )
         .all(params);
-      return Promise.resolve(rows);
+      return rows;
     },
-    countrySums(query: CountryQuery): Promise<CountryCounts[]> {
-      rollUp(query.minPerCell, query.untilDay);
-      return Promise.resolve(countryTotals.all({ min: query.minPerCell, fromDay: query.fromDay, untilDay: query.untilDay }));
+    async countrySums(query: CountryQuery): Promise<CountryCounts[]> {
+      await rollUp(query.minPerCell, query.untilDay);
+      return countryTotals.all({ min: query.minPerCell, fromDay: query.fromDay, untilDay: query.untilDay });
     },
     count: () => Promise.resolve(countReports.get()?.n ?? 0),
     readiness() {

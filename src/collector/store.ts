@@ -164,6 +164,18 @@ export function rejudgeDeltas(
   return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
 }
 
+/**
+ * The per-day country totals are summed this many days per transaction: the first sum on a large database
+ * (two years of 10 M reports) took longer than PostgreSQL's statement timeout in one statement, so the map
+ * never rendered; on SQLite it held the event loop for as long.
+ */
+export const ROLL_UP_DAYS = 31;
+
+/** The day n days after a day, "YYYY-MM-DD". */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** The UTC day of an hour string, "YYYY-MM-DD". */
 export function dayOf(hour: string): string {
   return hour.slice(0, 10);
