@@ -25,7 +25,7 @@ import { isHttp3 } from '../core/http-timing';
 import { parseIceUrl } from '../core/ice-url';
 import { readNetwork } from '../core/network-context';
 import { CONFIRMING_PASSES, isSilentHttp, isSilentIce } from '../core/silence';
-import { lossFromBurst } from '../core/quality';
+import { LOSSY_PCT, lossFromBurst } from '../core/quality';
 import { PeerConnectionLimitError } from '../core/device-limit';
 import { runPool, type Clock, type PoolTask, type TaskOutcome } from '../core/pool';
 import {
@@ -653,6 +653,8 @@ class Run {
   private async pathsPass(): Promise<void> {
     const byUrl = planPaths(this.catalog, this.report.observations.ice);
     const { probeLoss } = this.deps;
+    /** Answering paths whose burst, sent alongside the others, read lossy: measured again below. */
+    const lossy: IceTarget[][] = [];
     await Promise.all(
       byUrl.map(async ({ targets, rtt: heard }) => {
         const [first] = targets;
@@ -665,9 +667,26 @@ class Run {
           }
           if (probeLoss === undefined) return;
           const loss = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
-          if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
+          if (this.stopped()) return;
+          this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
+          if (heard && byUrl.length > 1 && (lossFromBurst(loss) ?? 0) >= LOSSY_PCT) lossy.push(targets);
         } catch (error) {
           // A prober that broke says nothing about the path: no figure rather than a made-up one.
+          this.probeBroke('path probe failed', error);
+        }
+      }),
+    );
+    // Every path's burst goes out at once; on a slow link (the lab's 1 Mbit/s bucket) they can overflow its queue
+    // together, and our own traffic must not read as an app's lossy path. So a path that read lossy is measured again
+    // with only the other lossy ones, and that figure stands: loss aimed at the app's servers shows again.
+    await Promise.all(
+      lossy.map(async (targets) => {
+        const [first] = targets;
+        if (first === undefined || probeLoss === undefined || this.stopped()) return;
+        try {
+          const again = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
+          if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...again, targetId: t.id })) } });
+        } catch (error) {
           this.probeBroke('path probe failed', error);
         }
       }),

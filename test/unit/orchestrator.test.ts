@@ -396,6 +396,50 @@ describe('CheckRunner: a network that drops everything silently', () => {
   });
 });
 
+describe('CheckRunner: the paths phase', () => {
+  /** Alpha and beta on relays of their own, so the paths phase sends two bursts at once. */
+  function twoPaths(): Catalog {
+    const base = makeCatalog();
+    return { ...base, apps: base.apps.map((app) => (app.id === 'beta' ? { ...app, media: [{ id: 'beta-turn-udp', url: 'turn:turn.beta.example:3478', source }] } : app)) };
+  }
+
+  it("measures a path that read lossy among the others again, alone with the lossy ones, and that figure stands", async () => {
+    const calls: string[] = [];
+    const h = harness({
+      probeLoss: async (target, exchanges) => {
+        calls.push(target.id);
+        await sleep(160);
+        // Alpha's first burst lost 8 of 40 sends (our own parallel bursts, say); its second is clean.
+        const lost = target.id === 'alpha-turn-udp' && calls.filter((c) => c === 'alpha-turn-udp').length === 1 ? 8 : 0;
+        return { targetId: target.id, exchanges, answered: exchanges, sent: exchanges + lost, lost, ms: 160 };
+      },
+    });
+    const { report } = await runToEnd(h.deps, twoPaths());
+    // One burst per path at once, then alpha's again, alone.
+    const paths = calls.filter((c) => c !== 'ctl-stun-1');
+    expect(paths.slice(0, 2).sort()).toEqual(['alpha-turn-udp', 'beta-turn-udp']);
+    expect(paths.slice(2)).toEqual(['alpha-turn-udp']);
+    expect(report.observations.paths?.loss.find((l) => l.targetId === 'alpha-turn-udp')?.lost).toBe(0);
+    expectValid(report);
+  });
+
+  it('keeps loss that shows again: aimed at the app, it is the path, not our load', async () => {
+    const calls: string[] = [];
+    const h = harness({
+      probeLoss: async (target, exchanges) => {
+        calls.push(target.id);
+        await sleep(160);
+        const lost = target.id === 'alpha-turn-udp' ? 8 : 0;
+        return { targetId: target.id, exchanges, answered: exchanges, sent: exchanges + lost, lost, ms: 160 };
+      },
+    });
+    const { report } = await runToEnd(h.deps, twoPaths());
+    expect(calls.filter((c) => c === 'alpha-turn-udp')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'beta-turn-udp')).toHaveLength(1);
+    expect(report.observations.paths?.loss.find((l) => l.targetId === 'alpha-turn-udp')?.lost).toBe(8);
+  });
+});
+
 describe('CheckRunner: silence is confirmed before it counts', () => {
   /** Probes that stay silent on their first `silentCalls` calls per id, then answer; in-flight counts per pass. */
   function flaky(silentCalls: Record<string, number>, extra: Partial<CheckDeps> = {}) {
