@@ -403,17 +403,20 @@ describe('CheckRunner: the paths phase', () => {
     return { ...base, apps: base.apps.map((app) => (app.id === 'beta' ? { ...app, media: [{ id: 'beta-turn-udp', url: 'turn:turn.beta.example:3478', source }] } : app)) };
   }
 
+  /** A loss prober that records whom it was asked about and loses `lostOn(target, nth burst to it)` sends. */
+  function lossProber(calls: string[], lostOn: (targetId: string, nth: number) => number): CheckDeps['probeLoss'] {
+    return async (target, exchanges) => {
+      calls.push(target.id);
+      await sleep(160);
+      const lost = lostOn(target.id, calls.filter((c) => c === target.id).length);
+      return { targetId: target.id, exchanges, answered: exchanges, sent: exchanges + lost, lost, ms: 160 };
+    };
+  }
+
   it("measures a path that read lossy among the others again, alone with the lossy ones, and that figure stands", async () => {
     const calls: string[] = [];
-    const h = harness({
-      probeLoss: async (target, exchanges) => {
-        calls.push(target.id);
-        await sleep(160);
-        // Alpha's first burst lost 8 of 40 sends (our own parallel bursts, say); its second is clean.
-        const lost = target.id === 'alpha-turn-udp' && calls.filter((c) => c === 'alpha-turn-udp').length === 1 ? 8 : 0;
-        return { targetId: target.id, exchanges, answered: exchanges, sent: exchanges + lost, lost, ms: 160 };
-      },
-    });
+    // Alpha's first burst lost 8 of 40 sends (our own parallel bursts, say); its second is clean.
+    const h = harness({ probeLoss: lossProber(calls, (id, nth) => (id === 'alpha-turn-udp' && nth === 1 ? 8 : 0)) });
     const { report } = await runToEnd(h.deps, twoPaths());
     // One burst per path at once, then alpha's again, alone.
     const paths = calls.filter((c) => c !== 'ctl-stun-1');
@@ -425,14 +428,7 @@ describe('CheckRunner: the paths phase', () => {
 
   it('keeps loss that shows again: aimed at the app, it is the path, not our load', async () => {
     const calls: string[] = [];
-    const h = harness({
-      probeLoss: async (target, exchanges) => {
-        calls.push(target.id);
-        await sleep(160);
-        const lost = target.id === 'alpha-turn-udp' ? 8 : 0;
-        return { targetId: target.id, exchanges, answered: exchanges, sent: exchanges + lost, lost, ms: 160 };
-      },
-    });
+    const h = harness({ probeLoss: lossProber(calls, (id) => (id === 'alpha-turn-udp' ? 8 : 0)) });
     const { report } = await runToEnd(h.deps, twoPaths());
     expect(calls.filter((c) => c === 'alpha-turn-udp')).toHaveLength(2);
     expect(calls.filter((c) => c === 'beta-turn-udp')).toHaveLength(1);
