@@ -652,7 +652,6 @@ class Run {
    */
   private async pathsPass(): Promise<void> {
     const byUrl = planPaths(this.catalog, this.report.observations.ice);
-    const { probeLoss } = this.deps;
     /** Answering paths whose burst, sent alongside the others, read lossy: measured again below. */
     const lossy: IceTarget[][] = [];
     await Promise.all(
@@ -665,11 +664,8 @@ class Run {
             if (this.stopped()) return;
             this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
           }
-          if (probeLoss === undefined) return;
-          const loss = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
-          if (this.stopped()) return;
-          this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
-          if (heard && byUrl.length > 1 && (lossFromBurst(loss) ?? 0) >= LOSSY_PCT) lossy.push(targets);
+          const loss = await this.pathLoss(targets);
+          if (heard && byUrl.length > 1 && loss !== undefined && (lossFromBurst(loss) ?? 0) >= LOSSY_PCT) lossy.push(targets);
         } catch (error) {
           // A prober that broke says nothing about the path: no figure rather than a made-up one.
           this.probeBroke('path probe failed', error);
@@ -679,18 +675,18 @@ class Run {
     // Every path's burst goes out at once; on a slow link (the lab's 1 Mbit/s bucket) they can overflow its queue
     // together, and our own traffic must not read as an app's lossy path. So a path that read lossy is measured again
     // with only the other lossy ones, and that figure stands: loss aimed at the app's servers shows again.
-    await Promise.all(
-      lossy.map(async (targets) => {
-        const [first] = targets;
-        if (first === undefined || probeLoss === undefined || this.stopped()) return;
-        try {
-          const again = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
-          if (!this.stopped()) this.record({ paths: { loss: targets.map((t) => ({ ...again, targetId: t.id })) } });
-        } catch (error) {
-          this.probeBroke('path probe failed', error);
-        }
-      }),
-    );
+    await Promise.all(lossy.map((targets) => this.pathLoss(targets).catch((error: unknown) => this.probeBroke('path probe failed', error))));
+  }
+
+  /** One loss burst to a path's server, recorded for every target sharing its URL; undefined when none was sent. */
+  private async pathLoss(targets: readonly IceTarget[]): Promise<LossResult | undefined> {
+    const [first] = targets;
+    const { probeLoss } = this.deps;
+    if (first === undefined || probeLoss === undefined || this.stopped()) return undefined;
+    const loss = await probeLoss(first, pathLossExchanges(first), PATHS.lossMs);
+    if (this.stopped()) return undefined;
+    this.record({ paths: { loss: targets.map((t) => ({ ...loss, targetId: t.id })) } });
+    return loss;
   }
 
   /** Silences the confirmation pass did not reach (cancelled, gated, out of time): recorded as seen once, which is no evidence. */
