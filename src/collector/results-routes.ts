@@ -21,9 +21,15 @@ export function registerResultsRoutes(app: CollectorApp, context: RouteContext):
   const { store, geo, now, statsGeneration } = context;
   worldShapes();
   const resultsPageCsp = pageCsp(PAGE_STYLE);
-  const pageCache = new Map<string, { html: string; etag: string }>();
+  // Each entry is the render itself, kept from its start: requests that arrive while a page renders wait for that
+  // render instead of each running the country's queries again (a burst of first visitors after a new day).
+  const pageCache = new Map<string, Promise<{ html: string; etag: string }>>();
   let pageCacheDay = '';
   const appNames = new Map((context.catalog?.apps ?? []).map((a) => [a.id, a.name]));
+  const rendered = async (render: Promise<string>) => {
+    const html = await render;
+    return { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
+  };
   /** `personal`: the page names the visitor's country, so no shared cache may keep it. */
   const servePage = async (c: CollectorContext, key: string, personal: boolean, render: (untilMs: number) => Promise<string>) => {
     const t = now().getTime();
@@ -33,17 +39,19 @@ export function registerResultsRoutes(app: CollectorApp, context: RouteContext):
       pageCache.clear();
       pageCacheDay = cacheDay;
     }
-    let page = pageCache.get(key);
-    if (page === undefined) {
-      let html: string;
-      try {
-        html = await render(untilMs);
-      } catch (error) {
-        return context.storeUnavailable(c, error);
-      }
-      page = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
+    let pending = pageCache.get(key);
+    if (pending === undefined) {
+      pending = rendered(render(untilMs));
       if (pageCache.size >= PAGE_CACHE_ENTRIES) pageCache.clear();
-      pageCache.set(key, page);
+      pageCache.set(key, pending);
+    }
+    let page: { html: string; etag: string };
+    try {
+      page = await pending;
+    } catch (error) {
+      // A failed render is not kept: the next request tries again.
+      if (pageCache.get(key) === pending) pageCache.delete(key);
+      return context.storeUnavailable(c, error);
     }
     c.header('Cache-Control', `${personal ? 'private' : 'public'}, max-age=${maxAgeSeconds(untilMs, t)}`);
     c.header('ETag', page.etag);

@@ -759,6 +759,21 @@ export function describeCollectorApi(factory: StoreFactory): void {
         }
       });
 
+      it('gives a long span of aggregates whole and in day order (the SQLite store reads it a week at a time)', async () => {
+        const app = makeApp();
+        const days = ['2026-03-01', '2026-03-31', '2026-04-01', '2026-05-02', '2026-06-18'];
+        for (const day of days) {
+          clock = new Date(`${day}T09:30:00Z`);
+          for (let i = 0; i < 5; i++) expect((await postReport(app, sharedReport({ hour: `${day}T09:00:00Z` }), { from: ADDRESSES.algeria })).status).toBe(202);
+        }
+        const csv = await read(app, '/v1/aggregates?from=2026-03-01&to=2026-06-18&format=csv&cc=DZ');
+        expect(csv.res.status).toBe(200);
+        const rows = csv.text.trim().split('\r\n').slice(1);
+        expect(rows.map((row) => row.split(',').slice(0, 5).join(','))).toEqual(
+          days.flatMap((day) => [`${day},DZ,36947,signal,5`, `${day},DZ,36947,whatsapp,5`]),
+        );
+      });
+
       it('renders the results page from the day counts: the map colours only countries with cells of 5, a cell of 4 shows as suppressed', async () => {
         const app = makeApp();
         await seedFrom(app, 4, ADDRESSES.morocco);

@@ -121,6 +121,36 @@ describe('results page served by the collector (SQLite)', () => {
     await store.close();
   });
 
+  it('renders a page once for requests that arrive together, and does not keep a render that failed', async () => {
+    const { store, app } = await setup();
+    let reads = 0;
+    let failNext = false;
+    const counted: typeof store = Object.assign(Object.create(store) as typeof store, {
+      dayCells: async (query: Parameters<typeof store.dayCells>[0]) => {
+        reads += 1;
+        if (failNext) {
+          failNext = false;
+          throw new Error('database is restarting');
+        }
+        return store.dayCells(query);
+      },
+    });
+    const logger = { info: () => undefined, error: () => undefined, warn: () => undefined };
+    const counting = createApp({ store: counted, geo: createStaticGeo({}), rateLimit: null, logger, catalog, now: () => now });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => counting.request('/country/MA?lang=fr')));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.headers.get('etag'))).size).toBe(1);
+    expect(reads).toBe(1);
+    failNext = true;
+    const failed = await Promise.all([counting.request('/country/EG'), counting.request('/country/EG')]);
+    expect(failed.map((a) => a.status)).toEqual([503, 503]);
+    expect(reads).toBe(2);
+    // The failure was not cached: the next request renders it afresh.
+    expect((await counting.request('/country/EG')).status).toBe(200);
+    expect(reads).toBe(3);
+    await store.close();
+  });
+
   it("names the visitor's country from the request and links its page, kept by no shared cache; the country pages stay the same for everyone", async () => {
     const { store, app } = await setup({ geo });
     const moroccan = await app.request('/?lang=en', {}, from(ADDRESSES.morocco));
