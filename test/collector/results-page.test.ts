@@ -122,7 +122,7 @@ describe('results page served by the collector (SQLite)', () => {
   });
 
   it('renders a page once for requests that arrive together, and does not keep a render that failed', async () => {
-    const { store, app } = await setup();
+    const { store } = await setup();
     let reads = 0;
     let failNext = false;
     const counted: typeof store = Object.assign(Object.create(store) as typeof store, {
