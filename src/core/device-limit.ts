@@ -12,5 +12,10 @@ export class PeerConnectionLimitError extends Error {
 
 /** The error again after it crossed a message boundary as text (Chrome's offscreen document answers with words). */
 export function fromErrorText(text: string): Error {
-  return text === MESSAGE ? new PeerConnectionLimitError() : new Error(text);
+  return isPeerConnectionLimitText(text) ? new PeerConnectionLimitError() : new Error(text);
+}
+
+/** Whether a failed check's error is this limit (the report keeps errors as text): the popup says it in the person's language. */
+export function isPeerConnectionLimitText(text: string | undefined): boolean {
+  return text === MESSAGE;
 }

@@ -3,7 +3,7 @@ import { headlineOf } from '../core/headline';
 import type { Report } from '../core/report';
 import { headlineText, toneOf } from '../ui/headline-text';
 import { useI18n } from '../ui/i18n-context';
-import { adviceKey, reasonKey } from '../ui/report-text';
+import { adviceKey, failureKey, reasonKey } from '../ui/report-text';
 import { VerdictIcon } from '../ui/verdict-icon';
 import { ConfidenceMeter } from './confidence-meter';
 import { QualityLine } from './quality-line';
@@ -82,7 +82,7 @@ function Finished({ report, now, pinned, nameOf, portalUrl }: {
       )}
       {report.status === 'failed' && (
         <>
-          <p>{t('popup_failed')}</p>
+          <p>{t(failureKey(report.error))}</p>
           {report.error !== undefined && <TechnicalDetails text={report.error} />}
         </>
       )}

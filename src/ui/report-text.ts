@@ -1,5 +1,6 @@
 // Maps report codes (verdicts, reasons, advice, outcomes) to the locale message that says them in plain words.
 import type { Confidence } from '../core/catalog';
+import { isPeerConnectionLimitText } from '../core/device-limit';
 import type { Advice, Reason } from '../core/reasons';
 import type { DnsCheck, IceEvidence, IceOutcome, NatMapping, Quality, Reachability, Verdict } from '../core/report';
 import type { MessageKey } from './message-format';
@@ -28,6 +29,11 @@ export function confidenceKey(confidence: Confidence): MessageKey {
 
 export function reachKey(reach: Reachability): MessageKey {
   return `reach_${reach}`;
+}
+
+/** Why a check failed, in plain words: the browser's limit on call connections is no fault of the extension's. */
+export function failureKey(error: string | undefined): MessageKey {
+  return isPeerConnectionLimitText(error) ? 'popup_failed_device_limit' : 'popup_failed';
 }
 
 export function outcomeKey(outcome: IceOutcome | 'failed'): MessageKey {

@@ -4,7 +4,8 @@ import { BADGE_HUES, badgeHue, initialOf } from '../../src/popup/app-badge';
 import { reportFileName, reportJson } from '../../src/popup/report-file';
 import { resultsPageUrl } from '../../src/popup/results-url';
 import { isAnswer } from '../../src/ui/answer';
-import { reasonKey, adviceKey, evidenceKey } from '../../src/ui/report-text';
+import { PeerConnectionLimitError } from '../../src/core/device-limit';
+import { reasonKey, adviceKey, evidenceKey, failureKey } from '../../src/ui/report-text';
 
 describe('reportFileName', () => {
   it('names the file after the check time without colons or milliseconds', () => {
@@ -56,5 +57,11 @@ describe('report codes to message keys', () => {
     expect(reasonKey('UDP_BLOCKED_TCP_FALLBACK')).toBe('reason_udp_blocked_tcp_fallback');
     expect(adviceKey('TRY_VPN')).toBe('advice_try_vpn');
     expect(evidenceKey('server-error')).toBe('evidence_server_error');
+  });
+
+  it("says a check that met the browser's connection limit failed for that, not for a fault of the extension", () => {
+    expect(failureKey(new PeerConnectionLimitError().message)).toBe('popup_failed_device_limit');
+    expect(failureKey('judge threw: TypeError')).toBe('popup_failed');
+    expect(failureKey(undefined)).toBe('popup_failed');
   });
 });
