@@ -8,10 +8,22 @@ import type { DayCell, DayCellQuery, Store, StoredReport } from './store';
 type OpenDataReads = Pick<Store, 'dayCells' | 'reportsReceivedIn' | 'networkReportCounts'>;
 
 /**
- * Days of cells per read on SQLite, whose reads run on the event loop: a day of a large country is ~3,000 cells,
- * about 20 ms to read at 10 M reports, so a read holds other requests (and ingestion) for ~150 ms at most.
+ * Days of cells per read. A year of a large country is about a million cells: at 10 M reports one read took 7 s on
+ * SQLite, holding the event loop (and with it ingestion) all that time, and ran past PostgreSQL's statement timeout
+ * (503 for the export). A day of that country is ~3,000 cells, ~20 ms to read, so a read of a week stays short.
  */
 const READ_DAYS = 7;
+
+/** The cells of `query` read READ_DAYS at a time, in day order (each read is ordered by day, so they join in order). */
+async function cellsByWeek(query: DayCellQuery, read: (fromDay: string, untilDay: string) => Promise<DayCell[]>): Promise<DayCell[]> {
+  const rows: DayCell[] = [];
+  for (let from = query.fromDay; from < query.untilDay; ) {
+    const until = addDays(from, READ_DAYS) < query.untilDay ? addDays(from, READ_DAYS) : query.untilDay;
+    for (const row of await read(from, until)) rows.push(row);
+    from = until;
+  }
+  return rows;
+}
 
 export function sqliteOpenData(db: Database.Database): OpenDataReads {
   const cells = (withCc: boolean) =>
@@ -30,21 +42,14 @@ export function sqliteOpenData(db: Database.Database): OpenDataReads {
     'SELECT cc, asn, count(*) AS reports FROM reports WHERE received_hour >= ? AND received_hour < ? GROUP BY cc, asn',
   );
   return {
-    /**
-     * READ_DAYS days per read (the rows are ordered by day, so the reads join in order), letting other requests run
-     * between them: a year of a large country is about a million cells (7 s at 10 M reports), which in one read held
-     * the event loop, and with it ingestion, for all that time.
-     */
-    async dayCells(query: DayCellQuery) {
+    dayCells(query: DayCellQuery) {
       const read = query.cc === undefined ? allCells : countryCells;
-      const rows: DayCell[] = [];
-      for (let from = query.fromDay; from < query.untilDay; ) {
-        const until = addDays(from, READ_DAYS) < query.untilDay ? addDays(from, READ_DAYS) : query.untilDay;
-        if (from !== query.fromDay) await new Promise((resolve) => setImmediate(resolve));
-        for (const row of read.all({ fromDay: from, untilDay: until, min: query.minPerCell, ...(query.cc === undefined ? {} : { cc: query.cc }) })) rows.push(row);
-        from = until;
-      }
-      return rows;
+      const cc: Record<string, string> = query.cc === undefined ? {} : { cc: query.cc };
+      return cellsByWeek(query, async (fromDay, untilDay) => {
+        // Other requests run between two reads: SQLite reads run on the event loop.
+        if (fromDay !== query.fromDay) await new Promise((resolve) => setImmediate(resolve));
+        return read.all({ fromDay, untilDay, min: query.minPerCell, ...cc });
+      });
     },
     reportsReceivedIn(hour: string) {
       return Promise.resolve(hourReports.all(hour).map((row): StoredReport => ({ cc: row.cc, asn: row.asn, body: JSON.parse(row.body) as SharedReport })));
@@ -57,16 +62,17 @@ export function sqliteOpenData(db: Database.Database): OpenDataReads {
 
 export function postgresOpenData(pool: pg.Pool): OpenDataReads {
   return {
-    async dayCells(query: DayCellQuery) {
-      const params: (string | number)[] = [query.fromDay, query.untilDay, query.minPerCell];
-      const byCc = query.cc === undefined ? '' : `AND cc = $${params.push(query.cc)}`;
-      const read = await pool.query<DayCell>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, cc, asn::int AS asn, app_id AS "appId", works, degraded, blocked, unknown FROM day_counts
-         WHERE day >= $1::date AND day < $2::date ${byCc} AND cc <> 'ZZ' AND asn <> 0 AND works + degraded + blocked + unknown >= $3
-         ORDER BY day, cc COLLATE "C", asn, app_id COLLATE "C"`,
-        params,
-      );
-      return read.rows;
+    dayCells(query: DayCellQuery) {
+      const byCc = query.cc === undefined ? '' : 'AND cc = $4';
+      return cellsByWeek(query, async (fromDay, untilDay) => {
+        const read = await pool.query<DayCell>(
+          `SELECT to_char(day, 'YYYY-MM-DD') AS day, cc, asn::int AS asn, app_id AS "appId", works, degraded, blocked, unknown FROM day_counts
+           WHERE day >= $1::date AND day < $2::date ${byCc} AND cc <> 'ZZ' AND asn <> 0 AND works + degraded + blocked + unknown >= $3
+           ORDER BY day, cc COLLATE "C", asn, app_id COLLATE "C"`,
+          query.cc === undefined ? [fromDay, untilDay, query.minPerCell] : [fromDay, untilDay, query.minPerCell, query.cc],
+        );
+        return read.rows;
+      });
     },
     async reportsReceivedIn(hour: string) {
       const read = await pool.query<StoredReport>('SELECT cc, asn::int AS asn, body FROM reports WHERE received_hour = $1::timestamptz ORDER BY id', [hour]);
