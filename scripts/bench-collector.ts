@@ -1,15 +1,17 @@
 // Benchmarks the collector on loopback: N realistic reports from C concurrent fetch clients, then checks accepted == stored,
 // on SQLite and on PostgreSQL; then the latency of an uncached stats query.
-// Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats]
+// Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats] [--cpu-prof[=dir]]
+// --cpu-prof: runs again under `node --cpu-prof`, one .cpuprofile per thread of the collector (main, SQLite writer) in
+// dir (default a new temporary one); the load generator is not profiled. Open them in Chrome DevTools or speedscope.
 // --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
 // --scale=1000000,10000000: instead, for each size, fills a store with that many generated reports by bulk SQL
 // (bench-scale.ts) and times the results page's reads and renders; run it under `flock /tmp/heavy.lock`.
 // PostgreSQL: DATABASE_URL (a temporary schema in that database, dropped afterwards), else a throwaway
 // server started like the tests' (tools/postgres.ts), with fsync on like a real one.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +50,9 @@ const RUN_TIMEOUT_MS = 300_000;
 /** Filling 10 M reports into each store takes most of an hour on the 2-core machine. */
 const SCALE_TIMEOUT_MS = 4 * 3_600_000;
 const LOAD_CLIENT_FLAG = '--load-client';
+const CPU_PROF_FLAG = '--cpu-prof';
+/** Linux's clock tick, in ms, the unit of /proc's per-thread CPU times. */
+const CLOCK_TICK_MS = 10;
 
 function option(name: string, fallback: number, max: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -107,6 +112,21 @@ function makeReport(catalog: Catalog, i: number, hour: string): SharedReport {
     quality: { rttMs: 40 + (i % 50), jitterMs: 3, lossPct: 0.5, mos: 4.1 },
     nat: 'endpoint-independent',
   };
+}
+
+/**
+ * CPU time of this process's main thread (the event loop: HTTP, validation, batching), ms, from /proc on Linux; the
+ * SQLite writer's thread is the rest of the process's CPU. Undefined elsewhere. Counted in 10 ms ticks: over thousands
+ * of reports the error is far below the figure.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * CLOCK_TICK_MS : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -189,6 +209,8 @@ interface Result {
   max: number;
   /** CPU time of the collector process, all its threads (not the database server's, not the load generator's) per report. */
   serverCpuMsPerReport: number;
+  /** Of which its main thread's, the event loop that caps one process's rate (Linux only). */
+  mainThreadCpuMsPerReport: number | undefined;
   clientCpuMsPerReport: number;
 }
 
@@ -209,6 +231,7 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
   const loader = fork(fileURLToPath(import.meta.url), [LOAD_CLIENT_FLAG], { execArgv: ['--import', 'tsx'] });
   let started = 0;
   let cpuAtStart = process.cpuUsage();
+  let mainAtStart = mainThreadCpuMs();
   const load = await new Promise<LoadResult>((resolve, reject) => {
     loader.on('message', (message) => {
       if (message === 'ready') {
@@ -216,12 +239,14 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
       } else if (message === 'started') {
         started = performance.now();
         cpuAtStart = process.cpuUsage();
+        mainAtStart = mainThreadCpuMs();
       } else resolve(message as LoadResult);
     });
     loader.once('error', reject);
     loader.once('exit', (code) => reject(new Error(`load client exited with ${code}`)));
   });
   const cpu = process.cpuUsage(cpuAtStart);
+  const mainAtEnd = mainThreadCpuMs();
   loader.kill();
   const seconds = (performance.now() - started) / 1000;
   await server.stop();
@@ -239,6 +264,8 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
     p99: Number(percentile(latencies, 99).toFixed(1)),
     max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
     serverCpuMsPerReport: Number(((cpu.user + cpu.system) / 1000 / reports).toFixed(3)),
+    mainThreadCpuMsPerReport:
+      mainAtStart === undefined || mainAtEnd === undefined ? undefined : Number(((mainAtEnd - mainAtStart) / reports).toFixed(3)),
     clientCpuMsPerReport: Number(load.cpuMsPerReport.toFixed(3)),
   };
 }
@@ -464,7 +491,21 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes(LOAD_CLIENT_FLAG)) {
+/** The same command again under `node --cpu-prof` (a flag of node itself), profiles in dir; resolves to its exit code. */
+function rerunProfiled(flag: string, dir: string): Promise<number> {
+  const args = [...process.execArgv, CPU_PROF_FLAG, `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), ...process.argv.slice(2).filter((a) => a !== flag)];
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+const cpuProfFlag = process.argv.find((a) => a === CPU_PROF_FLAG || a.startsWith(`${CPU_PROF_FLAG}=`));
+if (cpuProfFlag !== undefined && !process.execArgv.includes(CPU_PROF_FLAG)) {
+  const dir = cpuProfFlag.includes('=') ? cpuProfFlag.slice(CPU_PROF_FLAG.length + 1) : mkdtempSync(join(tmpdir(), 'canicall-cpu-prof-'));
+  void rerunProfiled(cpuProfFlag, dir).then((code) => {
+    console.log(`CPU profiles (one per thread) in ${dir}`);
+    process.exitCode = code;
+  });
+} else if (process.argv.includes(LOAD_CLIENT_FLAG)) {
   process.once('message', (job) => {
     void sendAll(job as LoadJob).then((result) => process.send?.(result));
   });

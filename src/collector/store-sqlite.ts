@@ -10,7 +10,7 @@ import { pendingMigrations } from './migrations/migration';
 import { sqliteMigrations } from './migrations/sqlite-migrations';
 import { sqliteOpenData } from './open-data-store';
 import { sqliteRejudger } from './rejudge-store';
-import { configureConnection } from './sqlite-writer';
+import { configureConnection, wireVerdicts } from './sqlite-writer';
 import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
 import { addDays, ROLL_UP_DAYS, StoreUnavailableError } from './store';
 import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
@@ -136,7 +136,7 @@ function toWire({ report, cc, asn, receivedHour }: ReportToStore): WireReport {
     cc,
     asn,
     body: JSON.stringify(report),
-    apps: report.apps.map(({ appId, verdict }) => ({ appId, verdict })),
+    verdicts: wireVerdicts(report.apps),
   };
 }
 

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
 import { createJsonLogger } from '../../src/collector/logger';
+import { appsOfWire, wireVerdicts } from '../../src/collector/sqlite-writer';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
 import { rejudge } from '../../src/core/rejudge';
 import { ENGINE_VERSION, judge } from '../../src/core/verdict';
@@ -54,6 +55,18 @@ describeCollectorApi({
   newLocation: () => Promise.resolve(join(dir, `collector-${++counter}.db`)),
   open: (file) => Promise.resolve(openSqliteStore(file)),
   dump,
+});
+
+it("passes the apps' verdicts to the writer thread as one string and reads back the same list, refusing a line it cannot have written", () => {
+  const apps = [
+    { appId: 'whatsapp', verdict: 'works' as const },
+    { appId: 'meet.google', verdict: 'blocked' as const },
+    { appId: 'x-1', verdict: 'unknown' as const },
+  ];
+  expect(appsOfWire(wireVerdicts(apps))).toEqual(apps);
+  expect(appsOfWire(wireVerdicts([]))).toEqual([]);
+  expect(() => appsOfWire('whatsapp maybe')).toThrow(/not an app verdict line/);
+  expect(() => appsOfWire(' works')).toThrow(/not an app verdict line/);
 });
 
 it('creates the database file readable by its owner only', async () => {
