@@ -591,10 +591,10 @@ class Run {
     // shows no queue, or narrows it to a few probes if one does.
     let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
     const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
-    let first = true;
+    let sampled = false;
     const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
-      if (first) this.startQuickCall(idle, sampleMs);
-      first = false;
+      if (!sampled) this.startQuickCall(idle, quickCallFits(idle, sampleMs));
+      sampled = true;
       concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
     });
     await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, () => 1, {
@@ -605,20 +605,23 @@ class Run {
       unstarted: (task) => this.unstarted.push(task),
     });
     sampling.abort();
+    // A pass over before its first loaded sample came back queued nothing for as long as one round trip: the window
+    // starts now, beside the passes that follow.
+    if (!sampled && this.rttTarget !== undefined) this.startQuickCall(idle, idle !== undefined);
     const loaded = await samples;
     if (this.rttTarget !== undefined && loaded.length > 0) this.record({ loadedRtt: rttFrom(this.rttTarget.id, loaded) });
   }
 
   /**
-   * The quick call window beside the app probes, decided on the first RTT sample under their load: only on a link
-   * that sample shows unqueued (quick-call.ts quickCallFits says why never on a slow one), and only with the relay
+   * The quick call window beside the app probes, decided on the first RTT sample under their load: only where the
+   * link is not slow (`fits`: quick-call.ts quickCallFits says why never on a slow one), and only with the relay
    * the person allowed. Its result is the health of a call path to our relay, kept apart from every app's evidence:
    * the judge never reads it, so it can make no app read blocked (a censor may treat our addresses differently).
    */
-  private startQuickCall(idleRttMs: number | undefined, sampleMs: number): void {
+  private startQuickCall(idleRttMs: number | undefined, fits: boolean): void {
     const { callRelay } = this.extras;
     const { probeCall } = this.deps;
-    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || !quickCallFits(idleRttMs, sampleMs)) return;
+    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || !fits) return;
     this.quickCall = this.phase('call', async () => {
       const window = quickCallWindow(idleRttMs);
       // A window the ICE host has not answered by every budget's end is not measured; it closes its own connections.

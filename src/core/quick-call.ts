@@ -1,7 +1,7 @@
 // The quick call window of a check: whether it may run beside the app probes, how long it may take, what the report keeps.
 import { CALL_TEST_DURATION_MS } from './call-test';
 import type { CallTest } from './call-test-result';
-import { CONFIRM_QUEUE_MS, queueingMs } from './deadlines';
+import { isSlowLink } from './deadlines';
 
 /** The window: the short loopback through our relay (call-test.ts), in a check. */
 export const QUICK_CALL_MS = CALL_TEST_DURATION_MS.quick;
@@ -43,20 +43,20 @@ export function quickCallLimitMs(window: QuickCallWindow, graceMs: number): numb
 
 /**
  * Whether the window runs beside the app probes, from the first RTT sample taken under their load (the signal that
- * also widens or narrows their pool, orchestrator.ts appPass).
+ * also widens or narrows their pool, orchestrator.ts appPass): not on a slow link (deadlines.ts isSlowLink, whose
+ * threshold sits above what a busy CPU adds to our timing, so a busy laptop still gets its window).
  *
  * The loopback sends a voice stream each way through the relay: two flows of ≈ 100 kbit/s (160-byte packets every
- * 20 ms plus SCTP, DTLS, TURN, UDP and IP headers) up and the same down. On a link the app probes already queue
- * (256/128 kbit/s in the lab) that would fill the uplink: the app probes' answers would wait behind it and read
- * silent, and the loopback would measure its own overload, twice what one call sends, as "audio will break up".
- * So on such a link, or where no sample tells (no control STUN server answered), the window does not run at all,
- * rather than after the other phases: a figure the test made itself is worse than none, and the popup's "Test a
- * call" stays one click away. On a link that did not queue, 200 kbit/s is a small share, and running beside the app
- * probes keeps the check near its budget (the window and its connection take ≈ 2.5 s, as long as the app phase).
+ * 20 ms plus SCTP, DTLS, TURN, UDP and IP headers) up and the same down. On a slow link (256/128 kbit/s in the lab)
+ * that would fill the uplink: the app probes' answers would wait behind it and read silent, and the loopback would
+ * measure its own overload, twice what one call sends, as "audio will break up". So on such a link, or where no
+ * sample tells (no control STUN server answered), the window does not run at all, rather than after the other
+ * phases: a figure the test made itself is worse than none, and the popup's "Test a call" stays one click away. On
+ * a link that is not slow, 200 kbit/s is a small share, and running beside the app probes keeps the check near its
+ * budget (the window and its connection take ≈ 2.5 s, about as long as the rest of the check).
  */
 export function quickCallFits(idleRttMs: number | undefined, loadedSampleMs: number | undefined): boolean {
-  const queue = queueingMs(idleRttMs, loadedSampleMs);
-  return queue !== undefined && queue < CONFIRM_QUEUE_MS;
+  return idleRttMs !== undefined && loadedSampleMs !== undefined && !isSlowLink(idleRttMs, loadedSampleMs);
 }
 
 /**

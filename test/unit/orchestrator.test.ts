@@ -1003,6 +1003,17 @@ describe('CheckRunner: the quick call window through our relay', () => {
     expectValid(report);
   });
 
+  it('starts when the app pass ends where the pass was over before its first loaded sample came back', async () => {
+    const call = fakeCall(measured);
+    // The usual harness: app probes of 30-40 ms, RTT samples of 150 ms.
+    const { report } = await runWith(harness({ probeCall: call.probeCall }).deps, { callRelay: relay });
+    const apps = report.phases?.find((p) => p.phase === 'apps');
+    expect(report.observations.loadedRtt).toBeUndefined();
+    expect(call.calls).toHaveLength(1);
+    expect(call.calls[0]?.at).toBeGreaterThanOrEqual(apps?.endMs ?? Number.POSITIVE_INFINITY);
+    expect(report.observations.callTest).toEqual(measured);
+  });
+
   it('sends nothing to the relay without its credentials (the person did not allow it), and the field is absent', async () => {
     const call = fakeCall(measured);
     const { report } = await runWith(slowerApps({ probeCall: call.probeCall }).deps, {});
