@@ -201,19 +201,20 @@ async function controlAllocation(relay: CallRelay, url: string): Promise<'alive'
 
 /**
  * Runs the test: the first transport whose relay path connects carries the packets for `durationMs`. Every peer
- * connection is closed before this returns (Chrome caps a page at about 500). A check's quick window (quick-call.ts)
- * shares one connect budget among the transports and waits less for stragglers, so it ends within the check's time.
+ * connection is closed before this returns (Chrome caps a page at about 500). A check's quick window (`quick`,
+ * quick-call.ts) shares one connect budget among the transports and waits less for stragglers, so it ends within
+ * the check's time.
  */
 export async function runCallLoopback(
   relay: CallRelay,
   durationMs: number,
   onProgress: (progress: CallTestProgress) => void = () => undefined,
-  window?: QuickCallWindow,
+  quick?: QuickCallWindow,
 ): Promise<CallTest> {
   const tried: Transport[] = [];
   const started = performance.now();
   for (const { transport, url } of relayAttempts(relay.uris)) {
-    const left = window === undefined ? undefined : window.connectMs - (performance.now() - started);
+    const left = quick === undefined ? undefined : quick.connectMs - (performance.now() - started);
     if (left !== undefined && left <= 0) break;
     tried.push(transport);
     const connecting = performance.now();
@@ -221,7 +222,7 @@ export async function runCallLoopback(
     if (!pair) continue;
     const connectMs = roundMs(performance.now() - connecting);
     try {
-      const drainMs = window?.drainMs ?? DRAIN_MS;
+      const drainMs = quick?.drainMs ?? DRAIN_MS;
       const result = await exchange(pair, durationMs, drainMs, (records, elapsedMs) => onProgress(liveProgress(records, elapsedMs, durationMs, transport)));
       const outgoing = analyseDirection(result.outgoing, result.endMs);
       const incoming = analyseDirection(result.incoming, result.endMs);
