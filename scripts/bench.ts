@@ -1,8 +1,17 @@
 // `npm run bench`: times whole checks in real Chromium against local servers (open and silent networks) and prints bundle sizes.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../src/collector/app';
+import { createStaticGeo } from '../src/collector/geo';
+import { listen } from '../src/collector/http-server';
+import { createJsonLogger } from '../src/collector/logger';
+import { openSqliteStore } from '../src/collector/store-sqlite';
 import type { Catalog } from '../src/core/catalog';
+import { STORAGE_KEYS } from '../src/core/messages';
 import type { Report } from '../src/core/report';
+import { startTestRelay } from '../test/support/relay';
 import { startFixtures, type Fixtures } from '../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../tools/chromium-extension';
 import { startSilentUdp, startStunResponder, type Stoppable } from '../tools/servers';
@@ -16,6 +25,8 @@ const LAB_TIMINGS = process.argv.find((arg) => arg.startsWith('--lab-timings='))
 /** `npm run bench -- --sizes`: build and print the bundle sizes and the popup's budget only (seconds, no browser). */
 const SIZES_ONLY = process.argv.includes('--sizes');
 const SIZES = (process.env.BENCH_APPS ?? '4,16,32').split(',').map(Number);
+/** The open check timed without and with the call-test relay allowed (its quick call window), at this many apps. */
+const RELAY_APPS = Number(process.env.BENCH_RELAY_APPS ?? 16);
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/scripts/bench.ts';
 
 type Condition = 'open' | 'apps silent' | 'all silent';
@@ -142,7 +153,7 @@ if (SIZES_ONLY) process.exit(0);
 execFileSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], { stdio: 'inherit' });
 const fx = await startFixtures();
 const stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
-const most = Math.max(...SIZES);
+const most = Math.max(...SIZES, RELAY_APPS);
 const answering: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startStunResponder()));
 const silent: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startSilentUdp()));
 const ports: Ports = { answering: answering.map((s) => s.port), silent: silent.map((s) => s.port) };
@@ -189,6 +200,53 @@ try {
     }
   }
   console.info(`\nCheck timings in Chromium (loopback servers; median of ${RUNS}):\n${table(rows)}`);
+
+  // The quick check without and with the call-test relay: a real coturn and a collector handing out its credentials,
+  // the setting off, then on (the check's quick call window runs beside the app probes on this unqueued link).
+  const relay = await startTestRelay();
+  const dir = mkdtempSync(join(tmpdir(), 'cic-bench-relay-'));
+  const store = openSqliteStore(join(dir, 'collector.db'));
+  const collector = await listen(createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger: createJsonLogger(() => undefined), relay: relay.relay }), '127.0.0.1', 0);
+  try {
+    const collectorUrl = `http://127.0.0.1:${collector.port}`;
+    const catalog = catalogFor(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }, ports, RELAY_APPS, 'open');
+    const relayRows = [['relay', 'apps', 'first row ms (median)', 'final ms (median)', 'call window ms (median)', 'runs']];
+    for (const allowed of [false, true]) {
+      peak = Math.max(peak, (await ext.ask({ type: 'iceStats' })).peak);
+      consoleErrors.push(...ext.consoleErrors);
+      await ext.close();
+      ext = await launchExtension({ trustCaPath: fx.pki.caPath });
+      await ext.storage.set({ [STORAGE_KEYS.settings]: { collectorUrl, callTestRelay: allowed } });
+      // The first fetch of credentials may outlast a check's wait for them: fetched before the first timed check.
+      if (allowed) await ext.ask({ type: 'getRelayCredentials' });
+      const first: number[] = [];
+      const total: number[] = [];
+      const windows: number[] = [];
+      let incomplete = 0;
+      for (let attempt = 0; first.length < RUNS && attempt < 2 * RUNS; attempt += 1) {
+        const timing = await timeCheck(ext, catalog);
+        const call = timing.report.phases?.find((p) => p.phase === 'call');
+        // With the relay allowed, a check whose window gave no figure would time as if it had none: left out.
+        if (timing.report.status !== 'done' || (allowed && timing.report.observations.callTest === undefined)) {
+          incomplete += 1;
+          console.warn(`relay ${allowed ? 'on' : 'off'} attempt ${attempt + 1}: incomplete check (status ${timing.report.status}, call window ${call ? 'ran' : 'did not run'}), left out`);
+          continue;
+        }
+        first.push(timing.firstRowMs);
+        total.push(timing.totalMs);
+        if (call?.endMs !== undefined) windows.push(call.endMs - call.startMs);
+      }
+      if (first.length === 0) throw new Error(`relay ${allowed ? 'on' : 'off'}: no complete check in ${2 * RUNS} attempts`);
+      const windowMs = windows.length > 0 ? median(windows).toFixed(0) : '-';
+      relayRows.push([allowed ? 'on' : 'off', String(RELAY_APPS), median(first).toFixed(0), median(total).toFixed(0), windowMs, `${first.length}${incomplete > 0 ? ` (+${incomplete} incomplete)` : ''}`]);
+    }
+    console.info(`\nThe open check without and with the call-test relay (its quick call window; median of ${RUNS}):\n${table(relayRows)}`);
+  } finally {
+    await collector.stop();
+    await store.close();
+    await relay.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   // The offscreen document is created by the first ICE probe and closed once idle: how many connections it held
   // at once, and how long it lived for one check.

@@ -4,6 +4,7 @@ import { parseCatalog, withCustomServers, type Catalog, type IceTarget } from '.
 import { catalogInUse } from '../core/catalog-choice';
 import bundledCatalog from '../core/catalog.json';
 import { connectionTypeOf } from '../core/connection-type';
+import type { CallRelay } from '../core/call-relay';
 import { parseReflector, withReflector, type Reflector } from '../core/reflection';
 import { parseSettings } from '../core/settings';
 import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
@@ -48,6 +49,7 @@ const runner = createCheckRunner(
     probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
     probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
     probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
+    probeCall: (relay, durationMs, window) => iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs, window }),
     // Only where the browser's loss burst is trustworthy (its profile says why not in Firefox).
     ...(browserProfile.measuresLoss ? { probeLoss: (target: IceTarget, exchanges: number, deadlineMs: number) => iceHost.run({ type: 'loss', target, exchanges, deadlineMs }) } : {}),
     dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(activeCatalog?.controls.doh, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
@@ -94,14 +96,15 @@ async function chooseCatalog(supplied: unknown): Promise<Catalog> {
 const REFLECTOR_WAIT_MS = 1000;
 
 /**
- * Where the check reflects apps' call ports: nowhere unless the person allowed the call-test relay, and then the
- * reflector the relay's credentials name. Test builds may supply one instead (a test's own STUN responders).
+ * What the check may use of the call-test relay: nothing unless the person allowed it, and then the reflector its
+ * credentials name and the credentials themselves, for the quick call window. Test builds may supply a reflector
+ * instead (a test's own STUN responders); such a check sends nothing to a relay.
  */
-async function chooseReflector(supplied: unknown): Promise<Reflector | undefined> {
+async function chooseRelayUse(supplied: unknown): Promise<{ reflector?: Reflector; callRelay?: CallRelay }> {
   if (__TEST_BUILD__ && supplied !== undefined) {
     const parsed = parseReflector(supplied);
     if (!parsed.ok) throw new Error(parsed.error);
-    return parsed.reflector;
+    return { reflector: parsed.reflector };
   }
   let stop: (() => void) | undefined;
   const timeout = new Promise<undefined>((resolve) => {
@@ -109,15 +112,17 @@ async function chooseReflector(supplied: unknown): Promise<Reflector | undefined
     stop = () => clearTimeout(handle);
   });
   const credentials = await Promise.race([relayCredentials(), timeout]).finally(() => stop?.());
-  return credentials?.reflector;
+  if (credentials === undefined) return {};
+  const { username, credential, uris, reflector } = credentials;
+  return { callRelay: { username, credential, uris }, reflector };
 }
 
 export async function startCheck(supplied?: unknown, suppliedReflector?: unknown): Promise<CheckRun> {
   // A second start joins the running check, whose catalog is already chosen.
   if (runner.isRunning() && activeCatalog) return runner.start(activeCatalog);
-  const reflector = await chooseReflector(suppliedReflector);
+  const { reflector, callRelay } = await chooseRelayUse(suppliedReflector);
   activeCatalog = withReflector(await chooseCatalog(supplied), reflector);
-  return runner.start(activeCatalog);
+  return runner.start(activeCatalog, callRelay === undefined ? {} : { callRelay });
 }
 
 export function cancelCheck(): boolean {

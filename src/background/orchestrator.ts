@@ -1,5 +1,7 @@
 // Runs one check (controls → app probes → DNS cross-checks → verdicts) over injected probes, one run at a time.
 import { pathLossExchanges } from '../core/app-quality';
+import type { CallRelay } from '../core/call-relay';
+import type { CallTest } from '../core/call-test-result';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import type { ConnectionType } from '../core/connection-type';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
@@ -42,6 +44,7 @@ import {
   type LossResult,
   type RttResult,
 } from '../core/report';
+import { QUICK_CALL_MS, quickCallFits, quickCallKept, quickCallLimitMs, quickCallWindow, type QuickCallWindow } from '../core/quick-call';
 import { median, robustJitter, roundMs } from '../core/stats';
 import { errorText } from '../core/error-text';
 import type { Judgement } from '../core/verdict';
@@ -61,6 +64,11 @@ export interface CheckDeps {
    * timing cannot show its retransmissions (Firefox, check-service.ts): the check then has no loss estimate.
    */
   probeLoss?(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult>;
+  /**
+   * The loopback through our relay for `durationMs`, within the quick window's budgets (quick-call.ts). Absent where
+   * no loopback can run; a check runs it only when it was started with a relay (the person allowed it).
+   */
+  probeCall?(relay: CallRelay, durationMs: number, window: QuickCallWindow): Promise<CallTest>;
   /** Compares what the browser resolved for the target's host with DoH; null when there is nothing to compare. */
   dnsCheck(target: HttpTarget, httpResult: HttpProbeResult, deadlineMs: number, signal: AbortSignal): Promise<DnsCheck | null>;
   /** `final`: the check is over, so an app with a target never probed is unknown rather than pending. */
@@ -107,9 +115,18 @@ export interface CheckRun {
   done: Promise<Report>;
 }
 
+/** What a check may use besides its catalog. */
+export interface CheckExtras {
+  /**
+   * Our call-test relay's credentials, only when the person allows the relay: the check then runs the quick call
+   * window through it where the link allows (quick-call.ts). Without them nothing is sent to the relay.
+   */
+  callRelay?: CallRelay;
+}
+
 export interface CheckRunner {
-  /** Starts a check, or joins the running one (same id, same promise; `catalog` is then ignored). */
-  start(catalog: Catalog): CheckRun;
+  /** Starts a check, or joins the running one (same id, same promise; `catalog` and `extras` are then ignored). */
+  start(catalog: Catalog, extras?: CheckExtras): CheckRun;
   /** Cancels the running check; false when none is running. */
   cancel(): boolean;
   /** The running report, else the last finished one, else null. */
@@ -123,9 +140,9 @@ export function createCheckRunner(deps: CheckDeps, options: CheckOptions = {}): 
   let latest: Report | null = null;
 
   return {
-    start(catalog) {
+    start(catalog, extras = {}) {
       if (active) return { reportId: active.reportId, done: active.done };
-      const run = new Run(catalog, deps, settings, (report) => {
+      const run = new Run(catalog, extras, deps, settings, (report) => {
         latest = report;
       });
       const done = run.execute().finally(() => {
@@ -177,9 +194,12 @@ class Run {
   private silences: { http: HttpProbeResult[]; ice: IceProbeResult[] } = { http: [], ice: [] };
   /** Tasks the parallel pass never started before its deadline (its pool narrowed on a slow link). */
   private unstarted: ProbeTask[] = [];
+  /** The quick call window, once started (at most once); the check waits for it before its final answer. */
+  private quickCall: Promise<void> | undefined;
 
   constructor(
     private readonly catalog: Catalog,
+    private readonly extras: CheckExtras,
     private readonly deps: CheckDeps,
     private readonly options: Required<CheckOptions>,
     private readonly onPublish: (report: Report) => void,
@@ -232,6 +252,8 @@ class Run {
       }
       if (this.stopped()) return await this.stop();
       if (readNetwork(this.catalog, this.report.observations).gate === undefined) await this.phase('paths', () => this.pathsPass());
+      if (this.stopped()) return await this.stop();
+      await this.quickCall;
       if (this.stopped()) return await this.stop();
       this.recordUnconfirmed();
       const judgement = this.deps.judge(this.catalog, this.report.observations, { final: true });
@@ -569,7 +591,10 @@ class Run {
     // shows no queue, or narrows it to a few probes if one does.
     let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
     const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
+    let sampled = false;
     const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
+      if (!sampled) this.startQuickCall(idle, quickCallFits(idle, sampleMs));
+      sampled = true;
       concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
     });
     await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, () => 1, {
@@ -580,8 +605,38 @@ class Run {
       unstarted: (task) => this.unstarted.push(task),
     });
     sampling.abort();
+    // A pass over before its first loaded sample came back queued nothing for as long as one round trip: the window
+    // starts now, beside the passes that follow.
+    if (!sampled && this.rttTarget !== undefined) this.startQuickCall(idle, idle !== undefined);
     const loaded = await samples;
     if (this.rttTarget !== undefined && loaded.length > 0) this.record({ loadedRtt: rttFrom(this.rttTarget.id, loaded) });
+  }
+
+  /**
+   * The quick call window beside the app probes, decided on the first RTT sample under their load: only where the
+   * link is not slow (`fits`: quick-call.ts quickCallFits says why never on a slow one), and only with the relay
+   * the person allowed. Its result is the health of a call path to our relay, kept apart from every app's evidence:
+   * the judge never reads it, so it can make no app read blocked (a censor may treat our addresses differently).
+   */
+  private startQuickCall(idleRttMs: number | undefined, fits: boolean): void {
+    const { callRelay } = this.extras;
+    const { probeCall } = this.deps;
+    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || !fits) return;
+    this.quickCall = this.phase('call', async () => {
+      const window = quickCallWindow(idleRttMs);
+      // A window the ICE host has not answered by every budget's end is not measured; it closes its own connections.
+      const ran = await Promise.race([
+        probeCall(callRelay, QUICK_CALL_MS, window).then(
+          (test) => ({ test }),
+          (error: unknown) => ({ error }),
+        ),
+        this.pause(quickCallLimitMs(window, GRACE_MS), this.controller.signal).then(() => null),
+      ]);
+      if (ran === null || this.stopped()) return;
+      if ('error' in ran) return this.probeBroke('quick call window failed', ran.error);
+      const kept = quickCallKept(ran.test);
+      if (kept !== undefined) this.record({ callTest: kept });
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 // The fold of a check: each probe outcome → results under the catalog's ids → observations (OONI's TestKeys.Update).
 import type { IceGroup } from './check-plan';
+import type { CallTest } from './call-test-result';
 import { iceDeadlineResult } from './classify-ice';
 import type { TaskOutcome } from './pool';
 import type { DnsCheck, HttpProbeResult, IceProbeResult, LossResult, NatResult, Observations, QuicResult, RttResult } from './report';
@@ -17,6 +18,8 @@ export interface Addition {
   quic?: readonly QuicResult[];
   /** RTT and loss to apps' own media servers, one of each per target id. */
   paths?: { rtt?: readonly RttResult[]; loss?: readonly LossResult[] };
+  /** The quick call window through our relay (quick-call.ts). */
+  callTest?: CallTest;
 }
 
 /** A result for an id already present replaces it: the confirmation pass supersedes the parallel one. */
@@ -38,6 +41,7 @@ export function fold(old: Observations, add: Addition): Observations {
     ...(add.loadedRtt ? { loadedRtt: add.loadedRtt } : {}),
     ...(add.loss ? { loss: add.loss } : {}),
     ...(add.quic ? { quic: [...(old.quic ?? []), ...add.quic] } : {}),
+    ...(add.callTest ? { callTest: add.callTest } : {}),
     ...(add.paths
       ? {
           paths: {

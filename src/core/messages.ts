@@ -2,6 +2,7 @@
 import type { CallRelay } from './call-relay';
 import type { CallTestDuration, CallTestProgress } from './call-test';
 import type { CallTest } from './call-test-result';
+import type { QuickCallWindow } from './quick-call';
 import type { IceTarget } from './catalog';
 import type { CrowdStats } from './crowd';
 import type { RelayCredentialsResult } from './turn-credentials';
@@ -93,7 +94,8 @@ export type IceRequest =
   | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number }
   | { type: 'loss'; target: IceTarget; exchanges: number; deadlineMs: number }
   /** The call test; `id` names its progress messages. */
-  | { type: 'callTest'; id: string; relay: CallRelay; durationMs: number }
+  /** `window`: a check's quick window (quick-call.ts), with its shared connect budget and shorter drain. */
+  | { type: 'callTest'; id: string; relay: CallRelay; durationMs: number; window?: QuickCallWindow }
   /** Peer connections open now and at most at once (diagnostics and the benchmark). */
   | { type: 'stats' };
 

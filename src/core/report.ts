@@ -159,7 +159,10 @@ export const ObservationsSchema = v.object({
   loss: v.optional(LossResultSchema),
   paths: v.optional(PathsSchema),
   quic: v.optional(v.array(QuicResultSchema)),
-  /** The sustained call test through our relay (call-test.ts), when one ran. It holds counts and times, never an address. */
+  /**
+   * The check's quick call window through our relay (quick-call.ts), when it ran and the relay gave a path: the health
+   * of a call path to OUR relay, never an app's verdict. It holds counts and times, never an address.
+   */
   callTest: v.optional(CallTestSchema),
 });
 export type Observations = v.InferOutput<typeof ObservationsSchema>;
@@ -204,7 +207,7 @@ export const OverallSchema = v.object({
 export type Overall = v.InferOutput<typeof OverallSchema>;
 
 /** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
-export const PhaseSchema = v.picklist(['controls', 'apps', 'drain', 'confirm', 'dns', 'paths']);
+export const PhaseSchema = v.picklist(['controls', 'apps', 'drain', 'confirm', 'dns', 'paths', 'call']);
 export type Phase = v.InferOutput<typeof PhaseSchema>;
 
 /** When a phase started and, once over, ended: ms after the check started. */

@@ -1,5 +1,6 @@
 // Says a call test's outcome (src/core/call-test.ts) in the person's language: always about the path to our relay.
-import type { CallTestOutcome, CallTestProgress } from '../core/call-test';
+import { judgeCallTest, type CallTestOutcome, type CallTestProgress } from '../core/call-test';
+import type { CallTest } from '../core/call-test-result';
 import type { Transport } from '../core/ice-url';
 import type { I18n } from './i18n-create';
 
@@ -38,4 +39,33 @@ export function callTestProgressText(progress: CallTestProgress | null, { t, for
   return progress.lossPct === undefined
     ? t('call_test_running', done, total)
     : t('call_test_running_loss', done, total, format.percent(progress.lossPct));
+}
+
+/** A check's quick window (quick-call.ts) as one line of the connection details: its length, then what it showed. */
+export function quickCallText(test: CallTest, say: Say): string {
+  return say.t('popup_quick_call', say.format.number(test.durationMs / 1000), quickOutcomeText(judgeCallTest(test), say));
+}
+
+function quickOutcomeText(outcome: CallTestOutcome, { t, format }: Say): string {
+  switch (outcome.kind) {
+    case 'no-path':
+      return t('quick_call_no_path');
+    case 'drops':
+      return t('quick_call_drops', format.number(outcome.afterS));
+    case 'lost':
+      return t('quick_call_lost', format.number(outcome.afterS));
+    case 'breaks-up':
+      return t('quick_call_breaks_up', format.percent(outcome.lossPct));
+    case 'freezes':
+      return t('quick_call_freezes', format.number(outcome.stalls));
+    case 'stays-up': {
+      const over = TRANSPORT_NAME[outcome.transport];
+      if (outcome.lossPct === undefined) return t('quick_call_stays_up_plain', over);
+      return outcome.lossPct === 0 ? t('quick_call_no_loss', over) : t('quick_call_loss', format.percent(outcome.lossPct), over);
+    }
+    default: {
+      const unknown: never = outcome;
+      throw new Error(`unknown call test outcome ${JSON.stringify(unknown)}`);
+    }
+  }
 }

@@ -12,6 +12,7 @@ import type { CallDirection, CallTest } from '../core/call-test-result';
 import { relayAttempts, type CallRelay } from '../core/call-relay';
 import type { Transport } from '../core/ice-url';
 import { roundMs } from '../core/stats';
+import type { QuickCallWindow } from '../core/quick-call';
 import { openPeerConnection } from './peer-connections';
 
 /** A relay path that has not connected in this long will not: TURN allocation plus ICE plus DTLS take a few RTTs. */
@@ -58,8 +59,11 @@ function opened(channel: RTCDataChannel): Promise<void> {
   });
 }
 
-/** Connects two relay-only peers through `url`, or gives up (closing both) after CONNECT_DEADLINE_MS. */
-async function connectPair(relay: CallRelay, url: string): Promise<Pair | undefined> {
+/**
+ * Connects two relay-only peers through `url`, or gives up (closing both) after `deadlineMs`, or `allocatedMs` once
+ * the relay has allocated.
+ */
+async function connectPair(relay: CallRelay, url: string, deadlineMs: number, allocatedMs: number): Promise<Pair | undefined> {
   const caller = await openPeerConnection(relayConfig(relay, url));
   const callee = await openPeerConnection(relayConfig(relay, url)).catch((error: unknown) => {
     caller.close();
@@ -86,8 +90,8 @@ async function connectPair(relay: CallRelay, url: string): Promise<Pair | undefi
   const deadline = new Promise<false>((resolve) => {
     timer = setTimeout(() => {
       if (!allocated) return resolve(false);
-      timer = setTimeout(() => resolve(false), CONNECT_DEADLINE_ALLOCATED_MS - CONNECT_DEADLINE_MS);
-    }, CONNECT_DEADLINE_MS);
+      timer = setTimeout(() => resolve(false), Math.max(0, allocatedMs - deadlineMs));
+    }, deadlineMs);
   });
   const connect = async (): Promise<true> => {
     await caller.pc.setLocalDescription(await caller.pc.createOffer());
@@ -108,10 +112,11 @@ async function connectPair(relay: CallRelay, url: string): Promise<Pair | undefi
   return undefined;
 }
 
-/** Sends packets both ways every 20 ms for `durationMs`, then waits DRAIN_MS and hands back what each side saw. */
+/** Sends packets both ways every 20 ms for `durationMs`, then waits `drainMs` and hands back what each side saw. */
 async function exchange(
   pair: Pair,
   durationMs: number,
+  drainMs: number,
   report: (records: { outgoing: DirectionRecord; incoming: DirectionRecord }, elapsedMs: number) => void,
 ): Promise<{ outgoing: DirectionRecord; incoming: DirectionRecord; endMs: number }> {
   const outgoing: DirectionRecord = { sent: 0, arrived: [] };
@@ -160,7 +165,7 @@ async function exchange(
     const interval = setInterval(tick, CALL_PACKET_INTERVAL_MS);
     tick();
   });
-  await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+  await new Promise((resolve) => setTimeout(resolve, drainMs));
   return { outgoing, incoming, endMs: now() };
 }
 
@@ -196,22 +201,29 @@ async function controlAllocation(relay: CallRelay, url: string): Promise<'alive'
 
 /**
  * Runs the test: the first transport whose relay path connects carries the packets for `durationMs`. Every peer
- * connection is closed before this returns (Chrome caps a page at about 500).
+ * connection is closed before this returns (Chrome caps a page at about 500). A check's quick window (`quick`,
+ * quick-call.ts) shares one connect budget among the transports and waits less for stragglers, so it ends within
+ * the check's time.
  */
 export async function runCallLoopback(
   relay: CallRelay,
   durationMs: number,
   onProgress: (progress: CallTestProgress) => void = () => undefined,
+  quick?: QuickCallWindow,
 ): Promise<CallTest> {
   const tried: Transport[] = [];
+  const started = performance.now();
   for (const { transport, url } of relayAttempts(relay.uris)) {
+    const left = quick === undefined ? undefined : quick.connectMs - (performance.now() - started);
+    if (left !== undefined && left <= 0) break;
     tried.push(transport);
     const connecting = performance.now();
-    const pair = await connectPair(relay, url);
+    const pair = await connectPair(relay, url, left ?? CONNECT_DEADLINE_MS, left ?? CONNECT_DEADLINE_ALLOCATED_MS);
     if (!pair) continue;
     const connectMs = roundMs(performance.now() - connecting);
     try {
-      const result = await exchange(pair, durationMs, (records, elapsedMs) => onProgress(liveProgress(records, elapsedMs, durationMs, transport)));
+      const drainMs = quick?.drainMs ?? DRAIN_MS;
+      const result = await exchange(pair, durationMs, drainMs, (records, elapsedMs) => onProgress(liveProgress(records, elapsedMs, durationMs, transport)));
       const outgoing = analyseDirection(result.outgoing, result.endMs);
       const incoming = analyseDirection(result.incoming, result.endMs);
       const died = [outgoing, incoming].some((direction: CallDirection) => direction.diedAtMs !== undefined);

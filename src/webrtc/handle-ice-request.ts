@@ -22,7 +22,7 @@ export async function handleIceRequest(
     case 'loss':
       return probeLoss(request.target, request.exchanges, request.deadlineMs);
     case 'callTest':
-      return runCallLoopback(request.relay, request.durationMs, onProgress);
+      return runCallLoopback(request.relay, request.durationMs, onProgress, request.window);
     case 'stats':
       return peerConnectionStats();
     default: {

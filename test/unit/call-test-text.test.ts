@@ -1,7 +1,8 @@
 // The call test's words: plain sentences about the path to our relay, never about an app, in en, fr and ar.
 import { describe, expect, it } from 'vitest';
 import type { CallTestOutcome } from '../../src/core/call-test';
-import { callTestProgressText, callTestText } from '../../src/ui/call-test-text';
+import type { CallTest } from '../../src/core/call-test-result';
+import { callTestProgressText, callTestText, quickCallText } from '../../src/ui/call-test-text';
 import { localeI18n } from './fixtures/locale-i18n';
 
 const en = localeI18n('en');
@@ -42,5 +43,30 @@ describe('callTestProgressText', () => {
     expect(callTestProgressText({ elapsedMs: 6_400, durationMs: 15_000, transport: 'udp', lossPct: 2.5 }, en)).toBe(
       'Testing a call through our relay: 6 of 15 s, 2.5% of packets lost so far',
     );
+  });
+});
+
+describe('quickCallText', () => {
+  const clean = { sent: 99, received: 99, lossPct: 0, stalls: 0 };
+  const window = (over: Partial<CallTest>): CallTest => ({ durationMs: 2000, tried: ['udp'], transport: 'udp', outgoing: clean, incoming: clean, ...over });
+
+  it('says the window’s length and what it showed, about our relay only', () => {
+    expect(quickCallText(window({}), en)).toBe('A 2-second test call through our relay: no loss (over UDP)');
+    expect(quickCallText(window({ transport: 'tls', outgoing: { ...clean, lossPct: 1.5 } }), en)).toBe('A 2-second test call through our relay: 1.5% lost (over TLS)');
+    expect(quickCallText(window({ outgoing: { ...clean, received: 60, lossPct: 40 } }), en)).toBe(
+      'A 2-second test call through our relay: audio would break up, 40% of the packets lost',
+    );
+    expect(quickCallText(window({ outgoing: { sent: 5, received: 5, stalls: 0 }, incoming: { sent: 5, received: 5, stalls: 0 } }), en)).toBe(
+      'A 2-second test call through our relay: it stays up (over UDP)',
+    );
+  });
+
+  it('has the words in French and Arabic too, with the figures', () => {
+    for (const language of ['fr', 'ar'] as const) {
+      const text = quickCallText(window({ outgoing: { ...clean, received: 60, lossPct: 40 } }), localeI18n(language));
+      expect(text).not.toMatch(/quick_call|popup_quick_call|WhatsApp/);
+      expect(text).toMatch(/2/);
+      expect(text).toMatch(/40/);
+    }
   });
 });

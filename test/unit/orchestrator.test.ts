@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCheckRunner, type CheckDeps, type CheckOptions } from '../../src/background/orchestrator';
+import { createCheckRunner, type CheckDeps, type CheckExtras, type CheckOptions } from '../../src/background/orchestrator';
+import type { CallRelay } from '../../src/core/call-relay';
+import { judgeCallTest } from '../../src/core/call-test';
+import type { CallTest } from '../../src/core/call-test-result';
+import { QUICK_CALL_MS, quickCallLimitMs, quickCallWindow, type QuickCallWindow } from '../../src/core/quick-call';
+import { judge as realJudge } from '../../src/core/verdict';
 import { parseCatalog, type Catalog, type HttpTarget, type IceTarget } from '../../src/core/catalog';
 import { classifyIce } from '../../src/core/classify-ice';
 import { PeerConnectionLimitError, fromErrorText } from '../../src/core/device-limit';
-import { CONTROLS, QUEUED_DRAIN, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
+import { CONTROLS, GRACE_MS, QUEUED_DRAIN, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { parseReport, type HttpProbeResult, type IceProbeResult, type Observations, type Report } from '../../src/core/report';
 import type { Judgement } from '../../src/core/verdict';
 
@@ -939,5 +944,135 @@ describe('CheckRunner: DNS cross-check', () => {
     });
     await runToEnd(h.deps, catalog);
     expect(checked).toEqual([]);
+  });
+});
+
+describe('CheckRunner: the quick call window through our relay', () => {
+  const relay: CallRelay = { username: '1760000000:abc', credential: 'secret', uris: ['turn:relay.example:3478?transport=udp'] };
+  const clean = { sent: 100, received: 100, lossPct: 0, stalls: 0 };
+  const measured: CallTest = { durationMs: QUICK_CALL_MS, tried: ['udp'], transport: 'udp', connectMs: 120, outgoing: clean, incoming: clean };
+
+  /** App probes that take as long as real HTTPS fetches (≈ 5 RTT), so RTT samples are taken under their load. */
+  const slowerApps = (overrides: Partial<CheckDeps> = {}): Harness => {
+    const h = harness(overrides);
+    const { probeHttp } = h.deps;
+    h.deps.probeHttp = async (target, deadlineMs, signal) => {
+      if (!target.id.startsWith('ctl-')) await sleep(600);
+      return probeHttp(target, deadlineMs, signal);
+    };
+    return h;
+  };
+
+  async function runWith(deps: CheckDeps, extras: CheckExtras): Promise<{ report: Report; endedAt: number }> {
+    const runner = createCheckRunner(deps);
+    let endedAt = -1;
+    const done = runner.start(makeCatalog(), extras).done.then((report) => {
+      endedAt = Date.now() - T0;
+      return report;
+    });
+    await vi.advanceTimersByTimeAsync(20_000);
+    return { report: await done, endedAt };
+  }
+
+  /** A loopback that takes as long as a real one and answers `result`; its calls and when it ran are kept. */
+  function fakeCall(result: CallTest | (() => Promise<CallTest>)) {
+    const calls: { relay: CallRelay; durationMs: number; window: QuickCallWindow; at: number }[] = [];
+    let endedAt = -1;
+    const probeCall = async (to: CallRelay, durationMs: number, window: QuickCallWindow): Promise<CallTest> => {
+      calls.push({ relay: to, durationMs, window, at: Date.now() - T0 });
+      if (typeof result === 'function') return result();
+      await sleep(200 + durationMs + window.drainMs);
+      endedAt = Date.now() - T0;
+      return result;
+    };
+    return { probeCall, calls, endedAt: () => endedAt };
+  }
+
+  it('runs beside the app probes on an unqueued link, once, and the report carries it; the final answer waits for it', async () => {
+    const call = fakeCall(measured);
+    const h = slowerApps({ probeCall: call.probeCall });
+    const { report, endedAt } = await runWith(h.deps, { callRelay: relay });
+    expect(call.calls).toEqual([{ relay, durationMs: QUICK_CALL_MS, window: quickCallWindow(150), at: expect.any(Number) as number }]);
+    const apps = report.phases?.find((p) => p.phase === 'apps');
+    // Started on the first loaded sample, inside the app pass.
+    expect(call.calls[0]?.at).toBeGreaterThanOrEqual(apps?.startMs ?? Number.POSITIVE_INFINITY);
+    expect(call.calls[0]?.at).toBeLessThan(apps?.endMs ?? 0);
+    expect(report.observations.callTest).toEqual(measured);
+    expect(report.phases?.find((p) => p.phase === 'call')).toMatchObject({ startMs: call.calls[0]?.at, endMs: call.endedAt() });
+    expect(endedAt).toBeGreaterThanOrEqual(call.endedAt());
+    expectValid(report);
+  });
+
+  it('starts when the app pass ends where the pass was over before its first loaded sample came back', async () => {
+    const call = fakeCall(measured);
+    // The usual harness: app probes of 30-40 ms, RTT samples of 150 ms.
+    const { report } = await runWith(harness({ probeCall: call.probeCall }).deps, { callRelay: relay });
+    const apps = report.phases?.find((p) => p.phase === 'apps');
+    expect(report.observations.loadedRtt).toBeUndefined();
+    expect(call.calls).toHaveLength(1);
+    expect(call.calls[0]?.at).toBeGreaterThanOrEqual(apps?.endMs ?? Number.POSITIVE_INFINITY);
+    expect(report.observations.callTest).toEqual(measured);
+  });
+
+  it('sends nothing to the relay without its credentials (the person did not allow it), and the field is absent', async () => {
+    const call = fakeCall(measured);
+    const { report } = await runWith(slowerApps({ probeCall: call.probeCall }).deps, {});
+    expect(call.calls).toEqual([]);
+    expect(report.observations.callTest).toBeUndefined();
+    expect(report.phases?.some((p) => p.phase === 'call')).toBe(false);
+  });
+
+  it('does not run on a link the app probes queue', async () => {
+    const call = fakeCall(measured);
+    const h = slowerApps({
+      probeCall: call.probeCall,
+      probeRtt: async (target, samples, deadlineMs) => {
+        await sleep(Math.min(samples === 1 ? 300 : 150 * samples, deadlineMs));
+        return samples === 1 ? { targetId: target.id, samples: [700], medianMs: 700, jitterMs: 0 } : { targetId: target.id, samples: [150, 150, 150], medianMs: 150, jitterMs: 0 };
+      },
+    });
+    const { report } = await runWith(h.deps, { callRelay: relay });
+    expect(report.observations.loadedRtt?.medianMs).toBe(700);
+    expect(call.calls).toEqual([]);
+    expect(report.observations.callTest).toBeUndefined();
+  });
+
+  it('does not run where no control STUN server answered (no loaded sample tells the link)', async () => {
+    const call = fakeCall(measured);
+    const h = slowerApps({ probeCall: call.probeCall, probeNat: async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 }) });
+    const { report } = await runWith(h.deps, { callRelay: relay });
+    expect(call.calls).toEqual([]);
+    expect(report.observations.callTest).toBeUndefined();
+  });
+
+  it('keeps nothing when the relay gave no path in the window: not measured, never a default', async () => {
+    const call = fakeCall({ durationMs: QUICK_CALL_MS, tried: ['udp', 'tls', 'tcp'] });
+    const { report } = await runWith(slowerApps({ probeCall: call.probeCall }).deps, { callRelay: relay });
+    expect(call.calls).toHaveLength(1);
+    expect(report.observations.callTest).toBeUndefined();
+    expect(report.status).toBe('done');
+  });
+
+  it('waits for an ICE host that never answers only until every budget of the window is spent, then ends without it', async () => {
+    const call = fakeCall(() => never<CallTest>());
+    const { report, endedAt } = await runWith(slowerApps({ probeCall: call.probeCall }).deps, { callRelay: relay });
+    const started = call.calls[0]?.at ?? 0;
+    expect(report.status).toBe('done');
+    expect(report.observations.callTest).toBeUndefined();
+    expect(endedAt).toBeGreaterThanOrEqual(started + quickCallLimitMs(quickCallWindow(150), GRACE_MS));
+    expect(endedAt).toBeLessThanOrEqual(started + quickCallLimitMs(quickCallWindow(150), GRACE_MS) + 100);
+  });
+
+  it('a window that broke up changes no app’s verdict, reasons or confidence (the real judge)', async () => {
+    const lost = { sent: 100, received: 10, lossPct: 90, stalls: 4 };
+    const broken: CallTest = { ...measured, outgoing: lost, incoming: lost };
+    expect(judgeCallTest(broken).kind).toBe('breaks-up');
+    const without = await runWith(slowerApps({ judge: realJudge }).deps, {});
+    const call = fakeCall(broken);
+    const withCall = await runWith(slowerApps({ judge: realJudge, probeCall: call.probeCall }).deps, { callRelay: relay });
+    expect(withCall.report.observations.callTest).toEqual(broken);
+    expect(withCall.report.apps).toEqual(without.report.apps);
+    expect(withCall.report.overall).toEqual(without.report.overall);
+    expect(withCall.report.apps.some((a) => a.verdict === 'blocked')).toBe(false);
   });
 });
