@@ -15,8 +15,8 @@ export interface ExtensionBrowser {
   extensionId: string;
   /** The service worker as it runs now: Chrome stops an idle or stopped one and starts a fresh one on the next event. */
   worker: Pick<WebWorker, 'evaluate'>;
-  /** A blank tab whose console errors are collected with the extension's. */
-  newPage(): Promise<Page>;
+  /** A blank tab (in front, unless asked for behind) whose console errors are collected with the extension's. */
+  newPage(options?: { background?: boolean }): Promise<Page>;
   /** Uncaught errors and console.error calls from the service worker and every tab. */
   consoleErrors: string[];
   /** How long the browser took to start with the extension running, in ms. */
@@ -155,7 +155,7 @@ export async function startExtensionBrowser(options: StartOptions): Promise<Exte
       browser,
       extensionId,
       worker: { evaluate },
-      newPage: async () => watchPage(await browser.newPage()),
+      newPage: async (pageOptions) => watchPage(await browser.newPage(pageOptions)),
       consoleErrors,
       startupMs,
       async close() {
@@ -206,8 +206,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
   const { extensionId, worker, newPage } = running;
 
   let askPage: Page | null = null;
-  const openPage = async (path: string): Promise<Page> => {
-    const page = await newPage();
+  const openPage = async (path: string, background = false): Promise<Page> => {
+    const page = await newPage({ background });
     await page.goto(`chrome-extension://${extensionId}/${path}`);
     return page;
   };
@@ -222,8 +222,9 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
     },
     badgeText: () => worker.evaluate(() => chrome.action.getBadgeText({})),
     async ask(request) {
-      // The options page starts nothing on its own, so it is a quiet place to send from.
-      askPage ??= await openPage('src/options/index.html');
+      // The options page starts nothing on its own, so it is a quiet place to send from; behind the test's own page,
+      // which stays in front (a hidden page takes no screenshot).
+      askPage ??= await openPage('src/options/index.html', true);
       const answer = await askPage.evaluate(
         (message) => chrome.runtime.sendMessage(message) as Promise<Answer<unknown>>,
         request as BackgroundRequest,
