@@ -54,7 +54,7 @@ describe('a check in Chromium', () => {
     // Wait until the controls' results are stored, then stop the worker as Chrome does when it idles it out.
     await expect.poll(async () => ((await stored())?.id === reportId ? (await stored())?.observations?.http.length : 0)).toBeGreaterThan(0);
     const page = await ext.openPage('src/options/index.html');
-    const cdp = await ext.context.newCDPSession(page);
+    const cdp = await page.createCDPSession();
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
     // The next message wakes a fresh worker, which finds the report still marked running.

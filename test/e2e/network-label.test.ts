@@ -1,6 +1,6 @@
 // Naming the network a check ran on, in real Chromium: given from the keyboard, shown in history, kept when the popup reopens, refused when bad, never shared.
 import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import type { Report } from '../../src/core/report';
@@ -10,6 +10,7 @@ import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
 import { SHOTS, axeScan, shoot, text, type Language } from './page-checks';
+import { attributeOf, byRole, byText, click, colorScheme, countOf, fill, find, first, innerText, isFocused, isVisible, textOf, textsOf, valueOf } from './page-query';
 
 /** The name as the page shows it: set apart from the sentence by bidi isolates (ui/bidi.ts). */
 function isolated(label: string): string {
@@ -33,9 +34,9 @@ async function stored(): Promise<{ current: Report | undefined; history: Report[
 }
 
 async function openPopup(): Promise<Page> {
-  const page = await ext.context.newPage();
-  await page.setViewportSize({ width: 380, height: 700 });
-  await page.emulateMedia({ colorScheme: 'light' });
+  const page = await ext.newPage();
+  await page.setViewport({ width: 380, height: 700 });
+  await colorScheme(page, 'light');
   await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
   return page;
 }
@@ -48,17 +49,15 @@ async function waitForResult(page: Page): Promise<void> {
       document.querySelector('.app-row--pending') === null &&
       document.querySelectorAll('.app-row__toggle').length === 3 &&
       document.querySelector('.network-name') !== null,
-    undefined,
     { timeout: 30_000 },
   );
 }
 
 /** Opens the field from the keyboard, types the name and presses Enter, as a person without a mouse would. */
 async function nameFromKeyboard(page: Page, language: Language, label: string): Promise<void> {
-  await page.getByRole('button', { name: text(language, 'network_name_button') }).focus();
+  await (await find(page, byRole('button', text(language, 'network_name_button')))).focus();
   await page.keyboard.press('Enter');
-  const field = page.getByLabel(text(language, 'network_name_field'));
-  await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+  await expect.poll(() => isFocused(page, byRole('textbox', text(language, 'network_name_field')))).toBe(true);
   await page.keyboard.type(label);
   await page.keyboard.press('Enter');
 }
@@ -90,13 +89,12 @@ describe('naming the network of a check', () => {
     const page = await openPopup();
     await waitForResult(page);
     await nameFromKeyboard(page, 'en', 'Home Wi-Fi');
-    const shown = page.locator('.network-name__shown');
-    await expect.poll(() => shown.innerText()).toContain(text('en', 'network_name_shown').replace('$1', isolated('Home Wi-Fi')));
+    await expect.poll(() => textOf(page, '.network-name__shown')).toContain(text('en', 'network_name_shown').replace('$1', isolated('Home Wi-Fi')));
     // Focus comes back to a control the person can use again, and shows where it is.
-    const rename = page.getByRole('button', { name: text('en', 'network_name_rename') });
-    await expect.poll(() => rename.evaluate((el) => el === document.activeElement)).toBe(true);
-    expect(await rename.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
-    expect(await page.locator('.network-name [role="status"]').innerText()).toBe(text('en', 'network_name_saved'));
+    const rename = byRole('button', text('en', 'network_name_rename'));
+    await expect.poll(() => isFocused(page, rename)).toBe(true);
+    expect(await (await find(page, rename)).evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+    expect(await textOf(page, '.network-name [role="status"]')).toBe(text('en', 'network_name_saved'));
     await shoot(page, 'popup-en-network-named');
 
     const { current, history } = await stored();
@@ -107,9 +105,8 @@ describe('naming the network of a check', () => {
     named = inHistory;
     expect((await ext.ask({ type: 'getState' })).report?.networkLabel).toBe('Home Wi-Fi');
 
-    await page.getByRole('button', { name: text('en', 'popup_history') }).click();
-    const row = page.locator('.history__item').first();
-    await expect.poll(() => row.innerText()).toContain(text('en', 'history_network_name').replace('$1', isolated('Home Wi-Fi')));
+    await click(page, byRole('button', text('en', 'popup_history')));
+    await expect.poll(async () => innerText(await first(page, '.history__item'))).toContain(text('en', 'history_network_name').replace('$1', isolated('Home Wi-Fi')));
     expect(await axeScan(page)).toEqual([]);
     await shoot(page, 'popup-en-history-named');
     await page.close();
@@ -120,11 +117,11 @@ describe('naming the network of a check', () => {
     const page = await openPopup();
     await waitForResult(page);
     // The new check is a check of its own, not named yet; headless Chromium does not tell the kind of link, so no name is offered.
-    expect(await page.getByRole('button', { name: text('en', 'network_name_button') }).isVisible()).toBe(true);
-    expect(await page.locator('#network-name').count()).toBe(0);
-    await page.getByRole('button', { name: text('en', 'popup_history') }).click();
+    expect(await isVisible(page, byRole('button', text('en', 'network_name_button')))).toBe(true);
+    expect(await countOf(page, '#network-name')).toBe(0);
+    await click(page, byRole('button', text('en', 'popup_history')));
     await page.waitForSelector('.history__item');
-    const rows = await page.locator('.history__item').allInnerTexts();
+    const rows = await textsOf(page, '.history__item');
     expect(rows).toHaveLength(2);
     expect(rows[0]).not.toContain('Home Wi-Fi');
     expect(rows[1]).toContain('Home Wi-Fi');
@@ -136,14 +133,14 @@ describe('naming the network of a check', () => {
     const page = await openPopup();
     await waitForResult(page);
     const before = await stored();
-    await page.getByRole('button', { name: text('en', 'network_name_button') }).click();
-    const field = page.getByLabel(text('en', 'network_name_field'));
+    await click(page, byRole('button', text('en', 'network_name_button')));
+    const field = byRole('textbox', text('en', 'network_name_field'));
     // A text field drops line breaks but keeps a tab, pasted from elsewhere.
-    await field.fill('Office\tWi-Fi');
-    await page.getByRole('button', { name: text('en', 'network_name_save'), exact: true }).click();
-    await expect.poll(() => page.locator('#network-name-error').innerText()).toBe(text('en', 'network_name_control'));
-    expect(await field.getAttribute('aria-invalid')).toBe('true');
-    expect(await field.inputValue()).toBe('Office\tWi-Fi');
+    await fill(page, field, 'Office\tWi-Fi');
+    await click(page, byRole('button', text('en', 'network_name_save')));
+    await expect.poll(() => textOf(page, '#network-name-error')).toBe(text('en', 'network_name_control'));
+    expect(await attributeOf(page, field, 'aria-invalid')).toBe('true');
+    expect(await valueOf(page, field)).toBe('Office\tWi-Fi');
     expect(await stored()).toEqual(before);
     // The background refuses it too, whoever asks, with an error that says why.
     const reportId = before.current?.id ?? '';
@@ -162,11 +159,11 @@ describe('naming the network of a check', () => {
     // The person cleared the history in the options page while the popup stayed open.
     await ext.worker.evaluate((keys) => chrome.storage.local.remove(keys), [STORAGE_KEYS.current, STORAGE_KEYS.history]);
     await nameFromKeyboard(page, 'en', 'Café');
-    const alert = page.locator('.network-name [role="alert"]');
-    await expect.poll(() => alert.locator('p').innerText()).toBe(text('en', 'network_name_save_error'));
-    expect(await page.getByLabel(text('en', 'network_name_field')).inputValue()).toBe('Café');
-    await alert.getByText(text('en', 'technical_details')).click();
-    expect(await alert.locator('code').innerText()).toContain('no stored check has the id');
+    const alert = '.network-name [role="alert"]';
+    await expect.poll(() => textOf(page, `${alert} p`)).toBe(text('en', 'network_name_save_error'));
+    expect(await valueOf(page, byRole('textbox', text('en', 'network_name_field')))).toBe('Café');
+    await click(await find(page, alert), byText(text('en', 'technical_details')));
+    expect(await textOf(page, `${alert} code`)).toContain('no stored check has the id');
     // Put back what the test took away, named check included.
     await ext.worker.evaluate((items) => chrome.storage.local.set(items), { [STORAGE_KEYS.current]: before.current, [STORAGE_KEYS.history]: before.history });
     await page.close();
@@ -187,15 +184,14 @@ describe('naming the network of a check', () => {
       ([key, reports]) => chrome.storage.local.set({ [key]: reports }),
       [STORAGE_KEYS.history, history.map((report) => (report.id === older.id || report.id === newer.id ? { ...report, connection: cellular } : report))] as const,
     );
-    await page.getByRole('button', { name: text('en', 'popup_history') }).click();
+    await click(page, byRole('button', text('en', 'popup_history')));
     await page.waitForSelector('.history__item');
-    await page.locator('.history__item', { has: page.locator(`time[datetime="${newer.startedAt}"]`) }).getByRole('button').click();
-    const field = page.getByLabel(text('en', 'network_name_field'));
-    await expect.poll(() => field.inputValue()).toBe('Home Wi-Fi');
-    expect(await page.locator('#network-name-hint').innerText()).toBe(text('en', 'network_name_suggested').replace('$1', text('en', 'connection_cellular_link')));
+    await click(page, `.history__item:has(time[datetime="${newer.startedAt}"]) button`);
+    await expect.poll(() => valueOf(page, byRole('textbox', text('en', 'network_name_field')))).toBe('Home Wi-Fi');
+    expect(await textOf(page, '#network-name-hint')).toBe(text('en', 'network_name_suggested').replace('$1', text('en', 'connection_cellular_link')));
     // Offered, not saved: the check has no name until the person saves it.
     expect((await stored()).history.find((report) => report.id === newer.id)?.networkLabel).toBeUndefined();
-    await page.getByRole('button', { name: text('en', 'network_name_save'), exact: true }).click();
+    await click(page, byRole('button', text('en', 'network_name_save')));
     await expect.poll(async () => (await stored()).history.find((report) => report.id === newer.id)?.networkLabel).toBe('Home Wi-Fi');
     await page.close();
   });
@@ -205,20 +201,20 @@ describe('naming the network of a check', () => {
     const page = await openPopup();
     await waitForResult(page);
     await nameFromKeyboard(page, 'ar', 'واي فاي المكتب');
-    await expect.poll(() => page.locator('.network-name__shown').innerText()).toContain('واي فاي المكتب');
-    await page.getByRole('button', { name: text('ar', 'network_name_rename') }).click();
-    expect(await page.getByLabel(text('ar', 'network_name_field')).inputValue()).toBe('واي فاي المكتب');
+    await expect.poll(() => textOf(page, '.network-name__shown')).toContain('واي فاي المكتب');
+    await click(page, byRole('button', text('ar', 'network_name_rename')));
+    expect(await valueOf(page, byRole('textbox', text('ar', 'network_name_field')))).toBe('واي فاي المكتب');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     expect(await axeScan(page)).toEqual([]);
     await shoot(page, 'popup-ar-network-name-light');
-    await page.emulateMedia({ colorScheme: 'dark' });
+    await colorScheme(page, 'dark');
     expect(await axeScan(page)).toEqual([]);
     await shoot(page, 'popup-ar-network-name-dark');
     // Escape closes the field without saving what changed.
-    await page.getByLabel(text('ar', 'network_name_field')).fill('شيء آخر');
+    await fill(page, byRole('textbox', text('ar', 'network_name_field')), 'شيء آخر');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('.network-name__shown').innerText()).toContain('واي فاي المكتب');
+    await expect.poll(() => textOf(page, '.network-name__shown')).toContain('واي فاي المكتب');
     await page.close();
   });
 
@@ -228,7 +224,7 @@ describe('naming the network of a check', () => {
     await useSettings({ language: 'en' });
     // The options page previews exactly what sharing sends for the last finished check: this one, named.
     const page = await ext.openPage('src/options/index.html');
-    const payload = await page.locator('pre.payload').innerText();
+    const payload = await textOf(page, 'pre.payload');
     const shared = JSON.parse(payload) as Record<string, unknown>;
     expect(shared).toMatchObject({ schema: 1, hour: expect.stringMatching(/:00:00Z$/) });
     expect(payload).not.toContain('واي فاي المكتب');

@@ -1,7 +1,7 @@
 // What the page-level e2e tests share: the UI's messages per language, an axe scan and whole-page screenshots.
 import { readFileSync } from 'node:fs';
 import type { AxeResults } from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { Page } from 'puppeteer-core';
 
 export const SHOTS = 'artifacts/screenshots';
 export const LANGUAGES = ['en', 'ar', 'fr'] as const;
@@ -44,9 +44,9 @@ export async function axeScan(page: Page): Promise<string[]> {
  * the inline end.
  */
 export async function shoot(page: Page, name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 380, height: 700 };
+  const viewport = page.viewport() ?? { width: 380, height: 700 };
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+  await page.setViewport({ ...viewport, height: Math.max(height, viewport.height) });
   await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  await page.setViewportSize(viewport);
+  await page.setViewport(viewport);
 }

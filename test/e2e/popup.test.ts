@@ -1,6 +1,8 @@
 // The popup and options page in real Chromium: a check against local fixtures, shown in en/ar/fr, light and dark, keyboard-driven and scanned by axe.
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { defaultSettings, type Settings } from '../../src/core/settings';
@@ -9,6 +11,7 @@ import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
 import { LANGUAGES, SHOTS, axeScan, shoot, text } from './page-checks';
+import { attribute, attributeOf, byRole, byText, check, click, colorScheme, countOf, downloadBy, fill, find, first, innerText, isChecked, isEnabled, isVisible, pageOpenedBy, route, textOf, textsOf } from './page-query';
 
 let fx: Fixtures;
 let ext: ExtensionSession;
@@ -28,9 +31,9 @@ async function openPopup(): Promise<Page> {
 
 /** Opens the popup after `prepare` has set the page up (routes, init scripts); hands back what `prepare` returned. */
 async function openPopupWith<T>(prepare: (page: Page) => Promise<T>): Promise<{ page: Page; value: T }> {
-  const page = await ext.context.newPage();
-  await page.setViewportSize({ width: 380, height: 700 });
-  await page.emulateMedia({ colorScheme: 'light' });
+  const page = await ext.newPage();
+  await page.setViewport({ width: 380, height: 700 });
+  await colorScheme(page, 'light');
   const value = await prepare(page);
   await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
   return { page, value };
@@ -43,7 +46,6 @@ async function waitForResult(page: Page): Promise<void> {
       document.querySelector('.overall--running') === null &&
       document.querySelector('.app-row--pending') === null &&
       document.querySelectorAll('.app-row__toggle').length === 3,
-    undefined,
     { timeout: 30_000 },
   );
 }
@@ -71,7 +73,7 @@ describe('popup', () => {
     await useSettings({ language: 'en' });
     const page = await openPopup();
     await page.waitForSelector('.overall--running', { timeout: 10_000 });
-    await expect.poll(() => page.locator('[role="status"]').first().innerText()).toMatch(/Starting the check…|of \d+ apps checked/);
+    await expect.poll(async () => innerText(await first(page, '[role="status"]'))).toMatch(/Starting the check…|of \d+ apps checked/);
     await shoot(page, 'popup-en-running');
     await waitForResult(page);
     await page.close();
@@ -100,60 +102,58 @@ describe('popup', () => {
 
     it('answers for the pinned app first: blocked, with the tested app that works, and a confidence meter', async () => {
       const blocked = text(language, 'headline_blocked').replace('$1', 'Reset App');
-      const answer = await page.locator('.overall__answer').innerText();
+      const answer = await textOf(page, '.overall__answer');
       expect(answer).toContain(blocked);
       // Open App is offered instead when it works; on a loaded machine jitter can make it "degraded", and then it is not.
-      const openWorks = (await page.locator('.app-row', { hasText: 'Open App' }).locator('.verdict').innerText()) === text(language, 'verdict_works');
+      const openWorks = (await textOf(await find(page, '.app-row', 'Open App'), '.verdict')) === text(language, 'verdict_works');
       expect(answer.includes('Open App')).toBe(openWorks);
-      expect(await page.locator('.overall').getAttribute('class')).toContain('overall--blocked');
+      expect(await attributeOf(page, '.overall', 'class')).toContain('overall--blocked');
       // Blocked App is blocked too, but not pinned: it has a line of its own, never a plain "yes".
-      expect(await page.locator('.overall__lines').innerText()).toContain(text(language, 'headline_elsewhere').replace('$1', 'Blocked App'));
-      const meter = page.getByRole('meter', { name: text(language, 'confidence_meter') });
-      expect(await meter.getAttribute('aria-valuetext')).toMatch(
+      expect(await textOf(page, '.overall__lines')).toContain(text(language, 'headline_elsewhere').replace('$1', 'Blocked App'));
+      const meter = byRole('meter', text(language, 'confidence_meter'));
+      expect(await attributeOf(page, meter, 'aria-valuetext')).toMatch(
         new RegExp(['high', 'medium', 'low'].map((level) => text(language, `confidence_level_${level}`)).join('|')),
       );
     });
 
     it('lists pinned apps first and says each verdict in words', async () => {
-      const names = await page.locator('.app-row__name').allInnerTexts();
+      const names = await textsOf(page, '.app-row__name');
       expect(names[0]).toContain('Reset App');
       expect(names[0]).toContain(text(language, 'popup_pinned'));
       // The rest by verdict, problems first.
       expect(names.slice(1).map((name) => name.split('\n')[0]?.trim())).toEqual(['Blocked App', 'Open App']);
-      expect(await page.getByRole('button', { name: text(language, 'popup_pin').replace('$1', 'Reset App') }).getAttribute('aria-pressed')).toBe('true');
-      const blocked = page.locator('.app-row', { hasText: 'Blocked App' });
-      await expect.poll(() => blocked.locator('.verdict').innerText()).toBe(text(language, 'verdict_blocked'));
-      const open = page.locator('.app-row', { hasText: 'Open App' });
-      expect(await open.locator('.verdict').innerText()).toBe(text(language, 'verdict_works'));
+      expect(await attributeOf(page, byRole('button', text(language, 'popup_pin').replace('$1', 'Reset App')), 'aria-pressed')).toBe('true');
+      await expect.poll(async () => textOf(await find(page, '.app-row', 'Blocked App'), '.verdict')).toBe(text(language, 'verdict_blocked'));
+      expect(await textOf(await find(page, '.app-row', 'Open App'), '.verdict')).toBe(text(language, 'verdict_works'));
     });
 
     it('opens a row from the keyboard to show each probe and advice', async () => {
-      const toggle = page.locator('.app-row', { hasText: 'Blocked App' }).locator('button.app-row__toggle');
-      expect(await toggle.getAttribute('aria-expanded')).toBe('false');
-      await toggle.focus();
+      const toggle = async () => find(await find(page, '.app-row', 'Blocked App'), 'button.app-row__toggle');
+      expect(await attribute(await toggle(), 'aria-expanded')).toBe('false');
+      await (await toggle()).focus();
       await page.keyboard.press('Enter');
-      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
-      const panel = page.locator(`#${(await toggle.getAttribute('aria-controls')) ?? 'missing'}`);
-      await expect.poll(() => panel.isVisible()).toBe(true);
+      expect(await attribute(await toggle(), 'aria-expanded')).toBe('true');
+      const panel = `#${(await attribute(await toggle(), 'aria-controls')) ?? 'missing'}`;
+      await expect.poll(() => isVisible(page, panel)).toBe(true);
       // Raw codes are not in the plain view: they wait under "Technical details".
-      expect(await panel.locator('table.evidence').isVisible()).toBe(false);
-      await panel.getByText(text(language, 'technical_details')).click();
-      const evidence = await panel.locator('table.evidence').innerText();
+      expect(await isVisible(page, `${panel} table.evidence`)).toBe(false);
+      await click(await find(page, panel), byText(text(language, 'technical_details')));
+      const evidence = await textOf(page, `${panel} table.evidence`);
       expect(evidence).toContain('blocked-app.web');
       expect(evidence).toContain('connection_refused');
       expect(evidence).toContain('blocked-app.stun');
       expect(evidence).toContain(text(language, 'outcome_filtered'));
       await shoot(page, `popup-${language}-light`);
-      await page.emulateMedia({ colorScheme: 'dark' });
+      await colorScheme(page, 'dark');
       await shoot(page, `popup-${language}-dark`);
-      await page.emulateMedia({ colorScheme: 'light' });
+      await colorScheme(page, 'light');
     });
 
     it('has no serious or critical accessibility violations (light and dark)', async () => {
       expect(await axeScan(page)).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'dark' });
+      await colorScheme(page, 'dark');
       expect(await axeScan(page)).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'light' });
+      await colorScheme(page, 'light');
     });
   });
 
@@ -161,15 +161,15 @@ describe('popup', () => {
     await useSettings({ language: 'en', pinnedApps: [] });
     const page = await openPopup();
     await waitForResult(page);
-    await page.getByRole('button', { name: 'Pin Open App' }).click();
-    await expect.poll(() => page.locator('.app-row__name').first().innerText()).toContain('Open App');
+    await click(page, byRole('button', 'Pin Open App'));
+    await expect.poll(async () => innerText(await first(page, '.app-row__name'))).toContain('Open App');
     await expect
       .poll(() => ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => s[key] as Settings), STORAGE_KEYS.settings))
       .toMatchObject({ pinnedApps: ['open-app'] });
     // Works, or works with poor sound when the loaded machine's jitter reads as a quality finding: about Open App either way.
-    expect(['works', 'degraded']).toContain(await page.locator('.overall').getAttribute('data-headline'));
-    expect(await page.locator('.overall__answer').innerText()).toMatch(/^(Calls should work on Open App|Open App works, but)/);
-    expect(await page.locator('.overall__lines').innerText()).toContain('Blocked App');
+    expect(['works', 'degraded']).toContain(await attributeOf(page, '.overall', 'data-headline'));
+    expect(await textOf(page, '.overall__answer')).toMatch(/^(Calls should work on Open App|Open App works, but)/);
+    expect(await textOf(page, '.overall__lines')).toContain('Blocked App');
     await page.close();
   });
 
@@ -186,16 +186,16 @@ describe('popup', () => {
         await useSettings({ language, pinnedApps: [] });
         for (const scheme of ['light', 'dark'] as const) {
           const page = await openPopup();
-          await page.emulateMedia({ colorScheme: scheme });
-          await page.waitForFunction(() => document.querySelector('.overall--running') === null && document.querySelectorAll('.app-row__toggle').length === 4, undefined, { timeout: 30_000 });
-          const group = page.locator('details.guessed');
-          expect(await group.getAttribute('open')).toBeNull();
-          await group.locator(':scope > summary').click();
-          const row = group.locator('.app-row', { hasText: 'Guess App' });
+          await colorScheme(page, scheme);
+          await page.waitForFunction(() => document.querySelector('.overall--running') === null && document.querySelectorAll('.app-row__toggle').length === 4, { timeout: 30_000 });
+          const group = await find(page, 'details.guessed');
+          expect(await attribute(group, 'open')).toBeNull();
+          await click(group, ':scope > summary');
+          const row = await find(group, '.app-row', 'Guess App');
           // Works, or degraded when the loaded machine's jitter reads as a quality finding: "probably" either way.
-          expect([text(language, 'verdict_probably_works'), text(language, 'verdict_probably_degraded')]).toContain(await row.locator('.verdict').innerText());
-          expect(await row.locator('.verdict-icon--guessed').count()).toBe(1);
-          expect(await page.locator('.apps > .apps__list .app-row', { hasText: 'Guess App' }).count()).toBe(0);
+          expect([text(language, 'verdict_probably_works'), text(language, 'verdict_probably_degraded')]).toContain(await textOf(row, '.verdict'));
+          expect(await countOf(row, '.verdict-icon--guessed')).toBe(1);
+          expect(await countOf(page, '.apps > .apps__list .app-row', 'Guess App')).toBe(0);
           await shoot(page, `popup-${language}-guessed-${scheme}`);
           expect(await axeScan(page)).toEqual([]);
           await page.close();
@@ -252,12 +252,12 @@ describe('popup', () => {
         await useSettings({ language });
         for (const scheme of ['light', 'dark'] as const) {
           const page = await openPopup();
-          await page.emulateMedia({ colorScheme: scheme });
+          await colorScheme(page, scheme);
           await page.waitForSelector('[data-headline="offline"]', { timeout: 20_000 });
-          expect(await page.locator('.overall__answer').first().innerText()).toBe(text(language, 'headline_offline'));
+          expect(await innerText(await first(page, '.overall__answer'))).toBe(text(language, 'headline_offline'));
           // Nothing is known about any app: no rows to misread, nothing to export.
-          expect(await page.locator('.app-row').count()).toBe(0);
-          expect(await page.locator('.actions').count()).toBe(0);
+          expect(await countOf(page, '.app-row')).toBe(0);
+          expect(await countOf(page, '.actions')).toBe(0);
           expect(await axeScan(page)).toEqual([]);
           await shoot(page, `popup-${language}-offline-${scheme}`);
           await page.close();
@@ -282,16 +282,16 @@ describe('popup', () => {
         await useSettings({ language });
         for (const scheme of ['light', 'dark'] as const) {
           const page = await openPopup();
-          await page.emulateMedia({ colorScheme: scheme });
+          await colorScheme(page, scheme);
           await page.waitForSelector('[data-headline="portal"]', { timeout: 20_000 });
-          expect(await page.locator('.overall__answer').innerText()).toBe(text(language, 'headline_portal'));
-          expect(await page.locator('.app-row').count()).toBe(0);
+          expect(await textOf(page, '.overall__answer')).toBe(text(language, 'headline_portal'));
+          expect(await countOf(page, '.app-row')).toBe(0);
           await shoot(page, `popup-${language}-portal-${scheme}`);
           expect(await axeScan(page)).toEqual([]);
           // A plain link to the control page, opened in a new tab, where the portal shows its sign-in.
-          const link = page.getByRole('link', { name: text(language, 'portal_open') });
-          expect(await link.getAttribute('href')).toBe(portalUrl);
-          expect(await link.getAttribute('target')).toBe('_blank');
+          const link = await find(page, byRole('link', text(language, 'portal_open')));
+          expect(await attribute(link, 'href')).toBe(portalUrl);
+          expect(await attribute(link, 'target')).toBe('_blank');
           await page.close();
         }
       }
@@ -304,7 +304,7 @@ describe('popup', () => {
     await useSettings({ language: 'en' });
     const page = await openPopup();
     await page.waitForSelector('.overall--running', { timeout: 10_000 });
-    expect(await page.locator('.overall--running').innerText()).toMatch(/\(last result, (now|\d+ minutes? ago)\)/);
+    expect(await textOf(page, '.overall--running')).toMatch(/\(last result, (now|\d+ minutes? ago)\)/);
     await shoot(page, 'popup-en-running-previous');
     await waitForResult(page);
     // Headless Chromium on Linux does not tell the kind of link, so no row names one; a check on mobile data says so.
@@ -314,15 +314,15 @@ describe('popup', () => {
       const stored = ((await chrome.storage.local.get(key))[key] ?? []) as Record<string, unknown>[];
       await chrome.storage.local.set({ [key]: stored.map((report, i) => (i === 0 ? { ...report, connection: { type: 'cellular' } } : report)) });
     }, STORAGE_KEYS.history);
-    await page.getByRole('button', { name: 'History' }).click();
+    await click(page, byRole('button', 'History'));
     await page.waitForSelector('.history__item');
-    expect(await page.locator('.history__item').count()).toBeGreaterThan(1);
-    const rows = await page.locator('.history__item').allInnerTexts();
+    expect(await countOf(page, '.history__item')).toBeGreaterThan(1);
+    const rows = await textsOf(page, '.history__item');
     expect(rows.filter((row) => row.includes(text('en', 'connection_cellular_link')))).toHaveLength(1);
     await shoot(page, 'popup-en-history');
     expect(await axeScan(page)).toEqual([]);
-    await page.locator('.history__item button').first().click();
-    await expect.poll(() => page.locator('.notice').innerText()).toContain('Showing a past check');
+    await (await first(page, '.history__item button')).asLocator().click();
+    await expect.poll(() => textOf(page, '.notice')).toContain('Showing a past check');
     await page.close();
   });
 
@@ -331,52 +331,57 @@ describe('popup', () => {
     const page = await openPopup();
     await waitForResult(page);
     const { report } = await ext.ask({ type: 'getState' });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: text('en', 'export_save') }).click()]);
-    expect(download.suggestedFilename()).toMatch(/^can-i-call-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
-    const saved = JSON.parse(readFileSync(await download.path(), 'utf8')) as { id: string };
-    expect(saved.id).toBe(report?.id);
-    await page.getByRole('button', { name: text('en', 'export_copy') }).click();
+    const downloads = mkdtempSync(join(tmpdir(), 'cic-downloads-'));
+    try {
+      const download = await downloadBy(page, downloads, () => click(page, byRole('button', text('en', 'export_save'))));
+      expect(download.suggestedFilename).toMatch(/^can-i-call-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
+      const saved = JSON.parse(readFileSync(download.path, 'utf8')) as { id: string };
+      expect(saved.id).toBe(report?.id);
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
+    await click(page, byRole('button', text('en', 'export_copy')));
     // Reading the clipboard back needs a permission the extension does not ask for; the resolved write is the proof.
-    await expect.poll(() => page.locator('.actions [role="status"]').innerText()).toBe(text('en', 'export_copied'));
+    await expect.poll(() => textOf(page, '.actions [role="status"]')).toBe(text('en', 'export_copied'));
     // The summary in plain words (its text is unit-tested: test/unit/summary-text.test.ts).
-    await page.getByRole('button', { name: text('en', 'export_copy_summary') }).click();
-    await expect.poll(() => page.locator('.actions [role="status"]').innerText()).toBe(text('en', 'export_summary_copied'));
+    await click(page, byRole('button', text('en', 'export_copy_summary')));
+    await expect.poll(() => textOf(page, '.actions [role="status"]')).toBe(text('en', 'export_summary_copied'));
     await page.close();
   });
 
   it('loads the part under the answer after it: "Loading…" while its code is held back, plain words if it cannot load', async () => {
     // The call test, connection details and export come in their own chunk (scripts/bundle-sizes.ts: the popup's budget).
-    const chunk = '**/assets/result-extras-*.js';
+    const chunk = /\/assets\/result-extras-[^/]*\.js$/;
     await useSettings({ language: 'en' });
     const held = await openPopupWith(async (page) => {
       let release = (): void => undefined;
       const released = new Promise<void>((resolve) => (release = resolve));
-      await page.route(chunk, async (route) => {
+      await route(page, chunk, async (request) => {
         await released;
-        await route.continue();
+        await request.continue();
       });
       return release;
     });
     await waitForResult(held.page);
-    await expect.poll(() => held.page.locator('main').innerText()).toContain(text('en', 'popup_part_loading'));
-    expect(await held.page.getByRole('button', { name: text('en', 'export_save') }).count()).toBe(0);
+    await expect.poll(() => textOf(held.page, 'main')).toContain(text('en', 'popup_part_loading'));
+    expect(await countOf(held.page, byRole('button', text('en', 'export_save')))).toBe(0);
     held.value();
-    await held.page.getByRole('button', { name: text('en', 'export_save') }).waitFor();
-    expect(await held.page.locator('main').innerText()).not.toContain(text('en', 'popup_part_loading'));
+    await find(held.page, byRole('button', text('en', 'export_save')));
+    expect(await textOf(held.page, 'main')).not.toContain(text('en', 'popup_part_loading'));
     await held.page.close();
 
     const errorsBefore = ext.consoleErrors.length;
     for (const language of LANGUAGES) {
       await useSettings({ language });
-      const failed = await openPopupWith((page) => page.route(chunk, (route) => route.abort('failed')));
+      const failed = await openPopupWith((page) => route(page, chunk, (request) => request.abort('failed')));
       await waitForResult(failed.page);
-      const alert = failed.page.getByRole('alert');
-      await expect.poll(() => alert.locator('p').innerText()).toBe(text(language, 'popup_part_failed'));
+      const alert = () => find(failed.page, byRole('alert'));
+      await expect.poll(async () => textOf(await alert(), 'p')).toBe(text(language, 'popup_part_failed'));
       // The answer and the rows stay; only the part that could not load is missing.
-      expect(await failed.page.locator('.app-row__toggle').count()).toBe(3);
-      expect(await failed.page.getByRole('button', { name: text(language, 'export_save') }).count()).toBe(0);
-      await alert.getByText(text(language, 'technical_details')).click();
-      expect(await alert.locator('details code').innerText()).not.toBe('');
+      expect(await countOf(failed.page, '.app-row__toggle')).toBe(3);
+      expect(await countOf(failed.page, byRole('button', text(language, 'export_save')))).toBe(0);
+      await click(await alert(), byText(text(language, 'technical_details')));
+      expect(await textOf(await alert(), 'details code')).not.toBe('');
       await shoot(failed.page, `popup-${language}-part-failed`);
       expect(await axeScan(failed.page)).toEqual([]);
       await failed.page.close();
@@ -392,11 +397,11 @@ describe('popup', () => {
     for (const language of LANGUAGES) {
       await useSettings({ language });
       for (const scheme of ['light', 'dark'] as const) {
-        const page = await ext.context.newPage();
-        await page.setViewportSize({ width: 380, height: 700 });
-        await page.emulateMedia({ colorScheme: scheme });
+        const page = await ext.newPage();
+        await page.setViewport({ width: 380, height: 700 });
+        await colorScheme(page, scheme);
         // Stands in for a build whose background lacks the check handlers: every request answers the router's error.
-        await page.addInitScript(() => {
+        await page.evaluateOnNewDocument(() => {
           const refuse = (message: { type: string }, callback?: (answer: unknown) => void) => {
             const answer = { ok: false, error: `${message.type} is not available in this build yet` };
             if (callback) setTimeout(() => callback(answer), 0);
@@ -405,14 +410,14 @@ describe('popup', () => {
           Object.defineProperty(chrome.runtime, 'sendMessage', { value: refuse });
         });
         await page.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
-        const alert = page.getByRole('alert');
+        const alert = () => find(page, byRole('alert'));
         const plain = new RegExp(`^(${escape(text(language, 'popup_error_state'))}|${escape(text(language, 'popup_error_start'))})`);
-        await expect.poll(() => alert.locator('p').innerText()).toMatch(plain);
+        await expect.poll(async () => textOf(await alert(), 'p')).toMatch(plain);
         // The internal message is kept, folded under "Technical details", never in the main words.
-        expect(await alert.locator('p').innerText()).not.toContain('not available');
-        await alert.getByText(text(language, 'technical_details')).click();
-        expect(await alert.locator('details code').innerText()).toContain('not available in this build yet');
-        expect(await page.getByRole('button', { name: text(language, 'popup_retry') }).isEnabled()).toBe(true);
+        expect(await textOf(await alert(), 'p')).not.toContain('not available');
+        await click(await alert(), byText(text(language, 'technical_details')));
+        expect(await textOf(await alert(), 'details code')).toContain('not available in this build yet');
+        expect(await isEnabled(page, byRole('button', text(language, 'popup_retry')))).toBe(true);
         await shoot(page, `popup-${language}-error-${scheme}`);
         expect(await axeScan(page)).toEqual([]);
         await page.close();
@@ -423,7 +428,7 @@ describe('popup', () => {
   it.each(['ar', 'fr'] as const)('keeps the popup width in a wide tab and fits the narrow popup, with no text under 13 px (%s)', async (language) => {
     await useSettings({ language });
     const page = await openPopup();
-    await page.setViewportSize({ width: 800, height: 700 });
+    await page.setViewport({ width: 800, height: 700 });
     await waitForResult(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -439,7 +444,7 @@ describe('popup', () => {
     );
     expect(smallest).toBeGreaterThanOrEqual(13);
     await shoot(page, `popup-${language}-wide`);
-    await page.setViewportSize({ width: 360, height: 700 });
+    await page.setViewport({ width: 360, height: 700 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await page.close();
   });
@@ -448,28 +453,28 @@ describe('popup', () => {
 describe('first run', () => {
   it('opens on install', async () => {
     const welcome = `chrome-extension://${ext.extensionId}/src/welcome/index.html`;
-    await expect.poll(() => ext.context.pages().some((page) => page.url() === welcome), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await ext.browser.pages()).some((page) => page.url() === welcome), { timeout: 10_000 }).toBe(true);
   });
 
   describe.each(LANGUAGES)('in %s', (language) => {
     it('asks for the pinned apps, the language, sharing and the call-test relay, with the risks in plain words first; no serious axe violations', async () => {
       await useSettings({ language, pinnedApps: [], shareResults: false });
-      const page = await ext.context.newPage();
-      await page.setViewportSize({ width: 800, height: 900 });
+      const page = await ext.newPage();
+      await page.setViewport({ width: 800, height: 900 });
       await page.goto(`chrome-extension://${ext.extensionId}/src/welcome/index.html`);
       await page.waitForSelector('#share-heading');
-      expect(await page.locator('h1').innerText()).toBe(text(language, 'welcome_title'));
+      expect(await textOf(page, 'h1')).toBe(text(language, 'welcome_title'));
       expect(await page.evaluate(() => document.documentElement.dir)).toBe(language === 'ar' ? 'rtl' : 'ltr');
-      const body = await page.locator('body').innerText();
+      const body = await textOf(page, 'body');
       for (const key of ['welcome_risk_network', 'welcome_risk_optional', 'share_isp', 'share_never_ip', 'relay_sees_address', 'relay_off']) expect(body).toContain(text(language, key));
       // The risks come before the switch that shares, and what the relay sees before its switch.
       expect(body.indexOf(text(language, 'welcome_risk_network'))).toBeLessThan(body.indexOf(text(language, 'share_toggle')));
       expect(body.indexOf(text(language, 'relay_sees_address'))).toBeLessThan(body.indexOf(text(language, 'relay_toggle')));
-      expect(await page.getByRole('checkbox', { name: text(language, 'share_toggle') }).isChecked()).toBe(false);
-      expect(await page.getByRole('checkbox', { name: text(language, 'relay_toggle') }).isChecked()).toBe(false);
+      expect(await isChecked(page, byRole('checkbox', text(language, 'share_toggle')))).toBe(false);
+      expect(await isChecked(page, byRole('checkbox', text(language, 'relay_toggle')))).toBe(false);
       await shoot(page, `welcome-${language}-light`);
       expect(await axeScan(page)).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'dark' });
+      await colorScheme(page, 'dark');
       await shoot(page, `welcome-${language}-dark`);
       expect(await axeScan(page)).toEqual([]);
       await page.close();
@@ -478,23 +483,23 @@ describe('first run', () => {
 
   it('saves the apps picked, which the popup then answers for; the options page links back to it', async () => {
     await useSettings({ language: 'en', pinnedApps: [] });
-    const page = await ext.context.newPage();
+    const page = await ext.newPage();
     await page.goto(`chrome-extension://${ext.extensionId}/src/welcome/index.html`);
-    await page.getByRole('checkbox', { name: 'Blocked App' }).check();
+    await check(page, byRole('checkbox', 'Blocked App'));
     await expect
       .poll(() => ext.worker.evaluate((key) => chrome.storage.local.get(key).then((s) => s[key] as Settings), STORAGE_KEYS.settings))
       .toMatchObject({ pinnedApps: ['blocked-app'] });
     await page.close();
     const popup = await openPopup();
     await waitForResult(popup);
-    expect(await popup.locator('.overall__answer').innerText()).toContain(text('en', 'headline_blocked').replace('$1', 'Blocked App'));
+    expect(await textOf(popup, '.overall__answer')).toContain(text('en', 'headline_blocked').replace('$1', 'Blocked App'));
     await shoot(popup, 'popup-en-pinned-blocked');
-    await popup.emulateMedia({ colorScheme: 'dark' });
+    await colorScheme(popup, 'dark');
     await shoot(popup, 'popup-en-pinned-blocked-dark');
     await popup.close();
-    const options = await ext.context.newPage();
+    const options = await ext.newPage();
     await options.goto(`chrome-extension://${ext.extensionId}/src/options/index.html`);
-    const [opened] = await Promise.all([ext.context.waitForEvent('page'), options.getByRole('link', { name: text('en', 'welcome_open') }).click()]);
+    const opened = await pageOpenedBy(ext.browser, () => click(options, byRole('link', text('en', 'welcome_open'))));
     await expect.poll(() => opened.url()).toContain('/src/welcome/index.html');
     await opened.close();
     await options.close();
@@ -506,22 +511,21 @@ describe('options', () => {
   describe.each(LANGUAGES)('in %s', (language) => {
     it('has sharing and the call-test relay off by default, the consent texts, the payload preview, and no serious axe violations', async () => {
       await useSettings({ language });
-      const page = await ext.context.newPage();
-      await page.setViewportSize({ width: 800, height: 900 });
+      const page = await ext.newPage();
+      await page.setViewport({ width: 800, height: 900 });
       await page.goto(`chrome-extension://${ext.extensionId}/src/options/index.html`);
       await page.waitForSelector('#share-heading');
       expect(await page.evaluate(() => document.documentElement.dir)).toBe(language === 'ar' ? 'rtl' : 'ltr');
-      const share = page.getByRole('checkbox', { name: text(language, 'share_toggle') });
-      expect(await share.isChecked()).toBe(false);
-      expect(await page.getByRole('checkbox', { name: text(language, 'relay_toggle') }).isChecked()).toBe(false);
-      const body = await page.locator('body').innerText();
+      expect(await isChecked(page, byRole('checkbox', text(language, 'share_toggle')))).toBe(false);
+      expect(await isChecked(page, byRole('checkbox', text(language, 'relay_toggle')))).toBe(false);
+      const body = await textOf(page, 'body');
       for (const key of ['share_never_ip', 'share_isp', 'share_not_privacy', 'share_sent_time', 'relay_intro', 'relay_sees_address']) expect(body).toContain(text(language, key));
-      const payload = await page.locator('pre.payload').innerText();
+      const payload = await textOf(page, 'pre.payload');
       expect(JSON.parse(payload)).toMatchObject({ schema: 1, hour: expect.stringMatching(/:00:00Z$/) });
       expect(payload).not.toContain('127.0.0.1');
       await shoot(page, `options-${language}-light`);
       expect(await axeScan(page)).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'dark' });
+      await colorScheme(page, 'dark');
       await shoot(page, `options-${language}-dark`);
       expect(await axeScan(page)).toEqual([]);
       await page.close();
@@ -531,31 +535,31 @@ describe('options', () => {
   it('clears the history kept on this device', async () => {
     await useSettings({ language: 'en' });
     expect((await ext.ask({ type: 'getHistory' })).reports.length).toBeGreaterThan(0);
-    const page = await ext.context.newPage();
+    const page = await ext.newPage();
     await page.goto(`chrome-extension://${ext.extensionId}/src/options/index.html`);
-    await page.getByRole('button', { name: text('en', 'history_clear') }).click();
-    await expect.poll(() => page.locator('#history-heading ~ [role="status"]').innerText()).toBe(text('en', 'history_cleared'));
+    await click(page, byRole('button', text('en', 'history_clear')));
+    await expect.poll(() => textOf(page, '#history-heading ~ [role="status"]')).toBe(text('en', 'history_cleared'));
     expect((await ext.ask({ type: 'getHistory' })).reports).toEqual([]);
     await page.close();
   });
 
   it('saves settings, validates custom servers and switches language live', async () => {
     await useSettings({ language: 'en' });
-    const page = await ext.context.newPage();
+    const page = await ext.newPage();
     await page.goto(`chrome-extension://${ext.extensionId}/src/options/index.html`);
     await page.waitForSelector('#share-heading');
-    await page.getByRole('checkbox', { name: text('en', 'share_toggle') }).check();
-    await page.getByRole('checkbox', { name: text('en', 'relay_toggle') }).check();
-    await page.getByRole('checkbox', { name: 'Open App' }).check();
-    await page.getByLabel(text('en', 'custom_url')).fill('https://not-a-stun-server');
-    await page.getByRole('button', { name: text('en', 'custom_add') }).click();
-    await expect.poll(() => page.locator('#server-url-error').innerText()).toBe(text('en', 'custom_invalid_url'));
-    await page.getByLabel(text('en', 'custom_url')).fill('stun:127.0.0.1:3478');
-    await page.getByLabel(text('en', 'custom_label'), { exact: true }).fill('Home');
-    await page.getByRole('button', { name: text('en', 'custom_add') }).click();
-    await page.getByLabel(text('en', 'language_label')).selectOption('fr');
+    await check(page, byRole('checkbox', text('en', 'share_toggle')));
+    await check(page, byRole('checkbox', text('en', 'relay_toggle')));
+    await check(page, byRole('checkbox', 'Open App'));
+    await fill(page, byRole('textbox', text('en', 'custom_url')), 'https://not-a-stun-server');
+    await click(page, byRole('button', text('en', 'custom_add')));
+    await expect.poll(() => textOf(page, '#server-url-error')).toBe(text('en', 'custom_invalid_url'));
+    await fill(page, byRole('textbox', text('en', 'custom_url')), 'stun:127.0.0.1:3478');
+    await fill(page, byRole('textbox', text('en', 'custom_label')), 'Home');
+    await click(page, byRole('button', text('en', 'custom_add')));
+    await (await find(page, byRole('combobox', text('en', 'language_label')))).select('fr');
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('fr');
-    await expect.poll(() => page.locator('h1').innerText()).toBe(text('fr', 'options_title'));
+    await expect.poll(() => textOf(page, 'h1')).toBe(text('fr', 'options_title'));
     const stored = await ext.worker.evaluate((key) => chrome.storage.local.get(key), STORAGE_KEYS.settings);
     expect(stored[STORAGE_KEYS.settings]).toMatchObject({
       shareResults: true,

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/collector/app';
 import { createStaticGeo } from '../../src/collector/geo';
@@ -12,12 +12,14 @@ import { openSqliteStore } from '../../src/collector/store-sqlite';
 import type { Store } from '../../src/collector/store';
 import bundledCatalog from '../../src/core/catalog.json';
 import { parseCatalog } from '../../src/core/catalog';
+import { errorText } from '../../src/core/error-text';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { defaultSettings } from '../../src/core/settings';
 import { fillStore, fixtureReports } from '../collector/results-fixture';
 import { closedTcpPort } from '../../tools/servers';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { LANGUAGES, SHOTS, axeScan, shoot, text, type Language } from './page-checks';
+import { attributeOf, byRole, click, countOf, find, pageOpenedBy, textOf } from './page-query';
 
 /** The collector's clock: the generated reports fill the 30 days before it. */
 const NOW = new Date('2026-06-18T14:00:00Z');
@@ -34,13 +36,13 @@ const paths = () => logLines.map((line) => (JSON.parse(line) as { path?: string 
 
 /** A tab on the collector, with every console error and CSP violation it reports. */
 async function openResults(path: string, width: number): Promise<{ page: Page; errors: string[] }> {
-  const page = await ext.context.newPage();
+  const page = await ext.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
+    if (msg.type() === 'error' || msg.type() === 'warn') errors.push(msg.text());
   });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.setViewportSize({ width, height: 800 });
+  page.on('pageerror', (error) => errors.push(errorText(error)));
+  await page.setViewport({ width, height: 800 });
   const response = await page.goto(`${collectorUrl}${path}`);
   expect(response?.status()).toBe(200);
   return { page, errors };
@@ -79,12 +81,12 @@ describe.each(LANGUAGES)('results page in %s', (language) => {
   it('shows the world map coloured where reports were published, points the visitor at its country, styled under its CSP, with no serious axe issue', async () => {
     const { page, errors } = await openResults(`/?lang=${language}`, 1024);
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([language, language === 'ar' ? 'rtl' : 'ltr']);
-    expect(await page.locator('h1').innerText()).toBe(text(language, 'results_title'));
+    expect(await textOf(page, 'h1')).toBe(text(language, 'results_title'));
     // The five countries of the generated reports, each a link to its page; every other shape uncoloured.
-    const coloured = await page.locator('svg.map a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    const coloured = await page.$$eval('svg.map a', (links) => links.map((a) => a.getAttribute('href')));
     expect(coloured.sort()).toEqual(['AE', 'DZ', 'EG', 'FR', 'MA'].map((cc) => `/country/${cc}?lang=${language}`));
-    expect(await page.locator('.here-note').getAttribute('data-here')).toBe('MA');
-    expect(await page.locator('svg.map path.here').count()).toBe(1);
+    expect(await attributeOf(page, '.here-note', 'data-here')).toBe('MA');
+    expect(await countOf(page, 'svg.map path.here')).toBe(1);
     // The stylesheet applied: the CSP's hash matches it (a refused one leaves the body full width, and logs an error).
     expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).toBe('960px');
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('.swatch.c3') ?? document.body).backgroundColor)).toBe('rgb(178, 24, 43)');
@@ -96,17 +98,17 @@ describe.each(LANGUAGES)('results page in %s', (language) => {
 
   it("opens the visitor's country from the note: networks × apps with the small network suppressed, and a timeline per app", async () => {
     const { page, errors } = await openResults(`/?lang=${language}`, 390);
-    await page.locator('.here-note a').click();
-    await page.waitForURL(`${collectorUrl}/country/MA?lang=${language}`);
-    expect(await page.locator('h1').innerText()).toBe(text(language, 'results_country_title').replace('$1', COUNTRY_NAME[language]));
-    expect(await page.locator('tr[data-asn="36903"] td[data-cell="counts"]').count()).toBe(3);
-    expect(await page.locator('tr[data-asn="6713"] td[data-cell="suppressed"]').count()).toBe(3);
-    expect(await page.locator('tr[data-asn="6713"] td[data-cell="counts"]').count()).toBe(0);
-    expect(await page.locator('tr[data-asn="6713"]').innerText()).toContain(text(language, 'results_suppressed').replace('$1', '5'));
-    expect(await page.locator('svg.timeline').count()).toBe(3);
+    await Promise.all([page.waitForNavigation(), click(page, '.here-note a')]);
+    expect(page.url()).toBe(`${collectorUrl}/country/MA?lang=${language}`);
+    expect(await textOf(page, 'h1')).toBe(text(language, 'results_country_title').replace('$1', COUNTRY_NAME[language]));
+    expect(await countOf(page, 'tr[data-asn="36903"] td[data-cell="counts"]')).toBe(3);
+    expect(await countOf(page, 'tr[data-asn="6713"] td[data-cell="suppressed"]')).toBe(3);
+    expect(await countOf(page, 'tr[data-asn="6713"] td[data-cell="counts"]')).toBe(0);
+    expect(await textOf(page, 'tr[data-asn="6713"]')).toContain(text(language, 'results_suppressed').replace('$1', '5'));
+    expect(await countOf(page, 'svg.timeline')).toBe(3);
     expect(await axeScan(page)).toEqual([]);
     await shoot(page, `results-${language}-country-MA-phone`);
-    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.setViewport({ width: 1024, height: 800 });
     await shoot(page, `results-${language}-country-MA`);
     expect(errors).toEqual([]);
     await page.close();
@@ -119,19 +121,18 @@ describe("the popup's link", () => {
       [STORAGE_KEYS.settings]: { ...defaultSettings, language: 'fr', collectorUrl },
     });
     const logged = logLines.length;
-    const popup = await ext.context.newPage();
-    await popup.setViewportSize({ width: 380, height: 700 });
+    const popup = await ext.newPage();
+    await popup.setViewport({ width: 380, height: 700 });
     await popup.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
-    const link = popup.getByRole('link', { name: text('fr', 'results_see_others') });
-    await link.waitFor();
+    const link = byRole('link', text('fr', 'results_see_others'));
+    await find(popup, link);
     expect(await axeScan(popup)).toEqual([]);
     await shoot(popup, 'popup-fr-results-link');
     // Opening the popup (and the check it starts) asks the collector for nothing: sharing is off.
     expect(paths().slice(logged)).toEqual([]);
-    const [tab] = await Promise.all([ext.context.waitForEvent('page'), link.click()]);
-    await tab.waitForLoadState();
+    const tab = await pageOpenedBy(ext.browser, () => click(popup, link));
     expect(tab.url()).toBe(`${collectorUrl}/?lang=fr`);
-    expect(await tab.locator('h1').innerText()).toBe(text('fr', 'results_title'));
+    expect(await textOf(tab, 'h1')).toBe(text('fr', 'results_title'));
     // The tab's own navigation is the only request: one GET / (and whatever the tab itself asks, such as an icon).
     const since = paths().slice(logged);
     expect(since.filter((path) => path === '/')).toHaveLength(1);

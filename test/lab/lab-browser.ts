@@ -1,12 +1,12 @@
 // Launches Chromium with the built extension inside the client namespace, runs one check the way automation does, and times it.
-import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROGRESS_PORT, STORAGE_KEYS, type Answer, type BackgroundRequest, type BackgroundResponse } from '../../src/core/messages';
 import type { Catalog } from '../../src/core/catalog';
 import type { Report } from '../../src/core/report';
-import { chromiumArgs, chromiumPath } from '../../tools/browsers';
+import { chromiumPath } from '../../tools/browsers';
+import { startExtensionBrowser } from '../../tools/chromium-extension';
 import { NS } from './topology';
 
 export interface LabBrowser {
@@ -61,46 +61,24 @@ export async function launchInClientNamespace(extensionDir: string, trustedHome:
   const home = mkdtempSync(join(tmpdir(), 'cic-lab-home-'));
   // A copy of a store that trusts the lab CA (trustInNssDb), so no browser sees another's changes.
   cpSync(join(trustedHome, '.pki'), join(home, '.pki'), { recursive: true });
-  // Playwright starts the executable it is given; this one enters the namespace first. `ip netns
-  // exec` keeps the pipe file descriptors Playwright talks over.
+  // Puppeteer starts the executable it is given; this one enters the namespace first. `ip netns
+  // exec` keeps the pipe file descriptors Puppeteer talks over.
   const wrapper = join(home, 'chromium-in-lab.sh');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS.client} ${chromiumPath()} "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const dir = resolve(extensionDir);
-  let context: BrowserContext;
+  const running = await startExtensionBrowser({
+    extensionDir,
+    home,
+    executablePath: wrapper,
+    timeout: 30_000,
+    args: [...quicFlags(http3Hosts), ...netLogFlags()],
+  });
+  const { consoleErrors } = running;
+  const close = () => running.close().catch(() => undefined);
   try {
-    context = await chromium.launchPersistentContext(join(home, 'profile'), {
-      executablePath: wrapper,
-      headless: false, // --headless=new comes from chromiumArgs
-      env: { ...process.env, HOME: home },
-      timeout: 30_000,
-      args: chromiumArgs([`--disable-extensions-except=${dir}`, `--load-extension=${dir}`, ...quicFlags(http3Hosts), ...netLogFlags()]),
-    });
-  } catch (error) {
-    rmSync(home, { recursive: true, force: true });
-    throw error;
-  }
-  const consoleErrors: string[] = [];
-  const watch = (page: Page) => {
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`[${page.url()}] ${msg.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`[${page.url()}] ${error.message}`));
-  };
-  context.on('page', watch);
-  const close = async () => {
-    await context.close().catch(() => undefined);
-    rmSync(home, { recursive: true, force: true });
-  };
-  try {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
-    worker.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`[worker] ${msg.text()}`);
-    });
-    const extensionId = new URL(worker.url()).host;
-    const page = await context.newPage();
     // The options page starts nothing on its own, so it is a quiet place to automate from.
-    await page.goto(`chrome-extension://${extensionId}/src/options/index.html`);
+    const page = await running.newPage();
+    await page.goto(`chrome-extension://${running.extensionId}/src/options/index.html`);
     return {
       consoleErrors,
       close,
