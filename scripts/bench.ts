@@ -154,7 +154,9 @@ execFileSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], {
 const fx = await startFixtures();
 const stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
 const most = Math.max(...SIZES, RELAY_APPS);
-const answering: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startStunResponder()));
+// Each answer maps to its own port, as a NAT does: answers that all named one address made Chrome drop most of a
+// loss burst's answers as duplicates, so the paths phase's bursts went unanswered and waited out their deadline.
+const answering: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startStunResponder(undefined, undefined, { reflectPort: true })));
 const silent: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startSilentUdp()));
 const ports: Ports = { answering: answering.map((s) => s.port), silent: silent.map((s) => s.port) };
 let ext: ExtensionSession | undefined;
