@@ -11,7 +11,7 @@ import { openSqliteStore } from '../src/collector/store-sqlite';
 import type { Catalog } from '../src/core/catalog';
 import { STORAGE_KEYS } from '../src/core/messages';
 import type { Report } from '../src/core/report';
-import { startTestRelay } from '../test/support/relay';
+import { startTestRelay } from '../tools/test-relay';
 import { startFixtures, type Fixtures } from '../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../tools/chromium-extension';
 import { startSilentUdp, startStunResponder, type Stoppable } from '../tools/servers';

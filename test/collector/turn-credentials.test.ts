@@ -11,7 +11,7 @@ import { openSqliteStore } from '../../src/collector/store-sqlite';
 import type { Store } from '../../src/collector/store';
 import { mintTurnCredentials, turnPassword } from '../../src/collector/turn-credentials';
 import { credentialsExpireAt, parseTurnCredentials, type TurnCredentials } from '../../src/core/turn-credentials';
-import { startTestRelay, type TestRelay } from '../support/relay';
+import { startTestRelay, type TestRelay } from '../../tools/test-relay';
 import { relayedAddress, stunBinding, turnAllocate } from '../support/turn-client';
 import { ADDRESSES, geo } from './fixtures';
 

@@ -11,7 +11,7 @@ import { listen, type RunningServer } from '../../src/collector/http-server';
 import { createJsonLogger } from '../../src/collector/logger';
 import { openSqliteStore } from '../../src/collector/store-sqlite';
 import type { Store } from '../../src/collector/store';
-import { startTestRelay, type TestRelay } from '../support/relay';
+import { startTestRelay, type TestRelay } from '../../tools/test-relay';
 import { closedTcpPort } from '../../tools/servers';
 import { turnAllocate } from '../support/turn-client';
 import { describeExtensionContract, extensionTest } from './extension-contract';

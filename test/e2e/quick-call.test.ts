@@ -19,7 +19,7 @@ import type { ExtensionSession } from '../../tools/extension-session';
 import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
 import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension } from '../../tools/chromium-extension';
-import { startTestRelay, type TestRelay } from '../support/relay';
+import { startTestRelay, type TestRelay } from '../../tools/test-relay';
 import { startCuttingProxy, type CuttingProxy } from './call-relay';
 import { launchFirefoxExtension } from './firefox-harness';
 import { testCatalog } from './test-catalog';

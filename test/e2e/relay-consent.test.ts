@@ -13,7 +13,7 @@ import type { Catalog } from '../../src/core/catalog';
 import { REFLECTOR_CONTROL_ID, reflectorId } from '../../src/core/reflection';
 import type { Report } from '../../src/core/report';
 import { STORAGE_KEYS } from '../../src/core/messages';
-import { startTestRelay, type TestRelay } from '../support/relay';
+import { startTestRelay, type TestRelay } from '../../tools/test-relay';
 import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
 import { turnAllocate } from '../support/turn-client';
 import { startFixtures, type Fixtures } from '../../tools/local-network';

@@ -1,9 +1,9 @@
-// Starts a real coturn with the TURN REST API (use-auth-secret) on free loopback ports, the way the collector's relay runs, for tests.
+// Starts a real coturn with the TURN REST API (use-auth-secret) on free loopback ports, the way the collector's relay runs: for tests and the bench.
 import { randomBytes } from 'node:crypto';
-import type { RelayConfig } from '../../src/collector/config';
-import { findTurnserver, runCoturn, type RunningCoturn } from '../../src/collector/coturn';
-import type { CertPair } from '../../tools/pki';
-import { closedTcpPort } from '../../tools/servers';
+import type { RelayConfig } from '../src/collector/config';
+import { findTurnserver, runCoturn, type RunningCoturn } from '../src/collector/coturn';
+import type { CertPair } from './pki';
+import { closedTcpPort } from './servers';
 
 export interface TestRelay {
   /** What the collector needs: pass it to createApp({ relay }) or, for a collector process, use relayEnv(). */
