@@ -1,16 +1,10 @@
 // `npm run bench`: times whole checks in real Chromium against local servers (open and silent networks) and prints bundle sizes.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp } from '../src/collector/app';
-import { createStaticGeo } from '../src/collector/geo';
-import { listen } from '../src/collector/http-server';
-import { createJsonLogger } from '../src/collector/logger';
-import { openSqliteStore } from '../src/collector/store-sqlite';
+import { readFileSync } from 'node:fs';
 import type { Catalog } from '../src/core/catalog';
 import { STORAGE_KEYS } from '../src/core/messages';
 import type { Report } from '../src/core/report';
+import { startLocalCollector } from '../tools/local-collector';
 import { startTestRelay } from '../tools/test-relay';
 import { startFixtures, type Fixtures } from '../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../tools/chromium-extension';
@@ -206,11 +200,9 @@ try {
   // The quick check without and with the call-test relay: a real coturn and a collector handing out its credentials,
   // the setting off, then on (the check's quick call window runs beside the app probes on this unqueued link).
   const relay = await startTestRelay();
-  const dir = mkdtempSync(join(tmpdir(), 'cic-bench-relay-'));
-  const store = openSqliteStore(join(dir, 'collector.db'));
-  const collector = await listen(createApp({ store, geo: createStaticGeo({}), rateLimit: null, logger: createJsonLogger(() => undefined), relay: relay.relay }), '127.0.0.1', 0);
+  const collector = await startLocalCollector({ relay: relay.relay });
   try {
-    const collectorUrl = `http://127.0.0.1:${collector.port}`;
+    const collectorUrl = collector.url;
     const catalog = catalogFor(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }, ports, RELAY_APPS, 'open');
     const relayRows = [['relay', 'apps', 'first row ms (median)', 'final ms (median)', 'call window ms (median)', 'runs']];
     for (const allowed of [false, true]) {
@@ -245,9 +237,7 @@ try {
     console.info(`\nThe open check without and with the call-test relay (its quick call window; median of ${RUNS}):\n${table(relayRows)}`);
   } finally {
     await collector.stop();
-    await store.close();
     await relay.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 
   // The offscreen document is created by the first ICE probe and closed once idle: how many connections it held

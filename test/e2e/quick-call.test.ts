@@ -1,24 +1,16 @@
 // The check's quick call window in real Chromium and Firefox: through a real coturn with credentials from a real
 // collector while the person allows the relay; nothing in the report, and not one packet to the relay, while not.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/collector/app';
-import { createStaticGeo } from '../../src/collector/geo';
-import { listen, type RunningServer } from '../../src/collector/http-server';
-import { createJsonLogger } from '../../src/collector/logger';
-import { openSqliteStore } from '../../src/collector/store-sqlite';
-import type { Store } from '../../src/collector/store';
 import { judgeCallTest } from '../../src/core/call-test';
 import type { Catalog } from '../../src/core/catalog';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { QUICK_CALL_MS } from '../../src/core/quick-call';
 import type { Report } from '../../src/core/report';
 import type { ExtensionSession } from '../../tools/extension-session';
-import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
+import { startStunResponder, type Stoppable } from '../../tools/servers';
 import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension } from '../../tools/chromium-extension';
+import { startLocalCollector, type LocalCollector } from '../../tools/local-collector';
 import { startTestRelay, type TestRelay } from '../../tools/test-relay';
 import { startCuttingProxy, type CuttingProxy } from './call-relay';
 import { launchFirefoxExtension } from './firefox-harness';
@@ -29,13 +21,9 @@ let stuns: Stoppable[];
 let relay: TestRelay;
 /** In front of the relay's UDP port, never cutting: it counts the flows that reach the relay. */
 let counter: CuttingProxy;
-let dir: string;
-let store: Store;
-let collector: RunningServer;
+let collector: LocalCollector;
 let collectorUrl: string;
-const logLines: string[] = [];
 
-const requestsTo = (path: string) => logLines.filter((line) => line.includes(`"path":"${path}"`)).length;
 const verdicts = (report: Report) => Object.fromEntries(report.apps.map((a) => [a.appId, a.verdict]));
 const catalog = (): Catalog => testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
 
@@ -44,29 +32,17 @@ beforeAll(async () => {
   stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
   relay = await startTestRelay();
   counter = await startCuttingProxy(relay.port, Number.POSITIVE_INFINITY);
-  dir = mkdtempSync(join(tmpdir(), 'cic-quickcall-'));
-  store = openSqliteStore(join(dir, 'collector.db'));
-  const port = await closedTcpPort();
-  const app = createApp({
-    store,
-    geo: createStaticGeo({}),
-    rateLimit: null,
-    logger: createJsonLogger((line) => logLines.push(line)),
-    // The credentials name the counter's port: whatever the extension sends the relay over UDP passes through it.
-    relay: { ...relay.relay, port: counter.port },
-  });
-  collector = await listen(app, '127.0.0.1', port);
-  collectorUrl = `http://127.0.0.1:${port}`;
+  // The credentials name the counter's port: whatever the extension sends the relay over UDP passes through it.
+  collector = await startLocalCollector({ relay: { ...relay.relay, port: counter.port } });
+  collectorUrl = collector.url;
 });
 
 afterAll(async () => {
   await collector?.stop();
-  await store?.close();
   await counter?.stop();
   await relay?.stop();
   await Promise.all((stuns ?? []).map((s) => s.stop()));
   await fx?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 type Session = ExtensionSession<unknown>;
@@ -83,14 +59,14 @@ function describeQuickCall(browserName: string, launch: () => Promise<Session>):
     });
 
     it('while the relay is off: no window in the report, and nothing reaches the relay or asks for it', async () => {
-      const asked = requestsTo('/v1/turn-credentials');
+      const asked = collector.requestsTo('/v1/turn-credentials');
       const flows = counter.flows();
       await ext.storage.set({ [STORAGE_KEYS.settings]: { collectorUrl } });
       offReport = await ext.ask({ type: 'runCheck', catalog: catalog() });
       expect(offReport.status).toBe('done');
       expect(offReport.observations.callTest).toBeUndefined();
       expect(offReport.phases?.some((p) => p.phase === 'call')).toBe(false);
-      expect(requestsTo('/v1/turn-credentials')).toBe(asked);
+      expect(collector.requestsTo('/v1/turn-credentials')).toBe(asked);
       expect(counter.flows()).toBe(flows);
     });
 

@@ -1,18 +1,10 @@
 // The call-test relay in Chromium with a real collector and a real coturn: nothing asked while the setting is off; once on, credentials the relay accepts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/collector/app';
-import { createStaticGeo } from '../../src/collector/geo';
-import { listen, type RunningServer } from '../../src/collector/http-server';
-import { createJsonLogger } from '../../src/collector/logger';
-import { openSqliteStore } from '../../src/collector/store-sqlite';
-import type { Store } from '../../src/collector/store';
 import type { Catalog } from '../../src/core/catalog';
 import { REFLECTOR_CONTROL_ID, reflectorId } from '../../src/core/reflection';
 import type { Report } from '../../src/core/report';
 import { STORAGE_KEYS } from '../../src/core/messages';
+import { startLocalCollector, type LocalCollector } from '../../tools/local-collector';
 import { startTestRelay, type TestRelay } from '../../tools/test-relay';
 import { closedTcpPort, startStunResponder, type Stoppable } from '../../tools/servers';
 import { turnAllocate } from '../support/turn-client';
@@ -24,12 +16,8 @@ let fx: Fixtures;
 let ext: ExtensionSession;
 let stuns: Stoppable[];
 let relay: TestRelay;
-let dir: string;
-let store: Store;
-let collector: RunningServer;
+let collector: LocalCollector;
 let collectorUrl: string;
-/** Every request the collector logged (route, status; never an address). */
-const logLines: string[] = [];
 
 /** The test catalog plus an app with no media server of its own whose documented call port the relay reflects. */
 function catalogWithCallPorts(): Catalog {
@@ -57,35 +45,21 @@ function catalogWithCallPorts(): Catalog {
 
 const reflections = (report: Report) => report.observations.ice.filter((r) => r.id.startsWith('reflector.'));
 
-const requestsTo = (path: string) => logLines.filter((line) => line.includes(`"path":"${path}"`)).length;
-
 beforeAll(async () => {
   fx = await startFixtures();
   stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
   relay = await startTestRelay({ reflectorPorts: [0] });
-  dir = mkdtempSync(join(tmpdir(), 'cic-relay-'));
-  store = openSqliteStore(join(dir, 'collector.db'));
-  const port = await closedTcpPort();
-  const app = createApp({
-    store,
-    geo: createStaticGeo({}),
-    rateLimit: null,
-    logger: createJsonLogger((line) => logLines.push(line)),
-    relay: relay.relay,
-  });
-  collector = await listen(app, '127.0.0.1', port);
-  collectorUrl = `http://127.0.0.1:${port}`;
+  collector = await startLocalCollector({ relay: relay.relay });
+  collectorUrl = collector.url;
   ext = await launchExtension({ trustCaPath: fx.pki.caPath });
 });
 
 afterAll(async () => {
   await ext?.close();
   await collector?.stop();
-  await store?.close();
   await relay?.stop();
   await Promise.all((stuns ?? []).map((s) => s.stop()));
   await fx?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('call-test relay consent in Chromium', () => {
@@ -97,8 +71,8 @@ describe('call-test relay consent in Chromium', () => {
     expect(reflections(report)).toEqual([]);
     expect(report.apps.find((a) => a.appId === 'ports-app')).toMatchObject({ verdict: 'works', reasons: ['MEDIA_INFERRED'] });
     expect(await ext.ask({ type: 'getRelayCredentials' })).toMatchObject({ result: { ok: false, problem: 'off' } });
-    expect(requestsTo('/v1/turn-credentials')).toBe(0);
-    expect(logLines).toEqual([]);
+    expect(collector.requestsTo('/v1/turn-credentials')).toBe(0);
+    expect(collector.logLines).toEqual([]);
   });
 
   it('once the person turns it on: credentials from the collector that the real relay accepts, asked for once', async () => {
@@ -110,7 +84,7 @@ describe('call-test relay consent in Chromium', () => {
     const second = (await ext.ask({ type: 'getRelayCredentials' })).result;
     if (!first.ok) throw new Error(`no credentials: ${first.problem} ${first.detail}`);
     expect(second).toEqual(first);
-    expect(requestsTo('/v1/turn-credentials')).toBe(1);
+    expect(collector.requestsTo('/v1/turn-credentials')).toBe(1);
     expect(first.credentials.uris[0]).toBe(`turn:127.0.0.1:${relay.port}?transport=udp`);
     expect(await turnAllocate('127.0.0.1', relay.port, first.credentials.username, first.credentials.credential)).toMatchObject({ kind: 'success' });
     // Chromium itself gets a relay candidate from them (relay-only, as the call test gathers).
@@ -137,7 +111,7 @@ describe('call-test relay consent in Chromium', () => {
     // Turned off again: nothing more is asked, and nothing cached is handed out.
     await ext.worker.evaluate(([key, url]) => chrome.storage.local.set({ [key as string]: { collectorUrl: url } }), [STORAGE_KEYS.settings, collectorUrl]);
     expect((await ext.ask({ type: 'getRelayCredentials' })).result).toMatchObject({ ok: false, problem: 'off' });
-    expect(requestsTo('/v1/turn-credentials')).toBe(1);
+    expect(collector.requestsTo('/v1/turn-credentials')).toBe(1);
   });
 
   it("while it is on, a check reflects an app's call ports through the relay the credentials name", async () => {

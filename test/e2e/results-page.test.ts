@@ -1,22 +1,15 @@
 // The collector's public results page in real Chromium, filled with generated reports: en/ar/fr, its CSP, axe, screenshots, and the popup's link to it.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/collector/app';
 import { createStaticGeo } from '../../src/collector/geo';
-import { listen, type RunningServer } from '../../src/collector/http-server';
-import { createJsonLogger } from '../../src/collector/logger';
-import { openSqliteStore } from '../../src/collector/store-sqlite';
-import type { Store } from '../../src/collector/store';
 import bundledCatalog from '../../src/core/catalog.json';
 import { parseCatalog } from '../../src/core/catalog';
 import { errorText } from '../../src/core/error-text';
 import { STORAGE_KEYS } from '../../src/core/messages';
 import { defaultSettings } from '../../src/core/settings';
 import { fillStore, fixtureReports } from '../collector/results-fixture';
-import { closedTcpPort } from '../../tools/servers';
+import { startLocalCollector, type LocalCollector } from '../../tools/local-collector';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { LANGUAGES, SHOTS, axeScan, shoot, text, type Language } from './page-checks';
 import { attributeOf, byRole, click, countOf, find, pageOpenedBy, textOf } from './page-query';
@@ -25,14 +18,10 @@ import { attributeOf, byRole, click, countOf, find, pageOpenedBy, textOf } from 
 const NOW = new Date('2026-06-18T14:00:00Z');
 const COUNTRY_NAME: Record<Language, string> = { en: 'Morocco', ar: 'المغرب', fr: 'Maroc' };
 
-let dir: string;
-let store: Store;
-let collector: RunningServer;
+let collector: LocalCollector;
 let collectorUrl: string;
 let ext: ExtensionSession;
-/** Every request the collector logged (route and status, never an address). */
-const logLines: string[] = [];
-const paths = () => logLines.map((line) => (JSON.parse(line) as { path?: string }).path ?? '');
+const paths = () => collector.logLines.map((line) => (JSON.parse(line) as { path?: string }).path ?? '');
 
 /** A tab on the collector, with every console error and CSP violation it reports. */
 async function openResults(path: string, width: number): Promise<{ page: Page; errors: string[] }> {
@@ -50,31 +39,22 @@ async function openResults(path: string, width: number): Promise<{ page: Page; e
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'cic-results-'));
-  store = openSqliteStore(join(dir, 'collector.db'));
-  await fillStore(store, fixtureReports(NOW, 30));
   const catalog = parseCatalog(bundledCatalog);
   if (!catalog.ok) throw new Error(catalog.error);
-  const app = createApp({
-    store,
+  collector = await startLocalCollector({
+    fill: (store) => fillStore(store, fixtureReports(NOW, 30)),
     // The browser's requests come from loopback: the collector places them in Morocco, as it would a Moroccan address.
     geo: createStaticGeo({ '127.0.0.1': { cc: 'MA', asn: 36903 } }),
-    rateLimit: null,
-    logger: createJsonLogger((line) => logLines.push(line)),
     catalog: catalog.catalog,
     now: () => NOW,
   });
-  const port = await closedTcpPort();
-  collector = await listen(app, '127.0.0.1', port);
-  collectorUrl = `http://127.0.0.1:${port}`;
+  collectorUrl = collector.url;
   ext = await launchExtension();
 });
 
 afterAll(async () => {
   await ext?.close();
   await collector?.stop();
-  await store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(LANGUAGES)('results page in %s', (language) => {
@@ -120,7 +100,7 @@ describe("the popup's link", () => {
     await ext.worker.evaluate((items) => chrome.storage.local.set(items), {
       [STORAGE_KEYS.settings]: { ...defaultSettings, language: 'fr', collectorUrl },
     });
-    const logged = logLines.length;
+    const logged = collector.logLines.length;
     const popup = await ext.newPage();
     await popup.setViewport({ width: 380, height: 700 });
     await popup.goto(`chrome-extension://${ext.extensionId}/src/popup/index.html`);
