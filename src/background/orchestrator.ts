@@ -592,6 +592,7 @@ class Run {
     let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
     const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
     let sampled = false;
+    const samplingFrom = this.deps.now();
     const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
       if (!sampled) this.startQuickCall(idle, quickCallFits(idle, sampleMs));
       sampled = true;
@@ -605,9 +606,10 @@ class Run {
       unstarted: (task) => this.unstarted.push(task),
     });
     sampling.abort();
-    // A pass over before its first loaded sample came back queued nothing for as long as one round trip: the window
-    // starts now, beside the passes that follow.
-    if (!sampled && this.rttTarget !== undefined) this.startQuickCall(idle, idle !== undefined);
+    // No loaded sample came back during the pass. The time since the first was sent is the least its round trip
+    // can take: where that already reads as a slow link (a queue, or samples lost under load), the window does not
+    // run; where it does not (a pass over within a few round trips), it starts now, beside the passes that follow.
+    if (!sampled && this.rttTarget !== undefined) this.startQuickCall(idle, quickCallFits(idle, this.deps.now() - samplingFrom));
     const loaded = await samples;
     if (this.rttTarget !== undefined && loaded.length > 0) this.record({ loadedRtt: rttFrom(this.rttTarget.id, loaded) });
   }
@@ -621,7 +623,8 @@ class Run {
   private startQuickCall(idleRttMs: number | undefined, fits: boolean): void {
     const { callRelay } = this.extras;
     const { probeCall } = this.deps;
-    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || !fits) return;
+    // A cancelled or failed check sends nothing more (the ICE host cannot take a loopback back once started).
+    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || !fits || this.stopped()) return;
     this.quickCall = this.phase('call', async () => {
       const window = quickCallWindow(idleRttMs);
       // A window the ICE host has not answered by every budget's end is not measured; it closes its own connections.
@@ -633,7 +636,9 @@ class Run {
         this.pause(quickCallLimitMs(window, GRACE_MS), this.controller.signal).then(() => null),
       ]);
       if (ran === null || this.stopped()) return;
-      if ('error' in ran) return this.probeBroke('quick call window failed', ran.error);
+      // Not app evidence: even the browser's connection limit, met here, only leaves the window unmeasured (app
+      // probes that meet it end the check themselves).
+      if ('error' in ran) return this.warn('quick call window failed', ran.error);
       const kept = quickCallKept(ran.test);
       if (kept !== undefined) this.record({ callTest: kept });
     });

@@ -1014,6 +1014,59 @@ describe('CheckRunner: the quick call window through our relay', () => {
     expect(report.observations.callTest).toEqual(measured);
   });
 
+  it('does not start after the run was cancelled, even where the app pass ends before its first loaded sample', async () => {
+    const call = fakeCall(measured);
+    const h = harness({
+      probeCall: call.probeCall,
+      // Single samples slower than the app pass: the window would start at the pass's end.
+      probeRtt: async (target, samples, deadlineMs) => {
+        await sleep(Math.min(samples === 1 ? 1000 : 150 * samples, deadlineMs));
+        return { targetId: target.id, samples: Array.from({ length: samples }, () => 150), medianMs: 150, jitterMs: 0 };
+      },
+    });
+    const { probeHttp } = h.deps;
+    h.deps.probeHttp = async (target, deadlineMs, signal) => {
+      if (!target.id.startsWith('ctl-')) runner.cancel();
+      return probeHttp(target, deadlineMs, signal);
+    };
+    const runner = createCheckRunner(h.deps);
+    const done = runner.start(makeCatalog(), { callRelay: relay }).done;
+    await vi.advanceTimersByTimeAsync(20_000);
+    const report = await done;
+    expect(report.status).toBe('cancelled');
+    expect(call.calls).toEqual([]);
+    expect(report.phases?.some((p) => p.phase === 'call')).toBe(false);
+  });
+
+  it('does not start at the end of a long app pass whose loaded samples all went unanswered (a queue or loss under load)', async () => {
+    const call = fakeCall(measured);
+    const h = slowerApps({
+      probeCall: call.probeCall,
+      probeRtt: async (target, samples, deadlineMs) => {
+        if (samples > 1) {
+          await sleep(Math.min(150 * samples, deadlineMs));
+          return { targetId: target.id, samples: Array.from({ length: samples }, () => 150), medianMs: 150, jitterMs: 0 };
+        }
+        await sleep(Math.min(300, deadlineMs));
+        return { targetId: target.id, samples: [] };
+      },
+    });
+    const { report } = await runWith(h.deps, { callRelay: relay });
+    expect(report.observations.loadedRtt).toBeUndefined();
+    expect(call.calls).toEqual([]);
+    expect(report.observations.callTest).toBeUndefined();
+  });
+
+  it("a window that met the browser's connection limit is only left unmeasured: the check still ends done", async () => {
+    const call = fakeCall(() => Promise.reject(new PeerConnectionLimitError()));
+    const h = slowerApps({ probeCall: call.probeCall });
+    const { report } = await runWith(h.deps, { callRelay: relay });
+    expect(call.calls).toHaveLength(1);
+    expect(report.status).toBe('done');
+    expect(report.observations.callTest).toBeUndefined();
+    expect(h.warnings).toContain('quick call window failed');
+  });
+
   it('sends nothing to the relay without its credentials (the person did not allow it), and the field is absent', async () => {
     const call = fakeCall(measured);
     const { report } = await runWith(slowerApps({ probeCall: call.probeCall }).deps, {});
