@@ -167,8 +167,7 @@ export async function startExtensionBrowser(options: StartOptions): Promise<Exte
       },
     };
   } catch (error) {
-    await browser.close();
-    removeHome();
+    await browser.close().finally(removeHome);
     throw error;
   }
 }
