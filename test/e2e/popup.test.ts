@@ -253,7 +253,8 @@ describe('popup', () => {
         for (const scheme of ['light', 'dark'] as const) {
           const page = await openPopup();
           await colorScheme(page, scheme);
-          await page.waitForSelector('[data-headline="offline"]', { timeout: 20_000 });
+          // As for the portal below: the check this popup started must be over, not only the last result shown.
+          await page.waitForFunction(() => document.querySelector('[data-headline="offline"]') !== null && document.querySelector('.overall--running') === null, { timeout: 20_000 });
           expect(await innerText(await first(page, '.overall__answer'))).toBe(text(language, 'headline_offline'));
           // Nothing is known about any app: no rows to misread, nothing to export.
           expect(await countOf(page, '.app-row')).toBe(0);
@@ -283,7 +284,9 @@ describe('popup', () => {
         for (const scheme of ['light', 'dark'] as const) {
           const page = await openPopup();
           await colorScheme(page, scheme);
-          await page.waitForSelector('[data-headline="portal"]', { timeout: 20_000 });
+          // The popup first shows the last result (this portal's, from the previous language or scheme) while its new
+          // check runs: wait for that check's own answer, so no check is left running for the next test.
+          await page.waitForFunction(() => document.querySelector('[data-headline="portal"]') !== null && document.querySelector('.overall--running') === null, { timeout: 20_000 });
           expect(await textOf(page, '.overall__answer')).toBe(text(language, 'headline_portal'));
           expect(await countOf(page, '.app-row')).toBe(0);
           await shoot(page, `popup-${language}-portal-${scheme}`);
