@@ -317,6 +317,20 @@ export const SCENARIOS: readonly Scenario[] = [
     truth: (catalog) => slowLink(catalog),
   },
   {
+    name: 'slow-1m-relay',
+    description: 'The 1 Mbit/s / 512 kbit/s link with the call-test relay allowed: its quick call window and reflection add no finding.',
+    router: () => plain({ shape: SLOW_1M }),
+    relay: true,
+    truth: (catalog) => slowLink(catalog),
+  },
+  {
+    name: 'slow-256k-relay',
+    description: 'The 256 / 128 kbit/s link with the call-test relay allowed: its quick call window and reflection add no finding.',
+    router: () => plain({ shape: SLOW_256K }),
+    relay: true,
+    truth: (catalog) => slowLink(catalog),
+  },
+  {
     name: 'slow-1m-teams-dropped',
     description: "The 1 Mbit/s / 512 kbit/s link, and every packet to Teams' addresses silently dropped.",
     router: (plan) => plain({ shape: SLOW_1M, forward: TEAMS_DROPPED(plan) }),

@@ -24,8 +24,11 @@ export interface Truth {
  * connection") is written as a string so these rules hold before and after the engine has it.
  */
 export const QUALITY_REASONS: ReadonlySet<string> = new Set(['SLOW_LINK', 'LOSSY', 'HIGH_LATENCY', 'HIGH_JITTER']);
-/** Not a finding about the path: the app has no media server of its own to probe. */
-const NOTE_REASONS: ReadonlySet<string> = new Set(['MEDIA_INFERRED']);
+/**
+ * Not a finding about the path: the app has no media server of its own to probe (its calls inferred from general
+ * tests, or judged from its call ports through the relay, which only relay scenarios allow).
+ */
+const NOTE_REASONS: ReadonlySet<string> = new Set(['MEDIA_INFERRED', 'MEDIA_REFLECTED']);
 
 const rowText = (row: Row | undefined): string => (row === undefined ? 'nothing' : `${row[0]}/${row[1]} [${row[2].join(', ')}]`);
 
