@@ -963,6 +963,17 @@ describe('CheckRunner: the quick call window through our relay', () => {
     return h;
   };
 
+  /** RTT probes: idle samples of 150 ms; each single sample under load answers `samples` after `afterMs` (none: unanswered). */
+  const loadedSamples = (afterMs: number, samples: number[]): CheckDeps['probeRtt'] => async (target, count, deadlineMs) => {
+    if (count > 1) {
+      await sleep(Math.min(150 * count, deadlineMs));
+      return { targetId: target.id, samples: Array.from({ length: count }, () => 150), medianMs: 150, jitterMs: 0 };
+    }
+    await sleep(Math.min(afterMs, deadlineMs));
+    const [ms] = samples;
+    return ms === undefined ? { targetId: target.id, samples: [] } : { targetId: target.id, samples: [ms], medianMs: ms, jitterMs: 0 };
+  };
+
   async function runWith(deps: CheckDeps, extras: CheckExtras): Promise<{ report: Report; endedAt: number }> {
     const runner = createCheckRunner(deps);
     let endedAt = -1;
@@ -1019,10 +1030,7 @@ describe('CheckRunner: the quick call window through our relay', () => {
     const h = harness({
       probeCall: call.probeCall,
       // Single samples slower than the app pass: the window would start at the pass's end.
-      probeRtt: async (target, samples, deadlineMs) => {
-        await sleep(Math.min(samples === 1 ? 1000 : 150 * samples, deadlineMs));
-        return { targetId: target.id, samples: Array.from({ length: samples }, () => 150), medianMs: 150, jitterMs: 0 };
-      },
+      probeRtt: loadedSamples(1000, [150]),
     });
     const { probeHttp } = h.deps;
     h.deps.probeHttp = async (target, deadlineMs, signal) => {
@@ -1042,14 +1050,7 @@ describe('CheckRunner: the quick call window through our relay', () => {
     const call = fakeCall(measured);
     const h = slowerApps({
       probeCall: call.probeCall,
-      probeRtt: async (target, samples, deadlineMs) => {
-        if (samples > 1) {
-          await sleep(Math.min(150 * samples, deadlineMs));
-          return { targetId: target.id, samples: Array.from({ length: samples }, () => 150), medianMs: 150, jitterMs: 0 };
-        }
-        await sleep(Math.min(300, deadlineMs));
-        return { targetId: target.id, samples: [] };
-      },
+      probeRtt: loadedSamples(300, []),
     });
     const { report } = await runWith(h.deps, { callRelay: relay });
     expect(report.observations.loadedRtt).toBeUndefined();
@@ -1079,10 +1080,7 @@ describe('CheckRunner: the quick call window through our relay', () => {
     const call = fakeCall(measured);
     const h = slowerApps({
       probeCall: call.probeCall,
-      probeRtt: async (target, samples, deadlineMs) => {
-        await sleep(Math.min(samples === 1 ? 300 : 150 * samples, deadlineMs));
-        return samples === 1 ? { targetId: target.id, samples: [700], medianMs: 700, jitterMs: 0 } : { targetId: target.id, samples: [150, 150, 150], medianMs: 150, jitterMs: 0 };
-      },
+      probeRtt: loadedSamples(300, [700]),
     });
     const { report } = await runWith(h.deps, { callRelay: relay });
     expect(report.observations.loadedRtt?.medianMs).toBe(700);
