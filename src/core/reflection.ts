@@ -1,6 +1,7 @@
 // Port reflection: STUN Binding to our relay on an app's documented UDP call ports, for apps with no media server of their own.
 import * as v from 'valibot';
 import { isOwnMedia, type App, type Catalog, type IceTarget } from './catalog';
+import { parseIceUrl } from './ice-url';
 import type { IceProbeResult } from './report';
 import { schemaError } from './schema-error';
 import { isSilentIce, isUnconfirmedSilence } from './silence';
@@ -63,11 +64,16 @@ export function isStunPortAllowed(port: number): boolean {
 }
 
 /**
- * Whether an app is judged from reflection: it documents its UDP ports and has no verified media server of its own.
- * An unverified one (catalog `unverified`) may stay silent, and then the app is judged as if it had none.
+ * Whether an app's UDP is judged from reflection: it documents its UDP ports and has no verified media server of its
+ * own over UDP. An unverified one (catalog `unverified`) may stay silent, and then the app is judged as if it had none;
+ * a server of its own over TCP or TLS only (Zoom's TURN/TLS relay) says nothing of its UDP, which its ports then tell.
  */
 export function isReflectable(app: App): boolean {
-  return app.udpPortSources !== undefined && app.udpPortSources.length > 0 && !app.media.some((t) => isOwnMedia(t) && t.unverified === undefined);
+  return (
+    app.udpPortSources !== undefined &&
+    app.udpPortSources.length > 0 &&
+    !app.media.some((t) => isOwnMedia(t) && t.unverified === undefined && parseIceUrl(t.url)?.transport === 'udp')
+  );
 }
 
 /**
@@ -115,6 +121,22 @@ export function withReflector(catalog: Catalog, reflector: Reflector | undefined
   return { ...catalog, reflection };
 }
 
+/**
+ * The ports a check reflected, read back from its results, so the verdict can be recomputed from the observations
+ * alone (the collector has no relay). An app is judged on its own sample of them (`reflectionPorts`), never on a port
+ * another app's sample added: Zoom lists 3478, which FaceTime's and Meet's samples probe, and which is often the
+ * relay's own port; its answer there must not hide Zoom's media ports (8801-8810) dropped.
+ */
+function reflectedPorts(ice: ReadonlyMap<string, IceProbeResult>): Set<number> {
+  const ports = new Set<number>();
+  for (const id of ice.keys()) {
+    if (!id.startsWith(ID_PREFIX)) continue;
+    const port = Number(id.slice(ID_PREFIX.length));
+    if (Number.isInteger(port)) ports.add(port);
+  }
+  return ports;
+}
+
 /** What reflection says about an app's UDP call ports. */
 export type PortsEvidence =
   /** Some reflected port answered: UDP to the app's ports passes. */
@@ -131,7 +153,7 @@ export type PortsEvidence =
  */
 export function portsEvidence(app: App, ice: ReadonlyMap<string, IceProbeResult>): PortsEvidence {
   if (!isReflectable(app)) return { kind: 'none' };
-  const probed = app.udpPorts.flatMap((port) => {
+  const probed = reflectionPorts(app, reflectedPorts(ice)).flatMap((port) => {
     const result = ice.get(reflectorId(port));
     return result === undefined ? [] : [{ port, result }];
   });

@@ -261,6 +261,20 @@ export const SCENARIOS: readonly Scenario[] = [
     truth: () => exactly(oneAppBlocked('teamspeak', CALL_PORTS_BLOCKED, OPEN_REFLECTED)),
   },
   {
+    name: 'zoom-call-ports',
+    description: "UDP to Zoom's media ports (8801-8810) dropped, whatever the address; its TURN/TLS relay and UDP 3478 untouched; the call-test relay allowed.",
+    router: () => plain({ forward: ['udp dport 8801-8810 drop'] }),
+    relay: true,
+    // Its own server is TURN over TLS only, so its UDP is told by its media ports through the relay: they are
+    // dropped, its calls fall back to TCP/TLS. Degraded, never blocked; 3478 answering (other apps' sample, the
+    // relay's own port) does not hide it.
+    truth: () =>
+      exactly({
+        apps: { ...OPEN_REFLECTED, zoom: ['degraded', 'low', ['CALL_PORTS_BLOCKED', UBTF, 'MEDIA_REFLECTED']] },
+        overall: { verdict: 'works', confidence: 'high', reasons: [], advice: [] },
+      }),
+  },
+  {
     name: 'viber-ports-partial',
     description: "UDP to Viber's own call ports (4244, 5242-5243, 7985, 7987) dropped, UDP 443 left open; the call-test relay allowed.",
     router: () => plain({ forward: ['udp dport { 4244, 5242, 5243, 7985, 7987 } drop'] }),

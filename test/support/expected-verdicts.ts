@@ -35,7 +35,7 @@ const MR = 'MEDIA_REFLECTED';
 
 /**
  * A healthy network with the call-test relay allowed: the apps with documented call ports and no media server of
- * their own are judged from those ports through the relay's reflector (medium) instead of inferred (low).
+ * their own over UDP are judged from those ports through the relay's reflector (medium) instead of inferred (low).
  */
 export const OPEN_REFLECTED: Table = {
   ...OPEN,
@@ -45,6 +45,7 @@ export const OPEN_REFLECTED: Table = {
   teamspeak: ['works', 'medium', [MR]],
   telegram: ['works', 'medium', []], // its own (unverified) call servers answered: they come before reflection
   signal: ['works', 'medium', [MR]], // Cloudflare's TURN is shared with a control: its own ports decide
+  zoom: ['works', 'medium', [MR]], // its TURN/TLS relay is its own, its UDP told by its media ports 8801-8802
   discord: ['works', 'medium', [MR]],
 };
 

@@ -38,8 +38,12 @@ describe('the ports reflected per app', () => {
     expect(reflectionPorts(appOf(bundled, 'teamspeak'), all)).toEqual([9987]);
   });
 
-  it('reflects only what the relay serves, and none for an app with a media server of its own', () => {
-    expect(reflectionPorts(appOf(bundled, 'zoom'), new Set([8801]))).toEqual([]);
+  it('reflects only what the relay serves, and none for an app with a media server of its own over UDP', () => {
+    expect(reflectionPorts(appOf(bundled, 'whatsapp'), new Set(everyPort.ports))).toEqual([]);
+    expect(reflectionPorts(appOf(bundled, 'slack'), new Set(everyPort.ports))).toEqual([]);
+    // Zoom's own server is TURN over TLS only: its UDP is still told by its ports, media ports first.
+    expect(reflectionPorts(appOf(bundled, 'zoom'), new Set(everyPort.ports))).toEqual([8801, 8802]);
+    expect(reflectionPorts(appOf(bundled, 'zoom'), new Set([3478, 8805]))).toEqual([8805, 3478]);
     expect(reflectionPorts(appOf(bundled, 'viber'), new Set([5243]))).toEqual([5243]);
     expect(reflectionPorts(appOf(bundled, 'tango'), new Set(everyPort.ports))).toEqual([]);
     // Meet's one media target is a control's server: it has none of its own, so its ports are reflected.
@@ -57,7 +61,7 @@ describe('the ports reflected per app', () => {
 describe('the catalog of a check with the relay', () => {
   it('is the catalog as it is without a reflector', () => {
     expect(withReflector(bundled, undefined)).toBe(bundled);
-    const ownServersOnly = { ...bundled, apps: [appOf(bundled, 'zoom'), appOf(bundled, 'jitsi')] };
+    const ownServersOnly = { ...bundled, apps: [appOf(bundled, 'whatsapp'), appOf(bundled, 'jitsi')] };
     expect(withReflector(ownServersOnly, everyPort)).toBe(ownServersOnly);
     // A relay reflecting nothing still answers on its own port, which FaceTime and Meet list.
     expect(withReflector(bundled, { host: 'relay.example', port: 3478, ports: [] }).reflection?.map((t) => t.url)).toEqual(['stun:relay.example:3478', 'stun:relay.example:3478']);
@@ -128,6 +132,23 @@ describe('an app judged from its call ports', () => {
   it('falls back to TCP when it can: calls degraded, not blocked', () => {
     const dropped = silenceIce(open, (r) => port(7985)(r) || port(443)(r));
     expect(verdictOf(reflected, dropped, 'viber')).toMatchObject({ verdict: 'degraded', calls: 'partial', reasons: ['CALL_PORTS_BLOCKED', 'UDP_BLOCKED_TCP_FALLBACK', 'MEDIA_REFLECTED'] });
+  });
+
+  it("judges the UDP of an app whose own server is TCP/TLS only from its ports: Zoom's media ports dropped fall back to its TLS relay", () => {
+    expect(verdictOf(reflected, open, 'zoom')).toMatchObject({ verdict: 'works', confidence: 'medium', reasons: ['MEDIA_REFLECTED'] });
+    const dropped = silenceIce(open, (r) => port(8801)(r) || port(8802)(r));
+    expect(verdictOf(reflected, dropped, 'zoom')).toMatchObject({
+      verdict: 'degraded',
+      calls: 'partial',
+      // The fallback that decides is its next transport, TCP, inferred from the controls' HTTPS.
+      confidence: 'low',
+      reasons: ['CALL_PORTS_BLOCKED', 'UDP_BLOCKED_TCP_FALLBACK', 'MEDIA_REFLECTED'],
+    });
+    // 3478 answering (probed for FaceTime and Meet, and the relay's own port) is not Zoom's sample: it hides nothing.
+    expect(dropped.ice.find(port(3478))?.outcome).toBe('reachable');
+    expect(verdictOf(reflected, dropped, 'facetime')?.verdict).toBe('works');
+    // Without the relay its UDP stays inferred, as before.
+    expect(verdictOf(bundled, openNetwork(bundled), 'zoom')).toMatchObject({ verdict: 'works', confidence: 'low', reasons: [] });
   });
 
   it('says nothing from silence when the relay itself did not answer: judged as without the relay', () => {
