@@ -6,6 +6,7 @@ import bundledCatalog from '../core/catalog.json';
 import { connectionTypeOf } from '../core/connection-type';
 import type { CallRelay } from '../core/call-relay';
 import { parseReflector, withReflector, type Reflector } from '../core/reflection';
+import { residualTargets } from '../core/residual';
 import { parseSettings } from '../core/settings';
 import { STORAGE_KEYS, type ProgressMessage } from '../core/messages';
 import type { Report } from '../core/report';
@@ -122,7 +123,10 @@ export async function startCheck(supplied?: unknown, suppliedReflector?: unknown
   if (runner.isRunning() && activeCatalog) return runner.start(activeCatalog);
   const { reflector, callRelay } = await chooseRelayUse(suppliedReflector);
   activeCatalog = withReflector(await chooseCatalog(supplied), reflector);
-  return runner.start(activeCatalog, callRelay === undefined ? {} : { callRelay });
+  // The check before this one, saved as current whether it finished or not: its plain-TCP TURN probes may have closed
+  // a server to this browser for a while (residual.ts).
+  const residual = residualTargets(activeCatalog, await loadCurrent(), Date.now());
+  return runner.start(activeCatalog, { ...(callRelay === undefined ? {} : { callRelay }), ...(residual.size > 0 ? { residual } : {}) });
 }
 
 export function cancelCheck(): boolean {

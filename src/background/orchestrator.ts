@@ -5,6 +5,7 @@ import type { CallTest } from '../core/call-test-result';
 import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import type { ConnectionType } from '../core/connection-type';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
+import { markResidual } from '../core/residual';
 import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
@@ -122,6 +123,11 @@ export interface CheckExtras {
    * window through it where the link allows (quick-call.ts). Without them nothing is sent to the relay.
    */
   callRelay?: CallRelay;
+  /**
+   * TURN/TLS targets at a destination the check before this one probed with plain TURN over TCP moments ago
+   * (residual.ts residualTargets): their silence in this check may be that probe's doing, so it is marked and says nothing.
+   */
+  residual?: ReadonlySet<string>;
 }
 
 export interface CheckRunner {
@@ -570,7 +576,8 @@ class Run {
         const { results, problem } = iceYield(task.groups, value, task.deadlineMs, attempts);
         // The prober broke, which says nothing about the network: no result rather than a false "blocked".
         if (problem !== undefined) this.probeBroke(problem.message, problem.error);
-        return { http: [], ice: results };
+        const residual = this.extras.residual;
+        return { http: [], ice: residual === undefined ? results : results.map((r) => markResidual(r, residual)) };
       }
       default: {
         const unreachable: never = task;

@@ -104,6 +104,7 @@ function iceProbeOf(probe: IceProbeResult): SharedProbe {
     ...(probe.failure === undefined ? {} : { failure: probe.failure }),
     ms: coarseMs(probe.ms, 10, MAX_SHARED_PROBE_MS),
     ...(probe.attempts === 2 ? { attempts: 2 as const } : {}),
+    ...(probe.residual === true ? { residual: true as const } : {}),
   };
 }
 

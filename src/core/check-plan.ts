@@ -4,6 +4,7 @@ import { isOwnMedia, type App, type Catalog, type HttpTarget, type IceTarget } f
 import { CONFIRM_LANES_MAX_MS, GRACE_MS, PHASE_SLACK_MS, type ConfirmDeadlines, type ProbeDeadlines } from './deadlines';
 import { isBogon, isIpAddress, isNameError, type BogonOptions } from './dns';
 import { parseIceUrl } from './ice-url';
+import { sharedDestinationOf, sharedTcpDestinations } from './residual';
 import type { HttpProbeResult, IceProbeResult, NatResult } from './report';
 import { isSilentHttp, isSilentIce, isUnconfirmedSilence } from './silence';
 
@@ -82,8 +83,35 @@ export function planApps(catalog: Catalog, deadlines: ProbeDeadlines, controlRes
     else http.push({ kind: 'http', url, targets, deadlineMs: deadlines.httpMs });
   }
   const ice = [...groupByUrl(mediaTargets(catalog))].map(([url, targets]) => ({ url, targets }));
-  return { reused, tasks: [...iceTasks(ice, iceBatchSize, deadlines.iceUdpMs, deadlines.iceTcpMs), ...http] };
+  // Where a TURN/TLS probe and a plain-TCP one share an address and port, the TLS one goes first and the plain one
+  // only once it has ended, in one lane: a protocol filter on 443 that the plain Allocate trips would otherwise close
+  // the port to the TLS probe too (residual.ts). A plain probe the pass has no time left for runs in the next pass.
+  const shared = sharedTcpDestinations(catalog);
+  const sharedOf = (g: IceGroup) => sharedDestinationOf(g.url, shared);
+  const ordered = ice
+    .flatMap((g) => {
+      const dest = sharedOf(g);
+      return dest === undefined ? [] : [{ group: g, dest }];
+    })
+    .sort((a, b) => Number(b.dest.tls) - Number(a.dest.tls))
+    .map(({ group, dest }): ProbeTask => ({ kind: 'ice', groups: [group], deadlineMs: deadlines.iceTcpMs, lane: `${LANE_PREFIX}${dest.key}` }));
+  return {
+    reused,
+    tasks: [
+      ...iceTasks(
+        ice.filter((g) => sharedOf(g) === undefined),
+        iceBatchSize,
+        deadlines.iceUdpMs,
+        deadlines.iceTcpMs,
+      ),
+      ...ordered,
+      ...http,
+    ],
+  };
 }
+
+/** The lanes of TLS-then-plain TURN probes to one destination (not an app's lane of the confirmation pass). */
+const LANE_PREFIX = 'tls-first:';
 
 /** What the parallel pass left silent, for the confirmation pass. */
 export interface Silences {

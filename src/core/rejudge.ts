@@ -67,6 +67,7 @@ export function observationsOf(catalog: Catalog, report: SharedReport): Observat
       ...(probe.errorCode === undefined ? {} : { errorCode: probe.errorCode }),
       ...(probe.failure === undefined ? {} : { failure: probe.failure }),
       ...(probe.attempts === undefined ? {} : { attempts: probe.attempts }),
+      ...(probe.residual === true ? { residual: true as const } : {}),
     });
   }
   return {

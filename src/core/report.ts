@@ -46,6 +46,11 @@ export const IceProbeResultSchema = v.object({
   /** Time from the start of gathering to the answer (or to the deadline). */
   ms: Ms,
   attempts: v.optional(Attempts),
+  /**
+   * Silent at a destination our own plain-TCP TURN probe may have closed to this browser (residual.ts): the silence
+   * says nothing, however many passes saw it.
+   */
+  residual: v.optional(v.literal(true)),
 });
 export type IceProbeResult = v.InferOutput<typeof IceProbeResultSchema>;
 

@@ -139,6 +139,8 @@ export const SharedIceProbeSchema = v.strictObject({
   failure: v.optional(FailureSchema),
   ms: ProbeMs,
   attempts: v.optional(v.literal(2)),
+  /** Silent where our own earlier probe may have closed the server to this browser (residual.ts): no evidence. */
+  residual: v.optional(v.literal(true)),
 });
 export type SharedIceProbe = v.InferOutput<typeof SharedIceProbeSchema>;
 

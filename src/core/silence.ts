@@ -23,9 +23,12 @@ export function isSilent(result: HttpProbeResult | IceProbeResult): boolean {
   return 'scheme' in result ? isSilentIce(result) : isSilentHttp(result);
 }
 
-/** Silence seen in one pass only: no evidence either way (target-outcome.ts reads it as void). */
+/**
+ * Silence seen in one pass only, or where our own earlier probe may have closed the server (residual.ts): no evidence
+ * either way (target-outcome.ts reads it as void).
+ */
 export function isUnconfirmedSilence(result: HttpProbeResult | IceProbeResult): boolean {
-  return isSilent(result) && (result.attempts ?? 1) < CONFIRMING_PASSES;
+  return isSilent(result) && ((result.attempts ?? 1) < CONFIRMING_PASSES || ('residual' in result && result.residual === true));
 }
 
 /**

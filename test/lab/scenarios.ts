@@ -151,6 +151,27 @@ export const SCENARIOS: readonly Scenario[] = [
     truth: () => exactly({ apps: UDP_BLOCKED, overall: UDP_BLOCKED_OVERALL }),
   },
   {
+    name: 'tcp443-protocol-filter',
+    description:
+      "UDP dropped, and TCP 443 passed only when a flow's first data is TLS: a plain TURN Allocate there is dropped, and the client's flows to that address and port with it for 60 s (Iran's protocol filter, on 443 only).",
+    router: () =>
+      plain({
+        declarations: ['set penalty { type ipv4_addr . ipv4_addr . inet_service; flags dynamic,timeout; }'],
+        forward: [
+          ...ALLOW_DNS,
+          'meta l4proto udp drop',
+          'ip saddr . ip daddr . tcp dport @penalty drop',
+          // The third packet of the client's flow is its first data (SYN, ACK, data); TLS starts with 0x16.
+          'tcp dport 443 ct original packets 3 @ih,0,8 != 0x16 add @penalty { ip saddr . ip daddr . tcp dport timeout 60s } drop',
+        ],
+      }),
+    // Teams' plain TURN over TCP 443 trips the filter and closes its relay's 443 for a minute: its TURN/TLS probe
+    // there goes first (check-plan.ts) and answers, so Teams falls back to TLS as on a network with UDP blocked. Each
+    // run is a fresh browser with the router's penalties forgotten (lab.test.ts): the same browser checking again
+    // reads its TLS silence as possibly its own doing (residual.ts; test/unit/residual.test.ts).
+    truth: () => exactly({ apps: UDP_BLOCKED, overall: UDP_BLOCKED_OVERALL }),
+  },
+  {
     name: 'stun-dpi',
     description: 'DPI drops every UDP datagram carrying the STUN magic cookie 0x2112A442 at payload offset 4, on any port.',
     // @th,96,32: the transport header is 8 bytes (64 bits), the cookie follows type and length (32 bits).

@@ -1,0 +1,76 @@
+// Our own plain-TCP TURN probe must not silence a TURN/TLS probe at the same address and port: in this check (the TLS one goes first) or the next (its silence says nothing).
+import { describe, expect, it } from 'vitest';
+import { anonymise } from '../../src/core/anonymise';
+import { planApps } from '../../src/core/check-plan';
+import { deadlinesFor } from '../../src/core/deadlines';
+import { markResidual, RESIDUAL_MS, residualTargets, sharedTcpDestinations } from '../../src/core/residual';
+import type { IceProbeResult, Observations } from '../../src/core/report';
+import { observationsOf } from '../../src/core/rejudge';
+import { isUnconfirmedSilence } from '../../src/core/silence';
+import { judge } from '../../src/core/verdict';
+import { bundledCatalog, silenceIce, udpBlocked } from './fixtures/observations';
+import { sampleReport } from './fixtures/sample-report';
+
+const catalog = bundledCatalog();
+const TEAMS_443 = 'worldaz.relay.teams.microsoft.com:443';
+const teamsOf = (obs: Observations) => judge(catalog, obs, { final: true }).apps.find((a) => a.appId === 'teams');
+
+describe('a TURN/TLS probe and a plain-TCP one at one address and port', () => {
+  it("are Teams' relay on 443 in the bundled catalog (Cloudflare's plain TCP is on 80, its TLS on 443)", () => {
+    expect([...sharedTcpDestinations(catalog)]).toEqual([TEAMS_443]);
+  });
+
+  it('go in one lane of the parallel pass, the TLS probe first, each on its own', () => {
+    const tasks = planApps(catalog, deadlinesFor(40), [], 6).tasks.filter((t) => t.kind === 'ice');
+    const laned = tasks.filter((t) => t.lane !== undefined);
+    expect(laned.map((t) => (t.kind === 'ice' ? t.groups.map((g) => g.url) : []))).toEqual([
+      ['turns:worldaz.relay.teams.microsoft.com:443?transport=tcp'],
+      ['turn:worldaz.relay.teams.microsoft.com:443?transport=tcp'],
+    ]);
+    expect(new Set(laned.map((t) => t.lane)).size).toBe(1);
+    // Every other target is planned as before: once, in no lane.
+    const ids = tasks.flatMap((t) => (t.kind === 'ice' ? t.groups.flatMap((g) => g.targets.map((x) => x.id)) : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['teams.relay.udp', 'signal.relay.tcp', 'signal.relay.tls', 'zoom.relay.tls']));
+  });
+});
+
+describe('the check after one that probed plain TURN over TCP', () => {
+  const plainTcp: IceProbeResult = { id: 'teams.relay.tcp', scheme: 'turn', transport: 'tcp', port: 443, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1500 };
+  const finishedAt = '2026-12-07T08:00:00.000Z';
+  const previous = sampleReport({ finishedAt, observations: { ...sampleReport().observations, ice: [plainTcp] } });
+  const at = (secondsAfter: number) => Date.parse(finishedAt) + secondsAfter * 1000;
+
+  it('reads the TLS probe at that address and port as possibly closed by us, for RESIDUAL_MS', () => {
+    expect([...residualTargets(catalog, previous, at(30))]).toEqual(['teams.relay.tls']);
+    expect(residualTargets(catalog, previous, at(RESIDUAL_MS / 1000)).size).toBe(0);
+    expect(residualTargets(catalog, null, at(1)).size).toBe(0);
+    // A check that probed no plain TCP closes nothing.
+    expect(residualTargets(catalog, sampleReport({ finishedAt, observations: { ...previous.observations, ice: [] } }), at(1)).size).toBe(0);
+    // One that never finished (the worker stopped mid-check) counts from its start plus the whole window.
+    const unfinished = { ...previous, startedAt: '2026-12-07T07:59:00.000Z' };
+    delete unfinished.finishedAt;
+    expect([...residualTargets(catalog, unfinished, at(90))]).toEqual(['teams.relay.tls']);
+  });
+
+  it('never makes Teams blocked from a TLS silence that may be ours, and says nothing else changed', () => {
+    // UDP blocked everywhere, Teams' plain TCP dropped by a protocol filter: its TLS relay is its last way through.
+    const filtered = silenceIce(udpBlocked(catalog), (r) => r.id === 'teams.relay.tcp' || r.id === 'teams.relay.tls');
+    expect(teamsOf(filtered)?.verdict).toBe('blocked');
+    const residual = new Set(['teams.relay.tls']);
+    const marked: Observations = { ...filtered, ice: filtered.ice.map((r) => markResidual(r, residual)) };
+    const tls = marked.ice.find((r) => r.id === 'teams.relay.tls');
+    expect(tls?.residual).toBe(true);
+    expect(tls !== undefined && isUnconfirmedSilence(tls)).toBe(true);
+    expect(teamsOf(marked)?.verdict).not.toBe('blocked');
+    // An answer is never marked: only silence can be ours.
+    expect(markResidual({ ...plainTcp, id: 'teams.relay.tls', scheme: 'turns', outcome: 'reachable', evidence: 'server-error' }, residual).residual).toBeUndefined();
+  });
+
+  it('keeps the mark in a shared report, so the collector judges it the same', () => {
+    const tls: IceProbeResult = { id: 'teams.relay.tls', scheme: 'turns', transport: 'tls', port: 443, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1500, attempts: 2, residual: true };
+    const shared = anonymise(sampleReport({ observations: { ...sampleReport().observations, ice: [tls] } }), { id: '0d7f7e5e-1c3a-4b6e-9f1a-2b3c4d5e6f70' });
+    expect(shared.probes.find((p) => p.targetId === 'teams.relay.tls')).toMatchObject({ residual: true, attempts: 2 });
+    expect(observationsOf(catalog, shared)?.ice.find((r) => r.id === 'teams.relay.tls')?.residual).toBe(true);
+  });
+});
