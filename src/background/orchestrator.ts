@@ -6,7 +6,7 @@ import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import type { ConnectionType } from '../core/connection-type';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { markResidual } from '../core/residual';
-import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
+import { confirmPassMs, orderConfirmation, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
   CONFIRM_CEILING,
@@ -518,7 +518,12 @@ class Run {
           return {
             deadlineMs: task.deadlineMs + GRACE_MS,
             ...(task.lane === undefined ? {} : { lane: task.lane }),
-            run: async () => ({ kind: 'ice', results: await this.deps.probeIce(representatives, task.deadlineMs) }),
+            run: async (): Promise<ProbeValue> => {
+              // In the parallel pass a plain-TCP TURN probe goes only where its TLS siblings answered: where they were
+              // silent it waits for their second probe (check-plan.ts orderConfirmation), so it cannot silence them.
+              if (held && task.afterTls !== undefined && !task.afterTls.every((id) => this.answered(id))) return { kind: 'deferred' };
+              return { kind: 'ice', results: await this.deps.probeIce(representatives, task.deadlineMs) };
+            },
           };
         }
         case 'http': {
@@ -544,8 +549,10 @@ class Run {
       (index, outcome) => {
         const task = tasks[index];
         if (!task) return;
-        // Never started, or stopped by the pass's end before its own deadline: not probed yet, so probed later.
-        if (held && (outcome.kind === 'skipped' || cutShort(outcome, task.deadlineMs)) && !this.stopped()) {
+        // Never started, or stopped by the pass's end before its own deadline, or waiting for its TLS siblings: not
+        // probed yet, so probed later.
+        const deferred = outcome.kind === 'done' && outcome.value.kind === 'deferred';
+        if (held && (deferred || outcome.kind === 'skipped' || cutShort(outcome, task.deadlineMs)) && !this.stopped()) {
           held.unstarted(task);
           return;
         }
@@ -558,6 +565,11 @@ class Run {
       },
       concurrency,
     );
+  }
+
+  /** Whether a target has answered in this check so far. */
+  private answered(id: string): boolean {
+    return this.report.observations.ice.some((r) => r.id === id && r.outcome === 'reachable');
   }
 
   /** A task's outcome as results (check-fold.ts), with problems in our own code logged. */
@@ -686,8 +698,9 @@ class Run {
     if (again.length + first.length === 0) return;
     if (Number.isFinite(deadlines.concurrency)) await this.phase('drain', () => this.drain());
     if (this.stopped()) return;
-    const firstTime = new Set<ProbeTask>(first);
-    const tasks = [...again, ...first];
+    const ordered = orderConfirmation(again, first);
+    const firstTime = new Set<ProbeTask>(ordered.first);
+    const tasks = [...ordered.again, ...ordered.first];
     await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
     this.judgeNow();
   }
@@ -818,7 +831,7 @@ function withDeadline(task: ProbeTask, deadlines: ConfirmDeadlines): ProbeTask {
 }
 
 /** What a pool task hands back: tagged, so an outcome is read by the kind of task that made it. */
-type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; results: IceProbeResult[] };
+type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; results: IceProbeResult[] } | { kind: 'deferred' };
 
 /** Loaded-RTT samples as an RttResult (the same shape as the idle one). */
 function rttFrom(targetId: string, samples: readonly number[]): RttResult {

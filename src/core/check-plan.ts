@@ -22,6 +22,11 @@ export type ProbeTask = ({ kind: 'http'; url: string; targets: HttpTarget[] } | 
   deadlineMs: number;
   /** Tasks of one lane run one after another (pool.ts): the probes of one app whose path may be slow. */
   lane?: string;
+  /**
+   * A plain-TCP TURN probe sharing its address and port with these TURN/TLS targets (residual.ts): in the parallel
+   * pass it runs only if they answered, else it waits for the confirmation pass, after their second probe.
+   */
+  afterTls?: string[];
 };
 
 export interface AppPlan {
@@ -94,7 +99,12 @@ export function planApps(catalog: Catalog, deadlines: ProbeDeadlines, controlRes
       return dest === undefined ? [] : [{ group: g, dest }];
     })
     .sort((a, b) => Number(b.dest.tls) - Number(a.dest.tls))
-    .map(({ group, dest }): ProbeTask => ({ kind: 'ice', groups: [group], deadlineMs: deadlines.iceTcpMs, lane: `${LANE_PREFIX}${dest.key}` }));
+    .map(({ group, dest }): ProbeTask => {
+      const lane = `${LANE_PREFIX}${dest.key}`;
+      if (dest.tls) return { kind: 'ice', groups: [group], deadlineMs: deadlines.iceTcpMs, lane };
+      const tls = ice.filter((g) => sharedOf(g)?.key === dest.key && sharedOf(g)?.tls === true).flatMap((g) => g.targets.map((t) => t.id));
+      return { kind: 'ice', groups: [group], deadlineMs: deadlines.iceTcpMs, lane, afterTls: tls };
+    });
   return {
     reused,
     tasks: [
@@ -183,6 +193,34 @@ export function planConfirmation(
       ? [...tcpByApp].map(([app, groups]): ProbeTask => ({ kind: 'ice', groups, deadlineMs: deadlines.partialIceTcpMs, lane: app }))
       : iceTasks(tcp.filter(partial), iceBatchSize, deadlines.iceUdpMs, deadlines.partialIceTcpMs)),
   ];
+}
+
+/**
+ * The confirmation pass's tasks in order: its own (`again`), then those probed for the first time (`first`), where a
+ * plain-TCP TURN probe that waited for its TURN/TLS siblings (`afterTls`) runs after their second probe, in their
+ * lane: a TLS sibling in a batch of other servers is taken out into a task of its own in the plain probe's lane.
+ */
+export function orderConfirmation(again: readonly ProbeTask[], first: readonly ProbeTask[]): { again: ProbeTask[]; first: ProbeTask[] } {
+  const ordered = [...again];
+  const rest = first.map((task): ProbeTask => {
+    if (task.kind !== 'ice' || task.afterTls === undefined) return task;
+    const siblings = new Set(task.afterTls);
+    const own = { ...task };
+    delete own.afterTls;
+    const index = ordered.findIndex((t) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => siblings.has(x.id))));
+    const holder = ordered[index];
+    if (holder === undefined || holder.kind !== 'ice') return own;
+    if (holder.lane !== undefined) return { ...own, lane: holder.lane };
+    const isSibling = (g: IceGroup) => g.targets.some((x) => siblings.has(x.id));
+    const others = holder.groups.filter((g) => !isSibling(g));
+    const split: ProbeTask[] = [
+      ...(others.length > 0 ? [{ ...holder, groups: others }] : []),
+      { ...holder, groups: holder.groups.filter(isSibling), ...(own.lane === undefined ? {} : { lane: own.lane }) },
+    ];
+    ordered.splice(index, 1, ...split);
+    return own;
+  });
+  return { again: ordered, first: rest };
 }
 
 /**

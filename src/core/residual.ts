@@ -1,8 +1,8 @@
 // Our own probes can close a server to the check: a plain-TCP TURN probe trips a protocol filter's residual block on the address and port a TURN/TLS probe also uses.
 import type { Catalog, IceTarget } from './catalog';
 import { parseIceUrl } from './ice-url';
-import type { IceProbeResult, Report } from './report';
-import { isSilentIce } from './silence';
+import type { IceProbeResult, Observations, Report } from './report';
+import { CONFIRMING_PASSES, isSilentIce, isUnconfirmedSilence } from './silence';
 
 /**
  * How long a server may stay closed to us after our own plain-TCP TURN probe to it. A protocol filter that wants the
@@ -74,4 +74,33 @@ export function residualTargets(catalog: Catalog, previous: Report | null, nowMs
 /** A silent result of a residual target says so: its silence is then no evidence (silence.ts isUnconfirmedSilence). */
 export function markResidual(result: IceProbeResult, residual: ReadonlySet<string>): IceProbeResult {
   return residual.has(result.id) && isSilentIce(result) ? { ...result, residual: true } : result;
+}
+
+/**
+ * A plain-TCP TURN probe that waited for its TLS siblings (check-plan.ts `afterTls`) is probed once, after their
+ * second probe. Where a sibling at its address and port stayed silent through both of its passes, its one silence
+ * follows two of theirs at the same address and port, none after a probe of ours there: the judge reads it as
+ * confirmed. The observation stays as measured (like silence.ts heardInBurst).
+ */
+export function siblingConfirmed(catalog: Catalog, observations: Observations): Observations {
+  const shared = sharedTcpDestinations(catalog);
+  if (shared.size === 0) return observations;
+  const urlOf = new Map(iceTargets(catalog).map((t) => [t.id, t.url]));
+  const destOf = (id: string) => {
+    const url = urlOf.get(id);
+    return url === undefined ? undefined : sharedDestinationOf(url, shared);
+  };
+  const silentTls = new Set(
+    observations.ice.flatMap((r) => {
+      const dest = destOf(r.id);
+      return dest?.tls === true && isSilentIce(r) && !isUnconfirmedSilence(r) ? [dest.key] : [];
+    }),
+  );
+  if (silentTls.size === 0) return observations;
+  const ice = observations.ice.map((r): IceProbeResult => {
+    const dest = destOf(r.id);
+    if (dest === undefined || dest.tls || !silentTls.has(dest.key) || !isUnconfirmedSilence(r) || r.residual === true) return r;
+    return { ...r, attempts: CONFIRMING_PASSES };
+  });
+  return { ...observations, ice };
 }

@@ -7,6 +7,7 @@ import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { LOSSY_PCT, assessQuality, lossFromBurst, ms, qualityReasons, type Percent } from './quality';
 import { adviceForReasons, orderReasons, type Reason } from './reasons';
 import { reflectionPending } from './reflection';
+import { siblingConfirmed } from './residual';
 import { heardInBurst } from './silence';
 import type { AppVerdict, Observations, Overall, Quality } from './report';
 
@@ -29,7 +30,7 @@ export interface Judgement {
  * target still lacking a result are left out (pending), or, once the check is over (`final`), unknown.
  */
 export function judge(catalog: Catalog, measured: Observations, options: { final?: boolean } = {}): Judgement {
-  const obs = heardInBurst(measured);
+  const obs = siblingConfirmed(catalog, heardInBurst(measured));
   const network = readNetwork(catalog, obs);
   const quality = qualityFrom(obs.rtt, obs.loss);
   const findings = quality === undefined ? lossReasons(obs.loss === undefined ? undefined : lossFromBurst(obs.loss)) : qualityReasons(quality);

@@ -497,6 +497,48 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     expectValid(report);
   });
 
+  /** Alpha's relay also over TLS on the port its plain TCP uses (Teams' relay on 443). */
+  const withTlsSibling = (): Catalog => {
+    const catalog = makeCatalog();
+    const tls: IceTarget = { id: 'alpha-turn-tls', url: 'turns:turn.alpha.example:443?transport=tcp', source };
+    return { ...catalog, apps: catalog.apps.map((app) => (app.id === 'alpha' ? { ...app, media: [...app.media, tls] } : app)) };
+  };
+  const callsOf = (deadlines: { id: string; at: number }[], id: string) => deadlines.filter((d) => d.id === id).map((d) => d.at);
+
+  it('sends a plain-TCP TURN probe only after the TLS probe at its address and port answered', async () => {
+    const { h, calls, deadlines } = flaky({});
+    const runner = createCheckRunner(h.deps);
+    const done = runner.start(withTlsSibling()).done;
+    await vi.advanceTimersByTimeAsync(20_000);
+    const report = await done;
+    expect(calls.get('alpha-turn-tls')).toBe(1);
+    expect(calls.get('alpha-turn-tcp')).toBe(1);
+    // The TLS probe answers 30 ms after it starts; the plain one starts after that, in the same pass.
+    expect(callsOf(deadlines, 'alpha-turn-tcp')[0]).toBeGreaterThanOrEqual((callsOf(deadlines, 'alpha-turn-tls')[0] ?? Infinity) + 30);
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tcp')).toMatchObject({ outcome: 'reachable' });
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tcp')?.attempts).toBeUndefined();
+  });
+
+  it("holds the plain-TCP probe while its TLS sibling is silent, and sends it only after the TLS probe's second pass", async () => {
+    for (const silentTls of [1, 9]) {
+      const { h, calls, deadlines } = flaky({ 'alpha-turn-tls': silentTls });
+      const runner = createCheckRunner(h.deps);
+      const done = runner.start(withTlsSibling()).done;
+      await vi.advanceTimersByTimeAsync(20_000);
+      const report = await done;
+      expect(calls.get('alpha-turn-tls')).toBe(2);
+      expect(calls.get('alpha-turn-tcp')).toBe(1);
+      // Not before the TLS probe's second attempt has ended (its answer, 30 ms; or its deadline, silent).
+      const [, secondTls] = callsOf(deadlines, 'alpha-turn-tls');
+      const tlsDeadline = deadlines.find((d) => d.id === 'alpha-turn-tls' && d.at === secondTls)?.deadlineMs ?? 0;
+      expect(callsOf(deadlines, 'alpha-turn-tcp')[0]).toBeGreaterThanOrEqual((secondTls ?? Infinity) + (silentTls === 1 ? 30 : tlsDeadline));
+      expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tls')).toMatchObject(silentTls === 1 ? { outcome: 'reachable', attempts: 2 } : { outcome: 'filtered', attempts: 2 });
+      // Probed for the first time in the confirmation pass: one attempt.
+      expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tcp')?.attempts).toBeUndefined();
+      expectValid(report);
+    }
+  });
+
   it('records silence in both passes as confirmed silence, each target probed twice only', async () => {
     const { h, calls } = flaky({ 'alpha-web': 9, 'alpha-turn-udp': 9 });
     const { report, endedAt } = await runToEnd(h.deps);

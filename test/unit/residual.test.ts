@@ -1,9 +1,9 @@
 // Our own plain-TCP TURN probe must not silence a TURN/TLS probe at the same address and port: in this check (the TLS one goes first) or the next (its silence says nothing).
 import { describe, expect, it } from 'vitest';
 import { anonymise } from '../../src/core/anonymise';
-import { planApps } from '../../src/core/check-plan';
+import { orderConfirmation, planApps, type ProbeTask } from '../../src/core/check-plan';
 import { deadlinesFor } from '../../src/core/deadlines';
-import { markResidual, RESIDUAL_MS, residualTargets, sharedTcpDestinations } from '../../src/core/residual';
+import { markResidual, RESIDUAL_MS, residualTargets, sharedTcpDestinations, siblingConfirmed } from '../../src/core/residual';
 import type { IceProbeResult, Observations } from '../../src/core/report';
 import { observationsOf } from '../../src/core/rejudge';
 import { isUnconfirmedSilence } from '../../src/core/silence';
@@ -28,6 +28,8 @@ describe('a TURN/TLS probe and a plain-TCP one at one address and port', () => {
       ['turn:worldaz.relay.teams.microsoft.com:443?transport=tcp'],
     ]);
     expect(new Set(laned.map((t) => t.lane)).size).toBe(1);
+    // The plain one waits for the TLS one's answer (in the parallel pass; orchestrator.ts).
+    expect(laned.map((t) => t.afterTls)).toEqual([undefined, ['teams.relay.tls']]);
     // Every other target is planned as before: once, in no lane.
     const ids = tasks.flatMap((t) => (t.kind === 'ice' ? t.groups.flatMap((g) => g.targets.map((x) => x.id)) : []));
     expect(new Set(ids).size).toBe(ids.length);
@@ -72,5 +74,52 @@ describe('the check after one that probed plain TURN over TCP', () => {
     const shared = anonymise(sampleReport({ observations: { ...sampleReport().observations, ice: [tls] } }), { id: '0d7f7e5e-1c3a-4b6e-9f1a-2b3c4d5e6f70' });
     expect(shared.probes.find((p) => p.targetId === 'teams.relay.tls')).toMatchObject({ residual: true, attempts: 2 });
     expect(observationsOf(catalog, shared)?.ice.find((r) => r.id === 'teams.relay.tls')?.residual).toBe(true);
+  });
+});
+
+describe('the confirmation pass with a plain-TCP probe that waited for its TLS sibling', () => {
+  const group = (id: string, url: string) => ({ url, targets: [{ id, url, source: 'https://example.org/' }] });
+  const tls = group('teams.relay.tls', 'turns:worldaz.relay.teams.microsoft.com:443?transport=tcp');
+  const other = group('slack.relay.tls', 'turns:ice.z2.as2.m.chime.aws:443?transport=tcp');
+  const plain: ProbeTask = { kind: 'ice', groups: [group('teams.relay.tcp', 'turn:worldaz.relay.teams.microsoft.com:443?transport=tcp')], deadlineMs: 1500, lane: 'tls-first:x', afterTls: ['teams.relay.tls'] };
+
+  it('takes the TLS sibling out of its batch into the plain probe\'s lane, before it', () => {
+    const { again, first } = orderConfirmation([{ kind: 'ice', groups: [other, tls], deadlineMs: 1500 }], [plain]);
+    expect(again.map((t) => (t.kind === 'ice' ? [t.groups.map((g) => g.targets[0]?.id), t.lane] : []))).toEqual([
+      [['slack.relay.tls'], undefined],
+      [['teams.relay.tls'], 'tls-first:x'],
+    ]);
+    expect(first).toEqual([{ kind: 'ice', groups: plain.kind === 'ice' ? plain.groups : [], deadlineMs: 1500, lane: 'tls-first:x' }]);
+  });
+
+  it("follows the sibling into its app's lane when it has one, and runs freely when the sibling is not probed again", () => {
+    const laned = orderConfirmation([{ kind: 'ice', groups: [tls, other], deadlineMs: 4000, lane: 'teams' }], [plain]);
+    expect(laned.again).toHaveLength(1);
+    expect(laned.first[0]?.lane).toBe('teams');
+    expect(orderConfirmation([], [plain]).first[0]).not.toHaveProperty('afterTls');
+  });
+});
+
+describe('a plain-TCP probe silent once, after its TLS sibling was silent twice', () => {
+  const silentOnce: IceProbeResult = { id: 'teams.relay.tcp', scheme: 'turn', transport: 'tcp', port: 443, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1500 };
+  const tlsSilent: IceProbeResult = { id: 'teams.relay.tls', scheme: 'turns', transport: 'tls', port: 443, outcome: 'filtered', evidence: 'deadline', failure: 'generic_timeout_error', ms: 1500, attempts: 2 };
+  const withIce = (obs: Observations, results: IceProbeResult[]): Observations => ({ ...obs, ice: obs.ice.map((r) => results.find((x) => x.id === r.id) ?? r) });
+
+  it('is read as confirmed: the address and port were silent three times, never after a probe of ours', () => {
+    const obs = withIce(udpBlocked(catalog), [silentOnce, tlsSilent]);
+    expect(siblingConfirmed(catalog, obs).ice.find((r) => r.id === 'teams.relay.tcp')?.attempts).toBe(2);
+    // Teams' relay silent on every transport: its calls blocked, with the reason, as when each had two passes.
+    expect(teamsOf(obs)).toMatchObject({ calls: 'blocked', reasons: expect.arrayContaining(['RELAY_UNREACHABLE']) });
+    // The observation itself stays as measured.
+    expect(obs.ice.find((r) => r.id === 'teams.relay.tcp')?.attempts).toBeUndefined();
+  });
+
+  it('is not, where the sibling answered, was silent once, or is residual', () => {
+    const read = (sibling: IceProbeResult) => siblingConfirmed(catalog, withIce(udpBlocked(catalog), [silentOnce, sibling])).ice.find((r) => r.id === 'teams.relay.tcp')?.attempts;
+    expect(read({ ...tlsSilent, outcome: 'reachable', evidence: 'server-error' })).toBeUndefined();
+    const once = { ...tlsSilent };
+    delete once.attempts;
+    expect(read(once)).toBeUndefined();
+    expect(read({ ...tlsSilent, residual: true })).toBeUndefined();
   });
 });
