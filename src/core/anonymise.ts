@@ -1,5 +1,6 @@
 // Turns a local report into the shared one: keeps classified outcomes, drops every address, candidate, port, URL, raw error and identifier.
 import * as v from 'valibot';
+import { loadedRttEvidence } from './deadlines';
 import { isHttp3 } from './http-timing';
 import { isNamedByBrowser } from './failure';
 import type { AppVerdict, HttpProbeResult, IceProbeResult, LossResult, Observations, Quality, Report, RttResult } from './report';
@@ -128,7 +129,8 @@ function lossOf(loss: LossResult | undefined): SharedEvidence['loss'] {
 function evidenceOf(obs: Observations): SharedEvidence {
   const rtt = rttOf(obs.rtt);
   const loss = lossOf(obs.loss);
-  const loadedMs = obs.loadedRtt?.medianMs;
+  // Only the median the verdict reads: one sample alone is not shared (deadlines.ts loadedRttEvidence).
+  const loadedMs = loadedRttEvidence(obs.loadedRtt);
   return {
     engine: ENGINE_VERSION,
     dns: obs.dns

@@ -141,6 +141,16 @@ export function queueingMs(idleRttMs: number | undefined, loadedRttMs: number | 
   return Math.max(0, loadedRttMs - idleRttMs);
 }
 
+/**
+ * The loaded RTT the verdict reads (SLOW_LINK): the median of two samples or more. One sample alone can be a busy
+ * CPU's stall at the parallel pass's start (lab open-relay on a loaded machine: one sample of 312 ms, 2 ms idle, on
+ * an open network, read as a slow link); a slow link's queue shows in every sample after the first (slow-256k: 2-3
+ * samples of 510-820 ms). A shared report carries the median only when it counts (anonymise.ts), without its samples.
+ */
+export function loadedRttEvidence(loaded: { samples: readonly number[]; medianMs?: number } | undefined): number | undefined {
+  return loaded === undefined || loaded.samples.length === 1 ? undefined : loaded.medianMs;
+}
+
 export function isSlowLink(idleRttMs: number | undefined, loadedRttMs: number | undefined): boolean {
   return (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= SLOW_LINK_QUEUE_MS;
 }

@@ -2,7 +2,7 @@
 import { appLossPct, appQuality } from './app-quality';
 import { isUsable, judgeApp, type AppEvidence } from './app-verdict';
 import type { Catalog, Confidence } from './catalog';
-import { isSlowLink } from './deadlines';
+import { isSlowLink, loadedRttEvidence } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { LOSSY_PCT, assessQuality, lossFromBurst, ms, qualityReasons, type Percent } from './quality';
 import { adviceForReasons, orderReasons, type Reason } from './reasons';
@@ -16,7 +16,9 @@ import type { AppVerdict, Observations, Overall, Quality } from './report';
  * carry the version that judged them, and the collector judges stored reports again whenever its
  * engine is newer (src/core/rejudge.ts), so a fix reaches every published figure.
  */
-export const ENGINE_VERSION = 1;
+// 2 (2026-12-07): Zoom's UDP from its reflected media ports; a plain-TCP TURN probe's one silence after two of its TLS
+// sibling's reads as confirmed, a `residual` silence as none; SLOW_LINK needs two loaded samples or more.
+export const ENGINE_VERSION = 2;
 
 export interface Judgement {
   apps: AppVerdict[];
@@ -55,7 +57,7 @@ export function judge(catalog: Catalog, measured: Observations, options: { final
       : verdict,
   );
   // A slow link is a note on the connection for the overall answer; it blocks nothing and degrades no app by itself.
-  const slow: Reason[] = network.gate === undefined && isSlowLink(obs.rtt?.medianMs, obs.loadedRtt?.medianMs) ? ['SLOW_LINK'] : [];
+  const slow: Reason[] = network.gate === undefined && isSlowLink(obs.rtt?.medianMs, loadedRttEvidence(obs.loadedRtt)) ? ['SLOW_LINK'] : [];
   const reasons = orderReasons([...networkReasons(network), ...(network.gate === undefined ? findings : []), ...slow]);
   return {
     apps,

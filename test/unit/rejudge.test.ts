@@ -70,7 +70,25 @@ const SCENARIOS: [string, Observations][] = [
   ['symmetric NAT', symmetricNat(catalog)],
   ['lossy link', lossyLink(catalog)],
   ['only TCP 443', onlyTcp443(catalog)],
+  ['a slow link (two loaded samples)', { ...openNetwork(catalog), loadedRtt: { targetId: 'control.stun.cloudflare', samples: [820, 577], medianMs: 698 } }],
+  ['one loaded sample (a stall, not evidence)', { ...openNetwork(catalog), loadedRtt: { targetId: 'control.stun.cloudflare', samples: [312], medianMs: 312 } }],
+  ["Teams' relay silent, its plain TCP once after its TLS twice", teamsRelaySilent(false)],
+  ["Teams' TLS silence residual from an earlier check", teamsRelaySilent(true)],
 ];
+
+/** UDP blocked and Teams' relay silent over TCP and TLS: its plain TCP probed once, after the TLS probe's two (residual.ts). */
+function teamsRelaySilent(residual: boolean): Observations {
+  const obs = udpBlocked(catalog);
+  const silent = { outcome: 'filtered' as const, evidence: 'deadline' as const, failure: 'generic_timeout_error' as const, ms: 1500 };
+  return {
+    ...obs,
+    ice: obs.ice.map((r) => {
+      if (r.id === 'teams.relay.tcp') return { id: r.id, scheme: r.scheme, transport: r.transport, port: r.port, ...silent };
+      if (r.id === 'teams.relay.tls') return { id: r.id, scheme: r.scheme, transport: r.transport, port: r.port, ...silent, attempts: 2, ...(residual ? { residual: true as const } : {}) };
+      return r;
+    }),
+  };
+}
 
 const verdicts = (report: { apps: readonly { appId: string; verdict: string; confidence: string; reasons: readonly string[] }[] }) =>
   report.apps.map(({ appId, verdict, confidence, reasons }) => ({ appId, verdict, confidence, reasons: [...reasons].sort() }));

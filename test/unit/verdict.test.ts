@@ -419,6 +419,11 @@ describe('judge: measured, or absent', () => {
     // A busy CPU's scatter (up to ~200 ms) is not a slow link.
     const busy = { ...loaded, samples: [150, 240, 200], medianMs: 200 };
     expect(summary({ ...openNetwork(catalog), loadedRtt: busy }).result.overall.reasons).not.toContain('SLOW_LINK');
+    // Nor is one sample alone: a stall at the parallel pass's start (lab open-relay on a loaded machine: 312 ms).
+    const stall = { targetId: 'control.stun.cloudflare', samples: [312], medianMs: 312 };
+    expect(summary({ ...openNetwork(catalog), loadedRtt: stall }).result.overall.reasons).not.toContain('SLOW_LINK');
+    const twoQueued = { targetId: 'control.stun.cloudflare', samples: [820, 577], medianMs: 698 };
+    expect(summary({ ...openNetwork(catalog), loadedRtt: twoQueued }).result.overall.reasons).toContain('SLOW_LINK');
   });
 });
 
