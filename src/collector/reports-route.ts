@@ -3,10 +3,11 @@ import { Readable } from 'node:stream';
 import type { Catalog } from '../core/catalog';
 import { rejudge } from '../core/rejudge';
 import type { Judge } from '../core/rejudge';
-import { hourFloor, parseSharedReport } from '../core/shared-report';
+import { hourFloor } from '../core/shared-report';
 import type { SharedReport } from '../core/shared-report';
 import { ENGINE_VERSION, judge } from '../core/verdict';
 import { DAY_MS, MAX_STATS_DAYS } from './published-days';
+import { parseReceivedReport } from './report-parser';
 import type { CollectorApp, CollectorContext, RouteContext } from './route-context';
 import { UNKNOWN_ASN, UNKNOWN_CC } from './store';
 
@@ -111,7 +112,7 @@ export function registerReportsRoute(app: CollectorApp, context: RouteContext, o
         c.set('outcome', 'invalid_json');
         return c.json({ error: 'body is not valid JSON' }, 400);
       }
-      const parsed = parseSharedReport(body);
+      const parsed = parseReceivedReport(body);
       if (!parsed.ok) {
         c.set('outcome', 'invalid_report');
         return c.json({ error: parsed.error, path: parsed.path }, 400);

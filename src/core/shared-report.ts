@@ -209,8 +209,7 @@ export const SharedEvidenceSchema = v.strictObject({
 });
 export type SharedEvidence = v.InferOutput<typeof SharedEvidenceSchema>;
 
-export const SharedReportSchema = v.pipe(
-  v.strictObject({
+const SharedReportFields = v.strictObject({
   schema: v.literal(SHARED_REPORT_SCHEMA_VERSION),
   /** Random per shared report, used only so a retried upload is stored once. Never the local report id. */
   id: v.pipe(v.string(), v.regex(UUID_V4_PATTERN, 'id is a lower-case uuid v4')),
@@ -232,11 +231,19 @@ export const SharedReportSchema = v.pipe(
   nat: v.optional(NatMappingSchema),
   /** Absent from reports of extensions before re-judging: those keep the verdicts they were sent with. */
   evidence: v.optional(SharedEvidenceSchema),
-  }),
-  // Each field's own pattern already excludes addresses; this scan of every string and key is the
-  // last word, so a future field with a looser pattern cannot let one through.
-  v.check((report) => everyString(report, (s) => !containsAddress(s)), 'a shared report never holds an address'),
+});
+
+/**
+ * Each field's own pattern already excludes addresses; this scan of every string and key is the last word, so a
+ * future field with a looser pattern cannot let one through. Exported so the collector's compiled validator
+ * (src/collector/compile-schema.ts) can tell it apart and scan each string as it checks it.
+ */
+export const NO_ADDRESS_ANYWHERE = v.check(
+  (report: v.InferOutput<typeof SharedReportFields>) => everyString(report, (s) => !containsAddress(s)),
+  'a shared report never holds an address',
 );
+
+export const SharedReportSchema = v.pipe(SharedReportFields, NO_ADDRESS_ANYWHERE);
 export type SharedReport = v.InferOutput<typeof SharedReportSchema>;
 
 export type SharedReportParse = { ok: true; report: SharedReport } | { ok: false; path: string; error: string };
