@@ -126,6 +126,7 @@ function describeReport(report: Report): string {
     `loss ${JSON.stringify(o.loss)}`,
     `quic ${JSON.stringify(o.quic)}`,
     `phases ${(report.phases ?? []).map((p) => `${p.phase} ${p.startMs}-${p.endMs ?? '?'}`).join(', ')}`,
+    `call ${o.callTest === undefined ? '-' : `${o.callTest.transport ?? 'no path'} connect ${o.callTest.connectMs ?? '-'} ms, tried ${o.callTest.tried.join('/')}, out ${o.callTest.outgoing?.received ?? '-'}/${o.callTest.outgoing?.sent ?? '-'}, in ${o.callTest.incoming?.received ?? '-'}/${o.callTest.incoming?.sent ?? '-'}`}`,
     ...(o.paths?.rtt ?? []).map((r) => `  path rtt ${r.targetId}: median ${r.medianMs ?? '-'} jitter ${r.jitterMs ?? '-'} samples ${JSON.stringify(r.samples)}`),
     ...(o.paths?.loss ?? []).map((l) => `  path loss ${l.targetId}: ${JSON.stringify(l)}`),
     `quality ${JSON.stringify(report.quality)}`,
