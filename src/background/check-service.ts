@@ -49,7 +49,12 @@ const runner = createCheckRunner(
     probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
     probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
     probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
-    probeCall: (relay, durationMs, window) => iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs, window }),
+    probeCall: (relay, durationMs, window, go) => {
+      const id = crypto.randomUUID();
+      // The decision goes to the ICE host as its own message, whenever it comes (call-gate.ts takes either order).
+      go.then((send) => iceHost.run({ type: 'callGate', id, go: send })).catch((error: unknown) => console.warn('telling the quick call window failed', error));
+      return iceHost.run({ type: 'callTest', id, relay, durationMs, window, gated: true });
+    },
     // Only where the browser's loss burst is trustworthy (its profile says why not in Firefox).
     ...(browserProfile.measuresLoss ? { probeLoss: (target: IceTarget, exchanges: number, deadlineMs: number) => iceHost.run({ type: 'loss', target, exchanges, deadlineMs }) } : {}),
     dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(activeCatalog?.controls.doh, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
