@@ -130,6 +130,8 @@ export type ProgressMessage = { type: 'report'; report: Report };
 export const CALL_TEST_PORT = 'call-test';
 export type CallTestPortRequest = { type: 'start'; duration: CallTestDuration; relay?: unknown };
 export type CallTestPortMessage =
+  /** A check's quick call window holds the relay: the test starts once it has ended. */
+  | { type: 'waiting' }
   | { type: 'progress'; progress: CallTestProgress }
   | { type: 'done'; result: CallTest }
   | { type: 'error'; message: string };
