@@ -627,10 +627,10 @@ class Run {
    * none of the RTT samples is taken meanwhile), and sends its voice stream only once the first RTT sample under the
    * app pass's load shows the link is not slow (appPass; quick-call.ts quickCallFits says why never on a slow one).
    * Connected before that is known, the window fits the check's budget (QUICK_CALL_MS): started with the app pass,
-   * connecting under its load took 0.5-0.6 s in the lab, past that sample. A slow link, a cancel or a failure closes it
-   * unsent, and the check does not wait for it. Its result is the health of a call path to our relay, kept apart
-   * from every app's evidence: the judge never reads it, so it can make no app read blocked (a censor may treat our
-   * addresses differently).
+   * connecting under its load took 0.5-0.6 s in the lab, past that sample. A slow link, a cancel or a failure
+   * closes it unsent, and the check does not wait for it. Its result is the health of a call path to our relay,
+   * kept apart from every app's evidence: the judge never reads it, so it can make no app read blocked (a censor may
+   * treat our addresses differently).
    */
   private startQuickCall(idleRttMs: number | undefined): void {
     const { callRelay } = this.extras;

@@ -6,9 +6,9 @@ import { isSlowLink } from './deadlines';
 /**
  * The window: the short loopback through our relay (call-test.ts), in a check. It may send only once the first RTT
  * sample under the app pass's load is back (quickCallFits), which in the lab comes 1.05-1.35 s into a check (the
- * controls take 0.7-0.9 s, the sample 0.2-0.45 s under that load); with the wait for stragglers and the check's
- * end, 2 s of packets ended an open check at 3.2-3.8 s, past its 3 s budget, however early the loopback connected.
- * So 1.5 s: 75 packets each way, which still tells a call that breaks up (10 % lost) from one that does not. At a
+ * controls take 0.7-0.9 s, the sample 0.2-0.45 s under that load). 2 s of packets from there, and the wait for
+ * stragglers, end the window at 3.2-3.6 s, past the check's 3 s budget however early the loopback connected (it
+ * ended open checks at 3.5-3.7 s when it connected after that sample). So 1.5 s: 75 packets each way, which still tells a call that breaks up (10 % lost) from one that does not. At a
  * true 5 % loss a window reads 10 % or more 3.4 % of the time (2.8 % at 2 s); at 20 % it reads less 1.0 % of the
  * time (0.2 % at 2 s). Neither length can see a flow die (call-test.ts DEAD_MS is 2 s): that is the full test's.
  */
