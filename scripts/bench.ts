@@ -19,8 +19,8 @@ const LAB_TIMINGS = process.argv.find((arg) => arg.startsWith('--lab-timings='))
 /** `npm run bench -- --sizes`: build and print the bundle sizes and the popup's budget only (seconds, no browser). */
 const SIZES_ONLY = process.argv.includes('--sizes');
 const SIZES = (process.env.BENCH_APPS ?? '4,16,32').split(',').map(Number);
-/** The open check timed without and with the call-test relay allowed (its quick call window), at this many apps. */
-const RELAY_APPS = Number(process.env.BENCH_RELAY_APPS ?? 16);
+/** The open check timed without and with the call-test relay allowed (its quick call window), at each of these many apps. */
+const RELAY_APPS = (process.env.BENCH_RELAY_APPS ?? '4,16').split(',').map(Number);
 const source = 'https://github.com/can-i-call/can-i-call/tree/main/scripts/bench.ts';
 
 type Condition = 'open' | 'apps silent' | 'all silent';
@@ -147,7 +147,7 @@ if (SIZES_ONLY) process.exit(0);
 execFileSync('npx', ['vite', 'build', '--mode', 'test', '--logLevel', 'warn'], { stdio: 'inherit' });
 const fx = await startFixtures();
 const stuns = [await startStunResponder(undefined, '127.0.0.2'), await startStunResponder(undefined, '127.0.0.3')];
-const most = Math.max(...SIZES, RELAY_APPS);
+const most = Math.max(...SIZES, ...RELAY_APPS);
 // Each answer maps to its own port, as a NAT does: answers that all named one address made Chrome drop most of a
 // loss burst's answers as duplicates, so the paths phase's bursts went unanswered and waited out their deadline.
 const answering: Stoppable[] = await Promise.all(Array.from({ length: most }, () => startStunResponder(undefined, undefined, { reflectPort: true })));
@@ -203,36 +203,44 @@ try {
   const collector = await startLocalCollector({ relay: relay.relay });
   try {
     const collectorUrl = collector.url;
-    const catalog = catalogFor(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }, ports, RELAY_APPS, 'open');
-    const relayRows = [['relay', 'apps', 'first row ms (median)', 'final ms (median)', 'call window ms (median)', 'runs']];
-    for (const allowed of [false, true]) {
-      peak = Math.max(peak, (await ext.ask({ type: 'iceStats' })).peak);
-      consoleErrors.push(...ext.consoleErrors);
-      await ext.close();
-      ext = await launchExtension({ trustCaPath: fx.pki.caPath });
-      await ext.storage.set({ [STORAGE_KEYS.settings]: { collectorUrl, callTestRelay: allowed } });
-      // The first fetch of credentials may outlast a check's wait for them: fetched before the first timed check.
-      if (allowed) await ext.ask({ type: 'getRelayCredentials' });
-      const first: number[] = [];
-      const total: number[] = [];
-      const windows: number[] = [];
-      let incomplete = 0;
-      for (let attempt = 0; first.length < RUNS && attempt < 2 * RUNS; attempt += 1) {
-        const timing = await timeCheck(ext, catalog);
-        const call = timing.report.phases?.find((p) => p.phase === 'call');
-        // With the relay allowed, a check whose window gave no figure would time as if it had none: left out.
-        if (timing.report.status !== 'done' || (allowed && timing.report.observations.callTest === undefined)) {
-          incomplete += 1;
-          console.warn(`relay ${allowed ? 'on' : 'off'} attempt ${attempt + 1}: incomplete check (status ${timing.report.status}, call window ${call ? 'ran' : 'did not run'}), left out`);
-          continue;
+    const relayRows = [['relay', 'apps', 'first row ms (median)', 'final ms (median)', 'call window ms (median)', 'window end ms (median)', 'runs']];
+    for (const apps of RELAY_APPS) {
+      const catalog = catalogFor(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 }, ports, apps, 'open');
+      for (const allowed of [false, true]) {
+        peak = Math.max(peak, (await ext.ask({ type: 'iceStats' })).peak);
+        consoleErrors.push(...ext.consoleErrors);
+        await ext.close();
+        ext = await launchExtension({ trustCaPath: fx.pki.caPath });
+        await ext.storage.set({ [STORAGE_KEYS.settings]: { collectorUrl, callTestRelay: allowed } });
+        // The first fetch of credentials may outlast a check's wait for them: fetched before the first timed check.
+        if (allowed) await ext.ask({ type: 'getRelayCredentials' });
+        const first: number[] = [];
+        const total: number[] = [];
+        const windows: number[] = [];
+        const ends: number[] = [];
+        let incomplete = 0;
+        for (let attempt = 0; first.length < RUNS && attempt < 2 * RUNS; attempt += 1) {
+          const timing = await timeCheck(ext, catalog);
+          const call = timing.report.phases?.find((p) => p.phase === 'call');
+          // With the relay allowed, a check whose window gave no figure would time as if it had none: left out.
+          if (timing.report.status !== 'done' || (allowed && timing.report.observations.callTest === undefined)) {
+            incomplete += 1;
+            console.warn(`relay ${allowed ? 'on' : 'off'} ${apps} attempt ${attempt + 1}: incomplete check (status ${timing.report.status}, call window ${call ? 'ran' : 'did not run'}), left out`);
+            continue;
+          }
+          first.push(timing.firstRowMs);
+          total.push(timing.totalMs);
+          // The window runs from its connection (beside the controls) to its last straggler; its end, from the check's
+          // start, is what the budget sees.
+          if (call?.endMs !== undefined) {
+            windows.push(call.endMs - call.startMs);
+            ends.push(call.endMs);
+          }
         }
-        first.push(timing.firstRowMs);
-        total.push(timing.totalMs);
-        if (call?.endMs !== undefined) windows.push(call.endMs - call.startMs);
+        if (first.length === 0) throw new Error(`relay ${allowed ? 'on' : 'off'} ${apps}: no complete check in ${2 * RUNS} attempts`);
+        const of = (values: number[]): string => (values.length > 0 ? median(values).toFixed(0) : '-');
+        relayRows.push([allowed ? 'on' : 'off', String(apps), of(first), of(total), of(windows), of(ends), `${first.length}${incomplete > 0 ? ` (+${incomplete} incomplete)` : ''}`]);
       }
-      if (first.length === 0) throw new Error(`relay ${allowed ? 'on' : 'off'}: no complete check in ${2 * RUNS} attempts`);
-      const windowMs = windows.length > 0 ? median(windows).toFixed(0) : '-';
-      relayRows.push([allowed ? 'on' : 'off', String(RELAY_APPS), median(first).toFixed(0), median(total).toFixed(0), windowMs, `${first.length}${incomplete > 0 ? ` (+${incomplete} incomplete)` : ''}`]);
     }
     console.info(`\nThe open check without and with the call-test relay (its quick call window; median of ${RUNS}):\n${table(relayRows)}`);
   } finally {

@@ -10,6 +10,7 @@ import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages'
 import { schemaError } from '../core/schema-error';
 import { iceHost } from './platform';
 import { errorText } from '../core/error-text';
+import { holdForCallTest, quickWindowsEnd } from './relay-turns';
 
 let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
 
@@ -37,11 +38,16 @@ const RELAY_PROBLEM_TEXT: Record<RelayProblem, string> = {
   invalid_answer: 'the results service gave an invalid answer for relay access',
 };
 
-/** Runs a test, or joins the one running (two at once would share the link and spoil each other's figures). */
+/**
+ * Runs a test, or joins the one running (two at once would share the link and spoil each other's figures). A check's
+ * quick call window already running goes first: `onWaiting` hears that the test waits for it (a few seconds at most,
+ * quick-call.ts quickCallLimitMs), and checks started meanwhile run none (relay-turns.ts).
+ */
 export async function runCallTest(
   duration: CallTestDuration,
   suppliedRelay: unknown,
   onProgress: (progress: CallTestProgress) => void = () => undefined,
+  onWaiting: () => void = () => undefined,
 ): Promise<CallTest> {
   if (running) {
     const { promise, listeners } = running;
@@ -49,10 +55,14 @@ export async function runCallTest(
     return promise.finally(() => listeners.delete(onProgress));
   }
   const listeners = new Set([onProgress]);
-  const promise = chooseRelay(suppliedRelay).then((relay) =>
-    iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs: CALL_TEST_DURATION_MS[duration] }, (progress) => {
-      for (const listener of listeners) listener(progress);
-    }),
+  const quickWindow = quickWindowsEnd();
+  if (quickWindow !== undefined) onWaiting();
+  const promise = holdForCallTest(
+    Promise.all([chooseRelay(suppliedRelay), quickWindow]).then(([relay]) =>
+      iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs: CALL_TEST_DURATION_MS[duration] }, (progress) => {
+        for (const listener of listeners) listener(progress);
+      }),
+    ),
   );
   running = { promise, listeners };
   try {
@@ -79,7 +89,12 @@ export function attachCallTestPort(port: Runtime.Port): void {
   };
   port.onMessage.addListener((message: unknown) => {
     if (!isStart(message)) return;
-    runCallTest(message.duration, message.relay, (progress) => post({ type: 'progress', progress })).then(
+    runCallTest(
+      message.duration,
+      message.relay,
+      (progress) => post({ type: 'progress', progress }),
+      () => post({ type: 'waiting' }),
+    ).then(
       (result) => post({ type: 'done', result }),
       (error: unknown) => post({ type: 'error', message: errorText(error) }),
     );

@@ -16,6 +16,7 @@ import { loadCurrent, saveCurrent, saveFinished } from './check-store';
 import { dnsCrossCheck } from './dns-check';
 import { probeHttp } from './http-probe';
 import { relayCredentials } from './relay';
+import { callTestRunning, holdForQuickWindow } from './relay-turns';
 import { shareIfOptedIn } from './sharing';
 import { createCheckRunner, type CheckRun } from './orchestrator';
 import { browserProfile } from '../platform/current';
@@ -50,7 +51,14 @@ const runner = createCheckRunner(
     probeIce: (targets, deadlineMs) => iceHost.run({ type: 'ice', targets, deadlineMs }),
     probeNat: (servers, deadlineMs) => iceHost.run({ type: 'nat', servers, deadlineMs }),
     probeRtt: (target, samples, deadlineMs) => iceHost.run({ type: 'rtt', target, samples, deadlineMs }),
-    probeCall: (relay, durationMs, window) => iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs, window }),
+    probeCall: async (relay, durationMs, window, go) => {
+      // The popup's call test took the relay after this check started: no second loopback beside it, not measured.
+      if (callTestRunning()) return { durationMs, tried: [] };
+      const id = crypto.randomUUID();
+      // The decision goes to the ICE host as its own message, whenever it comes (call-gate.ts takes either order).
+      go.then((send) => iceHost.run({ type: 'callGate', id, go: send })).catch((error: unknown) => console.warn('telling the quick call window failed', error));
+      return holdForQuickWindow(iceHost.run({ type: 'callTest', id, relay, durationMs, window, gated: true }));
+    },
     // Only where the browser's loss burst is trustworthy (its profile says why not in Firefox).
     ...(browserProfile.measuresLoss ? { probeLoss: (target: IceTarget, exchanges: number, deadlineMs: number) => iceHost.run({ type: 'loss', target, exchanges, deadlineMs }) } : {}),
     dnsCheck: (target, http, deadlineMs, signal) => dnsCrossCheck(activeCatalog?.controls.doh, target, http, deadlineMs, signal, { allow: BOGON_ALLOW }),
@@ -115,6 +123,8 @@ async function chooseRelayUse(supplied: unknown): Promise<{ reflector?: Reflecto
   const credentials = await Promise.race([relayCredentials(), timeout]).finally(() => stop?.());
   if (credentials === undefined) return {};
   const { username, credential, uris, reflector } = credentials;
+  // The popup's call test holds the relay: this check runs no quick window beside it (relay-turns.ts), only reflection.
+  if (callTestRunning()) return { reflector };
   return { callRelay: { username, credential, uris }, reflector };
 }
 

@@ -66,10 +66,11 @@ export interface CheckDeps {
    */
   probeLoss?(target: IceTarget, exchanges: number, deadlineMs: number): Promise<LossResult>;
   /**
-   * The loopback through our relay for `durationMs`, within the quick window's budgets (quick-call.ts). Absent where
-   * no loopback can run; a check runs it only when it was started with a relay (the person allowed it).
+   * The loopback through our relay for `durationMs`, within the quick window's budgets (quick-call.ts): it connects
+   * at once and sends only once `go` says true (false, or no answer within its connect budget, closes it unsent).
+   * Absent where no loopback can run; a check runs it only when it was started with a relay (the person allowed it).
    */
-  probeCall?(relay: CallRelay, durationMs: number, window: QuickCallWindow): Promise<CallTest>;
+  probeCall?(relay: CallRelay, durationMs: number, window: QuickCallWindow, go: Promise<boolean>): Promise<CallTest>;
   /** Compares what the browser resolved for the target's host with DoH; null when there is nothing to compare. */
   dnsCheck(target: HttpTarget, httpResult: HttpProbeResult, deadlineMs: number, signal: AbortSignal): Promise<DnsCheck | null>;
   /** `final`: the check is over, so an app with a target never probed is unknown rather than pending. */
@@ -202,6 +203,8 @@ class Run {
   private unstarted: ProbeTask[] = [];
   /** The quick call window, once started (at most once); the check waits for it before its final answer. */
   private quickCall: Promise<void> | undefined;
+  /** Tells the quick call window, connecting, whether it may send; undefined before it starts and once told. */
+  private decideQuickCall: ((go: boolean) => void) | undefined;
 
   constructor(
     private readonly catalog: Catalog,
@@ -259,6 +262,8 @@ class Run {
       if (this.stopped()) return await this.stop();
       if (readNetwork(this.catalog, this.report.observations).gate === undefined) await this.phase('paths', () => this.pathsPass());
       if (this.stopped()) return await this.stop();
+      // Told at the app pass at the latest; a window still waiting here would wait for ever.
+      this.decideQuickCall?.(false);
       await this.quickCall;
       if (this.stopped()) return await this.stop();
       this.recordUnconfirmed();
@@ -494,6 +499,7 @@ class Run {
     const rtt = await this.deps.probeRtt(first, CONTROLS.rttSamples, rttMs);
     if (signal.aborted) return;
     this.record({ rtt });
+    this.startQuickCall(rtt.samples.length > 0 ? rtt.medianMs : undefined);
     const lossMs = Math.min(CONTROLS.lossMaxMs, left());
     if (this.deps.probeLoss === undefined || lossMs < CONTROLS.lossMinMs) return;
     const loss = await this.deps.probeLoss(first, CONTROLS.lossExchanges, lossMs);
@@ -613,7 +619,7 @@ class Run {
     let sampled = false;
     const samplingFrom = this.deps.now();
     const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
-      if (!sampled) this.startQuickCall(idle, quickCallFits(idle, sampleMs));
+      if (!sampled) this.decideQuickCall?.(quickCallFits(idle, sampleMs));
       sampled = true;
       concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
     });
@@ -627,33 +633,50 @@ class Run {
     sampling.abort();
     // No loaded sample came back during the pass. The time since the first was sent is the least its round trip
     // can take: where that already reads as a slow link (a queue, or samples lost under load), the window does not
-    // run; where it does not (a pass over within a few round trips), it starts now, beside the passes that follow.
-    if (!sampled && this.rttTarget !== undefined) this.startQuickCall(idle, quickCallFits(idle, this.deps.now() - samplingFrom));
+    // send; where it does not (a pass over within a few round trips), it sends now, beside the passes that follow.
+    if (!sampled) this.decideQuickCall?.(quickCallFits(idle, this.deps.now() - samplingFrom));
     const loaded = await samples;
     if (this.rttTarget !== undefined && loaded.length > 0) this.record({ loadedRtt: rttFrom(this.rttTarget.id, loaded) });
   }
 
   /**
-   * The quick call window beside the app probes, decided on the first RTT sample under their load: only where the
-   * link is not slow (`fits`: quick-call.ts quickCallFits says why never on a slow one), and only with the relay
-   * the person allowed. Its result is the health of a call path to our relay, kept apart from every app's evidence:
-   * the judge never reads it, so it can make no app read blocked (a censor may treat our addresses differently).
+   * The quick call window beside the app probes, only with the relay the person allowed, and only where a loaded
+   * sample can tell the link (a control STUN server answered). It connects to our relay as soon as the controls have
+   * measured the idle RTT, beside their loss burst (a TURN allocation and the handshakes: a few small packets, and
+   * none of the RTT samples is taken meanwhile), and sends its voice stream only once the first RTT sample under the
+   * app pass's load shows the link is not slow (appPass; quick-call.ts quickCallFits says why never on a slow one).
+   * Connected before that is known, the window fits the check's budget (QUICK_CALL_MS): started with the app pass,
+   * connecting under its load took 0.5-0.6 s in the lab, past that sample. A slow link, a cancel or a failure
+   * closes it unsent, and the check does not wait for it. Its result is the health of a call path to our relay,
+   * kept apart from every app's evidence: the judge never reads it, so it can make no app read blocked (a censor may
+   * treat our addresses differently).
    */
-  private startQuickCall(idleRttMs: number | undefined, fits: boolean): void {
+  private startQuickCall(idleRttMs: number | undefined): void {
     const { callRelay } = this.extras;
     const { probeCall } = this.deps;
     // A cancelled or failed check sends nothing more (the ICE host cannot take a loopback back once started).
-    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || !fits || this.stopped()) return;
+    if (callRelay === undefined || probeCall === undefined || this.quickCall !== undefined || this.rttTarget === undefined || idleRttMs === undefined || this.stopped()) return;
+    let decide: (go: boolean) => void = () => undefined;
+    const decided = new Promise<boolean>((resolve) => {
+      decide = resolve;
+    });
+    const signal = this.controller.signal;
+    const refuse = (): void => this.decideQuickCall?.(false);
+    this.decideQuickCall = (go) => {
+      this.decideQuickCall = undefined;
+      signal.removeEventListener('abort', refuse);
+      decide(go && !this.stopped());
+    };
+    signal.addEventListener('abort', refuse, { once: true });
+    const window = quickCallWindow(idleRttMs);
+    const probing = probeCall(callRelay, QUICK_CALL_MS, window, decided).then(
+      (test) => ({ test }),
+      (error: unknown) => ({ error }),
+    );
     this.quickCall = this.phase('call', async () => {
-      const window = quickCallWindow(idleRttMs);
+      if (!(await decided)) return;
       // A window the ICE host has not answered by every budget's end is not measured; it closes its own connections.
-      const ran = await Promise.race([
-        probeCall(callRelay, QUICK_CALL_MS, window).then(
-          (test) => ({ test }),
-          (error: unknown) => ({ error }),
-        ),
-        this.pause(quickCallLimitMs(window, GRACE_MS), this.controller.signal).then(() => null),
-      ]);
+      const ran = await Promise.race([probing, this.pause(quickCallLimitMs(window, GRACE_MS), signal).then(() => null)]);
       if (ran === null || this.stopped()) return;
       // Not app evidence: even the browser's connection limit, met here, only leaves the window unmeasured (app
       // probes that meet it end the check themselves).

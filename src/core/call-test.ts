@@ -8,8 +8,11 @@ import { round, roundMs } from './stats';
 export const CALL_PACKET_BYTES = 160;
 export const CALL_PACKET_INTERVAL_MS = 20;
 
-/** How long each kind of test sends. The quick window fits a check's budget; the full one is what the popup runs. */
-export const CALL_TEST_DURATION_MS = { quick: 2_000, full: 15_000 } as const;
+/**
+ * How long each kind of test sends. The quick window fits a check's budget (quick-call.ts says why 1.5 s); the full
+ * one is what the popup runs.
+ */
+export const CALL_TEST_DURATION_MS = { quick: 1_500, full: 15_000 } as const;
 export type CallTestDuration = keyof typeof CALL_TEST_DURATION_MS;
 
 /** Fewer packets sent than this give no loss figure (as MIN_LOSS_PROBES for STUN bursts in quality.ts). */

@@ -94,8 +94,13 @@ export type IceRequest =
   | { type: 'rtt'; target: IceTarget; samples: number; deadlineMs: number }
   | { type: 'loss'; target: IceTarget; exchanges: number; deadlineMs: number }
   /** The call test; `id` names its progress messages. */
-  /** `window`: a check's quick window (quick-call.ts), with its shared connect budget and shorter drain. */
-  | { type: 'callTest'; id: string; relay: CallRelay; durationMs: number; window?: QuickCallWindow }
+  /**
+   * `window`: a check's quick window (quick-call.ts), with its shared connect budget and shorter drain; `gated`: it
+   * connects, then sends only once a `callGate` for the same `id` says so (call-gate.ts).
+   */
+  | { type: 'callTest'; id: string; relay: CallRelay; durationMs: number; window?: QuickCallWindow; gated?: boolean }
+  /** The check's go-ahead for its gated window `id`: `go` false closes it without a packet of voice sent. */
+  | { type: 'callGate'; id: string; go: boolean }
   /** Peer connections open now and at most at once (diagnostics and the benchmark). */
   | { type: 'stats' };
 
@@ -105,6 +110,8 @@ export type IceResponse<T extends IceRequest['type']> = {
   rtt: RttResult;
   loss: LossResult;
   callTest: CallTest;
+  /** `asked`: the window was already waiting (else the decision waits for it). */
+  callGate: { asked: boolean };
   stats: PeerConnectionStats;
 }[T];
 
@@ -123,6 +130,8 @@ export type ProgressMessage = { type: 'report'; report: Report };
 export const CALL_TEST_PORT = 'call-test';
 export type CallTestPortRequest = { type: 'start'; duration: CallTestDuration; relay?: unknown };
 export type CallTestPortMessage =
+  /** A check's quick call window holds the relay: the test starts once it has ended. */
+  | { type: 'waiting' }
   | { type: 'progress'; progress: CallTestProgress }
   | { type: 'done'; result: CallTest }
   | { type: 'error'; message: string };

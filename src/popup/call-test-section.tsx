@@ -18,7 +18,7 @@ export function CallTestSection() {
         {t('call_test_button')}
       </button>
       <p role="status" aria-live="polite" class="call-test__result">
-        {state.kind === 'running' && callTestProgressText(state.progress, i18n)}
+        {state.kind === 'running' && (state.waiting ? t('call_test_waiting') : callTestProgressText(state.progress, i18n))}
         {state.kind === 'done' && callTestText(judgeCallTest(state.result), i18n)}
       </p>
       {state.kind === 'failed' && (

@@ -10,7 +10,8 @@ import { schemaError } from '../core/schema-error';
 
 export type CallTestState =
   | { kind: 'idle' }
-  | { kind: 'running'; progress: CallTestProgress | null }
+  /** `waiting`: a check's quick call window holds the relay; the test starts once it has ended. */
+  | { kind: 'running'; progress: CallTestProgress | null; waiting?: boolean }
   | { kind: 'done'; result: CallTest }
   | { kind: 'failed'; message: string };
 
@@ -31,6 +32,9 @@ export function useCallTest(): { state: CallTestState; start(): void } {
     setState({ kind: 'running', progress: null });
     opened.onMessage.addListener((message: unknown) => {
       switch (field(message, 'type')) {
+        case 'waiting':
+          setState((current) => (current.kind === 'running' && current.progress === null ? { kind: 'running', progress: null, waiting: true } : current));
+          return;
         case 'progress': {
           const progress = field(message, 'progress') as CallTestProgress;
           setState((current) => (current.kind === 'running' ? { kind: 'running', progress } : current));

@@ -61,9 +61,9 @@ function opened(channel: RTCDataChannel): Promise<void> {
 
 /**
  * Connects two relay-only peers through `url`, or gives up (closing both) after `deadlineMs`, or `allocatedMs` once
- * the relay has allocated.
+ * the relay has allocated, or as soon as `refused` settles.
  */
-async function connectPair(relay: CallRelay, url: string, deadlineMs: number, allocatedMs: number): Promise<Pair | undefined> {
+async function connectPair(relay: CallRelay, url: string, deadlineMs: number, allocatedMs: number, refused: Promise<false>): Promise<Pair | undefined> {
   const caller = await openPeerConnection(relayConfig(relay, url));
   const callee = await openPeerConnection(relayConfig(relay, url)).catch((error: unknown) => {
     caller.close();
@@ -105,7 +105,7 @@ async function connectPair(relay: CallRelay, url: string, deadlineMs: number, al
     await Promise.all([opened(callerChannel), opened(calleeChannel)]);
     return true;
   };
-  const connected = await Promise.race([connect().catch(() => false as const), deadline]);
+  const connected = await Promise.race([connect().catch(() => false as const), deadline, refused]);
   clearTimeout(timer);
   if (connected) return { caller, callee, callerChannel, calleeChannel, close };
   close();
@@ -199,28 +199,46 @@ async function controlAllocation(relay: CallRelay, url: string): Promise<'alive'
   }
 }
 
+/** Never settles: a refusal that cannot come. */
+const never = new Promise<never>(() => undefined);
+
 /**
  * Runs the test: the first transport whose relay path connects carries the packets for `durationMs`. Every peer
  * connection is closed before this returns (Chrome caps a page at about 500). A check's quick window (`quick`,
  * quick-call.ts) shares one connect budget among the transports and waits less for stragglers, so it ends within
  * the check's time.
+ *
+ * With `go` (a check's quick window, call-gate.ts), the pair connects at once but sends nothing until `go` says
+ * true: a false, or no answer within the connect budget, closes it (connected or not) and the result has no
+ * transport, as when nothing connected. A TURN allocation and the handshakes are a few small packets; the voice
+ * stream is what must wait for the check to know the link is not slow.
  */
 export async function runCallLoopback(
   relay: CallRelay,
   durationMs: number,
   onProgress: (progress: CallTestProgress) => void = () => undefined,
   quick?: QuickCallWindow,
+  go?: Promise<boolean>,
 ): Promise<CallTest> {
   const tried: Transport[] = [];
   const started = performance.now();
+  const refused: Promise<false> = go === undefined ? never : go.then((yes) => (yes ? never : false), () => false);
+  let declined = false;
+  void refused.then(() => {
+    declined = true;
+  });
   for (const { transport, url } of relayAttempts(relay.uris)) {
     const left = quick === undefined ? undefined : quick.connectMs - (performance.now() - started);
-    if (left !== undefined && left <= 0) break;
+    if ((left !== undefined && left <= 0) || declined) break;
     tried.push(transport);
     const connecting = performance.now();
-    const pair = await connectPair(relay, url, left ?? CONNECT_DEADLINE_MS, left ?? CONNECT_DEADLINE_ALLOCATED_MS);
+    const pair = await connectPair(relay, url, left ?? CONNECT_DEADLINE_MS, left ?? CONNECT_DEADLINE_ALLOCATED_MS, refused);
     if (!pair) continue;
     const connectMs = roundMs(performance.now() - connecting);
+    if (go !== undefined && !(await goAhead(go, (quick?.connectMs ?? CONNECT_DEADLINE_MS) - (performance.now() - started)))) {
+      pair.close();
+      return { durationMs, tried };
+    }
     try {
       const drainMs = quick?.drainMs ?? DRAIN_MS;
       const result = await exchange(pair, durationMs, drainMs, (records, elapsedMs) => onProgress(liveProgress(records, elapsedMs, durationMs, transport)));
@@ -235,4 +253,17 @@ export async function runCallLoopback(
     }
   }
   return { durationMs, tried };
+}
+
+/** Whether `go` said true within `withinMs`; no answer by then is a no. */
+async function goAhead(go: Promise<boolean>, withinMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, withinMs));
+  });
+  try {
+    return await Promise.race([go.catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,6 +2,7 @@
 import type { CallTestProgress } from '../core/call-test';
 import type { IceRequest, IceResponse } from '../core/messages';
 import { runCallLoopback } from './call-loopback';
+import { awaitDecision, decide, forgetDecision } from './call-gate';
 import { probeIceTargets } from './ice-prober';
 import { probeLoss } from './loss-prober';
 import { probeNat } from './nat-prober';
@@ -21,8 +22,13 @@ export async function handleIceRequest(
       return probeRtt(request.target, request.samples, request.deadlineMs);
     case 'loss':
       return probeLoss(request.target, request.exchanges, request.deadlineMs);
-    case 'callTest':
-      return runCallLoopback(request.relay, request.durationMs, onProgress, request.window);
+    case 'callTest': {
+      if (!request.gated) return runCallLoopback(request.relay, request.durationMs, onProgress, request.window);
+      const { id } = request;
+      return runCallLoopback(request.relay, request.durationMs, onProgress, request.window, awaitDecision(id)).finally(() => forgetDecision(id));
+    }
+    case 'callGate':
+      return { asked: decide(request.id, request.go) };
     case 'stats':
       return peerConnectionStats();
     default: {

@@ -27,6 +27,8 @@ export interface CuttingProxy {
   port: number;
   /** Client flows seen so far (a new source port is a new flow). */
   flows(): number;
+  /** When each flow began (its first packet, Date.now()), in order. */
+  flowStarts(): number[];
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startCuttingProxy(targetPort: number, cutAfterMs: number):
   return {
     port: front.address().port,
     flows: () => flows.size,
+    flowStarts: () => [...flows.values()].map((flow) => flow.startedAt),
     stop: async () => {
       for (const { upstream } of flows.values()) upstream.close();
       await new Promise<void>((resolve) => front.close(() => resolve()));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRelay } from '../../src/core/call-relay';
-import { judgeCallTest, type CallTestProgress } from '../../src/core/call-test';
+import { CALL_TEST_DURATION_MS, judgeCallTest, type CallTestProgress } from '../../src/core/call-test';
 import type { CallTest } from '../../src/core/call-test-result';
 import { CALL_TEST_PORT, type CallTestPortMessage } from '../../src/core/messages';
 import { makeTestPki, type TestPki } from '../../tools/pki';
@@ -143,7 +143,7 @@ describe('the call test in Chromium', () => {
     );
     const progress = messages.filter((m): m is { type: 'progress'; progress: CallTestProgress } => m.type === 'progress');
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress.at(-1)?.progress).toMatchObject({ durationMs: 2_000, transport: 'udp', lossPct: expect.any(Number) as number });
+    expect(progress.at(-1)?.progress).toMatchObject({ durationMs: CALL_TEST_DURATION_MS.quick, transport: 'udp', lossPct: expect.any(Number) as number });
     expect(messages.at(-1)).toMatchObject({ type: 'done', result: { transport: 'udp' } });
     await page.close();
     expect(await ext.ask({ type: 'iceStats' })).toMatchObject({ open: 0 });

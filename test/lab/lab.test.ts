@@ -126,6 +126,7 @@ function describeReport(report: Report): string {
     `loss ${JSON.stringify(o.loss)}`,
     `quic ${JSON.stringify(o.quic)}`,
     `phases ${(report.phases ?? []).map((p) => `${p.phase} ${p.startMs}-${p.endMs ?? '?'}`).join(', ')}`,
+    `call ${o.callTest === undefined ? '-' : `${o.callTest.transport ?? 'no path'} connect ${o.callTest.connectMs ?? '-'} ms, tried ${o.callTest.tried.join('/')}, out ${o.callTest.outgoing?.received ?? '-'}/${o.callTest.outgoing?.sent ?? '-'}, in ${o.callTest.incoming?.received ?? '-'}/${o.callTest.incoming?.sent ?? '-'}`}`,
     ...(o.paths?.rtt ?? []).map((r) => `  path rtt ${r.targetId}: median ${r.medianMs ?? '-'} jitter ${r.jitterMs ?? '-'} samples ${JSON.stringify(r.samples)}`),
     ...(o.paths?.loss ?? []).map((l) => `  path loss ${l.targetId}: ${JSON.stringify(l)}`),
     `quality ${JSON.stringify(report.quality)}`,
@@ -186,11 +187,15 @@ interface RunResult {
   chanceMiss: boolean;
 }
 
-/** The relay is probed exactly when the scenario allows it: a relay scenario's truth could otherwise pass without it. */
+/**
+ * The relay is probed exactly when the scenario allows it (a relay scenario's truth could otherwise pass without it),
+ * and its quick call window runs only then.
+ */
 function reflectionProblems(scenario: Scenario, report: Report): string[] {
   const reflected = report.observations.ice.filter((r) => r.id.startsWith('reflector.')).map((r) => r.id);
   if (scenario.relay && !reflected.includes(REFLECTOR_CONTROL_ID)) return ["the relay was allowed, but the check did not probe the relay's own port"];
   if (!scenario.relay && reflected.length > 0) return [`the relay was off, but the check probed ${reflected.join(', ')}`];
+  if (!scenario.relay && (report.observations.callTest !== undefined || report.phases?.some((p) => p.phase === 'call'))) return ['the relay was off, but the check ran its quick call window'];
   return [];
 }
 

@@ -1016,62 +1016,87 @@ describe('CheckRunner: the quick call window through our relay', () => {
     return ms === undefined ? { targetId: target.id, samples: [] } : { targetId: target.id, samples: [ms], medianMs: ms, jitterMs: 0 };
   };
 
-  async function runWith(deps: CheckDeps, extras: CheckExtras): Promise<{ report: Report; endedAt: number }> {
+  /** `endedAt` from T0, as the fakes' times; `tookMs` from the check's start. */
+  async function runWith(deps: CheckDeps, extras: CheckExtras): Promise<{ report: Report; endedAt: number; tookMs: number }> {
     const runner = createCheckRunner(deps);
+    const startedAt = Date.now() - T0;
     let endedAt = -1;
     const done = runner.start(makeCatalog(), extras).done.then((report) => {
       endedAt = Date.now() - T0;
       return report;
     });
     await vi.advanceTimersByTimeAsync(20_000);
-    return { report: await done, endedAt };
+    return { report: await done, endedAt, tookMs: endedAt - startedAt };
   }
 
-  /** A loopback that takes as long as a real one and answers `result`; its calls and when it ran are kept. */
+  /**
+   * A loopback that connects in 200 ms, then waits for the check's go-ahead: told yes, it sends for `durationMs` and
+   * answers `result`; told no, it answers no path. Its calls, the decision and when each step happened are kept.
+   */
   function fakeCall(result: CallTest | (() => Promise<CallTest>)) {
     const calls: { relay: CallRelay; durationMs: number; window: QuickCallWindow; at: number }[] = [];
+    let decision: { go: boolean; at: number } | undefined;
+    let sentFrom: number | undefined;
     let endedAt = -1;
-    const probeCall = async (to: CallRelay, durationMs: number, window: QuickCallWindow): Promise<CallTest> => {
+    const probeCall = async (to: CallRelay, durationMs: number, window: QuickCallWindow, go: Promise<boolean>): Promise<CallTest> => {
       calls.push({ relay: to, durationMs, window, at: Date.now() - T0 });
+      void go.then((yes) => {
+        decision = { go: yes, at: Date.now() - T0 };
+      });
+      await sleep(200);
+      if (!(await go)) return { durationMs, tried: ['udp'] };
+      sentFrom = Date.now() - T0;
       if (typeof result === 'function') return result();
-      await sleep(200 + durationMs + window.drainMs);
+      await sleep(durationMs + window.drainMs);
       endedAt = Date.now() - T0;
       return result;
     };
-    return { probeCall, calls, endedAt: () => endedAt };
+    return { probeCall, calls, decision: () => decision, sentFrom: () => sentFrom, endedAt: () => endedAt };
   }
 
-  it('runs beside the app probes on an unqueued link, once, and the report carries it; the final answer waits for it', async () => {
+  it('connects once the idle RTT is measured, sends once the first loaded sample shows no queue, and the report carries it; the final answer waits for it', async () => {
     const call = fakeCall(measured);
-    const h = slowerApps({ probeCall: call.probeCall });
+    const h = slowerApps({ probeCall: call.probeCall, probeRtt: loadedSamples(300, [160]) });
+    const { probeRtt } = h.deps;
+    let idleMeasuredAt = -1;
+    h.deps.probeRtt = async (target, count, deadlineMs) => {
+      const rtt = await probeRtt(target, count, deadlineMs);
+      if (count > 1 && idleMeasuredAt < 0) idleMeasuredAt = Date.now() - T0;
+      return rtt;
+    };
     const { report, endedAt } = await runWith(h.deps, { callRelay: relay });
     expect(call.calls).toEqual([{ relay, durationMs: QUICK_CALL_MS, window: quickCallWindow(150), at: expect.any(Number) as number }]);
     const apps = report.phases?.find((p) => p.phase === 'apps');
-    // Started on the first loaded sample, inside the app pass.
-    expect(call.calls[0]?.at).toBeGreaterThanOrEqual(apps?.startMs ?? Number.POSITIVE_INFINITY);
-    expect(call.calls[0]?.at).toBeLessThan(apps?.endMs ?? 0);
+    // Connecting during the controls, right after the idle RTT, while whether the link is slow is not known yet.
+    expect(call.calls[0]?.at).toBe(idleMeasuredAt);
+    expect(call.calls[0]?.at).toBeLessThan(apps?.startMs ?? 0);
+    expect(call.decision()).toEqual({ go: true, at: (apps?.startMs ?? 0) + 300 });
+    // The voice stream starts at that sample, the connection already made, inside the app pass.
+    expect(call.sentFrom()).toBe((apps?.startMs ?? 0) + 300);
+    expect(call.sentFrom()).toBeLessThan(apps?.endMs ?? 0);
     expect(report.observations.callTest).toEqual(measured);
     expect(report.phases?.find((p) => p.phase === 'call')).toMatchObject({ startMs: call.calls[0]?.at, endMs: call.endedAt() });
     expect(endedAt).toBeGreaterThanOrEqual(call.endedAt());
     expectValid(report);
   });
 
-  it('starts when the app pass ends where the pass was over before its first loaded sample came back', async () => {
+  it('sends when the app pass ends where the pass was over before its first loaded sample came back', async () => {
     const call = fakeCall(measured);
     // The usual harness: app probes of 30-40 ms, RTT samples of 150 ms.
     const { report } = await runWith(harness({ probeCall: call.probeCall }).deps, { callRelay: relay });
     const apps = report.phases?.find((p) => p.phase === 'apps');
     expect(report.observations.loadedRtt).toBeUndefined();
     expect(call.calls).toHaveLength(1);
-    expect(call.calls[0]?.at).toBeGreaterThanOrEqual(apps?.endMs ?? Number.POSITIVE_INFINITY);
+    expect(call.decision()).toEqual({ go: true, at: apps?.endMs });
+    expect(call.sentFrom()).toBeGreaterThanOrEqual(apps?.endMs ?? Number.POSITIVE_INFINITY);
     expect(report.observations.callTest).toEqual(measured);
   });
 
-  it('does not start after the run was cancelled, even where the app pass ends before its first loaded sample', async () => {
+  it('a cancel during the app pass closes the connecting window unsent, and the check does not wait for it', async () => {
     const call = fakeCall(measured);
     const h = harness({
       probeCall: call.probeCall,
-      // Single samples slower than the app pass: the window would start at the pass's end.
+      // Single samples slower than the app pass: the window would be told at the pass's end.
       probeRtt: loadedSamples(1000, [150]),
     });
     const { probeHttp } = h.deps;
@@ -1080,15 +1105,37 @@ describe('CheckRunner: the quick call window through our relay', () => {
       return probeHttp(target, deadlineMs, signal);
     };
     const runner = createCheckRunner(h.deps);
-    const done = runner.start(makeCatalog(), { callRelay: relay }).done;
+    let endedAt = -1;
+    const done = runner.start(makeCatalog(), { callRelay: relay }).done.then((report) => {
+      endedAt = Date.now() - T0;
+      return report;
+    });
     await vi.advanceTimersByTimeAsync(20_000);
     const report = await done;
     expect(report.status).toBe('cancelled');
-    expect(call.calls).toEqual([]);
-    expect(report.phases?.some((p) => p.phase === 'call')).toBe(false);
+    expect(call.calls).toHaveLength(1);
+    expect(call.decision()?.go).toBe(false);
+    expect(call.sentFrom()).toBeUndefined();
+    expect(report.observations.callTest).toBeUndefined();
+    // Told at the cancel, not after the loopback's 200 ms connection.
+    expect(call.decision()?.at).toBeLessThan((call.calls[0]?.at ?? 0) + 200);
+    expect(endedAt).toBeLessThan((call.calls[0]?.at ?? 0) + 200);
   });
 
-  it('does not start at the end of a long app pass whose loaded samples all went unanswered (a queue or loss under load)', async () => {
+  it('a check that fails closes the connecting window unsent', async () => {
+    const call = fakeCall(measured);
+    const h = slowerApps({ probeCall: call.probeCall, probeRtt: loadedSamples(1000, [150]) });
+    h.deps.probeIce = async () => {
+      throw new PeerConnectionLimitError();
+    };
+    const { report } = await runWith(h.deps, { callRelay: relay });
+    expect(report.status).toBe('failed');
+    expect(call.calls).toHaveLength(1);
+    expect(call.decision()?.go).toBe(false);
+    expect(call.sentFrom()).toBeUndefined();
+  });
+
+  it('does not send at the end of a long app pass whose loaded samples all went unanswered (a queue or loss under load)', async () => {
     const call = fakeCall(measured);
     const h = slowerApps({
       probeCall: call.probeCall,
@@ -1096,7 +1143,8 @@ describe('CheckRunner: the quick call window through our relay', () => {
     });
     const { report } = await runWith(h.deps, { callRelay: relay });
     expect(report.observations.loadedRtt).toBeUndefined();
-    expect(call.calls).toEqual([]);
+    expect(call.decision()?.go).toBe(false);
+    expect(call.sentFrom()).toBeUndefined();
     expect(report.observations.callTest).toBeUndefined();
   });
 
@@ -1118,19 +1166,39 @@ describe('CheckRunner: the quick call window through our relay', () => {
     expect(report.phases?.some((p) => p.phase === 'call')).toBe(false);
   });
 
-  it('does not run on a link the app probes queue', async () => {
+  it('does not send on a link the app probes queue, and the check does not wait for the closed window', async () => {
     const call = fakeCall(measured);
     const h = slowerApps({
       probeCall: call.probeCall,
       probeRtt: loadedSamples(300, [700]),
     });
-    const { report } = await runWith(h.deps, { callRelay: relay });
+    const { report, tookMs } = await runWith(h.deps, { callRelay: relay });
     expect(report.observations.loadedRtt?.medianMs).toBe(700);
-    expect(call.calls).toEqual([]);
+    expect(call.decision()?.go).toBe(false);
+    expect(call.sentFrom()).toBeUndefined();
     expect(report.observations.callTest).toBeUndefined();
+    // The same check without the relay takes as long: a refused window costs no time.
+    const without = await runWith(slowerApps({ probeRtt: loadedSamples(300, [700]) }).deps, {});
+    expect(tookMs).toBe(without.tookMs);
   });
 
-  it('does not run where no control STUN server answered (no loaded sample tells the link)', async () => {
+  it('a refused window the ICE host never answers for does not hold the check', async () => {
+    const call = fakeCall(measured);
+    const h = slowerApps({
+      probeCall: async (to, durationMs, window, go) => {
+        void call.probeCall(to, durationMs, window, go);
+        return never<CallTest>();
+      },
+      probeRtt: loadedSamples(300, [700]),
+    });
+    const { report, tookMs } = await runWith(h.deps, { callRelay: relay });
+    expect(report.status).toBe('done');
+    expect(call.decision()?.go).toBe(false);
+    const without = await runWith(slowerApps({ probeRtt: loadedSamples(300, [700]) }).deps, {});
+    expect(tookMs).toBe(without.tookMs);
+  });
+
+  it('does not connect where no control STUN server answered (no loaded sample tells the link)', async () => {
     const call = fakeCall(measured);
     const h = slowerApps({ probeCall: call.probeCall, probeNat: async () => ({ mapping: 'unknown', answered: [], srflxCount: 0, ipv6: false, ms: 1500 }) });
     const { report } = await runWith(h.deps, { callRelay: relay });
@@ -1146,14 +1214,15 @@ describe('CheckRunner: the quick call window through our relay', () => {
     expect(report.status).toBe('done');
   });
 
-  it('waits for an ICE host that never answers only until every budget of the window is spent, then ends without it', async () => {
+  it('waits for an ICE host that never answers only until every budget of the window is spent from its go-ahead, then ends without it', async () => {
     const call = fakeCall(() => never<CallTest>());
     const { report, endedAt } = await runWith(slowerApps({ probeCall: call.probeCall }).deps, { callRelay: relay });
-    const started = call.calls[0]?.at ?? 0;
+    const told = call.decision()?.at ?? 0;
+    expect(call.decision()?.go).toBe(true);
     expect(report.status).toBe('done');
     expect(report.observations.callTest).toBeUndefined();
-    expect(endedAt).toBeGreaterThanOrEqual(started + quickCallLimitMs(quickCallWindow(150), GRACE_MS));
-    expect(endedAt).toBeLessThanOrEqual(started + quickCallLimitMs(quickCallWindow(150), GRACE_MS) + 100);
+    expect(endedAt).toBeGreaterThanOrEqual(told + quickCallLimitMs(quickCallWindow(150), GRACE_MS));
+    expect(endedAt).toBeLessThanOrEqual(told + quickCallLimitMs(quickCallWindow(150), GRACE_MS) + 100);
   });
 
   it('a window that broke up changes no app’s verdict, reasons or confidence (the real judge)', async () => {
