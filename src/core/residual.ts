@@ -46,29 +46,20 @@ export function sharedDestinationOf(url: string, shared: ReadonlySet<string>): {
 }
 
 /**
- * The TURN/TLS targets of `catalog` whose silence says nothing in a check starting at `nowMs`: those at a destination
- * an earlier check (the one before it, `previous`, ending less than RESIDUAL_MS before) probed with plain TURN over
- * TCP. The person checking again a minute later must not read the block our own first check caused.
+ * The TURN/TLS targets of `catalog` whose silence says nothing in a check starting at `nowMs`: every one at a
+ * destination it shares with a plain-TCP TURN target, when the check before it (`previous`, whatever became of it)
+ * ended less than RESIDUAL_MS before. That check may have sent the plain Allocate there even where its report holds no
+ * result for it (cancelled while the probe ran, the prober broke, the worker stopped before saving), and a check
+ * cancelled early may itself have followed one that did. The person checking again a minute later must not read the
+ * block our own first check caused; a relay really dropped reads "blocked" again once the window has passed.
  */
 export function residualTargets(catalog: Catalog, previous: Report | null, nowMs: number): Set<string> {
   if (previous === null) return new Set();
+  // A check never finished (the worker stopped mid-check) counts as ending a whole window after it started.
   const endedMs = Date.parse(previous.finishedAt ?? previous.startedAt) + (previous.finishedAt === undefined ? RESIDUAL_MS : 0);
   if (!Number.isFinite(endedMs) || nowMs - endedMs >= RESIDUAL_MS) return new Set();
-  const urlOf = new Map(iceTargets(catalog).map((t) => [t.id, t.url]));
-  const probedPlain = new Set(
-    previous.observations.ice.flatMap((result) => {
-      if (result.scheme !== 'turn' || result.transport !== 'tcp') return [];
-      const url = urlOf.get(result.id);
-      const dest = url === undefined ? undefined : destination(url);
-      return dest === undefined ? [] : [dest.key];
-    }),
-  );
-  return new Set(
-    iceTargets(catalog).flatMap((target) => {
-      const dest = destination(target.url);
-      return dest?.scheme === 'turns' && probedPlain.has(dest.key) ? [target.id] : [];
-    }),
-  );
+  const shared = sharedTcpDestinations(catalog);
+  return new Set(iceTargets(catalog).flatMap((target) => (sharedDestinationOf(target.url, shared)?.tls === true ? [target.id] : [])));
 }
 
 /** A silent result of a residual target says so: its silence is then no evidence (silence.ts isUnconfirmedSilence). */

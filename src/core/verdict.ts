@@ -16,9 +16,12 @@ import type { AppVerdict, Observations, Overall, Quality } from './report';
  * carry the version that judged them, and the collector judges stored reports again whenever its
  * engine is newer (src/core/rejudge.ts), so a fix reaches every published figure.
  */
-// 2 (2026-12-07): Zoom's UDP from its reflected media ports; a plain-TCP TURN probe's one silence after two of its TLS
-// sibling's reads as confirmed, a `residual` silence as none; SLOW_LINK needs two loaded samples or more.
-export const ENGINE_VERSION = 2;
+// Not bumped for the rules of 2026-12-07 (Zoom's UDP from its reflected ports, a plain-TCP TURN probe confirmed by its
+// TLS sibling, `residual` silence, SLOW_LINK from two loaded samples): the collector drops a report's `reflector.*`
+// probes before judging it (reports-route.ts onlyCatalogIds; rejudge.ts knows catalog targets only), so judging
+// stored reports again would turn every verdict reflection made into an inferred one, a UDP-only app's "works" into
+// "blocked" where the control STUN servers were silent. Bump once the collector keeps and re-reads those probes.
+export const ENGINE_VERSION = 1;
 
 export interface Judgement {
   apps: AppVerdict[];

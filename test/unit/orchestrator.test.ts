@@ -539,6 +539,19 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     }
   });
 
+  it("marks the TLS sibling's silence residual when the check before this one may have closed its address and port", async () => {
+    const { h } = flaky({ 'alpha-turn-tls': 9 });
+    const runner = createCheckRunner(h.deps);
+    const done = runner.start(withTlsSibling(), { residual: new Set(['alpha-turn-tls', 'alpha-turn-udp']) }).done;
+    await vi.advanceTimersByTimeAsync(20_000);
+    const report = await done;
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tls')).toMatchObject({ outcome: 'filtered', attempts: 2, residual: true });
+    // An answer is never marked: only silence may be ours.
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'reachable' });
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')?.residual).toBeUndefined();
+    expectValid(report);
+  });
+
   it('records silence in both passes as confirmed silence, each target probed twice only', async () => {
     const { h, calls } = flaky({ 'alpha-web': 9, 'alpha-turn-udp': 9 });
     const { report, endedAt } = await runToEnd(h.deps);

@@ -43,12 +43,16 @@ describe('the check after one that probed plain TURN over TCP', () => {
   const previous = sampleReport({ finishedAt, observations: { ...sampleReport().observations, ice: [plainTcp] } });
   const at = (secondsAfter: number) => Date.parse(finishedAt) + secondsAfter * 1000;
 
-  it('reads the TLS probe at that address and port as possibly closed by us, for RESIDUAL_MS', () => {
+  it('reads the TLS probe at a shared address and port as possibly closed by us, for RESIDUAL_MS after any check', () => {
     expect([...residualTargets(catalog, previous, at(30))]).toEqual(['teams.relay.tls']);
     expect(residualTargets(catalog, previous, at(RESIDUAL_MS / 1000)).size).toBe(0);
     expect(residualTargets(catalog, null, at(1)).size).toBe(0);
-    // A check that probed no plain TCP closes nothing.
-    expect(residualTargets(catalog, sampleReport({ finishedAt, observations: { ...previous.observations, ice: [] } }), at(1)).size).toBe(0);
+    // One whose report holds no plain-TCP result may still have sent it (cancelled mid-probe, the prober broke): the same.
+    const cancelled = sampleReport({ status: 'cancelled', finishedAt, observations: { ...previous.observations, ice: [] } });
+    expect([...residualTargets(catalog, cancelled, at(1))]).toEqual(['teams.relay.tls']);
+    // A catalog with no TLS and plain-TCP TURN at one address and port has nothing to mark.
+    const noPair = { ...catalog, apps: catalog.apps.filter((a) => a.id !== 'teams') };
+    expect(residualTargets(noPair, previous, at(1)).size).toBe(0);
     // One that never finished (the worker stopped mid-check) counts from its start plus the whole window.
     const unfinished = { ...previous, startedAt: '2026-12-07T07:59:00.000Z' };
     delete unfinished.finishedAt;
