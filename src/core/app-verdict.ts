@@ -284,9 +284,8 @@ export function judgeApp(
     const result = evidence.http.get(target.id);
     return result === undefined ? undefined : httpOutcome(target, result, evidence.dns.get(target.id));
   });
-  const complete = (outcomes: typeof signalling): outcomes is TargetOutcome[] => outcomes.every((o) => o !== undefined);
-  if (!complete(signalling) || app.media.some((target) => !evidence.ice.has(target.id))) return final ? notMeasured(app) : undefined;
-
+  // The gate comes first: offline or behind a portal, no app's own probes are needed to say so, and a check that
+  // stops there leaves some unprobed (a plain-TCP TURN probe waiting for its TLS sibling's second pass).
   switch (network.gate) {
     case 'offline':
       return unknown(app, 'OFFLINE');
@@ -299,6 +298,8 @@ export function judgeApp(
       return unreachable;
     }
   }
+  const complete = (outcomes: typeof signalling): outcomes is TargetOutcome[] => outcomes.every((o) => o !== undefined);
+  if (!complete(signalling) || app.media.some((target) => !evidence.ice.has(target.id))) return final ? notMeasured(app) : undefined;
 
   // A user's own relay has no messaging: its verdict rests on calls alone, and messaging is reported unknown.
   const relayOnly = app.signalling.length === 0;

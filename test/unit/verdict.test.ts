@@ -242,6 +242,16 @@ describe('judge: rules the scenarios do not isolate', () => {
     expect(result.apps.find((a) => a.appId === 'telegram')?.messaging).toBe('partial');
   });
 
+  it('says offline for every app even where a probe never ran (the check stops at the gate)', () => {
+    // Teams' plain-TCP TURN probe waits for its TLS sibling's second pass, which an offline check never runs.
+    const obs = offline(catalog);
+    const partial = { ...obs, ice: obs.ice.filter((r) => r.id !== 'teams.relay.tcp') };
+    const teams = judge(catalog, partial, { final: true }).apps.find((a) => a.appId === 'teams');
+    expect(teams).toMatchObject({ verdict: 'unknown', reasons: ['OFFLINE'] });
+    // Not pending while the check runs either: the gate is known once the controls are.
+    expect(judge(catalog, partial).apps.find((a) => a.appId === 'teams')?.reasons).toEqual(['OFFLINE']);
+  });
+
   it('reads the OS saying "offline" as offline', () => {
     const obs = failHttp(openNetwork(catalog), () => true, 'network_down');
     expect(judge(catalog, obs).overall.reasons).toEqual(['OFFLINE']);
