@@ -721,9 +721,7 @@ class Run {
     if (again.length + first.length === 0) return;
     if (Number.isFinite(deadlines.concurrency)) await this.phase('drain', () => this.drain());
     if (this.stopped()) return;
-    const ordered = orderConfirmation(again, first);
-    const firstTime = new Set<ProbeTask>(ordered.first);
-    const tasks = [...ordered.again, ...ordered.first];
+    const { tasks, firstTime } = orderConfirmation(again, first);
     await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
     this.judgeNow();
   }

@@ -196,31 +196,45 @@ export function planConfirmation(
 }
 
 /**
- * The confirmation pass's tasks in order: its own (`again`), then those probed for the first time (`first`), where a
- * plain-TCP TURN probe that waited for its TURN/TLS siblings (`afterTls`) runs after their second probe, in their
- * lane: a TLS sibling in a batch of other servers is taken out into a task of its own in the plain probe's lane.
+ * The confirmation pass's tasks in order: its own (`again`) and those probed for the first time (`first`), where a
+ * plain-TCP TURN probe that waited for its TURN/TLS siblings (`afterTls`) runs right after their second probe, in
+ * their lane, and the two go first: on a queued link the pass runs a few probes at a time, and a pair started last
+ * would not end within it. A TLS sibling in a batch of other servers is taken out into a task of its own.
  */
-export function orderConfirmation(again: readonly ProbeTask[], first: readonly ProbeTask[]): { again: ProbeTask[]; first: ProbeTask[] } {
-  const ordered = [...again];
-  const rest = first.map((task): ProbeTask => {
-    if (task.kind !== 'ice' || task.afterTls === undefined) return task;
+export function orderConfirmation(again: readonly ProbeTask[], first: readonly ProbeTask[]): { tasks: ProbeTask[]; firstTime: Set<ProbeTask> } {
+  let rest = [...again];
+  const pairs: ProbeTask[] = [];
+  const firstTime = new Set<ProbeTask>();
+  const later: ProbeTask[] = [];
+  for (const task of first) {
+    if (task.kind !== 'ice' || task.afterTls === undefined) {
+      firstTime.add(task);
+      later.push(task);
+      continue;
+    }
     const siblings = new Set(task.afterTls);
-    const own = { ...task };
+    const own: ProbeTask = { ...task };
     delete own.afterTls;
-    const index = ordered.findIndex((t) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => siblings.has(x.id))));
-    const holder = ordered[index];
-    if (holder === undefined || holder.kind !== 'ice') return own;
-    if (holder.lane !== undefined) return { ...own, lane: holder.lane };
     const isSibling = (g: IceGroup) => g.targets.some((x) => siblings.has(x.id));
+    const holder = rest.find((t) => t.kind === 'ice' && t.groups.some(isSibling));
+    if (holder === undefined || holder.kind !== 'ice') {
+      firstTime.add(own);
+      pairs.push(own);
+      continue;
+    }
+    rest = rest.filter((t) => t !== holder);
     const others = holder.groups.filter((g) => !isSibling(g));
-    const split: ProbeTask[] = [
-      ...(others.length > 0 ? [{ ...holder, groups: others }] : []),
-      { ...holder, groups: holder.groups.filter(isSibling), ...(own.lane === undefined ? {} : { lane: own.lane }) },
-    ];
-    ordered.splice(index, 1, ...split);
-    return own;
-  });
-  return { again: ordered, first: rest };
+    if (holder.lane !== undefined) {
+      const laned: ProbeTask = { ...own, lane: holder.lane };
+      firstTime.add(laned);
+      pairs.push(holder, laned);
+      continue;
+    }
+    if (others.length > 0) rest.unshift({ ...holder, groups: others });
+    firstTime.add(own);
+    pairs.push({ ...holder, groups: holder.groups.filter(isSibling), ...(own.lane === undefined ? {} : { lane: own.lane }) }, own);
+  }
+  return { tasks: [...pairs, ...rest, ...later], firstTime };
 }
 
 /**

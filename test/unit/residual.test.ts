@@ -87,20 +87,33 @@ describe('the confirmation pass with a plain-TCP probe that waited for its TLS s
   const other = group('slack.relay.tls', 'turns:ice.z2.as2.m.chime.aws:443?transport=tcp');
   const plain: ProbeTask = { kind: 'ice', groups: [group('teams.relay.tcp', 'turn:worldaz.relay.teams.microsoft.com:443?transport=tcp')], deadlineMs: 1500, lane: 'tls-first:x', afterTls: ['teams.relay.tls'] };
 
-  it('takes the TLS sibling out of its batch into the plain probe\'s lane, before it', () => {
-    const { again, first } = orderConfirmation([{ kind: 'ice', groups: [other, tls], deadlineMs: 1500 }], [plain]);
-    expect(again.map((t) => (t.kind === 'ice' ? [t.groups.map((g) => g.targets[0]?.id), t.lane] : []))).toEqual([
-      [['slack.relay.tls'], undefined],
+  const ids = (t: ProbeTask) => (t.kind === 'ice' ? t.groups.map((g) => g.targets[0]?.id) : []);
+  const first = (t: ProbeTask) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => x.id === 'teams.relay.tcp'));
+
+  it("takes the TLS sibling out of its batch into the plain probe's lane, the pair first, the TLS probe before it", () => {
+    const silentVoice: ProbeTask = { kind: 'ice', groups: [group('x.voice', 'stun:voice.example:3478')], deadlineMs: 1000 };
+    const { tasks, firstTime } = orderConfirmation([silentVoice, { kind: 'ice', groups: [other, tls], deadlineMs: 1500 }], [plain]);
+    expect(tasks.map((t) => [ids(t), t.lane])).toEqual([
       [['teams.relay.tls'], 'tls-first:x'],
+      [['teams.relay.tcp'], 'tls-first:x'],
+      [['slack.relay.tls'], undefined],
+      [['x.voice'], undefined],
     ]);
-    expect(first).toEqual([{ kind: 'ice', groups: plain.kind === 'ice' ? plain.groups : [], deadlineMs: 1500, lane: 'tls-first:x' }]);
+    // Only the plain probe is probed for the first time (one attempt); the rest is a second pass.
+    expect(tasks.filter((t) => firstTime.has(t)).map(ids)).toEqual([['teams.relay.tcp']]);
+    expect(tasks.find(first)).not.toHaveProperty('afterTls');
   });
 
-  it("follows the sibling into its app's lane when it has one, and runs freely when the sibling is not probed again", () => {
+  it("follows the sibling into its app's lane when it has one, and runs on its own when the sibling is not probed again", () => {
     const laned = orderConfirmation([{ kind: 'ice', groups: [tls, other], deadlineMs: 4000, lane: 'teams' }], [plain]);
-    expect(laned.again).toHaveLength(1);
-    expect(laned.first[0]?.lane).toBe('teams');
-    expect(orderConfirmation([], [plain]).first[0]).not.toHaveProperty('afterTls');
+    expect(laned.tasks.map((t) => [ids(t), t.lane])).toEqual([
+      [['teams.relay.tls', 'slack.relay.tls'], 'teams'],
+      [['teams.relay.tcp'], 'teams'],
+    ]);
+    const alone = orderConfirmation([], [plain]);
+    expect(alone.tasks).toHaveLength(1);
+    expect(alone.tasks[0]).not.toHaveProperty('afterTls');
+    expect(alone.firstTime.has(alone.tasks[0] as ProbeTask)).toBe(true);
   });
 });
 
