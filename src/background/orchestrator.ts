@@ -6,7 +6,7 @@ import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import type { ConnectionType } from '../core/connection-type';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { markResidual } from '../core/residual';
-import { confirmPassMs, orderConfirmation, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
+import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
   CONFIRM_CEILING,
@@ -721,8 +721,13 @@ class Run {
     if (again.length + first.length === 0) return;
     if (Number.isFinite(deadlines.concurrency)) await this.phase('drain', () => this.drain());
     if (this.stopped()) return;
-    const { tasks, firstTime } = orderConfirmation(again, first);
-    await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
+    // A plain-TCP TURN probe that waited for its TLS sibling (residual.ts) runs once this pass is over, so after the
+    // sibling's second probe whatever the pass's order and length (on a queued link, a few probes at a time).
+    const waiting = first.filter((task) => task.afterTls !== undefined).map(withoutAfterTls);
+    const firstTime = new Set<ProbeTask>(first.filter((task) => task.afterTls === undefined));
+    const tasks = [...again, ...firstTime];
+    if (tasks.length > 0) await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
+    if (waiting.length > 0 && !this.stopped()) await this.runTasks(waiting, confirmPassMs(waiting, deadlines), deadlines.concurrency, () => 1);
     this.judgeNow();
   }
 
@@ -849,6 +854,12 @@ function withDeadline(task: ProbeTask, deadlines: ConfirmDeadlines): ProbeTask {
   if (task.kind === 'http') return { ...task, deadlineMs: deadlines.httpMs };
   const udp = task.groups.every((g) => parseIceUrl(g.url)?.transport === 'udp');
   return { ...task, deadlineMs: udp ? deadlines.iceUdpMs : deadlines.iceTcpMs };
+}
+
+function withoutAfterTls(task: ProbeTask): ProbeTask {
+  const own = { ...task };
+  delete own.afterTls;
+  return own;
 }
 
 /** What a pool task hands back: tagged, so an outcome is read by the kind of task that made it. */

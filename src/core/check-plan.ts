@@ -24,7 +24,7 @@ export type ProbeTask = ({ kind: 'http'; url: string; targets: HttpTarget[] } | 
   lane?: string;
   /**
    * A plain-TCP TURN probe sharing its address and port with these TURN/TLS targets (residual.ts): in the parallel
-   * pass it runs only if they answered, else it waits for the confirmation pass, after their second probe.
+   * pass it runs only if they answered, else once the confirmation pass, with their second probe, is over.
    */
   afterTls?: string[];
 };
@@ -193,48 +193,6 @@ export function planConfirmation(
       ? [...tcpByApp].map(([app, groups]): ProbeTask => ({ kind: 'ice', groups, deadlineMs: deadlines.partialIceTcpMs, lane: app }))
       : iceTasks(tcp.filter(partial), iceBatchSize, deadlines.iceUdpMs, deadlines.partialIceTcpMs)),
   ];
-}
-
-/**
- * The confirmation pass's tasks in order: its own (`again`) and those probed for the first time (`first`), where a
- * plain-TCP TURN probe that waited for its TURN/TLS siblings (`afterTls`) runs right after their second probe, in
- * their lane, and the two go first: on a queued link the pass runs a few probes at a time, and a pair started last
- * would not end within it. A TLS sibling in a batch of other servers is taken out into a task of its own.
- */
-export function orderConfirmation(again: readonly ProbeTask[], first: readonly ProbeTask[]): { tasks: ProbeTask[]; firstTime: Set<ProbeTask> } {
-  let rest = [...again];
-  const pairs: ProbeTask[] = [];
-  const firstTime = new Set<ProbeTask>();
-  const later: ProbeTask[] = [];
-  for (const task of first) {
-    if (task.kind !== 'ice' || task.afterTls === undefined) {
-      firstTime.add(task);
-      later.push(task);
-      continue;
-    }
-    const siblings = new Set(task.afterTls);
-    const own: ProbeTask = { ...task };
-    delete own.afterTls;
-    const isSibling = (g: IceGroup) => g.targets.some((x) => siblings.has(x.id));
-    const holder = rest.find((t) => t.kind === 'ice' && t.groups.some(isSibling));
-    if (holder === undefined || holder.kind !== 'ice') {
-      firstTime.add(own);
-      pairs.push(own);
-      continue;
-    }
-    rest = rest.filter((t) => t !== holder);
-    const others = holder.groups.filter((g) => !isSibling(g));
-    if (holder.lane !== undefined) {
-      const laned: ProbeTask = { ...own, lane: holder.lane };
-      firstTime.add(laned);
-      pairs.push(holder, laned);
-      continue;
-    }
-    if (others.length > 0) rest.unshift({ ...holder, groups: others });
-    firstTime.add(own);
-    pairs.push({ ...holder, groups: holder.groups.filter(isSibling), ...(own.lane === undefined ? {} : { lane: own.lane }) }, own);
-  }
-  return { tasks: [...pairs, ...rest, ...later], firstTime };
 }
 
 /**

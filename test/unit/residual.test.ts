@@ -1,7 +1,7 @@
 // Our own plain-TCP TURN probe must not silence a TURN/TLS probe at the same address and port: in this check (the TLS one goes first) or the next (its silence says nothing).
 import { describe, expect, it } from 'vitest';
 import { anonymise } from '../../src/core/anonymise';
-import { orderConfirmation, planApps, type ProbeTask } from '../../src/core/check-plan';
+import { planApps } from '../../src/core/check-plan';
 import { deadlinesFor } from '../../src/core/deadlines';
 import { markResidual, RESIDUAL_MS, residualTargets, sharedTcpDestinations, siblingConfirmed } from '../../src/core/residual';
 import type { IceProbeResult, Observations } from '../../src/core/report';
@@ -78,42 +78,6 @@ describe('the check after one that probed plain TURN over TCP', () => {
     const shared = anonymise(sampleReport({ observations: { ...sampleReport().observations, ice: [tls] } }), { id: '0d7f7e5e-1c3a-4b6e-9f1a-2b3c4d5e6f70' });
     expect(shared.probes.find((p) => p.targetId === 'teams.relay.tls')).toMatchObject({ residual: true, attempts: 2 });
     expect(observationsOf(catalog, shared)?.ice.find((r) => r.id === 'teams.relay.tls')?.residual).toBe(true);
-  });
-});
-
-describe('the confirmation pass with a plain-TCP probe that waited for its TLS sibling', () => {
-  const group = (id: string, url: string) => ({ url, targets: [{ id, url, source: 'https://example.org/' }] });
-  const tls = group('teams.relay.tls', 'turns:worldaz.relay.teams.microsoft.com:443?transport=tcp');
-  const other = group('slack.relay.tls', 'turns:ice.z2.as2.m.chime.aws:443?transport=tcp');
-  const plain: ProbeTask = { kind: 'ice', groups: [group('teams.relay.tcp', 'turn:worldaz.relay.teams.microsoft.com:443?transport=tcp')], deadlineMs: 1500, lane: 'tls-first:x', afterTls: ['teams.relay.tls'] };
-
-  const ids = (t: ProbeTask) => (t.kind === 'ice' ? t.groups.map((g) => g.targets[0]?.id) : []);
-  const first = (t: ProbeTask) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => x.id === 'teams.relay.tcp'));
-
-  it("takes the TLS sibling out of its batch into the plain probe's lane, the pair first, the TLS probe before it", () => {
-    const silentVoice: ProbeTask = { kind: 'ice', groups: [group('x.voice', 'stun:voice.example:3478')], deadlineMs: 1000 };
-    const { tasks, firstTime } = orderConfirmation([silentVoice, { kind: 'ice', groups: [other, tls], deadlineMs: 1500 }], [plain]);
-    expect(tasks.map((t) => [ids(t), t.lane])).toEqual([
-      [['teams.relay.tls'], 'tls-first:x'],
-      [['teams.relay.tcp'], 'tls-first:x'],
-      [['slack.relay.tls'], undefined],
-      [['x.voice'], undefined],
-    ]);
-    // Only the plain probe is probed for the first time (one attempt); the rest is a second pass.
-    expect(tasks.filter((t) => firstTime.has(t)).map(ids)).toEqual([['teams.relay.tcp']]);
-    expect(tasks.find(first)).not.toHaveProperty('afterTls');
-  });
-
-  it("follows the sibling into its app's lane when it has one, and runs on its own when the sibling is not probed again", () => {
-    const laned = orderConfirmation([{ kind: 'ice', groups: [tls, other], deadlineMs: 4000, lane: 'teams' }], [plain]);
-    expect(laned.tasks.map((t) => [ids(t), t.lane])).toEqual([
-      [['teams.relay.tls', 'slack.relay.tls'], 'teams'],
-      [['teams.relay.tcp'], 'teams'],
-    ]);
-    const alone = orderConfirmation([], [plain]);
-    expect(alone.tasks).toHaveLength(1);
-    expect(alone.tasks[0]).not.toHaveProperty('afterTls');
-    expect(alone.firstTime.has(alone.tasks[0] as ProbeTask)).toBe(true);
   });
 });
 
