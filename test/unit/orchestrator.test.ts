@@ -152,10 +152,10 @@ function harness(overrides: Partial<CheckDeps> = {}): Harness {
 }
 
 /** Starts a run and lets fake time pass until it finishes; returns the report and when it ended (ms after start). */
-async function runToEnd(deps: CheckDeps, catalog = makeCatalog(), options?: CheckOptions): Promise<{ report: Report; endedAt: number }> {
+async function runToEnd(deps: CheckDeps, catalog = makeCatalog(), options?: CheckOptions, extras?: CheckExtras): Promise<{ report: Report; endedAt: number }> {
   const runner = createCheckRunner(deps, options);
   let endedAt = -1;
-  const done = runner.start(catalog).done.then((report) => {
+  const done = runner.start(catalog, extras).done.then((report) => {
     endedAt = Date.now() - T0;
     return report;
   });
@@ -507,10 +507,7 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
 
   it('sends a plain-TCP TURN probe only after the TLS probe at its address and port answered', async () => {
     const { h, calls, deadlines } = flaky({});
-    const runner = createCheckRunner(h.deps);
-    const done = runner.start(withTlsSibling()).done;
-    await vi.advanceTimersByTimeAsync(20_000);
-    const report = await done;
+    const { report } = await runToEnd(h.deps, withTlsSibling());
     expect(calls.get('alpha-turn-tls')).toBe(1);
     expect(calls.get('alpha-turn-tcp')).toBe(1);
     // The TLS probe answers 30 ms after it starts; the plain one starts after that, in the same pass.
@@ -522,10 +519,7 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
   it("holds the plain-TCP probe while its TLS sibling is silent, and sends it only after the TLS probe's second pass", async () => {
     for (const silentTls of [1, 9]) {
       const { h, calls, deadlines } = flaky({ 'alpha-turn-tls': silentTls });
-      const runner = createCheckRunner(h.deps);
-      const done = runner.start(withTlsSibling()).done;
-      await vi.advanceTimersByTimeAsync(20_000);
-      const report = await done;
+      const { report } = await runToEnd(h.deps, withTlsSibling());
       expect(calls.get('alpha-turn-tls')).toBe(2);
       expect(calls.get('alpha-turn-tcp')).toBe(1);
       // Not before the TLS probe's second attempt has ended (its answer, 30 ms; or its deadline, silent).
@@ -541,10 +535,7 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
 
   it("marks the TLS sibling's silence residual when the check before this one may have closed its address and port", async () => {
     const { h } = flaky({ 'alpha-turn-tls': 9 });
-    const runner = createCheckRunner(h.deps);
-    const done = runner.start(withTlsSibling(), { residual: new Set(['alpha-turn-tls', 'alpha-turn-udp']) }).done;
-    await vi.advanceTimersByTimeAsync(20_000);
-    const report = await done;
+    const { report } = await runToEnd(h.deps, withTlsSibling(), undefined, { residual: new Set(['alpha-turn-tls', 'alpha-turn-udp']) });
     expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tls')).toMatchObject({ outcome: 'filtered', attempts: 2, residual: true });
     // An answer is never marked: only silence may be ours.
     expect(report.observations.ice.find((r) => r.id === 'alpha-turn-udp')).toMatchObject({ outcome: 'reachable' });
