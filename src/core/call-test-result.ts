@@ -31,6 +31,11 @@ export const CallTestSchema = v.object({
   durationMs: Ms,
   /** Transports tried in order; the last is the one that connected, if `transport` is present. */
   tried: v.array(TransportSchema),
+  /**
+   * Transports on which the relay allocated (it answered) yet the call never connected within the full test's
+   * deadline: the handshake after the allocation (ICE, DTLS, SCTP) kept being lost, or something cut it.
+   */
+  handshakeLost: v.optional(v.array(TransportSchema)),
   /** The transport whose relay path connected; absent if none did. */
   transport: v.optional(TransportSchema),
   connectMs: v.optional(Ms),

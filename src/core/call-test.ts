@@ -104,6 +104,11 @@ function rfc3550Jitter(arrived: readonly ArrivedPacket[]): number {
 export type CallTestOutcome =
   /** No transport gave a relay path (UDP, TLS and TCP all tried). */
   | { kind: 'no-path' }
+  /**
+   * The relay answered on `transport`, yet the call never connected there: its set-up kept being lost or was cut.
+   * `over` is the transport a call did connect on afterwards, if any.
+   */
+  | { kind: 'handshake-lost'; transport: Transport; over?: Transport }
   /** A flow died while the relay still answered on a new flow: something cut the call. */
   | { kind: 'drops'; afterS: number }
   /** A flow died and the relay no longer answered at all: the connection (or the relay) went away. */
@@ -118,6 +123,9 @@ export type CallTestOutcome =
  */
 export function judgeCallTest(test: CallTest): CallTestOutcome {
   const { transport, outgoing, incoming } = test;
+  // Calls go over UDP first: one that cannot even set up there says more than how the fallback fared.
+  const lostOn = test.handshakeLost?.[0];
+  if (lostOn !== undefined) return { kind: 'handshake-lost', transport: lostOn, ...(transport !== undefined ? { over: transport } : {}) };
   if (transport === undefined) return { kind: 'no-path' };
   const directions = [outgoing, incoming].filter((d): d is CallDirection => d !== undefined);
   const deaths = directions.map((d) => d.diedAtMs).filter((ms): ms is number => ms !== undefined);

@@ -12,6 +12,10 @@ export function callTestText(outcome: CallTestOutcome, { t, format }: Say): stri
   switch (outcome.kind) {
     case 'no-path':
       return t('call_test_no_path');
+    case 'handshake-lost':
+      return outcome.over === undefined
+        ? t('call_test_handshake_lost', TRANSPORT_NAME[outcome.transport])
+        : t('call_test_handshake_lost_over', TRANSPORT_NAME[outcome.transport], TRANSPORT_NAME[outcome.over]);
     case 'drops':
       return t('call_test_drops', format.number(outcome.afterS));
     case 'lost':
@@ -50,6 +54,8 @@ function quickOutcomeText(outcome: CallTestOutcome, { t, format }: Say): string 
   switch (outcome.kind) {
     case 'no-path':
       return t('quick_call_no_path');
+    case 'handshake-lost':
+      return t('quick_call_handshake_lost', TRANSPORT_NAME[outcome.transport]);
     case 'drops':
       return t('quick_call_drops', format.number(outcome.afterS));
     case 'lost':

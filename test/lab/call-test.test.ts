@@ -67,7 +67,7 @@ async function callTestOnce(): Promise<CallTest> {
 
 describe(`network lab: the sustained call test through our relay, ${RUNS} tests per scenario`, () => {
   for (const scenario of scenarios) {
-    it(`${scenario.name}: ${scenario.description}`, { timeout: 30_000 + RUNS * 45_000 }, async () => {
+    it(`${scenario.name}: ${scenario.description}`, { timeout: 30_000 + RUNS * 60_000 }, async () => {
       const router = scenario.router();
       applyRouter(router);
       const failures: string[] = [];
@@ -78,7 +78,7 @@ describe(`network lab: the sustained call test through our relay, ${RUNS} tests 
         const { outgoing: out, incoming: inc } = test;
         console.info(
           `lab ${scenario.name} run ${run}/${RUNS}: ${problems.length === 0 ? 'right' : 'WRONG'}; ${JSON.stringify(outcome)}; ` +
-            `${String(test.transport)} connect ${String(test.connectMs)} ms, loss out/in ${String(out?.lossPct)}/${String(inc?.lossPct)} %, ` +
+            `tried ${test.tried.join(",")}, ${String(test.transport)} connect ${String(test.connectMs)} ms, loss out/in ${String(out?.lossPct)}/${String(inc?.lossPct)} %, ` +
             `jitter ${String(out?.jitterMs)}/${String(inc?.jitterMs)} ms, stalls ${String(out?.stalls)}/${String(inc?.stalls)}, ` +
             `died ${String(out?.diedAtMs)}/${String(inc?.diedAtMs)} ms, control ${String(test.control)}`,
         );

@@ -16,6 +16,14 @@ describe('callTestText', () => {
     [{ kind: 'no-path' }, 'No call path to our relay: it could not be reached over UDP, TLS or TCP'],
     [{ kind: 'lost', afterS: 3 }, 'The connection to our relay was lost after ≈ 3 s: your connection may have dropped'],
     [{ kind: 'freezes', stalls: 4 }, 'Audio will freeze: a call path to our relay stalled 4 times'],
+    [
+      { kind: 'handshake-lost', transport: 'udp', over: 'tcp' },
+      "Calls could not connect over UDP: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange). Over TCP a call did connect.",
+    ],
+    [
+      { kind: 'handshake-lost', transport: 'udp' },
+      "Calls could not connect over UDP: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange)",
+    ],
   ])('%j', (outcome, text) => {
     expect(callTestText(outcome, en)).toBe(text);
   });
@@ -32,6 +40,16 @@ describe('callTestText', () => {
         expect(text).not.toMatch(/WhatsApp|Signal|Telegram|call_test_/);
         expect(text).toMatch(/\d/);
       }
+    }
+  });
+});
+
+describe('a lost handshake in every language', () => {
+  it('names both transports and no app', () => {
+    for (const language of ['en', 'fr', 'ar'] as const) {
+      const text = callTestText({ kind: 'handshake-lost', transport: 'udp', over: 'tls' }, localeI18n(language));
+      expect(text).toMatch(/UDP.*TLS/s);
+      expect(text).not.toMatch(/WhatsApp|Signal|Telegram|call_test_/);
     }
   });
 });

@@ -98,6 +98,16 @@ describe('judgeCallTest', () => {
     });
   });
 
+  it('a relay that answered on UDP but whose call never connected there is named, ahead of what the fallback did', () => {
+    expect(judgeCallTest(test({ tried: ['udp', 'tcp'], handshakeLost: ['udp'], transport: 'tcp' }))).toEqual({ kind: 'handshake-lost', transport: 'udp', over: 'tcp' });
+    expect(judgeCallTest(test({ tried: ['udp', 'tcp', 'tls'], handshakeLost: ['udp'], transport: undefined, outgoing: undefined, incoming: undefined }))).toEqual({
+      kind: 'handshake-lost',
+      transport: 'udp',
+    });
+    // UDP silent (never allocated), TCP fine: an ordinary fallback, not a lost handshake.
+    expect(judgeCallTest(test({ tried: ['udp', 'tcp'], transport: 'tcp' }))).toEqual({ kind: 'stays-up', transport: 'tcp', lossPct: 0 });
+  });
+
   it('a flow cut while the relay still answers drops the call after ≈ N s', () => {
     const cut = analyseDirection(flow(15_000, (seq) => (seq * 20 < 5_000 ? 5 : undefined)), END);
     expect(judgeCallTest(test({ outgoing: cut, incoming: cut, control: 'alive' }))).toEqual({ kind: 'drops', afterS: 5 });
