@@ -19,6 +19,12 @@ export interface AppEvidence {
   http: ReadonlyMap<string, HttpProbeResult>;
   ice: ReadonlyMap<string, IceProbeResult>;
   dns: ReadonlyMap<string, DnsCheck>;
+  /**
+   * The ports the check planned to reflect (catalog `reflection`), when the judge has that catalog: each app is then
+   * judged on the sample it was planned, and a planned port without a result leaves its ports unsaid. Absent (the
+   * collector, which has no relay), the ports are read back from the results.
+   */
+  reflected?: ReadonlySet<number>;
 }
 
 /** Failures that are a filter's signature rather than a host being down: one target is enough. */
@@ -181,7 +187,7 @@ function judgeCalls(app: App, evidence: AppEvidence, network: NetworkContext): P
     const unverified = target.unverified !== undefined;
     return [{ transport: url.transport, port: url.port, unverified, outcome: unverified ? unverifiedOutcome(outcome) : outcome }];
   });
-  const ports = portsEvidence(app, evidence.ice);
+  const ports = portsEvidence(app, evidence.ice, evidence.reflected);
   const statuses = app.transports.map(
     (transport) =>
       ownTransportStatus(

@@ -137,6 +137,17 @@ function reflectedPorts(ice: ReadonlyMap<string, IceProbeResult>): Set<number> {
   return ports;
 }
 
+/** The app ports a catalog with a reflector plans to probe (`withReflector`), for the judge's evidence. */
+export function plannedReflection(catalog: Catalog): { reflected?: ReadonlySet<number> } {
+  if (catalog.reflection === undefined) return {};
+  const ports = catalog.reflection.flatMap((target) => {
+    if (!target.id.startsWith(ID_PREFIX) || target.id === REFLECTOR_CONTROL_ID) return [];
+    const port = Number(target.id.slice(ID_PREFIX.length));
+    return Number.isInteger(port) ? [port] : [];
+  });
+  return { reflected: new Set(ports) };
+}
+
 /** What reflection says about an app's UDP call ports. */
 export type PortsEvidence =
   /** Some reflected port answered: UDP to the app's ports passes. */
@@ -147,13 +158,17 @@ export type PortsEvidence =
   | { kind: 'none' };
 
 /**
- * Reads the reflection results for one app. Only silence counts against a port, and only confirmed (silent in both
- * passes) while the control answered: a relay down or unreachable must never read as the app's ports blocked. An
- * error on a port (a 701: an ICMP refusal, which a relay missing that port's redirect also sends) says nothing.
+ * Reads the reflection results for one app, on its sample of the `planned` ports (plannedReflection), or of the ports
+ * the results hold when the plan is unknown. Only silence counts against a port, and only confirmed (silent in both
+ * passes) on every port of the sample while the control answered: a relay down or unreachable must never read as the
+ * app's ports blocked. An error on a port (a 701: an ICMP refusal, which a relay missing that port's redirect also
+ * sends) says nothing. With the plan known, a planned port that has no result cannot be stood in for by another the
+ * app lists (Zoom's 3478, answered for FaceTime, for its 8801 dropped).
  */
-export function portsEvidence(app: App, ice: ReadonlyMap<string, IceProbeResult>): PortsEvidence {
+export function portsEvidence(app: App, ice: ReadonlyMap<string, IceProbeResult>, planned?: ReadonlySet<number>): PortsEvidence {
   if (!isReflectable(app)) return { kind: 'none' };
-  const probed = reflectionPorts(app, reflectedPorts(ice)).flatMap((port) => {
+  const sample = reflectionPorts(app, planned ?? reflectedPorts(ice));
+  const probed = sample.flatMap((port) => {
     const result = ice.get(reflectorId(port));
     return result === undefined ? [] : [{ port, result }];
   });
@@ -161,7 +176,7 @@ export function portsEvidence(app: App, ice: ReadonlyMap<string, IceProbeResult>
   const control = ice.get(REFLECTOR_CONTROL_ID);
   if (control === undefined || iceOutcome(control, undefined).kind !== 'ok') return { kind: 'none' };
   const confirmed = (result: IceProbeResult) => isSilentIce(result) && !isUnconfirmedSilence(result);
-  if (probed.length === 0 || !probed.every((p) => confirmed(p.result))) return { kind: 'none' };
+  if (probed.length === 0 || probed.length < sample.length || !probed.every((p) => confirmed(p.result))) return { kind: 'none' };
   return { kind: 'blocked', ports: probed.map((p) => p.port) };
 }
 

@@ -6,7 +6,7 @@ import { isSlowLink, loadedRttEvidence } from './deadlines';
 import { hasBaseline, networkReasons, readNetwork } from './network-context';
 import { LOSSY_PCT, assessQuality, lossFromBurst, ms, qualityReasons, type Percent } from './quality';
 import { adviceForReasons, orderReasons, type Reason } from './reasons';
-import { reflectionPending } from './reflection';
+import { plannedReflection, reflectionPending } from './reflection';
 import { siblingConfirmed } from './residual';
 import { heardInBurst } from './silence';
 import type { AppVerdict, Observations, Overall, Quality } from './report';
@@ -43,6 +43,7 @@ export function judge(catalog: Catalog, measured: Observations, options: { final
     http: new Map(obs.http.map((r) => [r.id, r])),
     ice: new Map(obs.ice.map((r) => [r.id, r])),
     dns: new Map(obs.dns.map((d) => [d.targetId, d])),
+    ...plannedReflection(catalog),
   };
   const judged = catalog.apps.flatMap((app) => {
     // Its call ports are being tested through our relay: wait for them rather than show a guess that then changes.

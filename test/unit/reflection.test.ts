@@ -4,7 +4,7 @@ import { parseCatalog, type App, type Catalog } from '../../src/core/catalog';
 import { planApps, planConfirmation } from '../../src/core/check-plan';
 import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { isGuessed } from '../../src/core/headline';
-import { isReflectable, isStunPortAllowed, parseReflector, reflectionPorts, reflectorId, withReflector, type Reflector } from '../../src/core/reflection';
+import { isReflectable, isStunPortAllowed, parseReflector, plannedReflection, portsEvidence, reflectionPorts, reflectorId, withReflector, type Reflector } from '../../src/core/reflection';
 import type { IceProbeResult, Observations } from '../../src/core/report';
 import { judge } from '../../src/core/verdict';
 import { bundledCatalog, openNetwork, silenceIce, unconfirmed } from './fixtures/observations';
@@ -149,6 +149,19 @@ describe('an app judged from its call ports', () => {
     expect(verdictOf(reflected, dropped, 'facetime')?.verdict).toBe('works');
     // Without the relay its UDP stays inferred, as before.
     expect(verdictOf(bundled, openNetwork(bundled), 'zoom')).toMatchObject({ verdict: 'works', confidence: 'low', reasons: [] });
+  });
+
+  it("never lets a port another app's sample added stand in for a planned port that has no result", () => {
+    const dropped = silenceIce(open, port(8801));
+    const without8802 = { ...dropped, ice: dropped.ice.filter((r) => !port(8802)(r)) };
+    // 3478 answered (FaceTime's and Meet's sample, the relay's own port), 8801 silent, 8802 never measured.
+    expect(without8802.ice.find(port(3478))?.outcome).toBe('reachable');
+    const zoom = verdictOf(reflected, without8802, 'zoom');
+    expect(zoom?.reasons).not.toContain('MEDIA_REFLECTED');
+    expect(zoom?.reasons).not.toContain('CALL_PORTS_BLOCKED');
+    // The collector has no plan: there the sample is read back from the results, as it always was.
+    expect(portsEvidence(appOf(reflected, 'zoom'), new Map(without8802.ice.map((r) => [r.id, r])))).toEqual({ kind: 'open' });
+    expect(portsEvidence(appOf(reflected, 'zoom'), new Map(without8802.ice.map((r) => [r.id, r])), plannedReflection(reflected).reflected)).toEqual({ kind: 'none' });
   });
 
   it('says nothing from silence when the relay itself did not answer: judged as without the relay', () => {
