@@ -1,18 +1,51 @@
 // Runs the sustained call test in the ICE host, one at a time, for the automation message and the popup's port.
 import * as v from 'valibot';
-import type { Runtime } from 'webextension-polyfill';
+import browser, { type Runtime } from 'webextension-polyfill';
 import type { RelayProblem } from '../core/turn-credentials';
 import { fetchRelayCredentials } from './relay';
 import { CallRelaySchema, type CallRelay } from '../core/call-relay';
 import { CALL_TEST_DURATION_MS, type CallTestDuration, type CallTestProgress } from '../core/call-test';
 import type { CallTest } from '../core/call-test-result';
-import type { CallTestPortMessage, CallTestPortRequest } from '../core/messages';
+import { STORAGE_KEYS, type CallTestPortMessage, type CallTestPortRequest } from '../core/messages';
 import { schemaError } from '../core/schema-error';
 import { iceHost } from './platform';
 import { errorText } from '../core/error-text';
 import { holdForCallTest, quickWindowsEnd } from './relay-turns';
+import { CALL_TEST_SPACING_MS, parseSpacingRecord, recordTestEnd, relayServers, spacingLeftMs } from '../core/call-test-spacing';
 
 let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
+
+/** A full test refused because one through the same relay server ended less than the spacing window ago. */
+export class CallTestSpacedError extends Error {
+  constructor(readonly waitMs: number) {
+    super(
+      `a call test through this relay server ended less than ${CALL_TEST_SPACING_MS / 1000} s ago; tests of one server are kept that far apart, ` +
+        `so that one test cannot set off a block the next would read as the network's: try again in ${Math.ceil(waitMs / 1000)} s`,
+    );
+    this.name = 'CallTestSpacedError';
+  }
+}
+
+async function loadSpacing() {
+  const stored = await browser.storage.local.get(STORAGE_KEYS.callTestSpacing);
+  return parseSpacingRecord(stored[STORAGE_KEYS.callTestSpacing]);
+}
+
+/**
+ * A full test through `relay`, refused while one through the same server is too recent (call-test-spacing.ts); its
+ * end is recorded whether it succeeded or not, since its packets went out either way.
+ */
+async function spacedFullTest(relay: CallRelay, run: () => Promise<CallTest>): Promise<CallTest> {
+  const servers = relayServers(relay.uris);
+  const waitMs = spacingLeftMs(await loadSpacing(), servers, Date.now());
+  if (waitMs > 0) throw new CallTestSpacedError(waitMs);
+  try {
+    return await run();
+  } finally {
+    const record = recordTestEnd(await loadSpacing(), servers, Date.now());
+    await browser.storage.local.set({ [STORAGE_KEYS.callTestSpacing]: record }).catch((error: unknown) => console.warn('recording the call test failed', error));
+  }
+}
 
 /**
  * The relay to test through: the configured one, only while the person allows it. Test builds take one a test
@@ -58,11 +91,14 @@ export async function runCallTest(
   const quickWindow = quickWindowsEnd();
   if (quickWindow !== undefined) onWaiting();
   const promise = holdForCallTest(
-    Promise.all([chooseRelay(suppliedRelay), quickWindow]).then(([relay]) =>
-      iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs: CALL_TEST_DURATION_MS[duration] }, (progress) => {
-        for (const listener of listeners) listener(progress);
-      }),
-    ),
+    Promise.all([chooseRelay(suppliedRelay), quickWindow]).then(([relay]) => {
+      const run = () =>
+        iceHost.run({ type: 'callTest', id: crypto.randomUUID(), relay, durationMs: CALL_TEST_DURATION_MS[duration] }, (progress) => {
+          for (const listener of listeners) listener(progress);
+        });
+      // Only the full test is spaced: its 15 s at voice rate is what could trip a quota or a penalty box.
+      return duration === 'full' ? spacedFullTest(relay, run) : run();
+    }),
   );
   running = { promise, listeners };
   try {
@@ -96,7 +132,7 @@ export function attachCallTestPort(port: Runtime.Port): void {
       () => post({ type: 'waiting' }),
     ).then(
       (result) => post({ type: 'done', result }),
-      (error: unknown) => post({ type: 'error', message: errorText(error) }),
+      (error: unknown) => post(error instanceof CallTestSpacedError ? { type: 'spaced', waitMs: error.waitMs } : { type: 'error', message: errorText(error) }),
     );
   });
 }

@@ -134,6 +134,8 @@ export type CallTestPortMessage =
   | { type: 'waiting' }
   | { type: 'progress'; progress: CallTestProgress }
   | { type: 'done'; result: CallTest }
+  /** A full test through the same relay server ended less than call-test-spacing.ts's window ago: none ran. */
+  | { type: 'spaced'; waitMs: number }
   | { type: 'error'; message: string };
 
 /** Storage keys (browser.storage.local). Documented in README for automation. */
@@ -144,4 +146,6 @@ export const STORAGE_KEYS = {
   shareQueue: 'share.queue',
   /** A catalog that replaces the bundled one (a verified newer one from the collector, or one a test supplies). */
   catalogOverride: 'catalog.override',
+  /** When full call tests ended and through which relay servers (call-test-spacing.ts); never shared. */
+  callTestSpacing: 'callTest.spacing',
 } as const;

@@ -14,12 +14,13 @@ export function CallTestSection() {
       <h2 id="call-test-heading" class="apps__heading">
         {t('call_test_heading')}
       </h2>
-      <button type="button" class="button" disabled={state.kind === 'running'} onClick={start}>
+      <button type="button" class="button" disabled={state.kind === 'running' || state.kind === 'spaced'} onClick={start}>
         {t('call_test_button')}
       </button>
       <p role="status" aria-live="polite" class="call-test__result">
         {state.kind === 'running' && (state.waiting ? t('call_test_waiting') : callTestProgressText(state.progress, i18n))}
         {state.kind === 'done' && callTestText(judgeCallTest(state.result), i18n)}
+        {state.kind === 'spaced' && t('call_test_spaced', i18n.format.ms(Math.ceil(Math.max(0, state.until - Date.now()) / 1000) * 1000))}
       </p>
       {state.kind === 'failed' && (
         <div role="alert" class="error">

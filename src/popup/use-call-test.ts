@@ -13,6 +13,8 @@ export type CallTestState =
   /** `waiting`: a check's quick call window holds the relay; the test starts once it has ended. */
   | { kind: 'running'; progress: CallTestProgress | null; waiting?: boolean }
   | { kind: 'done'; result: CallTest }
+  /** A full test through the same relay server ended too recently (call-test-spacing.ts): another may start at `until`. */
+  | { kind: 'spaced'; until: number }
   | { kind: 'failed'; message: string };
 
 function field(message: unknown, key: string): unknown {
@@ -24,6 +26,14 @@ export function useCallTest(): { state: CallTestState; start(): void } {
   const port = useRef<Runtime.Port | null>(null);
 
   useEffect(() => () => port.current?.disconnect(), []);
+
+  // Spaced: the button comes back once the wait is over.
+  const until = state.kind === 'spaced' ? state.until : undefined;
+  useEffect(() => {
+    if (until === undefined) return;
+    const timer = setTimeout(() => setState((current) => (current.kind === 'spaced' ? { kind: 'idle' } : current)), Math.max(0, until - Date.now()));
+    return () => clearTimeout(timer);
+  }, [until]);
 
   const start = useCallback(() => {
     port.current?.disconnect();
@@ -44,6 +54,12 @@ export function useCallTest(): { state: CallTestState; start(): void } {
           // The result crosses a boundary: what does not validate is an error, not a half-drawn answer.
           const parsed = v.safeParse(CallTestSchema, field(message, 'result'));
           setState(parsed.success ? { kind: 'done', result: parsed.output } : { kind: 'failed', message: schemaError('call test result', parsed.issues) });
+          opened.disconnect();
+          return;
+        }
+        case 'spaced': {
+          const waitMs = Number(field(message, 'waitMs'));
+          setState(Number.isFinite(waitMs) ? { kind: 'spaced', until: Date.now() + waitMs } : { kind: 'failed', message: 'the background refused the call test' });
           opened.disconnect();
           return;
         }

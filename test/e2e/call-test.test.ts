@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRelay } from '../../src/core/call-relay';
 import { CALL_TEST_DURATION_MS, judgeCallTest, type CallTestProgress } from '../../src/core/call-test';
 import type { CallTest } from '../../src/core/call-test-result';
-import { CALL_TEST_PORT, type CallTestPortMessage } from '../../src/core/messages';
+import { CALL_TEST_PORT, STORAGE_KEYS, type CallTestPortMessage } from '../../src/core/messages';
 import { makeTestPki, type TestPki } from '../../tools/pki';
 import { startSilentUdp, type Stoppable } from '../../tools/servers';
 import { mintRelay, startCuttingProxy, startRestCoturn, type CuttingProxy, type RestCoturn } from './call-relay';
@@ -50,8 +50,11 @@ function print(label: string, result: CallTest): void {
   console.info(`[call test] ${label}: ${JSON.stringify({ transport, connectMs, control, outgoing, incoming, outcome: judgeCallTest(result) })}`);
 }
 
-/** What every browser must show. */
-function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () => string[]): void {
+/**
+ * What every browser must show. `forget` removes the record of past full tests (call-test-spacing.ts): the relays here
+ * share the coturn's TCP and TLS ports, so without it the second full test would be refused as too soon.
+ */
+function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () => string[], forget: () => Promise<void>): void {
   it('a clean path over UDP: nothing lost either way, no flow died, and it reads as staying up', async () => {
     const result = await ask()({ type: 'runCallTest', duration: 'full', relay: clean });
     print(`${browserName} clean`, result);
@@ -66,7 +69,15 @@ function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () =>
     expect(consoleErrors()).toEqual([]);
   });
 
+  it('a second full test through a server tested less than 2 minutes ago is refused, with the wait named', async () => {
+    // The cutting relay shares the clean one's TCP and TLS servers.
+    await expect(ask()({ type: 'runCallTest', duration: 'full', relay: cutting })).rejects.toThrow(/kept that far apart.*try again in (1[0-2]\d|\d{1,2}) s/);
+    // A quick one is not spaced: a check's window is short.
+    expect((await ask()({ type: 'runCallTest', duration: 'quick', relay: clean })).transport).toBe('udp');
+  });
+
   it('each UDP flow cut 5 s after its first packet: the call drops after ≈ 5 s while the relay still answers', async () => {
+    await forget();
     const result = await ask()({ type: 'runCallTest', duration: 'full', relay: cutting });
     print(`${browserName} cut after 5 s`, result);
     expect(result.transport).toBe('udp');
@@ -124,6 +135,7 @@ describe('the call test in Chromium', () => {
     'Chromium',
     () => (request) => ext.ask(request),
     () => ext.consoleErrors,
+    () => ext.storage.remove(STORAGE_KEYS.callTestSpacing),
   );
 
   it('the popup’s port streams progress with a live loss figure, then the result; every peer connection is closed', async () => {
@@ -163,6 +175,7 @@ describe('the call test in Firefox', () => {
     'Firefox',
     () => (request) => ext.ask(request),
     () => ext.consoleErrors,
+    () => ext.storage.remove(STORAGE_KEYS.callTestSpacing),
   );
 
   it('the popup’s port streams progress from the background page, then the result', async () => {

@@ -1,5 +1,6 @@
 // The check's quick call window in real Chromium and Firefox: through a real coturn with credentials from a real
 // collector while the person allows the relay; nothing in the report, and not one packet to the relay, while not.
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_PACKET_INTERVAL_MS, judgeCallTest } from '../../src/core/call-test';
 import type { Catalog } from '../../src/core/catalog';
@@ -45,7 +46,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-type Session = ExtensionSession<unknown>;
+type Session = ExtensionSession<Page>;
 
 function describeQuickCall(browserName: string, launch: () => Promise<Session>): void {
   describe(`the quick call window in ${browserName}`, () => {
@@ -121,6 +122,30 @@ function describeQuickCall(browserName: string, launch: () => Promise<Session>):
       // While the window ran, only its own allocations reached the relay; the test's all came after it.
       expect(flows.filter((at) => at < windowEnd)).toHaveLength(windowFlows);
       expect(flows.filter((at) => at >= windowEnd).length).toBeGreaterThan(0);
+    });
+
+    it('the popup’s “Test a call” runs through the relay, then refuses a second within 2 minutes, saying how long to wait', async () => {
+      // The popup checks with the catalog in use: the fixtures', so the check is not offline and the section shows.
+      await ext.storage.set({ [STORAGE_KEYS.catalogOverride]: catalog(), [STORAGE_KEYS.settings]: { collectorUrl, callTestRelay: true } });
+      const page = await ext.openPage('src/popup/index.html');
+      const resultText = () => page.$eval('.call-test__result', (p) => p.textContent ?? '');
+      const flows = counter.flows();
+      try {
+        await (await page.waitForSelector('.call-test button:not([disabled])', { timeout: 20_000 }))?.click();
+        await page.waitForFunction(() => /stays up/.test(document.querySelector('.call-test__result')?.textContent ?? ''), { timeout: 45_000 });
+        const used = counter.flows();
+        expect(used).toBeGreaterThan(flows);
+        await (await page.waitForSelector('.call-test button:not([disabled])'))?.click();
+        await page.waitForFunction(() => /can start in/.test(document.querySelector('.call-test__result')?.textContent ?? ''), { timeout: 5_000 });
+        console.info(`[quick call] ${browserName} spaced: ${await resultText()}`);
+        expect(await resultText()).toMatch(/can start in (1[0-2]\d|\d{1,2}) s(ec)?\. Tests of one server are kept 2 minutes apart/);
+        expect(await page.$eval('.call-test button', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+        // Refused before anything was sent.
+        expect(counter.flows()).toBe(used);
+      } finally {
+        await page.close();
+        await ext.storage.remove(STORAGE_KEYS.catalogOverride);
+      }
     });
   });
 }
