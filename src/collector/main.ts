@@ -115,19 +115,6 @@ async function main(): Promise<void> {
     relay: relay === null ? null : relay.host,
   });
 
-  // After an engine change the stored verdicts are judged again, while the collector serves.
-  if (catalog.ok && (await store.judgedEngine()) < ENGINE_VERSION) {
-    rejudgeStored(store, catalog.catalog)
-      .then(() => {
-        generation += 1;
-      })
-      .catch((error: unknown) => {
-        logger.error('judging stored reports again failed; it runs again at the next start', {
-          message: errorText(error).slice(0, 300),
-        });
-      });
-  }
-
   // Retention: raw reports go after RETENTION_DAYS (by hour of receipt); the day counts stay.
   const retention = async () => {
     const before = new Date(Date.now() - config.retentionDays * 86_400_000);
@@ -164,6 +151,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  // After an engine change the stored verdicts are judged again, while the collector serves. Only once the signal
+  // handlers are in place: a SIGTERM right after "listening" (a rolling restart) must still shut down cleanly.
+  if (catalog.ok && (await store.judgedEngine()) < ENGINE_VERSION) {
+    rejudgeStored(store, catalog.catalog)
+      .then(() => {
+        generation += 1;
+      })
+      .catch((error: unknown) => {
+        logger.error('judging stored reports again failed; it runs again at the next start', {
+          message: errorText(error).slice(0, 300),
+        });
+      });
+  }
 }
 
 if (process.argv[2] === 'rejudge') {
