@@ -5,6 +5,7 @@ import { rejudge } from '../core/rejudge';
 import type { Judge } from '../core/rejudge';
 import { hourFloor } from '../core/shared-report';
 import type { SharedReport } from '../core/shared-report';
+import { isReflectionId } from '../core/reflection';
 import { ENGINE_VERSION, judge } from '../core/verdict';
 import { DAY_MS, MAX_STATS_DAYS } from './published-days';
 import { parseReceivedReport } from './report-parser';
@@ -39,15 +40,16 @@ function catalogIds(catalog: Catalog): ReadonlySet<string> {
 }
 
 /**
- * Keeps only entries whose id the served catalog defines: whatever else an id might spell (a
- * user's own server, something no scan foresaw) is not stored. A report from a catalog the
- * collector does not serve loses those entries and keeps the rest.
+ * Keeps only entries whose id the served catalog defines, and reflection probes (whose ids name only a port):
+ * whatever else an id might spell (a user's own server, something no scan foresaw) is not stored. A report from a
+ * catalog the collector does not serve loses those entries and keeps the rest.
  */
 function onlyCatalogIds(report: SharedReport, known: ReadonlySet<string>): SharedReport {
   return {
     ...report,
     apps: report.apps.filter((app) => known.has(app.appId)),
-    probes: report.probes.filter((probe) => known.has(probe.targetId)),
+    // Reflection probes (ids `reflector.control` and `reflector.<port>`: no address fits) are kept for judging again.
+    probes: report.probes.filter((probe) => known.has(probe.targetId) || isReflectionId(probe.targetId)),
   };
 }
 

@@ -43,6 +43,19 @@ export function reflectorId(port: number): string {
   return `${ID_PREFIX}${port}`;
 }
 
+/** The port a reflection probe's id names, or undefined for any other id (the control's included). */
+export function reflectedPortOf(id: string): number | undefined {
+  if (!id.startsWith(ID_PREFIX)) return undefined;
+  const digits = id.slice(ID_PREFIX.length);
+  const port = Number(digits);
+  return /^[1-9]\d{0,4}$/.test(digits) && port <= 65_535 ? port : undefined;
+}
+
+/** Whether an id is one of a reflection's probes: the control or a reflected port. */
+export function isReflectionId(id: string): boolean {
+  return id === REFLECTOR_CONTROL_ID || reflectedPortOf(id) !== undefined;
+}
+
 /**
  * Ports both browsers refuse to send STUN to: the Fetch standard's "bad ports". Measured on loopback with a STUN
  * responder on each port (scripts/stun-port-probe.ts, 2026-12): Chromium 156 sends nothing to them and reports
@@ -130,9 +143,8 @@ export function withReflector(catalog: Catalog, reflector: Reflector | undefined
 function reflectedPorts(ice: ReadonlyMap<string, IceProbeResult>): Set<number> {
   const ports = new Set<number>();
   for (const id of ice.keys()) {
-    if (!id.startsWith(ID_PREFIX)) continue;
-    const port = Number(id.slice(ID_PREFIX.length));
-    if (Number.isInteger(port)) ports.add(port);
+    const port = reflectedPortOf(id);
+    if (port !== undefined) ports.add(port);
   }
   return ports;
 }
@@ -141,9 +153,8 @@ function reflectedPorts(ice: ReadonlyMap<string, IceProbeResult>): Set<number> {
 export function plannedReflection(catalog: Catalog): { reflected?: ReadonlySet<number> } {
   if (catalog.reflection === undefined) return {};
   const ports = catalog.reflection.flatMap((target) => {
-    if (!target.id.startsWith(ID_PREFIX) || target.id === REFLECTOR_CONTROL_ID) return [];
-    const port = Number(target.id.slice(ID_PREFIX.length));
-    return Number.isInteger(port) ? [port] : [];
+    const port = reflectedPortOf(target.id);
+    return port === undefined ? [] : [port];
   });
   return { reflected: new Set(ports) };
 }

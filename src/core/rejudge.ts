@@ -2,6 +2,7 @@
 import type { Catalog } from './catalog';
 import { parseIceUrl } from './ice-url';
 import type { HttpProbeResult, IceProbeResult, LossResult, Observations, RttResult } from './report';
+import { isReflectionId, reflectedPortOf } from './reflection';
 import type { SharedEvidence, SharedReport } from './shared-report';
 import { ENGINE_VERSION, judge } from './verdict';
 import type { Judgement } from './verdict';
@@ -18,6 +19,18 @@ function iceTargetsOf(catalog: Catalog): Map<string, { scheme: IceProbeResult['s
   }
   return byId;
 }
+
+/**
+ * A reflection probe (reflection.ts) is STUN to our relay: its id names the port; the control's port is not carried,
+ * and nothing in the engine reads it (reflection is judged by id).
+ */
+function reflectionTarget(id: string): { scheme: IceProbeResult['scheme']; port: number } | undefined {
+  if (!isReflectionId(id)) return undefined;
+  return { scheme: 'stun', port: reflectedPortOf(id) ?? 0 };
+}
+
+/** The reasons only reflection gives: a verdict that holds one was judged from probes the report may not carry. */
+const REFLECTION_REASONS: ReadonlySet<string> = new Set(['MEDIA_REFLECTED', 'CALL_PORTS_BLOCKED']);
 
 function rttOf(rtt: NonNullable<SharedEvidence['rtt']>): RttResult {
   return { targetId: rtt.targetId, samples: [], medianMs: rtt.medianMs, ...(rtt.jitterMs === undefined ? {} : { jitterMs: rtt.jitterMs }) };
@@ -54,7 +67,7 @@ export function observationsOf(catalog: Catalog, report: SharedReport): Observat
       });
       continue;
     }
-    const target = iceTargets.get(probe.targetId);
+    const target = iceTargets.get(probe.targetId) ?? reflectionTarget(probe.targetId);
     if (target === undefined) continue;
     ice.push({
       id: probe.targetId,
@@ -104,11 +117,14 @@ export function rejudge(
   if (obs === undefined) return undefined;
   const judgement = engine.judge(catalog, obs, { final: true });
   const fresh = new Map(judgement.apps.map((app) => [app.appId, app]));
+  // Collectors before engine 2 dropped reflection probes when storing: such a report's reflected verdicts stay as sent.
+  const reflectionKept = report.probes.some((probe) => isReflectionId(probe.targetId));
   return {
     ...report,
     apps: report.apps.map((app) => {
       const again = fresh.get(app.appId);
       if (again === undefined) return app;
+      if (!reflectionKept && app.reasons.some((reason) => REFLECTION_REASONS.has(reason))) return app;
       return {
         appId: app.appId,
         verdict: again.verdict,

@@ -16,12 +16,11 @@ import type { AppVerdict, Observations, Overall, Quality } from './report';
  * carry the version that judged them, and the collector judges stored reports again whenever its
  * engine is newer (src/core/rejudge.ts), so a fix reaches every published figure.
  */
-// Not bumped for the rules of 2026-12-07 (Zoom's UDP from its reflected ports, a plain-TCP TURN probe confirmed by its
-// TLS sibling, `residual` silence, SLOW_LINK from two loaded samples): the collector drops a report's `reflector.*`
-// probes before judging it (reports-route.ts onlyCatalogIds; rejudge.ts knows catalog targets only), so judging
-// stored reports again would turn every verdict reflection made into an inferred one, a UDP-only app's "works" into
-// "blocked" where the control STUN servers were silent. Bump once the collector keeps and re-reads those probes.
-export const ENGINE_VERSION = 1;
+// 2: the rules of 2026-12-07 (Zoom's UDP from its reflected ports, a plain-TCP TURN probe confirmed by its TLS sibling,
+// `residual` silence, SLOW_LINK from two loaded samples, each app judged on its own reflected sample). The collector
+// keeps reflection probes from this version on (reports-route.ts onlyCatalogIds) and re-reads them (rejudge.ts); a
+// stored report whose reflection probes an older collector dropped keeps its reflected verdicts as sent.
+export const ENGINE_VERSION = 2;
 
 export interface Judgement {
   apps: AppVerdict[];

@@ -167,13 +167,21 @@ export function describeCollectorApi(factory: StoreFactory): void {
         const app = makeApp();
         const report = sharedReport({
           apps: [...valid.apps, { ...(valid.apps[0] as SharedAppVerdict), appId: 'custom-1' }],
-          probes: [...valid.probes, { ...(valid.probes[0] as SharedProbe), targetId: 'custom-1.server' }],
+          probes: [
+            ...valid.probes,
+            { ...(valid.probes[0] as SharedProbe), targetId: 'custom-1.server' },
+            // Reflection probes name only a port of our relay: kept, so the report can be judged again (rejudge.ts).
+            { kind: 'ice', targetId: 'reflector.control', transport: 'udp', outcome: 'reachable', evidence: 'srflx', ms: 40 },
+            { kind: 'ice', targetId: 'reflector.8801', transport: 'udp', outcome: 'filtered', evidence: 'deadline', ms: 900 },
+            { kind: 'ice', targetId: 'reflector.99999', transport: 'udp', outcome: 'filtered', evidence: 'deadline', ms: 900 },
+          ],
         });
         expect((await postReport(app, report)).status).toBe(202);
         const { strings } = await factory.dump(location);
         expect(strings).toContain('whatsapp');
         expect(strings).toContain('signal-chat');
         expect(strings.filter((s) => s.startsWith('custom-1'))).toEqual([]);
+        expect(strings.filter((s) => s.startsWith('reflector.')).sort()).toEqual(['reflector.8801', 'reflector.control']);
       });
 
       it('never stores or publishes an address, whatever a report holds (property)', async () => {

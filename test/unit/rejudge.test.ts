@@ -1,7 +1,9 @@
 // rejudge(): a shared report carries enough to be judged again, and the same engine gives the same verdicts back.
 import { describe, expect, it } from 'vitest';
 import { anonymise } from '../../src/core/anonymise';
-import type { Observations, Report } from '../../src/core/report';
+import type { Catalog } from '../../src/core/catalog';
+import { reflectorId, withReflector } from '../../src/core/reflection';
+import type { IceProbeResult, Observations, Report } from '../../src/core/report';
 import { observationsOf, rejudge } from '../../src/core/rejudge';
 import { ENGINE_VERSION, judge } from '../../src/core/verdict';
 import type { Judge } from '../../src/core/rejudge';
@@ -15,6 +17,7 @@ import {
   offline,
   onlyTcp443,
   openNetwork,
+  silenceIce,
   stunDpi,
   stunPortsBlocked,
   symmetricNat,
@@ -28,8 +31,8 @@ import {
 const catalog = bundledCatalog();
 const SHARE_ID = '0b7f6c2e-3a41-4d8e-9f6b-2c1d5e4a3b70';
 
-function reportOf(obs: Observations): Report {
-  const judgement = judge(catalog, obs, { final: true });
+function reportOf(obs: Observations, judgedWith: Catalog = catalog): Report {
+  const judgement = judge(judgedWith, obs, { final: true });
   return {
     schema: 1,
     id: '6c1d2f0a-3b4e-4c5d-9e6f-7a8b9c0d1e2f',
@@ -125,6 +128,35 @@ describe('rejudge', () => {
     expect(again?.apps.find((a) => a.appId === 'whatsapp')?.verdict).toBe('blocked');
     expect(again?.apps.find((a) => a.appId === 'signal')?.verdict).toBe(shared.apps.find((a) => a.appId === 'signal')?.verdict);
     expect(rejudge(catalog, shared, { version: ENGINE_VERSION, judge: stricter })).toBeUndefined();
+  });
+
+  describe('a check with the relay: its reflection probes are judged again without the relay', () => {
+    /** The extension judged with the reflector in its catalog; the collector has only the catalog it serves. */
+    const reflected = withReflector(catalog, { host: 'relay.example', port: 3478, ports: [...new Set(catalog.apps.flatMap((app) => app.udpPorts))] });
+    const port = (n: number) => (r: IceProbeResult) => r.id === reflectorId(n);
+    const dropped = silenceIce(openNetwork(reflected), (r) => port(8801)(r) || port(8802)(r) || port(1400)(r) || port(596)(r) || r.id.startsWith('telegram.media.'));
+
+    it.each([
+      ['open', openNetwork(reflected)],
+      ["Zoom's and Telegram's call ports dropped", dropped],
+    ])('%s: the same verdicts, reflected ones included', (_name, obs) => {
+      const shared = anonymise(reportOf(obs, reflected), { id: SHARE_ID });
+      expect(shared.apps.some((app) => app.reasons.includes('MEDIA_REFLECTED'))).toBe(true);
+      const again = rejudge(catalog, shared, { version: ENGINE_VERSION + 1, judge });
+      expect(again && verdicts(again)).toEqual(verdicts(shared));
+    });
+
+    it("keeps the reflected verdicts of a report whose reflection probes an older collector dropped", () => {
+      const shared = anonymise(reportOf(dropped, reflected), { id: SHARE_ID });
+      const stripped = { ...shared, probes: shared.probes.filter((probe) => !probe.targetId.startsWith('reflector.')) };
+      expect(shared.apps.find((a) => a.appId === 'telegram')).toMatchObject({ verdict: 'blocked', reasons: expect.arrayContaining(['CALL_PORTS_BLOCKED']) as string[] });
+      const again = rejudge(catalog, stripped, { version: ENGINE_VERSION + 1, judge });
+      expect(again?.apps.find((a) => a.appId === 'telegram')).toEqual(shared.apps.find((a) => a.appId === 'telegram'));
+      expect(again?.apps.find((a) => a.appId === 'zoom')).toEqual(shared.apps.find((a) => a.appId === 'zoom'));
+      // Judged from the probes that were kept, they would have read otherwise: the keeping is what holds them.
+      const kept = rejudge(catalog, { ...stripped, apps: stripped.apps.map((a) => ({ ...a, reasons: [] })) }, { version: ENGINE_VERSION + 1, judge });
+      expect(kept?.apps.find((a) => a.appId === 'telegram')?.reasons).not.toContain('CALL_PORTS_BLOCKED');
+    });
   });
 
   it('a report without evidence (an older extension) cannot be judged again and keeps its verdicts', () => {
