@@ -1,21 +1,9 @@
-// The call test's relay for browser tests: a real coturn with the TURN REST API (use-auth-secret), credentials minted
-// as the collector mints them, and a UDP middlebox that cuts each flow some time after its first packet.
+// For the call test's browser tests, beside the real relay (tools/test-relay.ts): credentials minted as the collector
+// mints them, and a UDP middlebox that cuts each flow some time after its first packet.
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { turnPassword } from '../../src/collector/turn-credentials';
 import type { CallRelay } from '../../src/core/call-relay';
-import type { CertPair } from '../../tools/pki';
-import { runCoturn, type Coturn } from '../../tools/servers';
-
-export interface RestCoturn extends Coturn {
-  secret: string;
-}
-
-/** Debian's coturn on loopback with `use-auth-secret`, relaying between loopback peers (both ends of the loopback are here). */
-export async function startRestCoturn(tls: CertPair, secret = 'call-test-secret'): Promise<RestCoturn> {
-  const coturn = await runCoturn(tls, ['--use-auth-secret', `--static-auth-secret=${secret}`, '--allow-loopback-peers']);
-  return { ...coturn, secret };
-}
 
 /** TURN REST credentials as coturn checks them: username "<expiry>:<tag>", credential base64 HMAC-SHA1(secret, username). */
 export function mintRelay(secret: string, uris: string[], ttlS = 600): CallRelay {

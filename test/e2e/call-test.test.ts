@@ -10,7 +10,8 @@ import type { CallTest } from '../../src/core/call-test-result';
 import { CALL_TEST_PORT, STORAGE_KEYS, type CallTestPortMessage } from '../../src/core/messages';
 import { makeTestPki, type TestPki } from '../../tools/pki';
 import { startSilentUdp, type Stoppable } from '../../tools/servers';
-import { mintRelay, startCuttingProxy, startRestCoturn, type CuttingProxy, type RestCoturn } from './call-relay';
+import { startTestRelay, type TestRelay } from '../../tools/test-relay';
+import { mintRelay, startCuttingProxy, type CuttingProxy } from './call-relay';
 import { launchFirefoxExtension, type FirefoxSession } from './firefox-harness';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 
@@ -18,7 +19,7 @@ const CUT_AFTER_MS = 5_000;
 
 let dir: string;
 let pki: TestPki;
-let coturn: RestCoturn;
+let coturn: TestRelay;
 let proxy: CuttingProxy;
 let silent: Stoppable;
 let clean: CallRelay;
@@ -28,13 +29,13 @@ let udpSilent: CallRelay;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cic-calltest-'));
   pki = makeTestPki(dir, ['localhost'], ['127.0.0.1']);
-  coturn = await startRestCoturn(pki.server);
+  coturn = await startTestRelay({ tls: pki.server });
   proxy = await startCuttingProxy(coturn.port, CUT_AFTER_MS);
   silent = await startSilentUdp();
   const tcp = [`turns:localhost:${coturn.tlsPort}?transport=tcp`, `turn:127.0.0.1:${coturn.port}?transport=tcp`];
-  clean = mintRelay(coturn.secret, [`turn:127.0.0.1:${coturn.port}?transport=udp`, ...tcp]);
-  cutting = mintRelay(coturn.secret, [`turn:127.0.0.1:${proxy.port}?transport=udp`, ...tcp]);
-  udpSilent = mintRelay(coturn.secret, [`turn:127.0.0.1:${silent.port}?transport=udp`, ...tcp]);
+  clean = mintRelay(coturn.relay.secret, [`turn:127.0.0.1:${coturn.port}?transport=udp`, ...tcp]);
+  cutting = mintRelay(coturn.relay.secret, [`turn:127.0.0.1:${proxy.port}?transport=udp`, ...tcp]);
+  udpSilent = mintRelay(coturn.relay.secret, [`turn:127.0.0.1:${silent.port}?transport=udp`, ...tcp]);
 });
 
 afterAll(async () => {
@@ -100,9 +101,9 @@ function callTestSuite(browserName: string, ask: () => Ask, consoleErrors: () =>
   });
 
   it('the relay stopped mid-test: the connection to the relay was lost, not a cut', async () => {
-    const doomed = await startRestCoturn(pki.server);
+    const doomed = await startTestRelay({ tls: pki.server });
     try {
-      const relay = mintRelay(doomed.secret, [`turn:127.0.0.1:${doomed.port}?transport=udp`]);
+      const relay = mintRelay(doomed.relay.secret, [`turn:127.0.0.1:${doomed.port}?transport=udp`]);
       const running = ask()({ type: 'runCallTest', duration: 'full', relay });
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       await doomed.stop();
