@@ -115,6 +115,61 @@ export async function startSilentUdp(): Promise<Stoppable & { received(): number
   return { port, received: () => count, stop: () => new Promise((resolve) => socket.close(() => resolve())) };
 }
 
+/** Connects to 127.0.0.1:`port`, or gives up (destroying the socket) after `withinMs`: whether the handshake completed. */
+function tcpConnects(port: number, withinMs: number, keep: NetSocket[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new TcpSocket();
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, withinMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      keep.push(socket);
+      resolve(true);
+    });
+    socket.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+/**
+ * A TCP port that never answers a SYN, with no RST either: what a network silently dropping a server looks like. A
+ * child process listens with a backlog of 1 and is stopped (SIGSTOP) before it accepts anything; connections of ours
+ * fill its accept queue, and the kernel then drops every further SYN. Loopback only, nothing to configure.
+ */
+export async function startSilentTcp(): Promise<Stoppable> {
+  const script = "const s = require('node:net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port));";
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fillers: NetSocket[] = [];
+  const stop = async (): Promise<void> => {
+    for (const socket of fillers) socket.destroy();
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+      child.once('exit', () => reject(new Error('the silent TCP listener exited')));
+    });
+    child.kill('SIGSTOP');
+    // The queue holds backlog + 1; a few more than that, until one no longer completes.
+    let filled = false;
+    for (let i = 0; i < 8 && !filled; i += 1) filled = !(await tcpConnects(port, 300, fillers));
+    if (!filled) throw new Error(`port ${port} kept completing handshakes: could not make it silent`);
+    return { port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 const MAGIC_COOKIE = 0x2112a442;
 
 /**

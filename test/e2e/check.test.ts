@@ -1,8 +1,8 @@
 // Checks in real Chromium beyond the shared contract (extension-contract.ts): a joined check, a refused catalog, a worker stopped mid-check, the user's own relay, many checks in a row.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CONTROLS } from '../../src/core/deadlines';
 import { LOSSY_PCT, lossFromBurst } from '../../src/core/quality';
-import { startStunResponder, type Stoppable } from '../../tools/servers';
+import { startSilentTcp, startStunResponder, type Stoppable } from '../../tools/servers';
 import { startFixtures, type Fixtures } from '../../tools/local-network';
 import { launchExtension, type ExtensionSession } from '../../tools/chromium-extension';
 import { testCatalog } from './test-catalog';
@@ -103,6 +103,46 @@ describe('a check in Chromium', () => {
       expect(observations.rtt?.samples.length, `check ${check}`).toBeGreaterThan(0);
     }
     expect(measured).toBeGreaterThanOrEqual(6);
+  });
+
+  it('reads a silent TURN/TLS probe as residual in a check less than 2 minutes after the last, and not after that', async () => {
+    // A server whose SYNs go unanswered, under TLS and plain TCP at one address and port (Teams' 443).
+    const catalog = testCatalog(fx, { a: stuns[0]?.port ?? 0, b: stuns[1]?.port ?? 0 });
+    const silent = await startSilentTcp();
+    onTestFinished(() => silent.stop());
+    const hang = `127.0.0.1:${silent.port}`;
+    const source = 'https://github.com/can-i-call/can-i-call/tree/main/test/e2e';
+    const withRelay = {
+      ...catalog,
+      apps: [
+        ...catalog.apps,
+        {
+          id: 'tls-relay-app',
+          name: 'TLS Relay App',
+          signalling: [{ id: 'tls-relay-app.web', url: `https://127.0.0.1:${fx.https.ok.port}/relay-app`, source }],
+          media: [
+            { id: 'tls-relay-app.turns', url: `turns:${hang}?transport=tcp`, source },
+            { id: 'tls-relay-app.turn-tcp', url: `turn:${hang}?transport=tcp`, source },
+          ],
+          transports: ['tls', 'tcp'] as const,
+          udpPorts: [3478],
+          mediaConfidence: 'high' as const,
+          sources: [source],
+        },
+      ],
+    };
+    const tlsResult = (report: { observations: { ice: { id: string; outcome: string; residual?: true }[] } }) =>
+      report.observations.ice.find((r) => r.id === 'tls-relay-app.turns');
+    // The check before ended 130 s ago: past the window.
+    const previous = (await ext.storage.get('check.current')) as { finishedAt?: string } | undefined;
+    if (previous === undefined) throw new Error('no check stored before this test');
+    await ext.storage.set({ 'check.current': { ...previous, finishedAt: new Date(Date.now() - 130_000).toISOString() } });
+    const first = await ext.ask({ type: 'runCheck', catalog: withRelay });
+    expect(tlsResult(first)).toMatchObject({ outcome: 'filtered' });
+    expect(tlsResult(first)?.residual).toBeUndefined();
+    // Right after it: its plain Allocate there may have earned a penalty, so this silence is no evidence.
+    const second = await ext.ask({ type: 'runCheck', catalog: withRelay });
+    expect(tlsResult(second)).toMatchObject({ outcome: 'filtered', residual: true });
   });
 
   it('logged no errors', () => {
