@@ -210,7 +210,8 @@ export interface SiblingWait {
  * queued link, where the pass goes a few probes at a time, the pair ends within the pass instead of a whole probe
  * after it. The plain probe takes no slot of the pass: a TURN Allocate over TCP is a few hundred bytes, not a TLS
  * handshake, and a slot it held would leave other apps' probes to the pass's end (CI lab, a pair in one lane: Jitsi
- * and Slack read unknown on the 256 kbit/s link).
+ * and Slack read unknown on the 256 kbit/s link). A sibling in an app's lane (its path may be a few kbit/s) holds the
+ * plain probe until that whole lane has ended, so the plain probe never shares that path with the lane's probes.
  */
 export function siblingsFirst(tasks: readonly ProbeTask[], waiting: readonly ProbeTask[]): { tasks: ProbeTask[]; waits: SiblingWait[] } {
   const siblingIds = new Set(waiting.flatMap((task) => task.afterTls ?? []));
@@ -226,13 +227,16 @@ export function siblingsFirst(tasks: readonly ProbeTask[], waiting: readonly Pro
     first.push({ ...task, groups: task.groups.filter(holds) });
     if (others.length > 0) rest.push({ ...task, groups: others });
   }
+  const ordered = [...first, ...rest];
   const waits = waiting.map((task): SiblingWait => {
     const own = new Set(task.afterTls ?? []);
     const plain = { ...task };
     delete plain.afterTls;
-    return { plain, after: first.filter((t) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => own.has(x.id)))) };
+    const siblings = first.filter((t) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => own.has(x.id))));
+    const lanes = new Set(siblings.flatMap((t) => (t.lane === undefined ? [] : [t.lane])));
+    return { plain, after: ordered.filter((t) => siblings.includes(t) || (t.lane !== undefined && lanes.has(t.lane))) };
   });
-  return { tasks: [...first, ...rest], waits };
+  return { tasks: ordered, waits };
 }
 
 /**

@@ -73,6 +73,21 @@ describe('the confirmation pass of a plain-TCP probe that waited for its TLS sib
     expect(tasks.flatMap(ids).sort()).toEqual(again.flatMap(ids).sort());
   });
 
+  it("holds the plain probe until the whole lane of an app that answered elsewhere has ended (its path may be a few kbit/s)", () => {
+    const plain = planApps(catalog, deadlinesFor(10), [], 6).tasks.find((t) => t.afterTls !== undefined);
+    if (plain === undefined) throw new Error('catalog changed: no plain-TCP probe behind a TLS sibling');
+    // A link that did not queue; Teams' web host answered, its other host and its TLS relay did not.
+    const silences = {
+      http: [{ id: 'teams.free', outcome: 'failed' as const, failure: 'generic_timeout_error' as const, ms: 1500 }],
+      ice: [turn('teams.relay.tls', 'turns', 'tls', 443), turn('zoom.relay.tls', 'turns', 'tls', 443)],
+    };
+    const again = planConfirmation(catalog, silences, undefined, confirmDeadlines(10, 12), 6, new Set(['teams.web']));
+    const { tasks, waits } = siblingsFirst(again, [plain]);
+    expect(tasks.map(ids)).toEqual([['teams.relay.tls'], ['teams.free'], ['zoom.relay.tls']]);
+    expect(tasks[0]?.lane).toBe('teams');
+    expect(waits[0]?.after.map(ids)).toEqual([['teams.relay.tls'], ['teams.free']]);
+  });
+
   it('lets the plain probe go at once where its TLS sibling is not probed again (it answered, or gave positive evidence)', () => {
     const plain = planApps(catalog, deadlinesFor(10), [], 6).tasks.find((t) => t.afterTls !== undefined);
     if (plain === undefined) throw new Error('catalog changed: no plain-TCP probe behind a TLS sibling');
