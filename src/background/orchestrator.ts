@@ -6,7 +6,7 @@ import type { Catalog, HttpTarget, IceTarget } from '../core/catalog';
 import type { ConnectionType } from '../core/connection-type';
 import { cutShort, fold, httpYield, iceYield, type Addition } from '../core/check-fold';
 import { markResidual } from '../core/residual';
-import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, type ProbeTask } from '../core/check-plan';
+import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, siblingsFirst, type ProbeTask } from '../core/check-plan';
 import {
   APP_PASS,
   CONFIRM_CEILING,
@@ -509,6 +509,7 @@ class Run {
   /**
    * Runs probe tasks in the pool, folding each outcome in. In the parallel pass silence goes to `held.silence` and
    * a task the pass never started (its pool narrowed on a slow link, its deadline came) to `held.unstarted`.
+   * `settled` hears of every task once its outcome is folded in.
    */
   private async runTasks(
     tasks: readonly ProbeTask[],
@@ -516,6 +517,7 @@ class Run {
     concurrency: number | (() => number),
     attempts: (task: ProbeTask) => number,
     held?: { silence(silent: { http: HttpProbeResult[]; ice: IceProbeResult[] }): void; unstarted(task: ProbeTask): void },
+    settled?: (task: ProbeTask) => void,
   ): Promise<void> {
     const poolTasks: PoolTask<ProbeValue>[] = tasks.map((task) => {
       switch (task.kind) {
@@ -568,6 +570,7 @@ class Run {
           held.silence(silent);
           this.record({ http: http.filter((r) => !isSilentHttp(r)), ice: ice.filter((r) => !isSilentIce(r)) });
         } else this.record({ http, ice });
+        settled?.(task);
       },
       concurrency,
     );
@@ -721,13 +724,34 @@ class Run {
     if (again.length + first.length === 0) return;
     if (Number.isFinite(deadlines.concurrency)) await this.phase('drain', () => this.drain());
     if (this.stopped()) return;
-    // A plain-TCP TURN probe that waited for its TLS sibling (residual.ts) runs once this pass is over, so after the
-    // sibling's second probe whatever the pass's order and length (on a queued link, a few probes at a time).
-    const waiting = first.filter((task) => task.afterTls !== undefined).map(withoutAfterTls);
+    // A plain-TCP TURN probe that waited for its TLS siblings (residual.ts) runs beside the pass once their second
+    // probes, sent first, have ended (check-plan.ts siblingsFirst), with its own deadline: the pass's end never cuts it.
     const firstTime = new Set<ProbeTask>(first.filter((task) => task.afterTls === undefined));
-    const tasks = [...again, ...firstTime];
-    if (tasks.length > 0) await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, (task) => (firstTime.has(task) ? 1 : CONFIRMING_PASSES));
-    if (waiting.length > 0 && !this.stopped()) await this.runTasks(waiting, confirmPassMs(waiting, deadlines), deadlines.concurrency, () => 1);
+    const { tasks, waits } = siblingsFirst(
+      [...again, ...firstTime],
+      first.filter((task) => task.afterTls !== undefined),
+    );
+    const fromFirst = new Set([...firstTime].flatMap(idsOf));
+    const beside: Promise<void>[] = [];
+    const pending = waits.map((wait) => ({ plain: wait.plain, after: new Set(wait.after) }));
+    const release = (): void => {
+      for (const wait of pending.filter((w) => w.after.size === 0)) {
+        pending.splice(pending.indexOf(wait), 1);
+        if (this.stopped()) continue;
+        const { plain } = wait;
+        beside.push(this.runTasks([plain], plain.deadlineMs + GRACE_MS + PHASE_SLACK_MS, 1, () => 1));
+      }
+    };
+    release();
+    // By id: siblingsFirst hands back copies, and a TLS sibling the parallel pass never started is a first attempt.
+    const attempts = (task: ProbeTask): number => (idsOf(task).every((id) => fromFirst.has(id)) ? 1 : CONFIRMING_PASSES);
+    if (tasks.length > 0) {
+      await this.runTasks(tasks, confirmPassMs(tasks, deadlines), deadlines.concurrency, attempts, undefined, (task) => {
+        for (const wait of pending) wait.after.delete(task);
+        release();
+      });
+    }
+    await Promise.all(beside);
     this.judgeNow();
   }
 
@@ -856,10 +880,9 @@ function withDeadline(task: ProbeTask, deadlines: ConfirmDeadlines): ProbeTask {
   return { ...task, deadlineMs: udp ? deadlines.iceUdpMs : deadlines.iceTcpMs };
 }
 
-function withoutAfterTls(task: ProbeTask): ProbeTask {
-  const own = { ...task };
-  delete own.afterTls;
-  return own;
+/** The catalog ids a task probes. */
+function idsOf(task: ProbeTask): string[] {
+  return task.kind === 'http' ? task.targets.map((t) => t.id) : task.groups.flatMap((g) => g.targets.map((t) => t.id));
 }
 
 /** What a pool task hands back: tagged, so an outcome is read by the kind of task that made it. */

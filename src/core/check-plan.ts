@@ -195,6 +195,50 @@ export function planConfirmation(
   ];
 }
 
+/** Where a plain-TCP TURN probe that waited for its TLS siblings stands in the confirmation pass. */
+export interface SiblingWait {
+  /** The plain probe, without its `afterTls`: probed once, beside the pass, as soon as `after` have all ended. */
+  plain: ProbeTask;
+  /** The pass's tasks holding its TLS siblings' second probes (none when they are not probed again). */
+  after: ProbeTask[];
+}
+
+/**
+ * The confirmation pass's tasks with the TLS siblings of waiting plain-TCP TURN probes (`waiting`, each with its
+ * `afterTls`) taken out of their batches into tasks of their own, keeping their lane and deadline, and sent first:
+ * each plain probe runs beside the pass as soon as its siblings' second probes have ended (orchestrator.ts), so on a
+ * queued link, where the pass goes a few probes at a time, the pair ends within the pass instead of a whole probe
+ * after it. The plain probe takes no slot of the pass: a TURN Allocate over TCP is a few hundred bytes, not a TLS
+ * handshake, and a slot it held would leave other apps' probes to the pass's end (CI lab, a pair in one lane: Jitsi
+ * and Slack read unknown on the 256 kbit/s link). A sibling in an app's lane (its path may be a few kbit/s) holds the
+ * plain probe until that whole lane has ended, so the plain probe never shares that path with the lane's probes.
+ */
+export function siblingsFirst(tasks: readonly ProbeTask[], waiting: readonly ProbeTask[]): { tasks: ProbeTask[]; waits: SiblingWait[] } {
+  const siblingIds = new Set(waiting.flatMap((task) => task.afterTls ?? []));
+  const holds = (g: IceGroup) => g.targets.some((t) => siblingIds.has(t.id));
+  const first: ProbeTask[] = [];
+  const rest: ProbeTask[] = [];
+  for (const task of tasks) {
+    if (task.kind !== 'ice' || !task.groups.some(holds)) {
+      rest.push(task);
+      continue;
+    }
+    const others = task.groups.filter((g) => !holds(g));
+    first.push({ ...task, groups: task.groups.filter(holds) });
+    if (others.length > 0) rest.push({ ...task, groups: others });
+  }
+  const ordered = [...first, ...rest];
+  const waits = waiting.map((task): SiblingWait => {
+    const own = new Set(task.afterTls ?? []);
+    const plain = { ...task };
+    delete plain.afterTls;
+    const siblings = first.filter((t) => t.kind === 'ice' && t.groups.some((g) => g.targets.some((x) => own.has(x.id))));
+    const lanes = new Set(siblings.flatMap((t) => (t.lane === undefined ? [] : [t.lane])));
+    return { plain, after: ordered.filter((t) => siblings.includes(t) || (t.lane !== undefined && lanes.has(t.lane))) };
+  });
+  return { tasks: ordered, waits };
+}
+
 /**
  * How long the confirmation pass may run: its own length, or the longest lane's probes one after another, whichever
  * is longer, within CONFIRM_LANES_MAX_MS.

@@ -533,6 +533,26 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     }
   });
 
+  it("sends the plain-TCP probe as soon as its TLS sibling's second probe has ended, beside the rest of the confirmation pass", async () => {
+    // beta-web silent twice: its second probe runs its whole deadline; the TLS sibling answers its second at once.
+    const { h, calls, deadlines } = flaky({ 'alpha-turn-tls': 1, 'beta-web': 9 });
+    const { report } = await runToEnd(h.deps, withTlsSibling());
+    expect(calls.get('alpha-turn-tcp')).toBe(1);
+    const [, secondTls] = callsOf(deadlines, 'alpha-turn-tls');
+    const [, secondWeb] = deadlines.filter((d) => d.id === 'beta-web');
+    const plainAt = callsOf(deadlines, 'alpha-turn-tcp')[0] ?? Infinity;
+    expect(plainAt).toBeGreaterThanOrEqual((secondTls ?? Infinity) + 30);
+    // Not after the whole pass: beta-web's second probe was still waiting for its answer.
+    expect(plainAt).toBeLessThan((secondWeb?.at ?? 0) + (secondWeb?.deadlineMs ?? 0));
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tcp')).toMatchObject({ outcome: 'reachable' });
+    expect(report.observations.ice.find((r) => r.id === 'alpha-turn-tcp')?.attempts).toBeUndefined();
+    expect(report.observations.http.find((r) => r.id === 'beta-web')).toMatchObject({ failure: 'generic_timeout_error', attempts: 2 });
+    // The confirmation phase ends with the later of the two.
+    const confirm = report.phases?.find((p) => p.phase === 'confirm');
+    expect(confirm?.endMs).toBeGreaterThanOrEqual((secondWeb?.at ?? Infinity) + (secondWeb?.deadlineMs ?? 0));
+    expectValid(report);
+  });
+
   it("marks the TLS sibling's silence residual when the check before this one may have closed its address and port", async () => {
     const { h } = flaky({ 'alpha-turn-tls': 9 });
     const { report } = await runToEnd(h.deps, withTlsSibling(), undefined, { residual: new Set(['alpha-turn-tls', 'alpha-turn-udp']) });

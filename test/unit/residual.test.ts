@@ -1,8 +1,8 @@
 // Our own plain-TCP TURN probe must not silence a TURN/TLS probe at the same address and port: in this check (the TLS one goes first) or the next (its silence says nothing).
 import { describe, expect, it } from 'vitest';
 import { anonymise } from '../../src/core/anonymise';
-import { planApps } from '../../src/core/check-plan';
-import { deadlinesFor } from '../../src/core/deadlines';
+import { planApps, planConfirmation, siblingsFirst, type ProbeTask } from '../../src/core/check-plan';
+import { confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
 import { markResidual, RESIDUAL_MS, residualTargets, sharedTcpDestinations, siblingConfirmed } from '../../src/core/residual';
 import type { IceProbeResult, Observations } from '../../src/core/report';
 import { observationsOf } from '../../src/core/rejudge';
@@ -34,6 +34,67 @@ describe('a TURN/TLS probe and a plain-TCP one at one address and port', () => {
     const ids = tasks.flatMap((t) => (t.kind === 'ice' ? t.groups.flatMap((g) => g.targets.map((x) => x.id)) : []));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['teams.relay.udp', 'signal.relay.tcp', 'signal.relay.tls', 'zoom.relay.tls']));
+  });
+});
+
+describe('the confirmation pass of a plain-TCP probe that waited for its TLS sibling', () => {
+  const ids = (task: ProbeTask) => (task.kind === 'http' ? task.targets.map((t) => t.id) : task.groups.flatMap((g) => g.targets.map((t) => t.id)));
+  const turn = (id: string, scheme: 'turn' | 'turns', transport: 'udp' | 'tcp' | 'tls', port: number): IceProbeResult => ({
+    id,
+    scheme,
+    transport,
+    port,
+    outcome: 'filtered',
+    evidence: 'deadline',
+    failure: 'generic_timeout_error',
+    ms: 1500,
+  });
+
+  it("takes the TLS sibling's second probe out of its batch and sends it first; the plain probe waits for that task alone", () => {
+    // On a queued link: TURN over TCP/TLS goes last, in one batch with other apps' relays.
+    const confirm = confirmDeadlines(10, 500);
+    const silences = {
+      http: [{ id: 'teams.web', outcome: 'failed' as const, failure: 'generic_timeout_error' as const, ms: 1500 }],
+      ice: [turn('teams.relay.udp', 'turn', 'udp', 3478), turn('teams.relay.tls', 'turns', 'tls', 443), turn('zoom.relay.tls', 'turns', 'tls', 443), turn('slack.relay.tls', 'turns', 'tls', 443)],
+    };
+    const again = planConfirmation(catalog, silences, undefined, confirm, 6);
+    expect(again.map(ids).findIndex((t) => t.includes('teams.relay.tls'))).toBe(again.length - 1);
+    const plain = planApps(catalog, deadlinesFor(10), [], 6).tasks.find((t) => t.afterTls !== undefined);
+    if (plain === undefined) throw new Error('catalog changed: no plain-TCP probe behind a TLS sibling');
+    const { tasks, waits } = siblingsFirst(again, [plain]);
+    expect(tasks.map(ids)).toEqual([['teams.relay.tls'], ['teams.relay.udp'], ['teams.web'], ['zoom.relay.tls', 'slack.relay.tls']]);
+    // Its own deadline, not another's.
+    expect(tasks[0]?.deadlineMs).toBe(again.at(-1)?.deadlineMs);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.after).toEqual([tasks[0]]);
+    expect(waits[0]?.plain.afterTls).toBeUndefined();
+    expect(ids(waits[0]?.plain ?? plain)).toEqual(['teams.relay.tcp']);
+    // Every target still probed exactly once.
+    expect(tasks.flatMap(ids).sort()).toEqual(again.flatMap(ids).sort());
+  });
+
+  it("holds the plain probe until the whole lane of an app that answered elsewhere has ended (its path may be a few kbit/s)", () => {
+    const plain = planApps(catalog, deadlinesFor(10), [], 6).tasks.find((t) => t.afterTls !== undefined);
+    if (plain === undefined) throw new Error('catalog changed: no plain-TCP probe behind a TLS sibling');
+    // A link that did not queue; Teams' web host answered, its other host and its TLS relay did not.
+    const silences = {
+      http: [{ id: 'teams.free', outcome: 'failed' as const, failure: 'generic_timeout_error' as const, ms: 1500 }],
+      ice: [turn('teams.relay.tls', 'turns', 'tls', 443), turn('zoom.relay.tls', 'turns', 'tls', 443)],
+    };
+    const again = planConfirmation(catalog, silences, undefined, confirmDeadlines(10, 12), 6, new Set(['teams.web']));
+    const { tasks, waits } = siblingsFirst(again, [plain]);
+    expect(tasks.map(ids)).toEqual([['teams.relay.tls'], ['teams.free'], ['zoom.relay.tls']]);
+    expect(tasks[0]?.lane).toBe('teams');
+    expect(waits[0]?.after.map(ids)).toEqual([['teams.relay.tls'], ['teams.free']]);
+  });
+
+  it('lets the plain probe go at once where its TLS sibling is not probed again (it answered, or gave positive evidence)', () => {
+    const plain = planApps(catalog, deadlinesFor(10), [], 6).tasks.find((t) => t.afterTls !== undefined);
+    if (plain === undefined) throw new Error('catalog changed: no plain-TCP probe behind a TLS sibling');
+    const again = planConfirmation(catalog, { http: [], ice: [turn('zoom.relay.tls', 'turns', 'tls', 443)] }, undefined, confirmDeadlines(10, 500), 6);
+    const { tasks, waits } = siblingsFirst(again, [plain]);
+    expect(tasks).toEqual(again);
+    expect(waits.map((w) => w.after)).toEqual([[]]);
   });
 });
 
