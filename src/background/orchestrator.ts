@@ -19,6 +19,8 @@ import {
   baselineRtt,
   confirmDeadlines,
   deadlinesFor,
+  isSlowLink,
+  loadedRttEvidence,
   queueingMs,
   type ConfirmDeadlines,
   type ProbeDeadlines,
@@ -782,6 +784,11 @@ class Run {
    */
   private async pathsPass(): Promise<void> {
     const byUrl = planPaths(this.catalog, this.report.observations.ice);
+    // On a slow link the app pass queued, a burst to every app's server at once (32 TURN exchanges each, ~150 kB for
+    // sixteen apps) takes seconds on a 128 kbit/s uplink and measures our own queue (lab slow-256k: bursts came back
+    // with nothing sent or answered). There an answering path gets its RTT and no loss figure (absent: not measured);
+    // a silent one keeps its burst, the test that tells a lossy path from a dropped one.
+    const queued = this.linkQueued();
     /** Answering paths whose burst, sent alongside the others, read lossy: measured again below. */
     const lossy: IceTarget[][] = [];
     await Promise.all(
@@ -793,6 +800,7 @@ class Run {
             const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
             if (this.stopped()) return;
             this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
+            if (queued) return;
           }
           const loss = await this.pathLoss(targets);
           if (heard && byUrl.length > 1 && loss !== undefined && (lossFromBurst(loss) ?? 0) >= LOSSY_PCT) lossy.push(targets);
@@ -806,6 +814,17 @@ class Run {
     // together, and our own traffic must not read as an app's lossy path. So a path that read lossy is measured again
     // with only the other lossy ones, and that figure stands: loss aimed at the app's servers shows again.
     await Promise.all(lossy.map((targets) => this.pathLoss(targets).catch((error: unknown) => this.probeBroke('path probe failed', error))));
+  }
+
+  /**
+   * Whether the app pass's own traffic queued the link as a slow link does: the verdict's SLOW_LINK test, two loaded
+   * samples at least (deadlines.ts). One late sample, as a busy CPU gives, is not enough to leave loss unmeasured (lab
+   * jitsi-loss-30 read Jitsi works once when one sample was).
+   */
+  private linkQueued(): boolean {
+    const { rtt, loadedRtt } = this.report.observations;
+    if (rtt === undefined || rtt.samples.length === 0) return false;
+    return isSlowLink(rtt.medianMs, loadedRttEvidence(loadedRtt));
   }
 
   /** One loss burst to a path's server, recorded for every target sharing its URL; undefined when none was sent. */

@@ -431,6 +431,42 @@ describe('CheckRunner: the paths phase', () => {
     expectValid(report);
   });
 
+  /** Alpha's relay silent in both passes, beta's answering; each loaded RTT sample takes and reads `loadedMs` (idle 150). */
+  async function slowLinkPaths(loadedMs: number): Promise<{ calls: string[]; report: Report }> {
+    const calls: string[] = [];
+    const h = harness({
+      probeLoss: lossProber(calls, () => 0),
+      probeRtt: async (target, samples, deadlineMs) => {
+        await sleep(Math.min(samples === 1 ? loadedMs : 150 * samples, deadlineMs));
+        const ms = samples === 1 ? loadedMs : 150;
+        return { targetId: target.id, samples: Array.from({ length: samples }, () => ms), medianMs: ms, jitterMs: 0 };
+      },
+    });
+    const probeIce = h.deps.probeIce;
+    h.deps.probeIce = async (targets, deadlineMs) => {
+      const answering = targets.filter((t) => t.id !== 'alpha-turn-udp');
+      if (answering.length < targets.length) await sleep(deadlineMs);
+      return answering.length === 0 ? [] : probeIce(answering, deadlineMs);
+    };
+    const { report } = await runToEnd(h.deps, twoPaths());
+    return { calls: calls.filter((c) => c !== 'ctl-stun-1'), report };
+  }
+
+  it('on a slow link (two loaded samples 350 ms over idle): an answering path gets its RTT and no loss burst, a silent one keeps its burst', async () => {
+    const { calls, report } = await slowLinkPaths(500);
+    expect(report.observations.loadedRtt).toMatchObject({ samples: [500, 500], medianMs: 500 });
+    expect(calls).toEqual(['alpha-turn-udp']);
+    expect(report.observations.paths?.rtt.map((r) => r.targetId)).toEqual(['beta-turn-udp']);
+    expect(report.observations.paths?.loss.map((l) => l.targetId)).toEqual(['alpha-turn-udp']);
+    expectValid(report);
+  });
+
+  it('one late loaded sample (a busy CPU can give it) is not a slow link: every path keeps its burst', async () => {
+    const { calls, report } = await slowLinkPaths(700);
+    expect(report.observations.loadedRtt?.samples).toEqual([700]);
+    expect([...calls].sort()).toEqual(['alpha-turn-udp', 'beta-turn-udp']);
+  });
+
   it('keeps loss that shows again: aimed at the app, it is the path, not our load', async () => {
     const calls: string[] = [];
     const h = harness({ probeLoss: lossProber(calls, (id) => (id === 'alpha-turn-udp' ? 8 : 0)) });
