@@ -93,7 +93,11 @@ export function reportsFastPath(
   };
   return (req, res) => {
     if (!isReportPost(req)) return false;
-    void serve(req, res);
+    serve(req, res).catch((error: unknown) => {
+      // Only writing the answer is left outside serve's own catch: the connection is gone, nothing more can be said on it.
+      logger.error('unhandled error', { name: error instanceof Error ? error.name : 'unknown', message: errorText(error).slice(0, 500) });
+      res.destroy();
+    });
     return true;
   };
 }
