@@ -11,7 +11,9 @@ import { registerHealthRoutes } from './health-routes';
 import type { Logger } from './logger';
 import { registerOpenDataRoutes, REPORTS_FILE } from './open-data-routes';
 import type { RateLimiter } from './rate-limit';
-import { DEFAULT_MAX_BODY_BYTES, registerReportsRoute } from './reports-route';
+import { EXTENSION_ORIGIN, reportsFastPath } from './reports-fast-path';
+import type { FastPath } from './reports-fast-path';
+import { createReportIntake, DEFAULT_MAX_BODY_BYTES, registerReportsRoute } from './reports-route';
 import { COUNTRY_PAGE, registerResultsRoutes } from './results-routes';
 import { createRouteContext } from './route-context';
 import type { CollectorApp, CollectorContext, CollectorEnv } from './route-context';
@@ -43,7 +45,6 @@ export interface AppOptions {
   statsGeneration?: () => number;
 }
 
-const EXTENSION_ORIGIN = /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f-]{36})$/;
 /** Paths logged as themselves; anything else is logged as "other" so a request path cannot write into the log. */
 const LOGGED_PATHS = new Set(['/', '/v1/reports', '/v1/stats', '/v1/catalog', '/v1/turn-credentials', '/v1/aggregates', '/data', '/healthz', '/readyz']);
 
@@ -79,6 +80,13 @@ async function extensionCors(c: CollectorContext, next: () => Promise<void>): Pr
   headers.set('Access-Control-Expose-Headers', 'Retry-After');
   headers.append('Vary', 'Origin');
   return undefined;
+}
+
+const fastPaths = new WeakMap<object, FastPath>();
+
+/** The app's POST /v1/reports for Node's request listener (http-server.ts), answering as the app would; undefined for another app. */
+export function fastPathOf(app: object): FastPath | undefined {
+  return fastPaths.get(app);
 }
 
 export function createApp(options: AppOptions): CollectorApp {
@@ -121,7 +129,9 @@ export function createApp(options: AppOptions): CollectorApp {
   );
   app.use('/v1/*', extensionCors);
 
-  registerReportsRoute(app, context, { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, engine: options.engine });
+  const intake = createReportIntake(context, { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, engine: options.engine });
+  registerReportsRoute(app, context, intake);
+  fastPaths.set(app, reportsFastPath(context, logger, intake));
   registerStatsRoute(app, context);
   registerOpenDataRoutes(app, context);
   registerResultsRoutes(app, context);

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Env } from 'hono';
+import { fastPathOf } from './app';
 
 export interface RunningServer {
   host: string;
@@ -21,7 +22,12 @@ export interface ListenOptions {
 }
 
 export function listen<E extends Env>(app: Hono<E>, host: string, port: number, options: ListenOptions = {}): Promise<RunningServer> {
-  const server = createServer(getRequestListener(app.fetch));
+  const viaHono = getRequestListener(app.fetch);
+  // A report is served without Hono's web Request and Response (reports-fast-path.ts); every other request goes through Hono.
+  const fast = fastPathOf(app);
+  const server = createServer(fast === undefined ? viaHono : (req, res) => {
+    if (!fast(req, res)) void viaHono(req, res);
+  });
   server.maxConnections = options.maxConnections ?? 1_000;
   // A client that trickles its body cannot hold a connection for Node's default five minutes.
   server.requestTimeout = 30_000;

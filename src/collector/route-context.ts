@@ -45,6 +45,12 @@ export interface RouteContext {
   catalog: Catalog | undefined;
   /** The client's address, for a lookup or a rate-limit bucket only: never stored, never logged. */
   clientAddress(c: CollectorContext): string | undefined;
+  /** The same from Node's own request (the reports fast path): the socket's, or our proxy's X-Forwarded-For entry. */
+  nodeClientAddress(forwardedFor: string | undefined, socketAddress: string | undefined): string | undefined;
+  /** Takes a token from the client's bucket: seconds to wait when it is empty, null when the request may go on. */
+  retryAfter(address: string | undefined): number | null;
+  /** Logs a store error that is not a plain outage (its message is the driver's, never a client address). */
+  logStoreError(error: unknown): void;
   /** Answers 429 to a client past its rate; lets every request through when there is no limiter. */
   limited: MiddlewareHandler<CollectorEnv>;
   /** The database is down, full or behind: a 503 the client retries with the same id, which makes the retry safe. */
@@ -64,19 +70,39 @@ export interface RouteContextOptions {
   catalog: Catalog | undefined;
 }
 
-function clientAddress(c: CollectorContext, trustProxy: boolean): string | undefined {
+function addressOf(forwardedFor: string | undefined, socketAddress: string | undefined, trustProxy: boolean): string | undefined {
   if (trustProxy) {
     // Our proxy appends the address it saw; anything to the left of it was written by the client.
-    const last = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
+    const last = forwardedFor?.split(',').at(-1)?.trim();
     if (last) return last;
   }
-  const incoming = c.env?.incoming;
-  return incoming !== undefined && 'socket' in incoming ? incoming.socket?.remoteAddress : undefined;
+  return socketAddress;
 }
+
+function clientAddress(c: CollectorContext, trustProxy: boolean): string | undefined {
+  const incoming = c.env?.incoming;
+  const socketAddress = incoming !== undefined && 'socket' in incoming ? incoming.socket?.remoteAddress : undefined;
+  return addressOf(trustProxy ? c.req.header('x-forwarded-for') : undefined, socketAddress, trustProxy);
+}
+
+export const RATE_LIMITED_BODY = { error: 'too many requests, retry later' };
+export const STORE_UNAVAILABLE_BODY = { error: 'storage is unavailable, retry later' };
+/** Seconds a client waits after a 503 of the store. */
+export const STORE_RETRY_AFTER = '5';
 
 export function createRouteContext(options: RouteContextOptions): RouteContext {
   const { rateLimit, trustProxy, logger } = options;
-  const addressOf = (c: CollectorContext) => clientAddress(c, trustProxy);
+  const addressOfContext = (c: CollectorContext) => clientAddress(c, trustProxy);
+  const retryAfter = (address: string | undefined): number | null => {
+    if (rateLimit === null) return null;
+    const decision = rateLimit.take(address ?? '');
+    return decision.allowed ? null : decision.retryAfterSeconds;
+  };
+  const logStoreError = (error: unknown) => {
+    if (error instanceof StoreUnavailableError) return;
+    // The message is the database driver's; the client address is never passed to the store.
+    logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: errorText(error).slice(0, 300) });
+  };
   return {
     store: options.store,
     geo: options.geo,
@@ -84,26 +110,24 @@ export function createRouteContext(options: RouteContextOptions): RouteContext {
     now: options.now,
     statsGeneration: options.statsGeneration,
     catalog: options.catalog,
-    clientAddress: addressOf,
+    clientAddress: addressOfContext,
+    nodeClientAddress: (forwardedFor, socketAddress) => addressOf(forwardedFor, socketAddress, trustProxy),
+    retryAfter,
+    logStoreError,
     limited: async (c, next) => {
-      if (rateLimit !== null) {
-        const decision = rateLimit.take(addressOf(c) ?? '');
-        if (!decision.allowed) {
-          c.set('outcome', 'rate_limited');
-          c.header('Retry-After', String(decision.retryAfterSeconds));
-          return c.json({ error: 'too many requests, retry later' }, 429);
-        }
+      const seconds = retryAfter(addressOfContext(c));
+      if (seconds !== null) {
+        c.set('outcome', 'rate_limited');
+        c.header('Retry-After', String(seconds));
+        return c.json(RATE_LIMITED_BODY, 429);
       }
       await next();
     },
     storeUnavailable: (c, error) => {
       c.set('outcome', 'store_unavailable');
-      if (!(error instanceof StoreUnavailableError)) {
-        // The message is the database driver's; the client address is never passed to the store.
-        logger.error('storage failed', { name: error instanceof Error ? error.name : 'unknown', message: errorText(error).slice(0, 300) });
-      }
-      c.header('Retry-After', '5');
-      return c.json({ error: 'storage is unavailable, retry later' }, 503);
+      logStoreError(error);
+      c.header('Retry-After', STORE_RETRY_AFTER);
+      return c.json(STORE_UNAVAILABLE_BODY, 503);
     },
   };
 }
