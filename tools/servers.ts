@@ -144,8 +144,14 @@ function tcpConnects(port: number, withinMs: number, keep: NetSocket[]): Promise
 export async function startSilentTcp(): Promise<Stoppable> {
   const script = "const s = require('node:net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port));";
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A stopped child outlives a test run that dies: killed when this process exits, whatever the cause.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   const fillers: NetSocket[] = [];
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
     for (const socket of fillers) socket.destroy();
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -15,6 +15,9 @@ import { CALL_TEST_SPACING_MS, parseSpacingRecord, recordTestEnd, relayServers, 
 
 let running: { promise: Promise<CallTest>; listeners: Set<(progress: CallTestProgress) => void> } | undefined;
 
+/** Under Chrome's 30 s idle limit for an extension service worker, with room to spare. */
+const KEEP_ALIVE_MS = 20_000;
+
 /** A full test refused because one through the same relay server ended less than the spacing window ago. */
 export class CallTestSpacedError extends Error {
   constructor(readonly waitMs: number) {
@@ -101,9 +104,13 @@ export async function runCallTest(
     }),
   );
   running = { promise, listeners };
+  // Connecting sends no progress for up to 25 s per transport (call-loopback.ts), past an MV3 service worker's 30 s
+  // idle limit when two transports allocate: an extension API call now and then keeps the worker alive meanwhile.
+  const keepAlive = setInterval(() => void browser.runtime.getPlatformInfo().catch(() => undefined), KEEP_ALIVE_MS);
   try {
     return await promise;
   } finally {
+    clearInterval(keepAlive);
     running = undefined;
   }
 }

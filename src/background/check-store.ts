@@ -73,6 +73,7 @@ export function setNetworkLabel(reportId: unknown, label: unknown): Promise<Repo
   });
 }
 
+/** Forgets every check, and when and through which relay server the person ran full call tests (call-test-spacing.ts). */
 export function clearHistory(): Promise<void> {
-  return serially(() => browser.storage.local.remove([STORAGE_KEYS.history, STORAGE_KEYS.current]));
+  return serially(() => browser.storage.local.remove([STORAGE_KEYS.history, STORAGE_KEYS.current, STORAGE_KEYS.callTestSpacing]));
 }

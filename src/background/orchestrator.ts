@@ -786,21 +786,22 @@ class Run {
     const byUrl = planPaths(this.catalog, this.report.observations.ice);
     // On a slow link the app pass queued, a burst to every app's server at once (32 TURN exchanges each, ~150 kB for
     // sixteen apps) takes seconds on a 128 kbit/s uplink and measures our own queue (lab slow-256k: bursts came back
-    // with nothing sent or answered). There an answering path gets its RTT and no loss figure (absent: not measured);
-    // a silent one keeps its burst, the test that tells a lossy path from a dropped one.
+    // with nothing sent or answered), and RTT samples beside them read that queue too. There an answering path is not
+    // measured at all: the app has no quality of its own (absent, never a quality scored without its loss), and the
+    // connection's, measured by the controls, stands. A silent one keeps its burst, the test that tells a lossy path
+    // from a dropped one.
     const queued = this.linkQueued();
     /** Answering paths whose burst, sent alongside the others, read lossy: measured again below. */
     const lossy: IceTarget[][] = [];
     await Promise.all(
       byUrl.map(async ({ targets, rtt: heard }) => {
         const [first] = targets;
-        if (first === undefined || this.stopped()) return;
+        if (first === undefined || this.stopped() || (heard && queued)) return;
         try {
           if (heard) {
             const rtt = await this.deps.probeRtt(first, PATHS.rttSamples, PATHS.rttMs);
             if (this.stopped()) return;
             this.record({ paths: { rtt: targets.map((t) => ({ ...rtt, targetId: t.id })) } });
-            if (queued) return;
           }
           const loss = await this.pathLoss(targets);
           if (heard && byUrl.length > 1 && loss !== undefined && (lossFromBurst(loss) ?? 0) >= LOSSY_PCT) lossy.push(targets);

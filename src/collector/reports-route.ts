@@ -50,7 +50,7 @@ function onlyCatalogIds(report: SharedReport, known: ReadonlySet<string>): Share
     ...report,
     apps: report.apps.filter((app) => known.has(app.appId)),
     // Reflection probes (ids `reflector.control` and `reflector.<port>`: no address fits) are kept for judging again.
-    probes: report.probes.filter((probe) => known.has(probe.targetId) || isReflectionId(probe.targetId)),
+    probes: report.probes.filter((probe) => known.has(probe.targetId) || (probe.kind === 'ice' && isReflectionId(probe.targetId))),
   };
 }
 

@@ -20,11 +20,16 @@ export function relayServers(uris: readonly string[]): string[] {
   return [...new Set(servers)];
 }
 
-/** How long until a full test through `servers` may start: 0 when none of them was tested in the last spacing window. */
+/**
+ * How long until a full test through `servers` may start: 0 when none of them was tested in the last spacing window.
+ * An end that lies in the future (the clock was set back since) is ignored: the cost is one early test, where keeping
+ * it would refuse every test until the clock caught up, possibly for hours.
+ */
 export function spacingLeftMs(record: SpacingRecord, servers: readonly string[], now: number): number {
-  const waits = record.filter((entry) => entry.servers.some((server) => servers.includes(server))).map((entry) => entry.endedAt + CALL_TEST_SPACING_MS - now);
-  // A clock set back makes an end lie in the future: never wait longer than one window for it.
-  return Math.min(CALL_TEST_SPACING_MS, Math.max(0, ...waits));
+  const waits = record
+    .filter((entry) => entry.endedAt <= now && entry.servers.some((server) => servers.includes(server)))
+    .map((entry) => entry.endedAt + CALL_TEST_SPACING_MS - now);
+  return Math.max(0, ...waits);
 }
 
 /** The record with a test through `servers` ended at `now`, entries past their window dropped. */

@@ -105,10 +105,10 @@ export type CallTestOutcome =
   /** No transport gave a relay path (UDP, TLS and TCP all tried). */
   | { kind: 'no-path' }
   /**
-   * The relay answered on `transport`, yet the call never connected there: its set-up kept being lost or was cut.
-   * `over` is the transport a call did connect on afterwards, if any.
+   * The relay answered on `transports`, yet the call never connected there: its set-up kept being lost or was cut.
+   * `then` is what the transport a call did connect on afterwards showed, if any.
    */
-  | { kind: 'handshake-lost'; transport: Transport; over?: Transport }
+  | { kind: 'handshake-lost'; transports: Transport[]; then?: CallTestOutcome }
   /** A flow died while the relay still answered on a new flow: something cut the call. */
   | { kind: 'drops'; afterS: number }
   /** A flow died and the relay no longer answered at all: the connection (or the relay) went away. */
@@ -123,9 +123,11 @@ export type CallTestOutcome =
  */
 export function judgeCallTest(test: CallTest): CallTestOutcome {
   const { transport, outgoing, incoming } = test;
-  // Calls go over UDP first: one that cannot even set up there says more than how the fallback fared.
-  const lostOn = test.handshakeLost?.[0];
-  if (lostOn !== undefined) return { kind: 'handshake-lost', transport: lostOn, ...(transport !== undefined ? { over: transport } : {}) };
+  // Calls go over UDP first: one that cannot even set up there comes first, with how the fallback fared after it.
+  const lost = test.handshakeLost ?? [];
+  if (lost.length > 0) {
+    return { kind: 'handshake-lost', transports: lost, ...(transport !== undefined ? { then: judgeCallTest({ ...test, handshakeLost: undefined }) } : {}) };
+  }
   if (transport === undefined) return { kind: 'no-path' };
   const directions = [outgoing, incoming].filter((d): d is CallDirection => d !== undefined);
   const deaths = directions.map((d) => d.diedAtMs).filter((ms): ms is number => ms !== undefined);

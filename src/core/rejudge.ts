@@ -117,14 +117,16 @@ export function rejudge(
   if (obs === undefined) return undefined;
   const judgement = engine.judge(catalog, obs, { final: true });
   const fresh = new Map(judgement.apps.map((app) => [app.appId, app]));
-  // Collectors before engine 2 dropped reflection probes when storing: such a report's reflected verdicts stay as sent.
+  // Collectors before engine 2 dropped reflection probes when storing: such a report's reflected verdicts stay as sent,
+  // and so does its overall answer, which rests on them too.
   const reflectionKept = report.probes.some((probe) => isReflectionId(probe.targetId));
+  const keptAsSent = (app: SharedReport['apps'][number]) => !reflectionKept && app.reasons.some((reason) => REFLECTION_REASONS.has(reason));
+  const anyKept = report.apps.some(keptAsSent);
   return {
     ...report,
     apps: report.apps.map((app) => {
       const again = fresh.get(app.appId);
-      if (again === undefined) return app;
-      if (!reflectionKept && app.reasons.some((reason) => REFLECTION_REASONS.has(reason))) return app;
+      if (again === undefined || keptAsSent(app)) return app;
       return {
         appId: app.appId,
         verdict: again.verdict,
@@ -134,7 +136,7 @@ export function rejudge(
         reasons: [...new Set(again.reasons)],
       };
     }),
-    ...(report.overall === undefined
+    ...(report.overall === undefined || anyKept
       ? {}
       : { overall: { verdict: judgement.overall.verdict, confidence: judgement.overall.confidence, reasons: [...new Set(judgement.overall.reasons)] } }),
     evidence: { ...report.evidence, engine: engine.version },

@@ -12,10 +12,10 @@ export function callTestText(outcome: CallTestOutcome, { t, format }: Say): stri
   switch (outcome.kind) {
     case 'no-path':
       return t('call_test_no_path');
-    case 'handshake-lost':
-      return outcome.over === undefined
-        ? t('call_test_handshake_lost', TRANSPORT_NAME[outcome.transport])
-        : t('call_test_handshake_lost_over', TRANSPORT_NAME[outcome.transport], TRANSPORT_NAME[outcome.over]);
+    case 'handshake-lost': {
+      const lost = t('call_test_handshake_lost', format.list(outcome.transports.map((transport) => TRANSPORT_NAME[transport])));
+      return outcome.then === undefined ? lost : `${lost} ${callTestText(outcome.then, { t, format })}`;
+    }
     case 'drops':
       return t('call_test_drops', format.number(outcome.afterS));
     case 'lost':
@@ -55,7 +55,7 @@ function quickOutcomeText(outcome: CallTestOutcome, { t, format }: Say): string 
     case 'no-path':
       return t('quick_call_no_path');
     case 'handshake-lost':
-      return t('quick_call_handshake_lost', TRANSPORT_NAME[outcome.transport]);
+      return t('quick_call_handshake_lost', format.list(outcome.transports.map((transport) => TRANSPORT_NAME[transport])));
     case 'drops':
       return t('quick_call_drops', format.number(outcome.afterS));
     case 'lost':

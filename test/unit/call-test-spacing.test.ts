@@ -20,9 +20,13 @@ describe('call test spacing', () => {
     expect(spacingLeftMs([], relayServers(relay), 0)).toBe(0);
   });
 
-  it('never waits more than one window, even when the clock went back', () => {
-    const record = recordTestEnd([], ['relay.example:3478'], 5_000_000);
-    expect(spacingLeftMs(record, ['relay.example:3478'], 1_000_000)).toBe(CALL_TEST_SPACING_MS);
+  it('ignores an end in the future (the clock went back): never a refusal until the clock catches up', () => {
+    // A test ended with the clock an hour fast; the clock was then corrected.
+    const record = recordTestEnd([], ['relay.example:3478'], 1_000_000 + 3_600_000);
+    for (const later of [0, 120_000, 600_000, 3_000_000]) expect(spacingLeftMs(record, ['relay.example:3478'], 1_000_000 + later)).toBe(0);
+    // An end in the past still counts beside it.
+    const both = [...record, { servers: ['relay.example:3478'], endedAt: 1_000_000 - 20_000 }];
+    expect(spacingLeftMs(both, ['relay.example:3478'], 1_000_000)).toBe(CALL_TEST_SPACING_MS - 20_000);
   });
 
   it('drops entries past their window (or from the future) when it records another end', () => {

@@ -17,12 +17,17 @@ describe('callTestText', () => {
     [{ kind: 'lost', afterS: 3 }, 'The connection to our relay was lost after ≈ 3 s: your connection may have dropped'],
     [{ kind: 'freezes', stalls: 4 }, 'Audio will freeze: a call path to our relay stalled 4 times'],
     [
-      { kind: 'handshake-lost', transport: 'udp', over: 'tcp' },
-      "Calls could not connect over UDP: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange). Over TCP a call did connect.",
+      { kind: 'handshake-lost', transports: ['udp'], then: { kind: 'stays-up', lossPct: 0, transport: 'tcp' } },
+      "Calls could not connect over UDP: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange). A call path to our relay stays up (0% lost, over TCP)",
     ],
     [
-      { kind: 'handshake-lost', transport: 'udp' },
-      "Calls could not connect over UDP: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange)",
+      // What the fallback showed is said, a worse one too.
+      { kind: 'handshake-lost', transports: ['udp'], then: { kind: 'drops', afterS: 5 } },
+      "Calls could not connect over UDP: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange). Calls connect, then drop after ≈ 5 s: something on the way cut the call path to our relay",
+    ],
+    [
+      { kind: 'handshake-lost', transports: ['udp', 'tls'] },
+      "Calls could not connect over UDP and TLS: our relay answered, but the call's set-up kept being lost or cut (heavy packet loss, or a filter that stops calls at key exchange).",
     ],
   ])('%j', (outcome, text) => {
     expect(callTestText(outcome, en)).toBe(text);
@@ -47,7 +52,7 @@ describe('callTestText', () => {
 describe('a lost handshake in every language', () => {
   it('names both transports and no app', () => {
     for (const language of ['en', 'fr', 'ar'] as const) {
-      const text = callTestText({ kind: 'handshake-lost', transport: 'udp', over: 'tls' }, localeI18n(language));
+      const text = callTestText({ kind: 'handshake-lost', transports: ['udp'], then: { kind: 'stays-up', transport: 'tls' } }, localeI18n(language));
       expect(text).toMatch(/UDP.*TLS/s);
       expect(text).not.toMatch(/WhatsApp|Signal|Telegram|call_test_/);
     }

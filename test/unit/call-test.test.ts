@@ -99,10 +99,21 @@ describe('judgeCallTest', () => {
   });
 
   it('a relay that answered on UDP but whose call never connected there is named, ahead of what the fallback did', () => {
-    expect(judgeCallTest(test({ tried: ['udp', 'tcp'], handshakeLost: ['udp'], transport: 'tcp' }))).toEqual({ kind: 'handshake-lost', transport: 'udp', over: 'tcp' });
-    expect(judgeCallTest(test({ tried: ['udp', 'tcp', 'tls'], handshakeLost: ['udp'], transport: undefined, outgoing: undefined, incoming: undefined }))).toEqual({
+    expect(judgeCallTest(test({ tried: ['udp', 'tcp'], handshakeLost: ['udp'], transport: 'tcp' }))).toEqual({
       kind: 'handshake-lost',
-      transport: 'udp',
+      transports: ['udp'],
+      then: { kind: 'stays-up', transport: 'tcp', lossPct: 0 },
+    });
+    // A fallback that then drops is said too, not hidden behind "it connected".
+    const cut = analyseDirection(flow(15_000, (seq) => (seq * 20 < 5_000 ? 5 : undefined)), END);
+    expect(judgeCallTest(test({ tried: ['udp', 'tcp'], handshakeLost: ['udp'], transport: 'tcp', outgoing: cut, control: 'alive' }))).toEqual({
+      kind: 'handshake-lost',
+      transports: ['udp'],
+      then: { kind: 'drops', afterS: 5 },
+    });
+    expect(judgeCallTest(test({ tried: ['udp', 'tls', 'tcp'], handshakeLost: ['udp', 'tls'], transport: undefined, outgoing: undefined, incoming: undefined }))).toEqual({
+      kind: 'handshake-lost',
+      transports: ['udp', 'tls'],
     });
     // UDP silent (never allocated), TCP fine: an ordinary fallback, not a lost handshake.
     expect(judgeCallTest(test({ tried: ['udp', 'tcp'], transport: 'tcp' }))).toEqual({ kind: 'stays-up', transport: 'tcp', lossPct: 0 });

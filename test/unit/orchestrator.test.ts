@@ -452,19 +452,22 @@ describe('CheckRunner: the paths phase', () => {
     return { calls: calls.filter((c) => c !== 'ctl-stun-1'), report };
   }
 
-  it('on a slow link (two loaded samples 350 ms over idle): an answering path gets its RTT and no loss burst, a silent one keeps its burst', async () => {
+  it('on a slow link (two loaded samples 350 ms over idle): an answering path is not measured, a silent one keeps its burst', async () => {
     const { calls, report } = await slowLinkPaths(500);
     expect(report.observations.loadedRtt).toMatchObject({ samples: [500, 500], medianMs: 500 });
     expect(calls).toEqual(['alpha-turn-udp']);
-    expect(report.observations.paths?.rtt.map((r) => r.targetId)).toEqual(['beta-turn-udp']);
+    expect(report.observations.paths?.rtt ?? []).toEqual([]);
     expect(report.observations.paths?.loss.map((l) => l.targetId)).toEqual(['alpha-turn-udp']);
+    // Beta has no quality of its own: absent, not one scored without its loss.
+    expect(report.apps.find((a) => a.appId === 'beta')?.quality).toBeUndefined();
     expectValid(report);
   });
 
-  it('one late loaded sample (a busy CPU can give it) is not a slow link: every path keeps its burst', async () => {
+  it('one late loaded sample (a busy CPU can give it) is not a slow link: every path is measured', async () => {
     const { calls, report } = await slowLinkPaths(700);
     expect(report.observations.loadedRtt?.samples).toEqual([700]);
     expect([...calls].sort()).toEqual(['alpha-turn-udp', 'beta-turn-udp']);
+    expect(report.observations.paths?.rtt.map((r) => r.targetId)).toEqual(['beta-turn-udp']);
   });
 
   it('keeps loss that shows again: aimed at the app, it is the path, not our load', async () => {

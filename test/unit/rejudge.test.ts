@@ -153,6 +153,13 @@ describe('rejudge', () => {
       const again = rejudge(catalog, stripped, { version: ENGINE_VERSION + 1, judge });
       expect(again?.apps.find((a) => a.appId === 'telegram')).toEqual(shared.apps.find((a) => a.appId === 'telegram'));
       expect(again?.apps.find((a) => a.appId === 'zoom')).toEqual(shared.apps.find((a) => a.appId === 'zoom'));
+      // The overall answer rested on them too: it stays as sent. Where UDP is silent but for our relay's reflected
+      // ports, judged without them it would read otherwise.
+      expect(again?.overall).toEqual(shared.overall);
+      const udpSilent = silenceIce(openNetwork(reflected), (r) => r.transport === 'udp' && !r.id.startsWith('reflector.'));
+      const sentUdpSilent = anonymise(reportOf(udpSilent, reflected), { id: SHARE_ID });
+      const strippedUdpSilent = { ...sentUdpSilent, probes: sentUdpSilent.probes.filter((probe) => !probe.targetId.startsWith('reflector.')) };
+      expect(rejudge(catalog, strippedUdpSilent, { version: ENGINE_VERSION + 1, judge })?.overall).toEqual(sentUdpSilent.overall);
       // Judged from the probes that were kept, they would have read otherwise: the keeping is what holds them.
       const kept = rejudge(catalog, { ...stripped, apps: stripped.apps.map((a) => ({ ...a, reasons: [] })) }, { version: ENGINE_VERSION + 1, judge });
       expect(kept?.apps.find((a) => a.appId === 'telegram')?.reasons).not.toContain('CALL_PORTS_BLOCKED');
