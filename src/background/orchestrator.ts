@@ -180,6 +180,9 @@ const defaultWarn = (message: string, error?: unknown): void => console.warn(mes
 
 /** Loaded-RTT samples: one at a time, this far apart, while the app probes run (each opens one RTCPeerConnection). */
 const LOAD_SAMPLE_GAP_MS = 200;
+/** Loaded samples in a row that must show no slow link before the quick call window sends, and the gap between them. */
+const QUICK_CALL_SAMPLES = 2;
+const QUICK_DECISION_GAP_MS = 50;
 
 /** One check: schedules the passes the plan gives, folds each outcome into the report, publishes and saves. */
 class Run {
@@ -621,13 +624,32 @@ class Run {
     // shows no queue, or narrows it to a few probes if one does.
     let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
     const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
-    let sampled = false;
-    const samplingFrom = this.deps.now();
-    const samples = this.sampleLoad(sampling.signal, (sampleMs) => {
-      if (!sampled) this.decideQuickCall?.(quickCallFits(idle, sampleMs));
-      sampled = true;
-      concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
-    });
+    // The quick call window sends only once QUICK_CALL_SAMPLES samples in a row show no slow link: the first can leave
+    // before the pass's own traffic has queued anything (lab slow-256k-relay, once in fifteen checks: the window sent on
+    // the 256/128 kbit/s link, and its voice streams made web hosts and reflected ports read silent). Until it is told,
+    // the samples follow each other closely.
+    let fitting = 0;
+    let decided = this.decideQuickCall === undefined;
+    const decide = (go: boolean): void => {
+      if (decided) return;
+      decided = true;
+      this.decideQuickCall?.(go);
+    };
+    /** When the oldest sample still unanswered went out (one that came back empty was lost: still unanswered). */
+    let waitingSince: number | undefined;
+    const samples = this.sampleLoad(
+      sampling.signal,
+      (sampleMs) => {
+        waitingSince = undefined;
+        if (!quickCallFits(idle, sampleMs)) decide(false);
+        else if (++fitting >= QUICK_CALL_SAMPLES) decide(true);
+        concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
+      },
+      (at) => {
+        waitingSince ??= at;
+      },
+      () => (decided ? LOAD_SAMPLE_GAP_MS : QUICK_DECISION_GAP_MS),
+    );
     await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, () => 1, {
       silence: (silent) => {
         this.silences.http.push(...silent.http);
@@ -636,10 +658,11 @@ class Run {
       unstarted: (task) => this.unstarted.push(task),
     });
     sampling.abort();
-    // No loaded sample came back during the pass. The time since the first was sent is the least its round trip
-    // can take: where that already reads as a slow link (a queue, or samples lost under load), the window does not
-    // send; where it does not (a pass over within a few round trips), it sends now, beside the passes that follow.
-    if (!sampled) this.decideQuickCall?.(quickCallFits(idle, this.deps.now() - samplingFrom));
+    // Not told yet: a sample did not come back during the pass. The time since the oldest unanswered one was sent is
+    // the least its round trip can take: where that already reads as a slow link (a queue, or samples lost under
+    // load), the window does not send; where it does not (a pass over within a few round trips), it sends now, beside
+    // the passes that follow. (Between samples, with every one answered and fitting, nothing says otherwise.)
+    decide(quickCallFits(idle, waitingSince === undefined ? 0 : this.deps.now() - waitingSince));
     const loaded = await samples;
     if (this.rttTarget !== undefined && loaded.length > 0) this.record({ loadedRtt: rttFrom(this.rttTarget.id, loaded) });
   }
@@ -648,8 +671,8 @@ class Run {
    * The quick call window beside the app probes, only with the relay the person allowed, and only where a loaded
    * sample can tell the link (a control STUN server answered). It connects to our relay as soon as the controls have
    * measured the idle RTT, beside their loss burst (a TURN allocation and the handshakes: a few small packets, and
-   * none of the RTT samples is taken meanwhile), and sends its voice stream only once the first RTT sample under the
-   * app pass's load shows the link is not slow (appPass; quick-call.ts quickCallFits says why never on a slow one).
+   * none of the RTT samples is taken meanwhile), and sends its voice stream only once two RTT samples in a row under
+   * the app pass's load show the link is not slow (appPass; quick-call.ts quickCallFits says why never on a slow one).
    * Connected before that is known, the window fits the check's budget (QUICK_CALL_MS): started with the app pass,
    * connecting under its load took 0.5-0.6 s in the lab, past that sample. A slow link, a cancel or a failure
    * closes it unsent, and the check does not wait for it. Its result is the health of a call path to our relay,
@@ -695,7 +718,12 @@ class Run {
    * Sequential single RTT samples to the idle RTT's server while `signal` is live. An unanswered sample is left
    * out (no made-up figure); one still in flight when the pass ends is not waited for.
    */
-  private async sampleLoad(signal: AbortSignal, onSample: (ms: number) => void): Promise<number[]> {
+  private async sampleLoad(
+    signal: AbortSignal,
+    onSample: (ms: number) => void,
+    onSend: (at: number) => void = () => undefined,
+    gapMs: () => number = () => LOAD_SAMPLE_GAP_MS,
+  ): Promise<number[]> {
     const target = this.rttTarget;
     const samples: number[] = [];
     if (target === undefined) return samples;
@@ -704,11 +732,12 @@ class Run {
       else signal.addEventListener('abort', () => resolve(null), { once: true });
     });
     while (!signal.aborted && !this.stopped()) {
+      onSend(this.deps.now());
       const sample = await Promise.race([this.deps.probeRtt(target, 1, CONFIRM_CEILING.iceUdpMs).catch(() => null), stop]);
       if (sample === null) break;
       samples.push(...sample.samples);
       for (const ms of sample.samples) onSample(ms);
-      await this.pause(LOAD_SAMPLE_GAP_MS, signal);
+      await this.pause(gapMs(), signal);
     }
     return samples;
   }

@@ -55,8 +55,8 @@ export function quickCallLimitMs(window: QuickCallWindow, graceMs: number): numb
 }
 
 /**
- * Whether the window sends beside the app probes, from the first RTT sample taken under their load (the signal that
- * also widens or narrows their pool, orchestrator.ts appPass): not on a slow link (deadlines.ts isSlowLink, whose
+ * Whether the window may send beside the app probes, from an RTT sample taken under their load (the signal that also
+ * widens or narrows their pool, orchestrator.ts appPass, which asks it of two samples in a row): not on a slow link (deadlines.ts isSlowLink, whose
  * threshold sits above what a busy CPU adds to our timing, so a busy laptop still gets its window). The loopback has
  * connected meanwhile (a few small packets); this decides whether its voice stream goes out.
  *

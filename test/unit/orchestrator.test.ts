@@ -1117,7 +1117,7 @@ describe('CheckRunner: the quick call window through our relay', () => {
     return { probeCall, calls, decision: () => decision, sentFrom: () => sentFrom, endedAt: () => endedAt };
   }
 
-  it('connects once the idle RTT is measured, sends once the first loaded sample shows no queue, and the report carries it; the final answer waits for it', async () => {
+  it('connects once the idle RTT is measured, sends once two loaded samples in a row show no queue, and the report carries it; the final answer waits for it', async () => {
     const call = fakeCall(measured);
     const h = slowerApps({ probeCall: call.probeCall, probeRtt: loadedSamples(300, [160]) });
     const { probeRtt } = h.deps;
@@ -1133,10 +1133,15 @@ describe('CheckRunner: the quick call window through our relay', () => {
     // Connecting during the controls, right after the idle RTT, while whether the link is slow is not known yet.
     expect(call.calls[0]?.at).toBe(idleMeasuredAt);
     expect(call.calls[0]?.at).toBeLessThan(apps?.startMs ?? 0);
-    expect(call.decision()).toEqual({ go: true, at: (apps?.startMs ?? 0) + 300 });
-    // The voice stream starts at that sample, the connection already made, inside the app pass.
-    expect(call.sentFrom()).toBe((apps?.startMs ?? 0) + 300);
-    expect(call.sentFrom()).toBeLessThan(apps?.endMs ?? 0);
+    // Told at the second loaded sample (each takes 300 ms here), sent right after the first.
+    const decidedAt = call.decision()?.at ?? 0;
+    expect(call.decision()?.go).toBe(true);
+    expect(decidedAt).toBeGreaterThanOrEqual((apps?.startMs ?? 0) + 600);
+    expect(decidedAt).toBeLessThanOrEqual((apps?.startMs ?? 0) + 700);
+    // The voice stream starts then, the connection already made: here as the app pass ends (its second sample was
+    // due just then), beside the passes that follow.
+    expect(call.sentFrom()).toBe(decidedAt);
+    expect(call.sentFrom()).toBeLessThanOrEqual(apps?.endMs ?? 0);
     expect(report.observations.callTest).toEqual(measured);
     expect(report.phases?.find((p) => p.phase === 'call')).toMatchObject({ startMs: call.calls[0]?.at, endMs: call.endedAt() });
     expect(endedAt).toBeGreaterThanOrEqual(call.endedAt());
@@ -1196,6 +1201,29 @@ describe('CheckRunner: the quick call window through our relay', () => {
     expect(call.calls).toHaveLength(1);
     expect(call.decision()?.go).toBe(false);
     expect(call.sentFrom()).toBeUndefined();
+  });
+
+  it('does not send when the first loaded sample fits and the second shows a queue (the pass had not queued the link yet)', async () => {
+    const call = fakeCall(measured);
+    let loaded = 0;
+    const h = slowerApps({
+      probeCall: call.probeCall,
+      probeRtt: async (target, count, deadlineMs) => {
+        if (count > 1) return loadedSamples(300, [])(target, count, deadlineMs);
+        loaded += 1;
+        return loadedSamples(300, [loaded === 1 ? 160 : 700])(target, count, deadlineMs);
+      },
+    });
+    // A pass long enough for both samples to come back during it, as on a slow link.
+    const { probeHttp } = h.deps;
+    h.deps.probeHttp = async (target, deadlineMs, signal) => {
+      if (!target.id.startsWith('ctl-')) await sleep(900);
+      return probeHttp(target, deadlineMs, signal);
+    };
+    const { report } = await runWith(h.deps, { callRelay: relay });
+    expect(call.decision()?.go).toBe(false);
+    expect(call.sentFrom()).toBeUndefined();
+    expect(report.observations.callTest).toBeUndefined();
   });
 
   it('does not send at the end of a long app pass whose loaded samples all went unanswered (a queue or loss under load)', async () => {
