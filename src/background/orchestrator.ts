@@ -208,6 +208,8 @@ class Run {
   private unstarted: ProbeTask[] = [];
   /** The quick call window, once started (at most once); the check waits for it before its final answer. */
   private quickCall: Promise<void> | undefined;
+  /** A loaded RTT sample of the app pass went unanswered: the link is treated as queued (appPass). */
+  private loadedLost = false;
   /** Tells the quick call window, connecting, whether it may send; undefined before it starts and once told. */
   private decideQuickCall: ((go: boolean) => void) | undefined;
 
@@ -261,7 +263,7 @@ class Run {
       this.judgeNow();
       // Offline or behind a portal nothing more can be learnt: no DoH answer can come, and silence there is the gate's.
       if (readNetwork(this.catalog, this.report.observations).gate === undefined) {
-        const confirm = confirmDeadlines(baseline, this.report.observations.loadedRtt?.medianMs, lossPct);
+        const confirm = confirmDeadlines(baseline, this.report.observations.loadedRtt?.medianMs, lossPct, this.loadedLost);
         await Promise.all([this.phase('confirm', () => this.confirmPass(confirm)), this.phase('dns', () => this.dns(deadlinesFor(baseline, lossPct)))]);
       }
       if (this.stopped()) return await this.stop();
@@ -649,6 +651,14 @@ class Run {
         waitingSince ??= at;
       },
       () => (decided ? LOAD_SAMPLE_GAP_MS : QUICK_DECISION_GAP_MS),
+      () => {
+        // No answer within the probe's deadline, under the pass's load: a full queue dropped it, or loss. Either way
+        // the pass goes a few at a time, and so does the confirmation pass after a drain (lab slow-256k-relay, once in
+        // twenty checks: every loaded sample lost, the pool stayed wide, both passes crowded the 256/128 kbit/s link,
+        // and web hosts and reflected ports read silent twice).
+        this.loadedLost = true;
+        concurrency = APP_PASS.queuedConcurrency;
+      },
     );
     await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, () => 1, {
       silence: (silent) => {
@@ -723,6 +733,7 @@ class Run {
     onSample: (ms: number) => void,
     onSend: (at: number) => void = () => undefined,
     gapMs: () => number = () => LOAD_SAMPLE_GAP_MS,
+    onLost: () => void = () => undefined,
   ): Promise<number[]> {
     const target = this.rttTarget;
     const samples: number[] = [];
@@ -735,6 +746,7 @@ class Run {
       onSend(this.deps.now());
       const sample = await Promise.race([this.deps.probeRtt(target, 1, CONFIRM_CEILING.iceUdpMs).catch(() => null), stop]);
       if (sample === null) break;
+      if (sample.samples.length === 0) onLost();
       samples.push(...sample.samples);
       for (const ms of sample.samples) onSample(ms);
       await this.pause(gapMs(), signal);

@@ -223,12 +223,14 @@ export const QUEUED_CONFIRM_HTTP_MS = 5000;
 
 /**
  * Deadlines for the confirmation pass: from the larger of the idle RTT and the RTT under load, since the pass
- * runs right after the load and a queue takes a moment to drain. Without any RTT, the ceilings.
+ * runs right after the load and a queue takes a moment to drain. Without any RTT, the ceilings. `loadedLost`: a
+ * sample under load went unanswered, which a full queue does; the link is then treated as queued whatever the others
+ * read (no figure is made up for it: the deadlines follow the RTTs measured).
  */
-export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: number | undefined, lossPct?: number): ConfirmDeadlines {
+export function confirmDeadlines(idleRttMs: number | undefined, loadedRttMs: number | undefined, lossPct?: number, loadedLost = false): ConfirmDeadlines {
   const rtts = [idleRttMs, loadedRttMs].filter((r): r is number => r !== undefined && Number.isFinite(r) && r >= 0);
   const rtt = rtts.length === 0 ? undefined : Math.max(...rtts);
-  const queued = (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= CONFIRM_QUEUE_MS;
+  const queued = loadedLost || (queueingMs(idleRttMs, loadedRttMs) ?? 0) >= CONFIRM_QUEUE_MS;
   const widen = (rule: Rule, ceiling: number): Rule => ({ ...rule, ceiling });
   const usualUdp = apply(widen(ICE_UDP, CONFIRM_CEILING.iceUdpMs), rtt);
   const iceUdpMs = lossPct !== undefined && lossPct >= LOSSY_PATH_PCT ? Math.min(CONFIRM_CEILING.iceUdpMs, Math.max(usualUdp, LOSSY_ICE_UDP_FLOOR_MS)) : usualUdp;

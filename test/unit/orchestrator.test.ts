@@ -683,6 +683,23 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     expectValid(report);
   });
 
+  it('treats the link as queued when a loaded sample goes unanswered: the confirmation pass drains first and goes a few at a time', async () => {
+    const { h, deadlines } = flaky({ 'alpha-web': 1, 'beta-web': 1, 'alpha-api': 1 }, {
+      probeRtt: async (target, samples, deadlineMs) => {
+        // Idle 150 ms; every sample under load lost (a full queue drops it): no figure, only its absence.
+        await sleep(Math.min(150 * samples, deadlineMs));
+        return samples === 1 ? { targetId: target.id, samples: [] } : { targetId: target.id, samples: [150, 150, 150, 150, 150], medianMs: 150, jitterMs: 0 };
+      },
+    });
+    const { report } = await runToEnd(h.deps);
+    expect(report.observations.loadedRtt).toBeUndefined();
+    expect(report.phases?.some((p) => p.phase === 'drain')).toBe(true);
+    const second = deadlines.filter((d, i) => deadlines.findIndex((e) => e.id === d.id) !== i);
+    expect(second.find((d) => d.id === 'alpha-web')?.deadlineMs).toBe(confirmDeadlines(150, undefined, undefined, true).httpMs);
+    expect(confirmDeadlines(150, undefined, undefined, true)).toMatchObject({ concurrency: 3 });
+    expect(confirmDeadlines(150, undefined).concurrency).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('on a queued link starts the confirmation pass once an RTT sample shows the queue drained, and waits no longer than its limit', async () => {
     const drainedAt = 4500;
     const run = async (drainsAt: number) => {
