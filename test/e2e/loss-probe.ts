@@ -33,14 +33,23 @@ export async function expectLossCounted(ask: AskLoss, { exchanges, firstStepMs }
     delayed += 1;
     return true;
   };
-  const lossy = await startStunResponder(undefined, '127.0.0.1', { drop, reflectPort: true });
-  try {
-    const { result } = await probe(lossy.port);
-    expect(delayed).toBe(exchanges / 2);
-    expect(result).toMatchObject({ exchanges, answered: exchanges, sent: exchanges + delayed, lost: delayed });
-    expect(result.ms).toBeGreaterThanOrEqual(firstStepMs);
-  } finally {
-    await lossy.stop();
+  // On a loaded machine a browser's sections can start further apart than its first retransmission step (Firefox:
+  // 100 ms); the prober then withholds the count (sent 0: no figure), never a wrong one (CI, 2026-12-07). Such a run
+  // is tried once more with a fresh responder; a count, when there is one, must be exact.
+  for (let attempt = 1; ; attempt += 1) {
+    delayed = 0;
+    primary = undefined;
+    const lossy = await startStunResponder(undefined, '127.0.0.1', { drop, reflectPort: true });
+    try {
+      const { result } = await probe(lossy.port);
+      if (result.sent === 0 && result.lost === 0 && attempt === 1) continue;
+      expect(delayed).toBe(exchanges / 2);
+      expect(result).toMatchObject({ exchanges, answered: exchanges, sent: exchanges + delayed, lost: delayed });
+      expect(result.ms).toBeGreaterThanOrEqual(firstStepMs);
+      return;
+    } finally {
+      await lossy.stop();
+    }
   }
 }
 
@@ -63,8 +72,10 @@ export async function expectTurnRtt(ask: AskRtt, { coturnPort }: { coturnPort: n
     const result = await probe(slow.port);
     console.info(`RTT to a TURN responder answering after ${delayMs} ms: samples ${result.samples.join(', ')}`);
     expect(result.samples.length).toBeGreaterThanOrEqual(4);
-    // Two Allocates per socket: the first 401 carries the nonce, the retry with credentials gets the second.
-    expect(slow.received()).toBe(2 * slow.sockets());
+    // Two Allocates per socket: the first 401 carries the nonce, the retry with credentials gets the second. On a
+    // loaded machine an answer can come after Firefox's 100 ms retransmission (one more seen in CI, 2026-12-07).
+    expect(slow.received()).toBeGreaterThanOrEqual(2 * slow.sockets());
+    expect(slow.received()).toBeLessThanOrEqual(3 * slow.sockets());
     expect(result.medianMs).toBeGreaterThanOrEqual(delayMs - 5);
     expect(result.medianMs).toBeLessThanOrEqual(delayMs + 20);
     expect(result.jitterMs).toBeLessThan(20);
