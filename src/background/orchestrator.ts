@@ -864,6 +864,8 @@ class Run {
    * jitsi-loss-30 read Jitsi works once when one sample was).
    */
   private linkQueued(): boolean {
+    // A loaded sample lost under the pass's load (appPass) reads as a queue here too: bursts would measure it.
+    if (this.loadedLost) return true;
     const { rtt, loadedRtt } = this.report.observations;
     if (rtt === undefined || rtt.samples.length === 0) return false;
     return isSlowLink(rtt.medianMs, loadedRttEvidence(loadedRtt));

@@ -698,6 +698,8 @@ describe('CheckRunner: silence is confirmed before it counts', () => {
     expect(second.find((d) => d.id === 'alpha-web')?.deadlineMs).toBe(confirmDeadlines(150, undefined, undefined, true).httpMs);
     expect(confirmDeadlines(150, undefined, undefined, true)).toMatchObject({ concurrency: 3 });
     expect(confirmDeadlines(150, undefined).concurrency).toBe(Number.POSITIVE_INFINITY);
+    // Nor are answering paths measured: their bursts would read our own queue.
+    expect(report.observations.paths?.rtt ?? []).toEqual([]);
   });
 
   it('on a queued link starts the confirmation pass once an RTT sample shows the queue drained, and waits no longer than its limit', async () => {
