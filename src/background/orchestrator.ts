@@ -627,9 +627,8 @@ class Run {
     let concurrency = this.rttTarget === undefined ? this.options.concurrency : Math.min(this.options.concurrency, APP_PASS.openingConcurrency);
     const idle = this.report.observations.rtt?.samples.length ? this.report.observations.rtt.medianMs : undefined;
     // The quick call window sends only once QUICK_CALL_SAMPLES samples in a row show no slow link: the first can leave
-    // before the pass's own traffic has queued anything (lab slow-256k-relay, once in fifteen checks: the window sent on
-    // the 256/128 kbit/s link, and its voice streams made web hosts and reflected ports read silent). Until it is told,
-    // the samples follow each other closely.
+    // before the pass's own traffic has queued anything, and a window sent on a 256/128 kbit/s link would fill it with
+    // its voice streams. Until it is told, the samples follow each other closely.
     let fitting = 0;
     let decided = this.decideQuickCall === undefined;
     const decide = (go: boolean): void => {
@@ -639,19 +638,18 @@ class Run {
     };
     /** When the oldest sample still unanswered went out (one that came back empty was lost: still unanswered). */
     let waitingSince: number | undefined;
-    const samples = this.sampleLoad(
-      sampling.signal,
-      (sampleMs) => {
+    const samples = this.sampleLoad(sampling.signal, {
+      onSample: (sampleMs) => {
         waitingSince = undefined;
         if (!quickCallFits(idle, sampleMs)) decide(false);
         else if (++fitting >= QUICK_CALL_SAMPLES) decide(true);
         concurrency = (queueingMs(idle, sampleMs) ?? 0) >= CONFIRM_QUEUE_MS ? APP_PASS.queuedConcurrency : this.options.concurrency;
       },
-      (at) => {
+      onSend: (at) => {
         waitingSince ??= at;
       },
-      () => (decided ? LOAD_SAMPLE_GAP_MS : QUICK_DECISION_GAP_MS),
-      () => {
+      gapMs: () => (decided ? LOAD_SAMPLE_GAP_MS : QUICK_DECISION_GAP_MS),
+      onLost: () => {
         // No answer within the probe's deadline, under the pass's load: a full queue dropped it, or loss. Either way
         // the pass goes a few at a time, and so does the confirmation pass after a drain (lab slow-256k-relay, once in
         // twenty checks: every loaded sample lost, the pool stayed wide, both passes crowded the 256/128 kbit/s link,
@@ -659,7 +657,7 @@ class Run {
         this.loadedLost = true;
         concurrency = APP_PASS.queuedConcurrency;
       },
-    );
+    });
     await this.runTasks(plan.tasks, deadlines.appPhaseMs, () => concurrency, () => 1, {
       silence: (silent) => {
         this.silences.http.push(...silent.http);
@@ -730,11 +728,9 @@ class Run {
    */
   private async sampleLoad(
     signal: AbortSignal,
-    onSample: (ms: number) => void,
-    onSend: (at: number) => void = () => undefined,
-    gapMs: () => number = () => LOAD_SAMPLE_GAP_MS,
-    onLost: () => void = () => undefined,
+    on: { onSample(ms: number): void; onSend(at: number): void; onLost(): void; gapMs(): number },
   ): Promise<number[]> {
+    const { onSample, onSend, onLost, gapMs } = on;
     const target = this.rttTarget;
     const samples: number[] = [];
     if (target === undefined) return samples;
