@@ -1,10 +1,13 @@
 // The fold of a check: each probe outcome → results under the catalog's ids → observations (OONI's TestKeys.Update).
-import type { IceGroup } from './check-plan';
+import type { DnsTask, IceGroup, ProbeResults, ProbeTask } from './check-plan';
 import type { CallTest } from './call-test-result';
 import { iceDeadlineResult } from './classify-ice';
+import { classifyDns, systemAnswerFromHttp, type BogonOptions } from './dns';
 import type { TaskOutcome } from './pool';
 import type { DnsCheck, HttpProbeResult, IceProbeResult, LossResult, NatResult, Observations, QuicResult, RttResult } from './report';
-import { roundMs } from './stats';
+import { markResidual } from './residual';
+import { isSilentHttp, isSilentIce } from './silence';
+import { median, robustJitter, roundMs } from './stats';
 import { errorText } from './error-text';
 
 export interface Addition {
@@ -137,4 +140,99 @@ export function iceYield(groups: readonly IceGroup[], outcome: TaskOutcome<IcePr
     results.push(...targets.map((t) => ({ ...result, id: t.id, ...counted })));
   }
   return { results, ...(problems.length > 0 ? { problem: { message: problems.join('; ') } } : {}) };
+}
+
+/** What a probe task hands the pool back: tagged, so an outcome is read by the kind of task that made it. */
+export type ProbeValue = { kind: 'http'; result: HttpProbeResult } | { kind: 'ice'; results: IceProbeResult[] } | { kind: 'deferred' };
+
+/**
+ * A probe task's outcome, folded: `later` when the parallel pass did not probe it (never started, stopped by the
+ * pass's end before its own deadline, or a plain-TCP TURN probe waiting for its TLS siblings), to be probed in the
+ * confirmation pass; else its results, with the parallel pass's silence set apart as `held` (the confirmation pass
+ * says whether it was ours) and a problem in our own code, if any.
+ */
+export type TaskFold = { kind: 'later' } | { kind: 'probed'; results: ProbeResults; held: ProbeResults; problem?: Yield<unknown>['problem'] };
+
+export interface TaskFoldOptions {
+  /** The probes this task's results count (CONFIRMING_PASSES once confirmed). */
+  attempts: number;
+  /** The parallel pass: silence is held back and an unprobed task comes later. */
+  parallel: boolean;
+  /** TURN/TLS targets whose silence the check before may have caused (residual.ts). */
+  residual?: ReadonlySet<string>;
+}
+
+export function foldTask(task: ProbeTask, outcome: TaskOutcome<ProbeValue>, options: TaskFoldOptions): TaskFold {
+  const { attempts, parallel, residual } = options;
+  const deferred = outcome.kind === 'done' && outcome.value.kind === 'deferred';
+  if (parallel && (deferred || outcome.kind === 'skipped' || cutShort(outcome, task.deadlineMs))) return { kind: 'later' };
+  const { results, problem } = taskYield(task, outcome, attempts);
+  const ice = residual === undefined ? results.ice : results.ice.map((r) => markResidual(r, residual));
+  const all = { http: results.http, ice };
+  const held = parallel ? { http: all.http.filter(isSilentHttp), ice: all.ice.filter(isSilentIce) } : { http: [], ice: [] };
+  const kept = parallel ? { http: all.http.filter((r) => !isSilentHttp(r)), ice: all.ice.filter((r) => !isSilentIce(r)) } : all;
+  return { kind: 'probed', results: kept, held, ...(problem === undefined ? {} : { problem }) };
+}
+
+function taskYield(task: ProbeTask, outcome: TaskOutcome<ProbeValue>, attempts: number): { results: ProbeResults; problem?: Yield<unknown>['problem'] } {
+  const none = { http: [], ice: [] };
+  switch (task.kind) {
+    case 'http': {
+      const value = outcome.kind === 'done' ? (outcome.value.kind === 'http' ? { ...outcome, value: outcome.value.result } : null) : outcome;
+      if (value === null) return { results: none };
+      const { results, problem } = httpYield(task.targets.map((t) => t.id), value, task.deadlineMs, attempts);
+      return { results: { http: results, ice: [] }, ...(problem === undefined ? {} : { problem }) };
+    }
+    case 'ice': {
+      const value = outcome.kind === 'done' ? (outcome.value.kind === 'ice' ? { ...outcome, value: outcome.value.results } : null) : outcome;
+      if (value === null) return { results: none };
+      const { results, problem } = iceYield(task.groups, value, task.deadlineMs, attempts);
+      return { results: { http: [], ice: results }, ...(problem === undefined ? {} : { problem }) };
+    }
+    default: {
+      const unreachable: never = task;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * A DoH cross-check's outcome for every target that named its host. No DoH answer in time (or a cross-check that
+ * threw) reads as the DoH endpoint being unreachable, which is inconclusive; a check not run yields nothing.
+ */
+export function dnsYield(task: DnsTask, outcome: TaskOutcome<DnsCheck | null>, bogons: BogonOptions): Yield<DnsCheck> {
+  const [first] = task.group;
+  if (!first) return { results: [] };
+  let check: Omit<DnsCheck, 'targetId' | 'host'>;
+  let problem: Yield<DnsCheck>['problem'];
+  switch (outcome.kind) {
+    case 'done':
+      if (outcome.value === null) return { results: [] };
+      check = outcome.value;
+      break;
+    case 'failed':
+    case 'timeout': {
+      if (outcome.kind === 'failed') problem = { message: 'DNS cross-check failed', error: outcome.error };
+      const reason = outcome.kind === 'failed' ? errorText(outcome.error) : 'timeout';
+      check = classifyDns({ system: systemAnswerFromHttp(first.result), doh: { kind: 'failed', reason } }, bogons);
+      break;
+    }
+    case 'skipped':
+    case 'aborted':
+      return { results: [] };
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+  const { system, doh, verdict } = check;
+  const results = task.group.map(({ target }) => ({ targetId: target.id, host: task.host, system, doh, verdict }));
+  return { results, ...(problem === undefined ? {} : { problem }) };
+}
+
+/** RTT samples as an RttResult, with no median or jitter where there is no sample (never a made-up figure). */
+export function rttOf(targetId: string, samples: readonly number[]): RttResult {
+  const middle = median(samples);
+  const spread = robustJitter(samples);
+  return { targetId, samples: [...samples], ...(middle === undefined ? {} : { medianMs: roundMs(middle) }), ...(spread === undefined ? {} : { jitterMs: roundMs(spread) }) };
 }

@@ -123,8 +123,8 @@ export function planApps(catalog: Catalog, deadlines: ProbeDeadlines, controlRes
 /** The lanes of TLS-then-plain TURN probes to one destination (not an app's lane of the confirmation pass). */
 const LANE_PREFIX = 'tls-first:';
 
-/** What the parallel pass left silent, for the confirmation pass. */
-export interface Silences {
+/** Probe results of both kinds: what a task yielded, or what the parallel pass left silent for the confirmation pass. */
+export interface ProbeResults {
   http: readonly HttpProbeResult[];
   ice: readonly IceProbeResult[];
 }
@@ -137,7 +137,7 @@ export interface Silences {
  */
 export function planConfirmation(
   catalog: Catalog,
-  silences: Silences,
+  silences: ProbeResults,
   nat: NatResult | undefined,
   deadlines: ConfirmDeadlines,
   iceBatchSize: number,
@@ -206,7 +206,7 @@ export interface SiblingWait {
 /**
  * The confirmation pass's tasks with the TLS siblings of waiting plain-TCP TURN probes (`waiting`, each with its
  * `afterTls`) taken out of their batches into tasks of their own, keeping their lane and deadline, and sent first:
- * each plain probe runs beside the pass as soon as its siblings' second probes have ended (orchestrator.ts), so on a
+ * each plain probe runs beside the pass as soon as its siblings' second probes have ended (check/confirm-pass.ts), so on a
  * queued link, where the pass goes a few probes at a time, the pair ends within the pass instead of a whole probe
  * after it. The plain probe takes no slot of the pass: a TURN Allocate over TCP is a few hundred bytes, not a TLS
  * handshake, and a slot it held would leave other apps' probes to the pass's end (CI lab, a pair in one lane: Jitsi
@@ -304,4 +304,16 @@ function hostOf(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** A task with the confirmation pass's deadline for its kind of probe. */
+export function withConfirmDeadline(task: ProbeTask, deadlines: ConfirmDeadlines): ProbeTask {
+  if (task.kind === 'http') return { ...task, deadlineMs: deadlines.httpMs };
+  const udp = task.groups.every((g) => parseIceUrl(g.url)?.transport === 'udp');
+  return { ...task, deadlineMs: udp ? deadlines.iceUdpMs : deadlines.iceTcpMs };
+}
+
+/** The catalog ids a task probes. */
+export function taskIds(task: ProbeTask): string[] {
+  return task.kind === 'http' ? task.targets.map((t) => t.id) : task.groups.flatMap((g) => g.targets.map((t) => t.id));
 }

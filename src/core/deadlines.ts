@@ -32,7 +32,7 @@ export const CONTROLS = {
   lossMaxMs: 1200,
   /** Below this not even the first retransmission's answer could arrive, so lost and slow look alike. */
   lossMinMs: 500,
-  /** Fetches of an HTTP/3 control after the first, until one goes over QUIC (orchestrator awaitQuic). */
+  /** Fetches of an HTTP/3 control after the first, until one goes over QUIC (check/controls.ts awaitQuic). */
   quicAttempts: 4,
   /** The pause before each: time for the browser's background QUIC handshake to finish. */
   quicGapMs: 150,

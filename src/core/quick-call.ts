@@ -18,7 +18,7 @@ export const QUICK_CALL_MS = CALL_TEST_DURATION_MS.quick;
  * Connecting the loopback through a relay takes a TURN allocation (2 RTT), the ICE checks through it, DTLS (2 RTT)
  * and SCTP (1-2 RTT): about 8 RTT, a few hundred ms on loopback with the CPU busy. The whole budget is shared by the
  * transports tried (UDP, then TLS, then TCP), so a relay that does not answer costs the check at most its ceiling.
- * It also bounds the wait for the check's go-ahead (orchestrator.ts startQuickCall): a loopback not told by then
+ * It also bounds the wait for the check's go-ahead (background/check/quick-call-window.ts): a loopback not told by then
  * closes unsent.
  */
 export const QUICK_CONNECT = { base: 1000, perRtt: 10, floor: 2000, ceiling: 3000 } as const;
@@ -56,7 +56,7 @@ export function quickCallLimitMs(window: QuickCallWindow, graceMs: number): numb
 
 /**
  * Whether the window may send beside the app probes, from an RTT sample taken under their load (the signal that also
- * widens or narrows their pool, orchestrator.ts appPass, which asks it of two samples in a row): not on a slow link (deadlines.ts isSlowLink, whose
+ * widens or narrows their pool, background/check/app-pass.ts, which asks it of two samples in a row): not on a slow link (deadlines.ts isSlowLink, whose
  * threshold sits above what a busy CPU adds to our timing, so a busy laptop still gets its window). The loopback has
  * connected meanwhile (a few small packets); this decides whether its voice stream goes out.
  *

@@ -211,7 +211,7 @@ export const OverallSchema = v.object({
 });
 export type Overall = v.InferOutput<typeof OverallSchema>;
 
-/** The passes of a check (orchestrator.ts): what the progress bar follows and what the bench times. */
+/** The passes of a check (background/orchestrator.ts): what the progress bar follows and what the bench times. */
 export const PhaseSchema = v.picklist(['controls', 'apps', 'drain', 'confirm', 'dns', 'paths', 'call']);
 export type Phase = v.InferOutput<typeof PhaseSchema>;
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fold, httpYield, iceYield } from '../../src/core/check-fold';
-import { confirmPassMs, planApps, planConfirmation, planDns, planPaths } from '../../src/core/check-plan';
+import { confirmPassMs, planApps, planConfirmation, planDns, planPaths, taskIds, withConfirmDeadline, type ProbeTask } from '../../src/core/check-plan';
 import { CONFIRM_LANES_MAX_MS, QUEUED_CONFIRM_HTTP_MS, QUEUED_CONFIRM_PASS_MS, confirmDeadlines, deadlinesFor } from '../../src/core/deadlines';
-import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
+import type { HttpProbeResult, IceProbeResult } from '../../src/core/report';
 import { bundledCatalog } from './fixtures/observations';
 
 const catalog = bundledCatalog();
@@ -127,49 +126,6 @@ describe('confirmDeadlines', () => {
   });
 });
 
-describe('fold', () => {
-  it('appends new results and lets a confirmation replace the first pass\'s result for the same id', () => {
-    const obs: Observations = { http: [timeout('a'), timeout('b')], ice: [], dns: [] };
-    const next = fold(obs, { http: [{ id: 'a', outcome: 'reachable', status: 200, ms: 80, attempts: 2 }, timeout('c')] });
-    expect(next.http.map((r) => [r.id, r.outcome])).toEqual([
-      ['b', 'failed'],
-      ['a', 'reachable'],
-      ['c', 'failed'],
-    ]);
-    expect(obs.http).toHaveLength(2);
-  });
-});
-
-describe('httpYield / iceYield', () => {
-  it('copies one URL\'s result to every id, marks second attempts, and yields nothing for a task never started', () => {
-    const done = httpYield(['x', 'y'], { kind: 'done', value: { id: 'x', outcome: 'reachable', status: 200, ms: 20 }, ms: 20 }, 1500, 2);
-    expect(done.results.map((r) => [r.id, r.attempts])).toEqual([
-      ['x', 2],
-      ['y', 2],
-    ]);
-    expect(httpYield(['x'], { kind: 'timeout', by: 'task', ms: 1800 }, 1500, 1).results).toEqual([{ id: 'x', outcome: 'failed', failure: 'generic_timeout_error', ms: 1500 }]);
-    expect(httpYield(['x'], { kind: 'skipped' }, 1500, 1).results).toEqual([]);
-  });
-
-  it('reads a URL the prober left out as silence at the deadline, and a prober that threw as no result', () => {
-    const groups = [{ url: 'stun:stun.example:3478', targets: [{ id: 's1', url: 'stun:stun.example:3478', source: 'https://example.org' }] }];
-    expect(iceYield(groups, { kind: 'done', value: [], ms: 1000 }, 1000, 1).results).toMatchObject([{ id: 's1', outcome: 'filtered', evidence: 'deadline' }]);
-    const broken = iceYield(groups, { kind: 'failed', error: new Error('offscreen gone'), ms: 5 }, 1000, 1);
-    expect(broken.results).toEqual([]);
-    expect(broken.problem?.message).toBe('ICE probe failed');
-  });
-
-  it("yields nothing for a probe the pass's end cut before its own deadline: too short to be silence", () => {
-    // 397 ms into a 4 s deadline when the confirmation pass ran out: not a silent pass, so never half of a "blocked".
-    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 397 }, 4000, 2).results).toEqual([]);
-    const groups = [{ url: 'stun:stun.example:3478', targets: [{ id: 's1', url: 'stun:stun.example:3478', source: 'https://example.org' }] }];
-    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 300 }, 1000, 2).results).toEqual([]);
-    // Given its whole deadline, the same silence counts.
-    expect(httpYield(['x'], { kind: 'timeout', by: 'pool', ms: 4000 }, 4000, 2).results).toMatchObject([{ id: 'x', failure: 'generic_timeout_error', attempts: 2 }]);
-    expect(iceYield(groups, { kind: 'timeout', by: 'pool', ms: 1000 }, 1000, 2).results).toMatchObject([{ id: 's1', evidence: 'deadline', attempts: 2 }]);
-  });
-});
-
 describe('planPaths', () => {
   const reachable = (id: string): IceProbeResult => ({ id, scheme: 'stun', transport: 'udp', port: 3478, outcome: 'reachable', evidence: 'srflx', ms: 40 });
   it('times each answered path target once per URL, gives a server silent in both passes the burst alone, and skips the rest', () => {
@@ -206,5 +162,18 @@ describe('planDns', () => {
     ]);
     // The lab's range allowed: its addresses are real answers, not bogons.
     expect(planDns(catalog, [bogon], { allow: ['198.18.0.0/15'] })).toEqual([]);
+  });
+});
+
+describe('withConfirmDeadline / taskIds', () => {
+  it("gives a task the confirmation pass's deadline for its kind, UDP ICE apart from TCP and TLS, and names every id it probes", () => {
+    const target = (id: string, url: string) => ({ id, url, source: 'https://example.org' });
+    const udp: ProbeTask = { kind: 'ice', deadlineMs: 1000, groups: [{ url: 'stun:s.example:3478', targets: [target('a', 'stun:s.example:3478'), target('b', 'stun:s.example:3478')] }] };
+    const tls: ProbeTask = { kind: 'ice', deadlineMs: 1000, groups: [{ url: 'turns:t.example:443?transport=tcp', targets: [target('c', 'turns:t.example:443?transport=tcp')] }] };
+    const web: ProbeTask = { kind: 'http', deadlineMs: 1500, url: 'https://w.example/', targets: [target('d', 'https://w.example/')] };
+    expect([udp, tls, web].map((t) => withConfirmDeadline(t, confirm).deadlineMs)).toEqual([confirm.iceUdpMs, confirm.iceTcpMs, confirm.httpMs]);
+    const confirmed = withConfirmDeadline(udp, confirm);
+    expect(confirmed.kind === 'ice' && udp.kind === 'ice' && confirmed.groups === udp.groups).toBe(true);
+    expect([udp, tls, web].map(taskIds)).toEqual([['a', 'b'], ['c'], ['d']]);
   });
 });

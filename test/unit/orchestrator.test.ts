@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCheckRunner, type CheckDeps, type CheckExtras, type CheckOptions } from '../../src/background/orchestrator';
+import { createCheckRunner } from '../../src/background/orchestrator';
+import type { CheckDeps, CheckExtras, CheckOptions } from '../../src/background/check/deps';
 import type { CallRelay } from '../../src/core/call-relay';
 import { judgeCallTest } from '../../src/core/call-test';
 import type { CallTest } from '../../src/core/call-test-result';
