@@ -7,7 +7,7 @@ import { errorText } from '../core/error-text';
 import { readNetwork } from '../core/network-context';
 import type { Clock } from '../core/pool';
 import { lossFromBurst } from '../core/quality';
-import { REPORT_SCHEMA_VERSION, type Observations, type Phase, type Report } from '../core/report';
+import { REPORT_SCHEMA_VERSION, type Observations, type Phase, type Report, type ReportStatus } from '../core/report';
 import { roundMs } from '../core/stats';
 import { runAppPass, type AppPassResult } from './check/app-pass';
 import { runConfirmPass } from './check/confirm-pass';
@@ -80,8 +80,6 @@ class Run implements RunContext {
   private readonly controller = new AbortController();
   private readonly live: LiveReport;
   private readonly warnTo: (message: string, error?: unknown) => void;
-  /** An error in our own code (e.g. the judge threw), or the browser's connection limit (probeBroke): ends the run as failed. */
-  private fatal: { error: unknown } | null = null;
   /** Silence the parallel pass held back for the confirmation pass. */
   private silences: AppPassResult['silences'] = { http: [], ice: [] };
   /** The quick call window, once started (at most once); the check waits for it before its final answer. */
@@ -114,14 +112,13 @@ class Run implements RunContext {
       initial,
       catalog,
       {
-        judge: deps.judge,
-        now: deps.now,
-        save: deps.save,
-        onUpdate: deps.onUpdate,
+        judge: (...args) => deps.judge(...args),
+        save: (report) => deps.save(report),
+        onUpdate: (report) => deps.onUpdate(report),
         clock: this.clock,
         warn: this.warnTo,
         onPublish,
-        onJudgeError: (error) => this.fail(error),
+        onFail: () => this.controller.abort(),
       },
       options,
     );
@@ -141,7 +138,7 @@ class Run implements RunContext {
       this.judgeNow();
       await this.live.saved();
       if (this.stopped()) return await this.stop();
-      const rttTarget = await this.phase('controls', () => runControls(this, (_target, rtt) => this.startQuickCall(rtt.samples.length > 0 ? rtt.medianMs : undefined)));
+      const rttTarget = await this.phase('controls', () => runControls(this, (idleRttMs) => (this.quickCall ??= startQuickCall(this, idleRttMs))));
       if (this.stopped()) return await this.stop();
       const observations = this.observations();
       const baseline = baselineRtt(
@@ -186,15 +183,15 @@ class Run implements RunContext {
   }
 
   record(add: Addition): void {
-    if (this.fatal === null) this.live.record(add);
+    this.live.record(add);
   }
 
   judgeNow(): void {
-    if (this.fatal === null) this.live.judgeNow();
+    this.live.judgeNow();
   }
 
   stopped(): boolean {
-    return this.fatal !== null || this.controller.signal.aborted;
+    return this.live.failure !== null || this.controller.signal.aborted;
   }
 
   warn(message: string, error?: unknown): void {
@@ -208,42 +205,25 @@ class Run implements RunContext {
    */
   probeBroke(message: string, error: unknown): void {
     if (!(error instanceof PeerConnectionLimitError)) return this.warn(message, error);
-    if (this.live.isFinished) return;
-    this.fail(error);
+    this.live.fail(error);
   }
 
-  /** Runs one phase, with its start and end in the report (the progress bar follows them); resolves with its value. */
-  async phase<T>(name: Phase, run: () => Promise<T>): Promise<T> {
-    let value: T | undefined;
-    await this.live.phase(name, async () => {
-      value = await run();
-    });
-    return value as T;
+  phase<T>(name: Phase, run: () => Promise<T>): Promise<T> {
+    return this.live.phase(name, run);
   }
 
   // ---- the run's end ----
 
-  private startQuickCall(idleRttMs: number | undefined): void {
-    this.quickCall ??= startQuickCall(this, idleRttMs);
-  }
-
-  /** An error in our own code, or the browser's connection limit: the run ends as failed, recording nothing more. */
-  private fail(error: unknown): void {
-    if (this.fatal !== null) return;
-    this.fatal = { error };
-    this.live.halt();
-    this.controller.abort();
-  }
-
   private async stop(): Promise<Report> {
-    if (this.fatal) return this.finish('failed', { error: errorText(this.fatal.error) });
+    const failure = this.live.failure;
+    if (failure) return this.finish('failed', { error: errorText(failure.error) });
     // What was measured stays in the report, unconfirmed silence included (it reads as no evidence).
     this.recordUnconfirmed();
     this.judgeNow();
     return this.finish('cancelled', {});
   }
 
-  private finish(status: Parameters<LiveReport['finish']>[0], extra: Partial<Report>): Promise<Report> {
+  private finish(status: Exclude<ReportStatus, 'running'>, extra: Partial<Report>): Promise<Report> {
     // Published at once, saved after every earlier save.
     const saved = this.live.finish(status, extra);
     // Probes that ignore signals (ICE) may still answer; nothing is recorded after this point.

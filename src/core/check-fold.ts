@@ -7,7 +7,7 @@ import type { TaskOutcome } from './pool';
 import type { DnsCheck, HttpProbeResult, IceProbeResult, LossResult, NatResult, Observations, QuicResult, RttResult } from './report';
 import { markResidual } from './residual';
 import { isSilentHttp, isSilentIce } from './silence';
-import { median, robustJitter, roundMs } from './stats';
+import { roundMs } from './stats';
 import { errorText } from './error-text';
 
 export interface Addition {
@@ -66,7 +66,7 @@ export interface Yield<T> {
  * A probe the pass's deadline stopped before its own deadline came: it was not given the time silence needs to
  * mean anything, so it is no result at all (not measured), never a silent pass.
  */
-export function cutShort(outcome: TaskOutcome<unknown>, deadlineMs: number): boolean {
+function cutShort(outcome: TaskOutcome<unknown>, deadlineMs: number): boolean {
   return outcome.kind === 'timeout' && outcome.by === 'pool' && outcome.ms < deadlineMs;
 }
 
@@ -228,11 +228,4 @@ export function dnsYield(task: DnsTask, outcome: TaskOutcome<DnsCheck | null>, b
   const { system, doh, verdict } = check;
   const results = task.group.map(({ target }) => ({ targetId: target.id, host: task.host, system, doh, verdict }));
   return { results, ...(problem === undefined ? {} : { problem }) };
-}
-
-/** RTT samples as an RttResult, with no median or jitter where there is no sample (never a made-up figure). */
-export function rttOf(targetId: string, samples: readonly number[]): RttResult {
-  const middle = median(samples);
-  const spread = robustJitter(samples);
-  return { targetId, samples: [...samples], ...(middle === undefined ? {} : { medianMs: roundMs(middle) }), ...(spread === undefined ? {} : { jitterMs: roundMs(spread) }) };
 }

@@ -309,8 +309,7 @@ function hostOf(url: string): string | null {
 /** A task with the confirmation pass's deadline for its kind of probe. */
 export function withConfirmDeadline(task: ProbeTask, deadlines: ConfirmDeadlines): ProbeTask {
   if (task.kind === 'http') return { ...task, deadlineMs: deadlines.httpMs };
-  const udp = task.groups.every((g) => parseIceUrl(g.url)?.transport === 'udp');
-  return { ...task, deadlineMs: udp ? deadlines.iceUdpMs : deadlines.iceTcpMs };
+  return { ...task, deadlineMs: task.groups.every((g) => isUdp(g.url)) ? deadlines.iceUdpMs : deadlines.iceTcpMs };
 }
 
 /** The catalog ids a task probes. */

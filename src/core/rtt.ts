@@ -69,11 +69,16 @@ export function rttFromAnswers(targetId: string, answers: readonly TimedAnswer[]
     const late = a.ms - (a.startMs + a.roundTrips * fastest);
     return sendsBefore(late, schedule, 'host-candidate') === 1 ? [round(perTrip[i] ?? 0, 1)] : [];
   });
+  return rttFromSamples(targetId, samples);
+}
+
+/** RTT samples as an RttResult: no samples give no median, fewer than two no jitter (never a made-up figure). */
+export function rttFromSamples(targetId: string, samples: readonly number[]): RttResult {
   const medianMs = median(samples);
   const jitterMs = robustJitter(samples);
   return {
     targetId,
-    samples,
+    samples: [...samples],
     ...(medianMs === undefined ? {} : { medianMs: roundMs(medianMs) }),
     ...(jitterMs === undefined ? {} : { jitterMs: roundMs(jitterMs) }),
   };

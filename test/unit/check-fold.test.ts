@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dnsYield, fold, foldTask, httpYield, iceYield, rttOf, type ProbeValue } from '../../src/core/check-fold';
+import { dnsYield, fold, foldTask, httpYield, iceYield, type ProbeValue } from '../../src/core/check-fold';
 import type { DnsTask, ProbeTask } from '../../src/core/check-plan';
 import type { TaskOutcome } from '../../src/core/pool';
 import type { HttpProbeResult, IceProbeResult, Observations } from '../../src/core/report';
@@ -127,14 +127,5 @@ describe('dnsYield', () => {
     expect(threw.problem?.message).toBe('DNS cross-check failed');
     expect(dnsYield(task, { kind: 'skipped' }, {}).results).toEqual([]);
     expect(dnsYield(task, { kind: 'done', value: null, ms: 1 }, {}).results).toEqual([]);
-  });
-});
-
-describe('rttOf', () => {
-  it('has a median and jitter only where there are samples: none is never a perfect 0 ms', () => {
-    expect(rttOf('c', [])).toEqual({ targetId: 'c', samples: [] });
-    const some = rttOf('c', [40, 42, 44, 41, 43]);
-    expect(some.medianMs).toBe(42);
-    expect(some.jitterMs).toBeGreaterThan(0);
   });
 });

@@ -28,7 +28,7 @@ describe('a TURN/TLS probe and a plain-TCP one at one address and port', () => {
       ['turn:worldaz.relay.teams.microsoft.com:443?transport=tcp'],
     ]);
     expect(new Set(laned.map((t) => t.lane)).size).toBe(1);
-    // The plain one waits for the TLS one's answer (in the parallel pass; orchestrator.ts).
+    // The plain one waits for the TLS one's answer (in the parallel pass; check/probe-tasks.ts).
     expect(laned.map((t) => t.afterTls)).toEqual([undefined, ['teams.relay.tls']]);
     // Every other target is planned as before: once, in no lane.
     const ids = tasks.flatMap((t) => (t.kind === 'ice' ? t.groups.flatMap((g) => g.targets.map((x) => x.id)) : []));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHROME_SCHEDULE } from '../../src/core/loss';
 import type { IceProbeResult } from '../../src/core/report';
-import { answerTiming, pathProbeKind, rttFromAnswers, type BrowserTiming } from '../../src/core/rtt';
+import { answerTiming, pathProbeKind, rttFromAnswers, rttFromSamples, type BrowserTiming } from '../../src/core/rtt';
 
 const CHROME: BrowserTiming = { schedule: CHROME_SCHEDULE, turnAllocateAfterHostMs: 50 };
 const target = (url: string) => ({ url });
@@ -65,5 +65,15 @@ describe('rttFromAnswers', () => {
   it('gives no median without samples and no jitter from one', () => {
     expect(rttFromAnswers('s', [], CHROME_SCHEDULE)).toEqual({ targetId: 's', samples: [] });
     expect(rttFromAnswers('s', [{ ms: 30, roundTrips: 1, startMs: 0 }], CHROME_SCHEDULE)).toEqual({ targetId: 's', samples: [30], medianMs: 30 });
+  });
+});
+
+describe('rttFromSamples', () => {
+  it('has a median and jitter only where there are samples: none is never a perfect 0 ms', () => {
+    expect(rttFromSamples('c', [])).toEqual({ targetId: 'c', samples: [] });
+    expect(rttFromSamples('c', [40])).toEqual({ targetId: 'c', samples: [40], medianMs: 40 });
+    const some = rttFromSamples('c', [40, 42, 44, 41, 43]);
+    expect(some.medianMs).toBe(42);
+    expect(some.jitterMs).toBeGreaterThan(0);
   });
 });

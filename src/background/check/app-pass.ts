@@ -1,9 +1,9 @@
 // The parallel pass: every app target at once in a bounded pool, while RTT samples watch what its load does to the link.
 import type { IceTarget } from '../../core/catalog';
-import { rttOf } from '../../core/check-fold';
-import { planApps, type ProbeTask } from '../../core/check-plan';
+import { planApps, type ProbeResults, type ProbeTask } from '../../core/check-plan';
 import { APP_PASS, CONFIRM_CEILING, CONFIRM_QUEUE_MS, queueingMs, type ProbeDeadlines } from '../../core/deadlines';
 import { quickCallFits } from '../../core/quick-call';
+import { rttFromSamples } from '../../core/rtt';
 import type { HttpProbeResult, IceProbeResult } from '../../core/report';
 import { pause, type RunContext } from './context';
 import { runTasks } from './probe-tasks';
@@ -18,7 +18,7 @@ const QUICK_DECISION_GAP_MS = 50;
 /** What the pass leaves for the confirmation pass. */
 export interface AppPassResult {
   /** Silence, held back until the confirmation pass says whether it was ours. */
-  silences: { http: HttpProbeResult[]; ice: IceProbeResult[] };
+  silences: ProbeResults;
   /** Tasks the pass never started before its deadline (its pool narrowed on a slow link). */
   unstarted: ProbeTask[];
   /** A loaded RTT sample went unanswered under the pass's load: the link is treated as queued from here on. */
@@ -31,7 +31,8 @@ export interface AppPassResult {
  * if one does; the samples also tell the quick call window, if one is waiting, whether it may send.
  */
 export async function runAppPass(ctx: RunContext, deadlines: ProbeDeadlines, rttTarget: IceTarget | undefined, quickCall: QuickCall | undefined): Promise<AppPassResult> {
-  const result: AppPassResult = { silences: { http: [], ice: [] }, unstarted: [], loadedLost: false };
+  const silent: { http: HttpProbeResult[]; ice: IceProbeResult[] } = { http: [], ice: [] };
+  const result: AppPassResult = { silences: silent, unstarted: [], loadedLost: false };
   const observations = ctx.observations();
   const plan = planApps(ctx.catalog, deadlines, observations.http, ctx.options.iceBatchSize);
   if (plan.reused.length > 0) ctx.record({ http: plan.reused });
@@ -71,9 +72,9 @@ export async function runAppPass(ctx: RunContext, deadlines: ProbeDeadlines, rtt
   await runTasks(ctx, plan.tasks, deadlines.appPhaseMs, () => concurrency, {
     attempts: () => 1,
     held: {
-      silence: (silent) => {
-        result.silences.http.push(...silent.http);
-        result.silences.ice.push(...silent.ice);
+      silence: (held) => {
+        silent.http.push(...held.http);
+        silent.ice.push(...held.ice);
       },
       unstarted: (task) => result.unstarted.push(task),
     },
@@ -85,7 +86,7 @@ export async function runAppPass(ctx: RunContext, deadlines: ProbeDeadlines, rtt
   // the passes that follow. (Between samples, with every one answered and fitting, nothing says otherwise.)
   quickCall?.decide(quickCallFits(idle, waitingSince === undefined ? 0 : ctx.deps.now() - waitingSince));
   const loaded = await samples;
-  if (rttTarget !== undefined && loaded.length > 0) ctx.record({ loadedRtt: rttOf(rttTarget.id, loaded) });
+  if (rttTarget !== undefined && loaded.length > 0) ctx.record({ loadedRtt: rttFromSamples(rttTarget.id, loaded) });
   return result;
 }
 

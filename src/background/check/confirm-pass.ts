@@ -1,8 +1,9 @@
 // The confirmation pass: the parallel pass's silence probed again, a few at a time, once the link has drained.
 import type { IceTarget } from '../../core/catalog';
-import { confirmPassMs, planConfirmation, siblingsFirst, taskIds, withConfirmDeadline, type ProbeResults, type ProbeTask } from '../../core/check-plan';
+import { confirmPassMs, planConfirmation, siblingsFirst, taskIds, withConfirmDeadline, type ProbeTask } from '../../core/check-plan';
 import { CONFIRM_CEILING, CONFIRM_QUEUE_MS, GRACE_MS, PHASE_SLACK_MS, QUEUED_DRAIN, queueingMs, type ConfirmDeadlines } from '../../core/deadlines';
 import { CONFIRMING_PASSES } from '../../core/silence';
+import type { AppPassResult } from './app-pass';
 import { pause, type RunContext } from './context';
 import { runTasks } from './probe-tasks';
 
@@ -13,7 +14,7 @@ import { runTasks } from './probe-tasks';
 export async function runConfirmPass(
   ctx: RunContext,
   deadlines: ConfirmDeadlines,
-  left: { silences: ProbeResults; unstarted: readonly ProbeTask[] },
+  left: Pick<AppPassResult, 'silences' | 'unstarted'>,
   rttTarget: IceTarget | undefined,
 ): Promise<void> {
   const observations = ctx.observations();

@@ -25,8 +25,8 @@ export interface RunContext {
   warn(message: string, error?: unknown): void;
   /** A prober broke: logged, or the end of the run when it met the browser's connection limit. */
   probeBroke(message: string, error: unknown): void;
-  /** Runs one phase, with its start and end in the report. */
-  phase(name: Phase, run: () => Promise<void>): Promise<void>;
+  /** Runs one phase, with its start and end in the report; resolves with its value. */
+  phase<T>(name: Phase, run: () => Promise<T>): Promise<T>;
 }
 
 /** Runs `tasks` in the check's pool: the run's clock and signal, the options' concurrency unless given. */

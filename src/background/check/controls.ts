@@ -4,15 +4,16 @@ import { httpYield } from '../../core/check-fold';
 import { CONTROLS, GRACE_MS } from '../../core/deadlines';
 import { isHttp3 } from '../../core/http-timing';
 import type { PoolTask } from '../../core/pool';
-import type { HttpProbeResult, RttResult } from '../../core/report';
+import type { HttpProbeResult } from '../../core/report';
 import { roundMs } from '../../core/stats';
 import { pause, runInPool, type RunContext } from './context';
 
 /**
- * Runs the phase. `onIdleRtt` hears of the idle RTT as soon as it is measured (the quick call window starts there).
+ * Runs the phase. `onIdleRtt` hears of the idle RTT as soon as it is measured, undefined when no sample came back
+ * (the quick call window starts there).
  * Resolves with the control STUN server the idle RTT went to, where one answered: the loaded samples go to it too.
  */
-export async function runControls(ctx: RunContext, onIdleRtt: (target: IceTarget, rtt: RttResult) => void): Promise<IceTarget | undefined> {
+export async function runControls(ctx: RunContext, onIdleRtt: (medianMs: number | undefined) => void): Promise<IceTarget | undefined> {
   const phaseStart = ctx.deps.now();
   const http = ctx.catalog.controls.http;
   let rttTarget: IceTarget | undefined;
@@ -75,7 +76,7 @@ async function natRttLoss(
   ctx: RunContext,
   phaseStart: number,
   signal: AbortSignal,
-  on: { target(target: IceTarget): void; idleRtt(target: IceTarget, rtt: RttResult): void },
+  on: { target(target: IceTarget): void; idleRtt(medianMs: number | undefined): void },
 ): Promise<void> {
   const servers = ctx.catalog.controls.stun;
   const nat = await ctx.deps.probeNat(servers, CONTROLS.natMs);
@@ -90,7 +91,7 @@ async function natRttLoss(
   const rtt = await ctx.deps.probeRtt(first, CONTROLS.rttSamples, rttMs);
   if (signal.aborted) return;
   ctx.record({ rtt });
-  on.idleRtt(first, rtt);
+  on.idleRtt(rtt.samples.length > 0 ? rtt.medianMs : undefined);
   const lossMs = Math.min(CONTROLS.lossMaxMs, left());
   if (ctx.deps.probeLoss === undefined || lossMs < CONTROLS.lossMinMs) return;
   const loss = await ctx.deps.probeLoss(first, CONTROLS.lossExchanges, lossMs);

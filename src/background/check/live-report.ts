@@ -6,13 +6,13 @@ import type { Phase, PhaseTime, Report, ReportStatus } from '../../core/report';
 import { roundMs } from '../../core/stats';
 import type { CheckDeps, CheckOptions } from './deps';
 
-export interface LiveReportDeps extends Pick<CheckDeps, 'judge' | 'now' | 'save' | 'onUpdate'> {
+interface LiveReportDeps extends Pick<CheckDeps, 'judge' | 'save' | 'onUpdate'> {
   clock: Clock;
   warn(message: string, error?: unknown): void;
   /** Every report published (the runner's `current`). */
   onPublish(report: Report): void;
-  /** The judge threw: an error in our own code, which ends the run. */
-  onJudgeError(error: unknown): void;
+  /** The run failed (fail): it stops probing. */
+  onFail(): void;
 }
 
 export class LiveReport {
@@ -24,8 +24,8 @@ export class LiveReport {
   private cancelSaveTimer: (() => void) | null = null;
   /** Observations folded since the rows were last judged; published together at most every liveIntervalMs. */
   private pendingJudge: (() => void) | null = null;
-  /** Set once the run failed (halt): nothing more is recorded or judged. */
-  private halted = false;
+  /** Why the run failed (fail), if it did: nothing more is recorded or judged, and the final report says why. */
+  private failed: { error: unknown } | null = null;
 
   constructor(
     initial: Report,
@@ -34,7 +34,7 @@ export class LiveReport {
     private readonly intervals: Pick<Required<CheckOptions>, 'saveIntervalMs' | 'liveIntervalMs'>,
   ) {
     this.report = initial;
-    this.startedAt = deps.now();
+    this.startedAt = deps.clock.now();
   }
 
   get current(): Report {
@@ -46,6 +46,23 @@ export class LiveReport {
     return this.finished;
   }
 
+  /** The error that failed the run, if one did. */
+  get failure(): { error: unknown } | null {
+    return this.failed;
+  }
+
+  /**
+   * An error in our own code (the judge threw), or the browser's connection limit: the run fails, and what comes
+   * after is neither recorded nor judged. The first error is the one the final report gives.
+   */
+  fail(error: unknown): void {
+    if (this.failed !== null || this.finished) return;
+    this.failed = { error };
+    this.pendingJudge?.();
+    this.pendingJudge = null;
+    this.deps.onFail();
+  }
+
   /** Resolves once every save asked for so far has ended. */
   saved(): Promise<void> {
     return this.saveChain;
@@ -53,7 +70,7 @@ export class LiveReport {
 
   /** Folds observations in; the rows are judged again soon (judgeSoon). Never throws. */
   record(add: Addition): void {
-    if (this.finished || this.halted) return;
+    if (this.finished || this.failed) return;
     this.report = { ...this.report, observations: fold(this.report.observations, add) };
     this.judgeSoon();
   }
@@ -62,19 +79,13 @@ export class LiveReport {
   judgeNow(): void {
     this.pendingJudge?.();
     this.pendingJudge = null;
-    if (this.finished || this.halted) return;
+    if (this.finished || this.failed) return;
     try {
       const { apps } = this.deps.judge(this.catalog, this.report.observations);
       this.publish({ apps });
     } catch (error) {
-      this.halt();
-      this.deps.onJudgeError(error);
+      this.fail(error);
     }
-  }
-
-  /** The run failed: what comes after is not recorded or judged (the final report says why, through finish). */
-  halt(): void {
-    this.halted = true;
   }
 
   /** Publishes the report with `patch` applied (progress for an open popup) and saves it soon. */
@@ -91,17 +102,18 @@ export class LiveReport {
     if (this.report.status === 'running') this.scheduleSave();
   }
 
-  /** Runs one phase, with its start and end in the report (the progress bar follows them). */
-  async phase(name: Phase, run: () => Promise<void>): Promise<void> {
-    const at = (): number => roundMs(this.deps.now() - this.startedAt);
+  /** Runs one phase, with its start and end in the report (the progress bar follows them); resolves with its value. */
+  async phase<T>(name: Phase, run: () => Promise<T>): Promise<T> {
+    const at = (): number => roundMs(this.deps.clock.now() - this.startedAt);
     const startMs = at();
     const mark = (entry: PhaseTime): void => {
       const others = (this.report.phases ?? []).filter((p) => p.phase !== name);
       this.publish({ phases: [...others, entry] });
     };
     mark({ phase: name, startMs });
-    await run();
+    const value = await run();
     mark({ phase: name, startMs, endMs: at() });
+    return value;
   }
 
   /** Publishes the final report once, and saves it after every earlier save. */
@@ -109,7 +121,7 @@ export class LiveReport {
     if (!this.finished) {
       this.pendingJudge?.();
       this.pendingJudge = null;
-      this.publish({ ...extra, status, finishedAt: new Date(this.deps.now()).toISOString() });
+      this.publish({ ...extra, status, finishedAt: new Date(this.deps.clock.now()).toISOString() });
       this.finished = true;
       await this.saveNow();
     }
@@ -131,7 +143,7 @@ export class LiveReport {
   private saveNow(): Promise<void> {
     this.cancelSaveTimer?.();
     this.cancelSaveTimer = null;
-    this.lastSaveAt = this.deps.now();
+    this.lastSaveAt = this.deps.clock.now();
     const snapshot = this.report;
     // Chained so a slow progress save can never land after the final one.
     this.saveChain = this.saveChain
@@ -142,7 +154,7 @@ export class LiveReport {
 
   private scheduleSave(): void {
     if (this.cancelSaveTimer) return;
-    const wait = this.lastSaveAt + this.intervals.saveIntervalMs - this.deps.now();
+    const wait = this.lastSaveAt + this.intervals.saveIntervalMs - this.deps.clock.now();
     if (wait <= 0) {
       void this.saveNow();
       return;

@@ -6,7 +6,7 @@ import type { PoolTask } from '../../core/pool';
 import { runInPool, type RunContext } from './context';
 
 /** Where the parallel pass puts what it cannot count yet. */
-export interface Held {
+interface Held {
   /** Silence, held back until the confirmation pass says whether it was ours. */
   silence(silent: ProbeResults): void;
   /** A task the pass did not probe (its pool narrowed on a slow link, its deadline came): probed later. */
@@ -45,8 +45,13 @@ export async function runTasks(
         if (!ctx.stopped()) held?.unstarted(task);
         return;
       }
-      // The prober broke, which says nothing about the network: no result rather than a false "blocked".
-      if (folded.problem !== undefined) ctx.probeBroke(folded.problem.message, folded.problem.error);
+      // A problem in our own code says nothing about the network. An ICE prober that broke (its result is absent, never
+      // a false "blocked") may have met the browser's connection limit, which ends the check (probeBroke).
+      const { problem } = folded;
+      if (problem !== undefined) {
+        if (task.kind === 'ice') ctx.probeBroke(problem.message, problem.error);
+        else ctx.warn(problem.message, problem.error);
+      }
       if (folded.held.http.length + folded.held.ice.length > 0) held?.silence(folded.held);
       ctx.record(folded.results);
       settled?.(task);
@@ -65,7 +70,7 @@ function poolTask(ctx: RunContext, task: ProbeTask, parallel: boolean): PoolTask
         ...lane,
         run: async (): Promise<ProbeValue> => {
           // In the parallel pass a plain-TCP TURN probe goes only where its TLS siblings answered: where they were
-          // silent it waits for their second probe (check-plan.ts orderConfirmation), so it cannot silence them.
+          // silent it waits for their second probe (check-plan.ts siblingsFirst), so it cannot silence them.
           if (parallel && task.afterTls !== undefined && !task.afterTls.every((id) => answered(ctx, id))) return { kind: 'deferred' };
           return { kind: 'ice', results: await ctx.deps.probeIce(representatives, task.deadlineMs) };
         },
