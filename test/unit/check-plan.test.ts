@@ -102,6 +102,26 @@ describe('planConfirmation', () => {
     expect(planConfirmation(catalog, { http: [timeout(meetWeb.id)], ice: [] }, nat, confirm, 6, new Set([meetStun.id])).map((t) => t.deadlineMs)).toEqual([confirm.httpMs]);
   });
 
+  it('on a queued link sends the longest deadlines first, so two silent web hosts do not wait behind the UDP batch', () => {
+    const teams = catalog.apps.find((a) => a.id === 'teams');
+    const udp = teams?.media.find((m) => m.url.startsWith('turn:') && m.url.includes('transport=udp'));
+    const tls = teams?.media.find((m) => m.url.startsWith('turns:'));
+    if (!teams || !udp || !tls) throw new Error('catalog changed: Teams has TURN over UDP and TLS');
+    const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
+    const silences = {
+      http: teams.signalling.map((t) => timeout(t.id)),
+      ice: [filtered(udp.id), { ...filtered(tls.id, 443), scheme: 'turns' as const, transport: 'tls' as const }],
+    };
+    const queued = confirmDeadlines(3, 195);
+    expect(Number.isFinite(queued.concurrency)).toBe(true);
+    expect(queued.httpMs).toBeGreaterThan(queued.iceTcpMs);
+    expect(queued.iceTcpMs).toBeGreaterThan(queued.iceUdpMs);
+    const kinds = (tasks: ReturnType<typeof planConfirmation>) => tasks.map((t) => (t.kind === 'http' ? 'http' : t.groups.map((g) => g.targets[0]?.id).join()));
+    expect(kinds(planConfirmation(catalog, silences, nat, queued, 6))).toEqual(['http', 'http', tls.id, udp.id]);
+    // Where the link did not queue every probe starts at once, and the order stays: UDP, HTTP, TCP.
+    expect(kinds(planConfirmation(catalog, silences, nat, confirm, 6))).toEqual([udp.id, 'http', 'http', tls.id]);
+  });
+
   it('has nothing to confirm when nothing was silent and the NAT probe heard every server', () => {
     const nat = { mapping: 'endpoint-independent' as const, answered: catalog.controls.stun.map((t) => t.id), srflxCount: 1, ipv6: false, ms: 40 };
     expect(planConfirmation(catalog, { http: [], ice: [] }, nat, confirm, 6)).toEqual([]);
