@@ -13,8 +13,11 @@ export type CallTestState =
   /** `waiting`: a check's quick call window holds the relay; the test starts once it has ended. */
   | { kind: 'running'; progress: CallTestProgress | null; waiting?: boolean }
   | { kind: 'done'; result: CallTest }
-  /** A full test through the same relay server ended too recently (call-test-spacing.ts): another may start at `until`. */
-  | { kind: 'spaced'; until: number }
+  /**
+   * A full test through the same relay server ended too recently (call-test-spacing.ts): another may start at
+   * `until`. The last result of this popup, if any, stays in view meanwhile and after.
+   */
+  | { kind: 'spaced'; until: number; last?: CallTest }
   | { kind: 'failed'; message: string };
 
 function field(message: unknown, key: string): unknown {
@@ -24,6 +27,7 @@ function field(message: unknown, key: string): unknown {
 export function useCallTest(): { state: CallTestState; start(): void } {
   const [state, setState] = useState<CallTestState>({ kind: 'idle' });
   const port = useRef<Runtime.Port | null>(null);
+  const last = useRef<CallTest | undefined>(undefined);
 
   useEffect(() => () => port.current?.disconnect(), []);
 
@@ -31,7 +35,11 @@ export function useCallTest(): { state: CallTestState; start(): void } {
   const until = state.kind === 'spaced' ? state.until : undefined;
   useEffect(() => {
     if (until === undefined) return;
-    const timer = setTimeout(() => setState((current) => (current.kind === 'spaced' ? { kind: 'idle' } : current)), Math.max(0, until - Date.now()));
+    const over = (current: CallTestState): CallTestState => {
+      if (current.kind !== 'spaced') return current;
+      return current.last === undefined ? { kind: 'idle' } : { kind: 'done', result: current.last };
+    };
+    const timer = setTimeout(() => setState(over), Math.max(0, until - Date.now()));
     return () => clearTimeout(timer);
   }, [until]);
 
@@ -53,13 +61,15 @@ export function useCallTest(): { state: CallTestState; start(): void } {
         case 'done': {
           // The result crosses a boundary: what does not validate is an error, not a half-drawn answer.
           const parsed = v.safeParse(CallTestSchema, field(message, 'result'));
+          if (parsed.success) last.current = parsed.output;
           setState(parsed.success ? { kind: 'done', result: parsed.output } : { kind: 'failed', message: schemaError('call test result', parsed.issues) });
           opened.disconnect();
           return;
         }
         case 'spaced': {
           const waitMs = Number(field(message, 'waitMs'));
-          setState(Number.isFinite(waitMs) ? { kind: 'spaced', until: Date.now() + waitMs } : { kind: 'failed', message: 'the background refused the call test' });
+          const shown = last.current === undefined ? {} : { last: last.current };
+          setState(Number.isFinite(waitMs) ? { kind: 'spaced', until: Date.now() + waitMs, ...shown } : { kind: 'failed', message: 'the background refused the call test' });
           opened.disconnect();
           return;
         }
