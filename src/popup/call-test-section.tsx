@@ -20,7 +20,12 @@ export function CallTestSection() {
       <p role="status" aria-live="polite" class="call-test__result">
         {state.kind === 'running' && (state.waiting ? t('call_test_waiting') : callTestProgressText(state.progress, i18n))}
         {state.kind === 'done' && callTestText(judgeCallTest(state.result), i18n)}
-        {state.kind === 'spaced' && state.last !== undefined && `${callTestText(judgeCallTest(state.last), i18n)} `}
+        {state.kind === 'spaced' && state.last !== undefined && (
+          <>
+            {callTestText(judgeCallTest(state.last), i18n)}
+            <br />
+          </>
+        )}
         {state.kind === 'spaced' && t('call_test_spaced', i18n.format.ms(Math.ceil(Math.max(0, state.until - Date.now()) / 1000) * 1000))}
       </p>
       {state.kind === 'failed' && (
