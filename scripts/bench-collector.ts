@@ -1,6 +1,8 @@
 // Benchmarks the collector on loopback: N realistic reports from C concurrent keep-alive connections, then checks accepted == stored,
 // on SQLite and on PostgreSQL; then the latency of an uncached stats query.
 // Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats] [--cpu-prof[=dir]]
+//   [--sqlite-synchronous=full|normal]
+// Each row prints the machine's load average (1 min) at the start of its run: other work on the 2 cores moves every figure.
 // --cpu-prof: runs again under `node --cpu-prof`, one .cpuprofile per thread of the collector (main, SQLite writer) in
 // dir (default a new temporary one); the load generator is not profiled. Open them in Chrome DevTools or speedscope.
 // --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
@@ -13,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -247,6 +249,8 @@ async function sendAll({ url, catalog, hour, reports, clients }: LoadJob): Promi
 
 interface Result {
   backend: string;
+  /** The machine's 1-minute load average when this run started. */
+  load: number;
   reports: number;
   clients: number;
   accepted: number;
@@ -276,6 +280,7 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
   });
   const server = await listen(app, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${server.port}/v1/reports`;
+  const load1 = Number((loadavg()[0] ?? Number.NaN).toFixed(2));
   // The clients run in a child process so they do not compete with the server for its event loop.
   const loader = fork(fileURLToPath(import.meta.url), [LOAD_CLIENT_FLAG], { execArgv: ['--import', 'tsx'] });
   let started = 0;
@@ -303,6 +308,7 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
   const latencies = [...load.latencies].sort((a, b) => a - b);
   return {
     backend,
+    load: load1,
     reports,
     clients,
     accepted: load.accepted,
@@ -483,11 +489,13 @@ async function main(): Promise<void> {
   if (!loaded.ok) throw new Error(loaded.error);
   const { catalog } = loaded;
 
+  const synchronous = process.argv.find((a) => a.startsWith('--sqlite-synchronous='))?.slice('--sqlite-synchronous='.length) ?? 'full';
+  if (synchronous !== 'full' && synchronous !== 'normal') throw new Error('--sqlite-synchronous must be full or normal');
   const dir = mkdtempSync(join(tmpdir(), 'canicall-bench-'));
   if (only !== 'postgres') try {
-    const store = openSqliteStore(join(dir, 'collector.db'));
+    const store = openSqliteStore(join(dir, 'collector.db'), { synchronous });
     try {
-      results.push(await bench('sqlite', store, catalog, reports, clients));
+      results.push(await bench(`sqlite ${synchronous}`, store, catalog, reports, clients));
       if (withStats) {
         statsResults.push(
           await statsLatency('sqlite', store, (until) => {

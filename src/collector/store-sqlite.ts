@@ -11,7 +11,7 @@ import { sqliteMigrations } from './migrations/sqlite-migrations';
 import { sqliteOpenData } from './open-data-store';
 import { sqliteRejudger } from './rejudge-store';
 import { configureConnection, wireVerdicts } from './sqlite-writer';
-import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
+import type { SqliteSynchronous, WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
 import { addDays, ROLL_UP_DAYS, StoreUnavailableError } from './store';
 import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
 
@@ -25,6 +25,8 @@ const RETENTION_CHUNK = 2_000;
 export interface SqliteStoreOptions {
   /** PRAGMA max_page_count: caps the file size (a full database is then reported by readiness). */
   maxPages?: number;
+  /** When a commit is on disk (sqlite-writer.ts); `full` unless said. */
+  synchronous?: SqliteSynchronous;
 }
 
 function migrate(db: Database.Database): void {
@@ -144,11 +146,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   // Reports are written by a second connection in another thread: an in-memory database would be a different one there.
   if (file === ':memory:') throw new Error('the SQLite store needs a file (an in-memory database cannot be shared with its writer thread)');
   createPrivateFile(file);
+  const synchronous = options.synchronous ?? 'full';
   const db = new Database(file);
-  configureConnection(db, options.maxPages);
+  configureConnection(db, options.maxPages, synchronous);
   migrate(db);
 
-  const writer = createWriter({ file, ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) });
+  const writer = createWriter({ file, synchronous, ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) });
   const batcher = createBatcher({
     write: (entries) => writer.write(entries.map(toWire)),
     // A constraint is the only error one report can cause on its own; full, read-only and I/O errors fail every report.
