@@ -133,6 +133,8 @@ function createWriter(config: WriterConfig) {
       if (w === undefined) return;
       worker = undefined;
       const exited = new Promise((resolve) => w.once('exit', resolve));
+      // Referenced until it exits: waiting for an unreferenced thread would let the process end first.
+      w.ref();
       w.postMessage({ kind: 'close' } satisfies WriterRequest);
       await exited;
     },
