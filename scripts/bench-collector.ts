@@ -1,6 +1,8 @@
 // Benchmarks the collector on loopback: N realistic reports from C concurrent keep-alive connections, then checks accepted == stored,
 // on SQLite and on PostgreSQL; then the latency of an uncached stats query.
 // Usage: npm run bench:collector -- [--reports=4000] [--clients=16] [--only=sqlite|postgres] [--stats] [--cpu-prof[=dir]]
+//   [--sqlite-synchronous=full|normal]
+// Each row prints the machine's load average (1 min) at the start of its run: other work on the 2 cores moves every figure.
 // --cpu-prof: runs again under `node --cpu-prof`, one .cpuprofile per thread of the collector (main, SQLite writer) in
 // dir (default a new temporary one); the load generator is not profiled. Open them in Chrome DevTools or speedscope.
 // --stats: then seeds the day cells 1 M reports would make and times uncached stats reads.
@@ -10,10 +12,10 @@
 // server started like the tests' (tools/postgres.ts), with fsync on like a real one.
 import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -116,19 +118,55 @@ function makeReport(catalog: Catalog, i: number, hour: string): SharedReport {
 }
 
 /**
- * CPU time of this process's main thread (the event loop: HTTP, validation, batching), ms, from /proc on Linux; the
- * SQLite writer's thread is the rest of the process's CPU. Undefined elsewhere. Counted in 10 ms ticks: over thousands
- * of reports the error is far below the figure.
+ * CPU time of each of this process's threads, ms by thread id, from /proc on Linux (empty elsewhere). The main thread's
+ * id is the process id (the event loop: HTTP, validation, batching); on SQLite the busiest other one is the writer
+ * thread; the rest are V8's and libuv's helpers. Counted in 10 ms ticks: over thousands of reports the error is far
+ * below the figure.
  */
-function mainThreadCpuMs(): number | undefined {
+function threadCpuMs(): Map<number, number> {
+  const times = new Map<number, number>();
   try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * CLOCK_TICK_MS : undefined;
+    for (const task of readdirSync('/proc/self/task')) {
+      const fields = readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (Number.isFinite(ticks)) times.set(Number(task), ticks * CLOCK_TICK_MS);
+    }
   } catch {
-    return undefined;
+    // Not Linux, or a thread ended while being read: no per-thread figures.
   }
+  return times;
 }
+
+/** Per report: the main thread's CPU and the busiest other thread's, from two threadCpuMs() readings. */
+function threadSplit(before: Map<number, number>, after: Map<number, number>, reports: number): { main?: number; busiestOther?: number } {
+  const main = after.get(process.pid);
+  const mainBefore = before.get(process.pid);
+  if (main === undefined || mainBefore === undefined) return {};
+  const others = [...after].filter(([id]) => id !== process.pid).map(([id, ms]) => ms - (before.get(id) ?? 0));
+  const per = (ms: number) => Number((ms / reports).toFixed(3));
+  return { main: per(main - mainBefore), busiestOther: per(Math.max(0, ...others)) };
+}
+
+/** CPU time (user + system) of other processes on this machine, ms by process id, from /proc; a process that ended is left out. */
+function processCpuMs(pids: readonly number[]): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (Number.isFinite(ticks)) times.set(pid, ticks * CLOCK_TICK_MS);
+    } catch {
+      // Ended, or not Linux.
+    }
+  }
+  return times;
+}
+
+/**
+ * The database server's processes (PostgreSQL: its backends and background workers, as pg_stat_activity lists them;
+ * the postmaster itself is left out, it only forks), so the table can say what the server spent per report.
+ */
+type ServerPids = () => Promise<number[]>;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -247,6 +285,8 @@ async function sendAll({ url, catalog, hour, reports, clients }: LoadJob): Promi
 
 interface Result {
   backend: string;
+  /** The machine's 1-minute load average when this run started. */
+  load: number;
   reports: number;
   clients: number;
   accepted: number;
@@ -260,10 +300,21 @@ interface Result {
   serverCpuMsPerReport: number;
   /** Of which its main thread's, the event loop that caps one process's rate (Linux only). */
   mainThreadCpuMsPerReport: number | undefined;
+  /** Of which the busiest other thread's: on SQLite the writer thread (Linux only). */
+  otherThreadCpuMsPerReport: number | undefined;
+  /** PostgreSQL's own processes (Linux, the server on this machine), per report. */
+  databaseCpuMsPerReport: number | undefined;
   clientCpuMsPerReport: number;
 }
 
-async function bench(backend: string, store: Store, catalog: Catalog, reports: number, clients: number): Promise<Result> {
+async function bench(
+  backend: string,
+  store: Store,
+  catalog: Catalog,
+  reports: number,
+  clients: number,
+  serverPids?: ServerPids,
+): Promise<Result> {
   const now = Date.now();
   const hour = new Date(Math.floor(now / 3_600_000) * 3_600_000).toISOString().replace('.000Z', 'Z');
   const app = createApp({
@@ -276,11 +327,14 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
   });
   const server = await listen(app, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${server.port}/v1/reports`;
+  const load1 = Number((loadavg()[0] ?? Number.NaN).toFixed(2));
+  const pidsAtStart = serverPids === undefined ? [] : await serverPids();
+  let databaseAtStart = new Map<number, number>();
   // The clients run in a child process so they do not compete with the server for its event loop.
   const loader = fork(fileURLToPath(import.meta.url), [LOAD_CLIENT_FLAG], { execArgv: ['--import', 'tsx'] });
   let started = 0;
   let cpuAtStart = process.cpuUsage();
-  let mainAtStart = mainThreadCpuMs();
+  let threadsAtStart = threadCpuMs();
   const load = await new Promise<LoadResult>((resolve, reject) => {
     loader.on('message', (message) => {
       if (message === 'ready') {
@@ -288,21 +342,29 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
       } else if (message === 'started') {
         started = performance.now();
         cpuAtStart = process.cpuUsage();
-        mainAtStart = mainThreadCpuMs();
+        threadsAtStart = threadCpuMs();
+        databaseAtStart = processCpuMs(pidsAtStart);
       } else resolve(message as LoadResult);
     });
     loader.once('error', reject);
     loader.once('exit', (code) => reject(new Error(`load client exited with ${code}`)));
   });
   const cpu = process.cpuUsage(cpuAtStart);
-  const mainAtEnd = mainThreadCpuMs();
+  const split = threadSplit(threadsAtStart, threadCpuMs(), reports);
   loader.kill();
+  let databaseMs: number | undefined;
+  if (serverPids !== undefined) {
+    const atEnd = processCpuMs(await serverPids());
+    // A connection the pool opened during the run counts from zero: its start-up is the run's too.
+    databaseMs = [...atEnd].reduce((sum, [pid, ms]) => sum + ms - (databaseAtStart.get(pid) ?? 0), 0);
+  }
   const seconds = (performance.now() - started) / 1000;
   await server.stop();
   const stored = await store.count();
   const latencies = [...load.latencies].sort((a, b) => a - b);
   return {
     backend,
+    load: load1,
     reports,
     clients,
     accepted: load.accepted,
@@ -313,8 +375,9 @@ async function bench(backend: string, store: Store, catalog: Catalog, reports: n
     p99: Number(percentile(latencies, 99).toFixed(1)),
     max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
     serverCpuMsPerReport: Number(((cpu.user + cpu.system) / 1000 / reports).toFixed(3)),
-    mainThreadCpuMsPerReport:
-      mainAtStart === undefined || mainAtEnd === undefined ? undefined : Number(((mainAtEnd - mainAtStart) / reports).toFixed(3)),
+    mainThreadCpuMsPerReport: split.main,
+    otherThreadCpuMsPerReport: split.busiestOther,
+    databaseCpuMsPerReport: databaseMs === undefined ? undefined : Number((databaseMs / reports).toFixed(3)),
     clientCpuMsPerReport: Number(load.cpuMsPerReport.toFixed(3)),
   };
 }
@@ -374,6 +437,17 @@ async function statsLatency(backend: string, store: Store, seed: (until: string)
     allNetworks90d: await time({}),
     oneNetwork90d: await time({ cc: 'MA', asn: 100_500 }),
   };
+}
+
+async function postgresPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()');
+    return result.rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 async function withPostgres<T>(databaseUrl: string, run: (store: Store, scopedUrl: string) => Promise<T>): Promise<T> {
@@ -483,11 +557,13 @@ async function main(): Promise<void> {
   if (!loaded.ok) throw new Error(loaded.error);
   const { catalog } = loaded;
 
+  const synchronous = process.argv.find((a) => a.startsWith('--sqlite-synchronous='))?.slice('--sqlite-synchronous='.length) ?? 'full';
+  if (synchronous !== 'full' && synchronous !== 'normal') throw new Error('--sqlite-synchronous must be full or normal');
   const dir = mkdtempSync(join(tmpdir(), 'canicall-bench-'));
   if (only !== 'postgres') try {
-    const store = openSqliteStore(join(dir, 'collector.db'));
+    const store = openSqliteStore(join(dir, 'collector.db'), { synchronous });
     try {
-      results.push(await bench('sqlite', store, catalog, reports, clients));
+      results.push(await bench(`sqlite ${synchronous}`, store, catalog, reports, clients));
       if (withStats) {
         statsResults.push(
           await statsLatency('sqlite', store, (until) => {
@@ -513,7 +589,7 @@ async function main(): Promise<void> {
     try {
       const url = server === undefined ? (databaseUrl ?? '') : await server.createDatabase();
       await withPostgres(url, async (store, scopedUrl) => {
-        results.push(await bench('postgres', store, catalog, reports, clients));
+        results.push(await bench('postgres', store, catalog, reports, clients, () => postgresPids(scopedUrl)));
         if (withStats) {
           statsResults.push(
             await statsLatency('postgres', store, async (until) => {

@@ -211,7 +211,7 @@ export async function fillPostgres(url: string, catalog: Catalog, reports: numbe
       );
       await client.query(
         `INSERT INTO reports (id, hour, received_hour, cc, asn, body)
-         SELECT r.id, r.at, r.at, r.cc, r.asn, replace(replace($3, '${ID_PLACEHOLDER}', r.id::text), '${HOUR_PLACEHOLDER}', r.hour)::jsonb
+         SELECT r.id, r.at, r.at, r.cc, r.asn, replace(replace($3, '${ID_PLACEHOLDER}', r.id::text), '${HOUR_PLACEHOLDER}', r.hour)::json
          FROM (SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(nd.first + k), 12, '0'))::uuid AS id,
                  (nd.day + make_interval(hours => k % 24)) AT TIME ZONE 'UTC' AS at,
                  to_char(nd.day, 'YYYY-MM-DD') || 'T' || lpad((k % 24)::text, 2, '0') || ':00:00Z' AS hour, nd.cc, nd.asn, nd.first + k AS n

@@ -18,7 +18,7 @@ export interface BatcherOptions {
   write(entries: readonly ReportToStore[]): Promise<ReadonlySet<string>> | ReadonlySet<string>;
   /** An error that only this report can cause (a constraint): the batch is then retried report by report. */
   isReportError(error: unknown): boolean;
-  /** Batches written at the same time (PostgreSQL overlaps one commit with the next batch's statement). */
+  /** Batches in flight at once (PostgreSQL overlaps one commit with the next batch's statement; SQLite's writer thread queues the next while it commits). */
   concurrency: number;
   maxBatch: number;
   maxPending?: number;

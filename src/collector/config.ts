@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorText } from '../core/error-text';
+import type { SqliteSynchronous } from './sqlite-writer';
 
-export type StorageConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type StorageConfig = { kind: 'sqlite'; file: string; synchronous: SqliteSynchronous } | { kind: 'postgres'; url: string };
 
 export interface CollectorConfig {
   host: string;
@@ -48,6 +49,8 @@ const MAX_REFLECTOR_PORTS = 64;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export const DEFAULT_SQLITE_SYNCHRONOUS: SqliteSynchronous = 'full';
+
 const DEFAULT_CATALOG_PATH = fileURLToPath(new URL('../core/catalog.json', import.meta.url));
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -56,6 +59,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+/** SQLITE_SYNCHRONOUS: when a commit is on disk (sqlite-writer.ts, README "Write path and performance"). */
+function sqliteSynchronous(env: Env): SqliteSynchronous {
+  const raw = (env.SQLITE_SYNCHRONOUS ?? '').toLowerCase();
+  if (raw === '') return DEFAULT_SQLITE_SYNCHRONOUS;
+  if (raw === 'full' || raw === 'normal') return raw;
+  throw new Error(`SQLITE_SYNCHRONOUS must be full or normal, got "${raw}"`);
 }
 
 function flag(env: Env, name: string): boolean {
@@ -119,7 +130,7 @@ export function readConfig(env: Env, cwd: string = process.cwd()): CollectorConf
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
     storage = { kind: 'postgres', url: databaseUrl };
   } else {
-    storage = { kind: 'sqlite', file: resolve(cwd, env.DATA_DIR || '.collector-data', 'collector.db') };
+    storage = { kind: 'sqlite', file: resolve(cwd, env.DATA_DIR || '.collector-data', 'collector.db'), synchronous: sqliteSynchronous(env) };
   }
   const rateLimitOff = (env.RATE_LIMIT ?? '').toLowerCase() === 'off';
   return {

@@ -23,7 +23,7 @@ const logger = createJsonLogger();
 function openStore(storage: StorageConfig): Promise<Store> {
   switch (storage.kind) {
     case 'sqlite':
-      return Promise.resolve(openSqliteStore(storage.file));
+      return Promise.resolve(openSqliteStore(storage.file, { synchronous: storage.synchronous }));
     case 'postgres':
       return openPostgresStore(storage.url);
     default: {
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     host: server.host,
     port: server.port,
     storage: config.storage.kind,
+    ...(config.storage.kind === 'sqlite' ? { synchronous: config.storage.synchronous } : {}),
     trustProxy: config.trustProxy,
     catalog: catalog.ok ? catalog.catalog.version : null,
     relay: relay === null ? null : relay.host,

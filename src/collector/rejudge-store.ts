@@ -119,7 +119,7 @@ export function postgresRejudger(pool: pg.Pool, inTransaction: InTransaction): P
           );
           const changed = changedIn(read.rows, again);
           if (changed.length > 0) {
-            await client.query('UPDATE reports r SET body = u.body FROM unnest($1::uuid[], $2::jsonb[]) AS u (id, body) WHERE r.id = u.id', [
+            await client.query('UPDATE reports r SET body = u.body FROM unnest($1::uuid[], $2::json[]) AS u (id, body) WHERE r.id = u.id', [
               changed.map((c) => c.id),
               changed.map((c) => JSON.stringify(c.after)),
             ]);

@@ -41,9 +41,17 @@ export function appsOfWire(verdicts: string): CellSource['apps'] {
   });
 }
 
+/**
+ * When a commit is on disk. `full`: before the 202 (an fsync per commit). `normal`: SQLite's advice for WAL, the
+ * commit is in the operating system's cache before the 202 and on disk by the next checkpoint; a crash of the
+ * collector loses nothing, a crash of the machine (kernel, power) can lose the last commits.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
 export interface WriterConfig {
   file: string;
   maxPages?: number;
+  synchronous: SqliteSynchronous;
 }
 
 export type WriterRequest = { kind: 'write'; seq: number; reports: WireReport[] } | { kind: 'close' };
@@ -53,11 +61,10 @@ export type WriterResponse =
   /** `code` is SQLite's (SQLITE_CONSTRAINT_..., SQLITE_FULL, ...): the batcher tells one report's error from the store's by it. */
   | { seq: number; ok: false; code: string; message: string };
 
-/** The connection settings both the main thread's connection and the writer's need: WAL, and a commit on disk before a 202. */
-export function configureConnection(db: Database.Database, maxPages: number | undefined): void {
+/** The connection settings both the main thread's connection and the writer's need: WAL, and when a commit is durable. */
+export function configureConnection(db: Database.Database, maxPages: number | undefined, synchronous: SqliteSynchronous): void {
   db.pragma('journal_mode = WAL');
-  // FULL: a 202 promises the report is kept, so the commit reaches the disk before the answer goes out.
-  db.pragma('synchronous = FULL');
+  db.pragma(synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   if (maxPages !== undefined) db.pragma(`max_page_count = ${Math.trunc(maxPages)}`);
@@ -65,7 +72,7 @@ export function configureConnection(db: Database.Database, maxPages: number | un
 
 function runWriter(config: WriterConfig, port: NonNullable<typeof parentPort>): void {
   const db = new Database(config.file);
-  configureConnection(db, config.maxPages);
+  configureConnection(db, config.maxPages, config.synchronous);
   const insertReport = db.prepare(
     'INSERT INTO reports (id, hour, received_hour, cc, asn, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );

@@ -10,6 +10,8 @@ import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, Re
 
 /** Any constant: serialises migrations when several collector instances start at once. */
 const MIGRATION_LOCK = 7_245_001;
+/** How long the client waits for one migration (migration 6 rewrites the reports table). */
+const MIGRATION_TIMEOUT_MS = 6 * 3_600_000;
 const MAX_BATCH = 1_000;
 const RETENTION_CHUNK = 5_000;
 /** How long a failed write for lack of disk space (SQLSTATE class 53) keeps readiness down, unless a write succeeds first. */
@@ -44,6 +46,9 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
 async function migrate(pool: pg.Pool): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    // A migration that builds an index or rewrites a table runs for minutes on a large database: no statement timeout
+    // for this transaction, and the client waits as long (the pool's query timeout would cut it at seconds).
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
     );
@@ -52,7 +57,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
       postgresMigrations,
       applied.rows.map((r) => r.version),
     )) {
-      await client.query(migration.sql);
+      await client.query({ text: migration.sql, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
     }
   });
@@ -66,7 +71,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 const WRITE_BATCH = `
   WITH new AS (
     INSERT INTO reports (id, hour, received_hour, cc, asn, body)
-    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::bigint[], string_to_array($6::text, E'\\n')::jsonb[])
+    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::bigint[], string_to_array($6::text, E'\\n')::json[])
     ON CONFLICT (id) DO NOTHING
     RETURNING id
   ), added AS (
@@ -86,7 +91,7 @@ const WRITE_BATCH = `
 
 /**
  * The batch as statement parameters. The bodies go as one newline-joined text that the statement splits (JSON text
- * never holds a raw newline): a jsonb[] parameter would have pg escape every 6 KB body into an array literal, which
+ * never holds a raw newline): a json[] parameter would have pg escape every 6 KB body into an array literal, which
  * cost the event loop about a tenth of its time (README "Throughput").
  */
 function batchParams(entries: readonly ReportToStore[]): unknown[] {

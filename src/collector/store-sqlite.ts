@@ -11,7 +11,7 @@ import { sqliteMigrations } from './migrations/sqlite-migrations';
 import { sqliteOpenData } from './open-data-store';
 import { sqliteRejudger } from './rejudge-store';
 import { configureConnection, wireVerdicts } from './sqlite-writer';
-import type { WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
+import type { SqliteSynchronous, WireReport, WriterConfig, WriterRequest, WriterResponse } from './sqlite-writer';
 import { addDays, ROLL_UP_DAYS, StoreUnavailableError } from './store';
 import type { AppCellSums, CellQuery, CountryCounts, CountryQuery, Readiness, ReportToStore, Store } from './store';
 
@@ -25,6 +25,8 @@ const RETENTION_CHUNK = 2_000;
 export interface SqliteStoreOptions {
   /** PRAGMA max_page_count: caps the file size (a full database is then reported by readiness). */
   maxPages?: number;
+  /** When a commit is on disk (sqlite-writer.ts); `full` unless said. */
+  synchronous?: SqliteSynchronous;
 }
 
 function migrate(db: Database.Database): void {
@@ -81,8 +83,10 @@ class SqliteWriteError extends Error {
 }
 
 /**
- * The writer thread, started on first use and again after it dies: each batch is one message and
- * one answer, sent after the commit (a crash rejects the batches in flight; nothing was promised).
+ * The writer thread, started with the store (its start-up, about a third of a second under tsx, held the first reports
+ * when it waited for the first one) and again after it dies: each batch is one message and one answer, sent after the
+ * commit (a crash rejects the batches in flight; nothing was promised). It keeps the process alive only while a batch
+ * is in flight, as the connection it replaced did.
  */
 function createWriter(config: WriterConfig) {
   let worker: Worker | undefined;
@@ -95,9 +99,11 @@ function createWriter(config: WriterConfig) {
   const running = (): Worker => {
     if (worker !== undefined) return worker;
     const started = startWriter(config);
+    started.unref();
     started.on('message', (response: WriterResponse) => {
       const w = waiting.get(response.seq);
       waiting.delete(response.seq);
+      if (waiting.size === 0) started.unref();
       if (response.ok) w?.resolve(new Set(response.created));
       else w?.reject(new SqliteWriteError(response.code, response.message));
     });
@@ -110,11 +116,16 @@ function createWriter(config: WriterConfig) {
     return started;
   };
   return {
+    start(): void {
+      running();
+    },
     write(reports: WireReport[]): Promise<ReadonlySet<string>> {
       const id = ++seq;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        running().postMessage({ kind: 'write', seq: id, reports } satisfies WriterRequest);
+        const w = running();
+        w.ref();
+        w.postMessage({ kind: 'write', seq: id, reports } satisfies WriterRequest);
       });
     },
     async close(): Promise<void> {
@@ -122,6 +133,8 @@ function createWriter(config: WriterConfig) {
       if (w === undefined) return;
       worker = undefined;
       const exited = new Promise((resolve) => w.once('exit', resolve));
+      // Referenced until it exits: waiting for an unreferenced thread would let the process end first.
+      w.ref();
       w.postMessage({ kind: 'close' } satisfies WriterRequest);
       await exited;
     },
@@ -144,16 +157,20 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   // Reports are written by a second connection in another thread: an in-memory database would be a different one there.
   if (file === ':memory:') throw new Error('the SQLite store needs a file (an in-memory database cannot be shared with its writer thread)');
   createPrivateFile(file);
+  const synchronous = options.synchronous ?? 'full';
   const db = new Database(file);
-  configureConnection(db, options.maxPages);
+  configureConnection(db, options.maxPages, synchronous);
   migrate(db);
 
-  const writer = createWriter({ file, ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) });
+  const writer = createWriter({ file, synchronous, ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) });
+  writer.start();
   const batcher = createBatcher({
     write: (entries) => writer.write(entries.map(toWire)),
     // A constraint is the only error one report can cause on its own; full, read-only and I/O errors fail every report.
     isReportError: (error) => error instanceof SqliteWriteError && error.code.startsWith('SQLITE_CONSTRAINT'),
-    concurrency: 1,
+    // The next batch is posted while one commits: the writer thread takes them in turn, one transaction each, and no
+    // longer waits between batches for the event loop to read its answer and post again (8-14 % more reports/s).
+    concurrency: 2,
     maxBatch: MAX_BATCH,
   });
 

@@ -34,6 +34,13 @@ describe('readConfig', () => {
     ).toMatchObject({ host: '0.0.0.0', port: 9000, storage: { kind: 'postgres', url: 'postgresql://u@db/c' }, trustProxy: true, rateLimit: null });
   });
 
+  it('reads SQLITE_SYNCHRONOUS, full or normal', () => {
+    expect(readConfig({}, '/srv').storage).toMatchObject({ kind: 'sqlite', synchronous: 'full' });
+    expect(readConfig({ SQLITE_SYNCHRONOUS: 'NORMAL' }, '/srv').storage).toMatchObject({ kind: 'sqlite', synchronous: 'normal' });
+    expect(readConfig({ SQLITE_SYNCHRONOUS: 'full' }, '/srv').storage).toMatchObject({ kind: 'sqlite', synchronous: 'full' });
+    expect(() => readConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => readConfig({ PORT: 'http' })).toThrow(/PORT/);
     expect(() => readConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);

@@ -1,7 +1,9 @@
 // Runs the collector API suite on a real PostgreSQL server started for this file; missing binaries fail the run.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
+import { postgresMigrations } from '../../src/collector/migrations/postgres-migrations';
 import { openPostgresStore } from '../../src/collector/store-postgres';
+import { sharedReport } from './fixtures';
 import { describeCollectorApi } from './api-suite';
 import { startPostgres } from '../../tools/postgres';
 import type { TestPostgres } from '../../tools/postgres';
@@ -79,5 +81,44 @@ it('says it is not ready when the database turns read-only, and ready again when
   } finally {
     await admin.end();
     await store.close();
+  }
+});
+
+it('turns jsonb bodies stored before migration 6 into json text, lz4-compressed, and reads them back the same', async () => {
+  const url = await requireServer().createDatabase();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const before = sharedReport();
+  try {
+    // A database as migration 5 left it, with one report whose body is jsonb.
+    await admin.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const migration of postgresMigrations.filter((m) => m.version <= 5)) {
+      await admin.query(migration.sql);
+      await admin.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+    await admin.query("INSERT INTO reports (id, hour, received_hour, cc, asn, body) VALUES ($1, $2, $2, 'MA', 36903, $3::jsonb)", [
+      before.id,
+      before.hour,
+      JSON.stringify(before),
+    ]);
+    const store = await openPostgresStore(url);
+    const after = sharedReport({ hour: before.hour });
+    try {
+      expect(await store.insert({ report: after, cc: 'MA', asn: 36903, receivedHour: before.hour })).toBe('created');
+      expect((await store.reportsReceivedIn(before.hour)).map((r) => r.body)).toEqual(
+        [before, after].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      );
+    } finally {
+      await store.close();
+    }
+    const column = await admin.query<{ type: string; compression: string }>(
+      "SELECT atttypid::regtype::text AS type, attcompression AS compression FROM pg_attribute WHERE attrelid = 'reports'::regclass AND attname = 'body'",
+    );
+    expect(column.rows).toEqual([{ type: 'json', compression: 'l' }]);
+    // The new report's body is the collector's own text, as written (SQLite stores the same).
+    const text = await admin.query<{ body: string }>('SELECT body::text AS body FROM reports WHERE id = $1', [after.id]);
+    expect(text.rows[0]?.body).toBe(JSON.stringify(after));
+  } finally {
+    await admin.end();
   }
 });
