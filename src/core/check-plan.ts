@@ -132,7 +132,7 @@ export interface ProbeResults {
 /**
  * The confirmation pass: every target that stayed silent in the parallel pass, probed again once that pass has
  * drained, and the control STUN servers the NAT probe did not hear from (their silence is what UDP_BLOCKED rests
- * on). Cheap UDP probes first, then HTTP, then TURN over TCP/TLS. Positive evidence (a reset, a refusal, a name
+ * on). Cheap UDP probes first, then HTTP, then TURN over TCP/TLS; on a queued link, longest deadline first. Positive evidence (a reset, a refusal, a name
  * error, a certificate for another name, a 701) is never probed again: it does not come from load.
  */
 export function planConfirmation(
