@@ -51,20 +51,23 @@ describe('the confirmation pass of a plain-TCP probe that waited for its TLS sib
   });
 
   it("takes the TLS sibling's second probe out of its batch and sends it first; the plain probe waits for that task alone", () => {
-    // On a queued link: TURN over TCP/TLS goes last, in one batch with other apps' relays.
+    // On a queued link: TURN over TCP/TLS in one batch with other apps' relays, after the web host's longer deadline.
     const confirm = confirmDeadlines(10, 500);
     const silences = {
       http: [{ id: 'teams.web', outcome: 'failed' as const, failure: 'generic_timeout_error' as const, ms: 1500 }],
       ice: [turn('teams.relay.udp', 'turn', 'udp', 3478), turn('teams.relay.tls', 'turns', 'tls', 443), turn('zoom.relay.tls', 'turns', 'tls', 443), turn('slack.relay.tls', 'turns', 'tls', 443)],
     };
     const again = planConfirmation(catalog, silences, undefined, confirm, 6);
-    expect(again.map(ids).findIndex((t) => t.includes('teams.relay.tls'))).toBe(again.length - 1);
+    const batch = again.find((t) => ids(t).includes('teams.relay.tls'));
+    if (batch === undefined) throw new Error('no confirmation task holds the TLS sibling');
+    expect(again.indexOf(batch)).toBe(1);
+    expect(ids(batch)).toEqual(['teams.relay.tls', 'zoom.relay.tls', 'slack.relay.tls']);
     const plain = planApps(catalog, deadlinesFor(10), [], 6).tasks.find((t) => t.afterTls !== undefined);
     if (plain === undefined) throw new Error('catalog changed: no plain-TCP probe behind a TLS sibling');
     const { tasks, waits } = siblingsFirst(again, [plain]);
-    expect(tasks.map(ids)).toEqual([['teams.relay.tls'], ['teams.relay.udp'], ['teams.web'], ['zoom.relay.tls', 'slack.relay.tls']]);
+    expect(tasks.map(ids)).toEqual([['teams.relay.tls'], ['teams.web'], ['zoom.relay.tls', 'slack.relay.tls'], ['teams.relay.udp']]);
     // Its own deadline, not another's.
-    expect(tasks[0]?.deadlineMs).toBe(again.at(-1)?.deadlineMs);
+    expect(tasks[0]?.deadlineMs).toBe(batch.deadlineMs);
     expect(waits).toHaveLength(1);
     expect(waits[0]?.after).toEqual([tasks[0]]);
     expect(waits[0]?.plain.afterTls).toBeUndefined();
