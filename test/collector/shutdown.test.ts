@@ -1,5 +1,4 @@
 // Runs the real collector process on loopback and checks that SIGTERM loses no report it answered 202 for.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,49 +6,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../tools/free-port';
-import { sharedReport } from './fixtures';
+import { reportThisHour, startCollectorProcess } from './collector-process';
 
 const dir = mkdtempSync(join(tmpdir(), 'canicall-shutdown-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Reports carry the current hour: the real process uses the real clock. */
-function report() {
-  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString().replace('.000Z', 'Z');
-  return sharedReport({ hour });
-}
-
 it('finishes in-flight requests on SIGTERM and every 202 is in the database', async () => {
   const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/collector/main.ts'], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dir,
-      DATABASE_URL: '',
-      RATE_LIMIT: 'off',
-      CATALOG_PATH: join(dir, 'no-catalog.json'),
-      CATALOG_SIGNING_KEY: '',
-      CIC_LOCAL_RELAY: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const listening = new Promise<void>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      logs.push(chunk);
-      if (logs.join('').includes('"msg":"listening"')) resolve();
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
-    void exited.then((code) => reject(new Error(`collector exited (${code}) before listening: ${logs.join('')}`)));
-  });
-  await listening;
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base, logs, exited } = await startCollectorProcess(port, dir);
 
   // A request whose body is still arriving when the signal comes: it is in flight and must complete.
-  const slow = report();
+  const slow = reportThisHour();
   const slowBody = Buffer.from(JSON.stringify(slow));
   const slowRequest = request(`${base}/v1/reports`, {
     method: 'POST',
@@ -71,7 +38,7 @@ it('finishes in-flight requests on SIGTERM and every 202 is in the database', as
   const client = async () => {
     while (sent < 5_000) {
       sent += 1;
-      const r = report();
+      const r = reportThisHour();
       try {
         const res = await fetch(`${base}/v1/reports`, {
           method: 'POST',
@@ -94,7 +61,7 @@ it('finishes in-flight requests on SIGTERM and every 202 is in the database', as
 
   expect(await slowAnswer).toEqual({ status: 202, body: JSON.stringify({ id: slow.id }) });
   await clients;
-  expect(await exited).toBe(0);
+  expect((await exited).code).toBe(0);
   expect(logs.join('')).toContain('"msg":"stopped"');
 
   const db = new Database(join(dir, 'collector.db'), { readonly: true });
